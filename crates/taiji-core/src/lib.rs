@@ -1,0 +1,15 @@
+//! `taiji-core` is the one client core of Taiji Gateway. The desktop shell, the headless CLI and the
+//! built-in chat all go through it: one upstream client ([`upstream`]), one account with its login
+//! lifecycle ([`account`]), one dispatcher ([`dispatch`]) and the neutral chat types ([`chat`]) that
+//! the API layers convert to and from.
+//!
+//! Architecture invariant: this crate never depends on `tauri`. The shell subscribes to the
+//! broadcast channels exposed here and forwards them to the UI.
+
+pub mod account;
+pub mod chat;
+pub mod dispatch;
+pub mod model;
+pub mod model_resolver;
+pub mod prompt;
+pub mod upstream;

@@ -1,0 +1,1 @@
+//! Placeholder; the simulator arrives with the foundation issue.
