@@ -7,9 +7,13 @@
 //! broadcast channels exposed here and forwards them to the UI.
 
 pub mod account;
+pub mod api_keys;
 pub mod chat;
+pub mod credentials;
 pub mod dispatch;
 pub mod model;
 pub mod model_resolver;
 pub mod prompt;
+pub mod request_log;
+pub mod settings;
 pub mod upstream;

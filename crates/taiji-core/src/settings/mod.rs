@@ -1,0 +1,204 @@
+//! The one typed settings document of Taiji Gateway and its store.
+//!
+//! [`Settings`] holds everything a user can change: the upstream site, the local listener, who may
+//! use it (API keys, LAN mode), concurrency, pacing, model aliases, request-log retention and the
+//! privacy of previews. Every field has a default (`#[serde(default)]` everywhere), so an older or
+//! partial file still loads. Credentials are deliberately *not* here: they live in
+//! [`crate::credentials`].
+//!
+//! The document is stored as `settings.json` in a data directory chosen by the caller (the desktop
+//! shell passes its app-data path, the CLI `--data-dir` or [`default_data_dir`]); core never decides
+//! the path itself. [`SettingsStore`] loads, validates, migrates, persists atomically and publishes
+//! changes on a `tokio::sync::watch` channel so running components apply them live.
+
+mod atomic_file;
+mod error;
+mod migrate;
+mod store;
+mod validate;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::api_keys::ApiKeys;
+use crate::request_log::{PreviewPolicy, RetentionPolicy};
+
+pub(crate) use atomic_file::{create_private_dir, write_atomically};
+pub use error::{SettingsError, ValidationError};
+pub use migrate::CURRENT_SCHEMA_VERSION;
+pub use store::{SETTINGS_FILE_NAME, SettingsStore};
+
+/// The upstream origin used when nothing else is configured.
+pub const DEFAULT_UPSTREAM_BASE_URL: &str = "https://ai.aurod.cn";
+/// The `x-app-version` sent upstream when nothing else is configured.
+pub const DEFAULT_APP_VERSION: &str = "2.16.0";
+/// The loopback address the gateway binds by default.
+pub const DEFAULT_LISTEN_HOST: &str = "127.0.0.1";
+/// The port the gateway binds by default.
+pub const DEFAULT_LISTEN_PORT: u16 = 8760;
+
+/// The whole settings document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// The version of this document's shape; see [`CURRENT_SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// Where the Taiji site is.
+    pub upstream: UpstreamSettings,
+    /// Where the local gateway listens.
+    pub listen: ListenSettings,
+    /// Who may use the local endpoint.
+    pub access: AccessSettings,
+    /// How many chat requests may run upstream at once (the dispatcher's admission limit).
+    pub max_concurrent: u32,
+    /// Smoothing of upstream calls (a token bucket per account).
+    pub pacing: PacingSettings,
+    /// Requested model name → catalog model id, matched case-insensitively by the resolver.
+    pub model_aliases: BTreeMap<String, String>,
+    /// What the request log keeps and for how long.
+    pub request_log: RequestLogSettings,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            schema_version: CURRENT_SCHEMA_VERSION,
+            upstream: UpstreamSettings::default(),
+            listen: ListenSettings::default(),
+            access: AccessSettings::default(),
+            max_concurrent: 3,
+            pacing: PacingSettings::default(),
+            model_aliases: default_model_aliases(),
+            request_log: RequestLogSettings::default(),
+        }
+    }
+}
+
+impl Settings {
+    /// Checks every field and returns all problems at once, each naming its field and the reason.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        validate::validate(self)
+    }
+}
+
+/// The upstream site.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UpstreamSettings {
+    /// The site origin, e.g. `https://ai.aurod.cn` (the domain changes over time).
+    pub base_url: String,
+    /// The front-end version sent as `x-app-version`.
+    pub app_version: String,
+}
+
+impl Default for UpstreamSettings {
+    fn default() -> Self {
+        Self {
+            base_url: DEFAULT_UPSTREAM_BASE_URL.to_owned(),
+            app_version: DEFAULT_APP_VERSION.to_owned(),
+        }
+    }
+}
+
+/// The local listener.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ListenSettings {
+    /// An IP address or `localhost`. Anything but loopback requires LAN mode and API keys.
+    pub host: String,
+    /// The TCP port; 0 picks any free port.
+    pub port: u16,
+}
+
+impl Default for ListenSettings {
+    fn default() -> Self {
+        Self {
+            host: DEFAULT_LISTEN_HOST.to_owned(),
+            port: DEFAULT_LISTEN_PORT,
+        }
+    }
+}
+
+/// Who may use the local endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AccessSettings {
+    /// Whether every `/v1` request must present one of [`Self::api_keys`].
+    pub api_keys_required: bool,
+    /// Whether the gateway may be bound to a non-loopback address and accept any `Host` header.
+    pub lan_mode: bool,
+    /// The keys client apps use; generated on first run. Their `Debug` is redacted.
+    pub api_keys: ApiKeys,
+}
+
+impl Default for AccessSettings {
+    fn default() -> Self {
+        Self {
+            api_keys_required: true,
+            lan_mode: false,
+            api_keys: ApiKeys::default(),
+        }
+    }
+}
+
+/// A token bucket for upstream calls: `burst` calls may go at once, then one every
+/// `60 / requests_per_minute` seconds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PacingSettings {
+    /// Whether pacing is applied at all.
+    pub enabled: bool,
+    /// The sustained rate of upstream calls.
+    pub requests_per_minute: u32,
+    /// How many calls may go without waiting after a quiet period.
+    pub burst: u32,
+}
+
+impl Default for PacingSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            requests_per_minute: 30,
+            burst: 5,
+        }
+    }
+}
+
+/// What the request log keeps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct RequestLogSettings {
+    /// Limits on age, row count and database size.
+    pub retention: RetentionPolicy,
+    /// Whether prompt and reply previews are stored, and how long they may be.
+    pub previews: PreviewPolicy,
+}
+
+/// The default aliases for the model names Claude Code asks for.
+///
+/// Claude Code sends dated Anthropic ids (`claude-sonnet-4-5-20250929` for its main model,
+/// `claude-haiku-4-5-20251001` for background work). They map to catalog ids seen on the default site
+/// (taiji-protocol.md §3.3): Sonnet to `claude-sonnet-4-6`, and Haiku, which Claude Code uses for
+/// frequent small tasks, to the site's cheap default model `gpt-4.1-mini`. Opus is deliberately *not*
+/// mapped: the site's Opus costs 1 000 000 points a message, and a user should choose that
+/// explicitly. Users change or remove any of these in the settings; an alias whose target is not in
+/// the catalog simply fails resolution with a clear error.
+pub fn default_model_aliases() -> BTreeMap<String, String> {
+    [
+        ("claude-sonnet-4-5-20250929", "claude-sonnet-4-6"),
+        ("claude-sonnet-4-5", "claude-sonnet-4-6"),
+        ("claude-haiku-4-5-20251001", "gpt-4.1-mini"),
+        ("claude-haiku-4-5", "gpt-4.1-mini"),
+    ]
+    .into_iter()
+    .map(|(from, to)| (from.to_owned(), to.to_owned()))
+    .collect()
+}
+
+/// The platform's per-user data directory for Taiji Gateway (for the CLI's default `--data-dir`),
+/// e.g. `~/.local/share/taiji-gateway` on Linux. `None` when the platform has no home directory.
+pub fn default_data_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("cn", "Taiji", "taiji-gateway").map(|dirs| dirs.data_dir().to_path_buf())
+}

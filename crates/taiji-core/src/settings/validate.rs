@@ -1,0 +1,213 @@
+//! Validation of a whole [`Settings`] document. Every rule reports the dotted field path and a
+//! sentence saying why, and all problems are collected so the user can fix them in one go.
+//!
+//! The access rules carry the security model of the local endpoint: requiring no key is allowed
+//! only while bound to loopback, and binding anywhere else needs both LAN mode and keys.
+
+use std::collections::HashSet;
+use std::net::IpAddr;
+
+use super::error::{FieldProblem, ValidationError};
+use super::{CURRENT_SCHEMA_VERSION, Settings};
+
+/// Bounds of the numeric settings, shared with the error messages.
+const MAX_CONCURRENT: u32 = 64;
+const MAX_REQUESTS_PER_MINUTE: u32 = 6000;
+const MAX_BURST: u32 = 1000;
+const MAX_AGE_DAYS: u32 = 3650;
+const MIN_ROWS: u64 = 100;
+const MAX_ROWS: u64 = 10_000_000;
+const MAX_MB: u64 = 100_000;
+const MIN_PREVIEW_BYTES: usize = 64;
+const MAX_PREVIEW_BYTES: usize = 64 * 1024;
+const MIN_KEY_LEN: usize = 16;
+
+pub(super) fn validate(settings: &Settings) -> Result<(), ValidationError> {
+    let mut problems = Problems::default();
+    if settings.schema_version != CURRENT_SCHEMA_VERSION {
+        problems.push(
+            "schema_version",
+            format!(
+                "must be {CURRENT_SCHEMA_VERSION} (this version of the app), found {}",
+                settings.schema_version
+            ),
+        );
+    }
+    check_upstream(settings, &mut problems);
+    check_access(settings, &mut problems);
+    check_limits(settings, &mut problems);
+    check_aliases(settings, &mut problems);
+    if problems.0.is_empty() {
+        Ok(())
+    } else {
+        Err(ValidationError { problems: problems.0 })
+    }
+}
+
+#[derive(Default)]
+struct Problems(Vec<FieldProblem>);
+
+impl Problems {
+    fn push(&mut self, field: impl Into<String>, reason: impl Into<String>) {
+        self.0.push(FieldProblem {
+            field: field.into(),
+            reason: reason.into(),
+        });
+    }
+
+    fn range<T: PartialOrd + std::fmt::Display>(&mut self, field: &str, value: T, min: T, max: T) {
+        if value < min || value > max {
+            self.push(field, format!("must be between {min} and {max}, found {value}"));
+        }
+    }
+}
+
+fn check_upstream(settings: &Settings, problems: &mut Problems) {
+    let base_url = settings.upstream.base_url.trim();
+    match reqwest::Url::parse(base_url) {
+        Ok(url) if !matches!(url.scheme(), "http" | "https") => problems.push(
+            "upstream.base_url",
+            format!(
+                "must start with https:// (or http://), found scheme `{}`",
+                url.scheme()
+            ),
+        ),
+        Ok(url) if url.host_str().is_none_or(str::is_empty) => {
+            problems.push("upstream.base_url", "must name a host, e.g. https://ai.aurod.cn")
+        }
+        Ok(_) => {}
+        Err(error) => problems.push(
+            "upstream.base_url",
+            format!("is not a valid URL ({error}); expected e.g. https://ai.aurod.cn"),
+        ),
+    }
+    let version = &settings.upstream.app_version;
+    if version.is_empty() || version.len() > 32 || !version.chars().all(|c| c.is_ascii_graphic()) {
+        problems.push(
+            "upstream.app_version",
+            "must be a short version string without spaces, e.g. 2.16.0",
+        );
+    }
+}
+
+fn check_access(settings: &Settings, problems: &mut Problems) {
+    let access = &settings.access;
+    let host = settings.listen.host.trim();
+    match parse_host(host) {
+        None => problems.push(
+            "listen.host",
+            format!("`{host}` is not an IP address or `localhost`"),
+        ),
+        Some(HostKind::Loopback) => {}
+        Some(HostKind::Other) => {
+            if !access.lan_mode || !access.api_keys_required {
+                problems.push(
+                    "listen.host",
+                    format!(
+                        "`{host}` is reachable from other machines; binding it requires \
+                         access.lan_mode = true and access.api_keys_required = true"
+                    ),
+                );
+            }
+        }
+    }
+    if access.lan_mode && !access.api_keys_required {
+        problems.push(
+            "access.lan_mode",
+            "LAN mode requires API keys: set access.api_keys_required = true",
+        );
+    }
+    if access.api_keys_required && access.api_keys.is_empty() {
+        problems.push(
+            "access.api_keys",
+            "API keys are required but none exists; add a key or set access.api_keys_required = false",
+        );
+    }
+    let mut names = HashSet::new();
+    for (index, key) in access.api_keys.iter().enumerate() {
+        let field = format!("access.api_keys[{index}]");
+        if key.name.trim().is_empty() {
+            problems.push(format!("{field}.name"), "must not be empty");
+        } else if !names.insert(key.name.trim().to_lowercase()) {
+            problems.push(
+                format!("{field}.name"),
+                format!("`{}` is used by another key; names must be unique", key.name),
+            );
+        }
+        // The key itself is never echoed: it is a secret.
+        let secret = key.secret.expose();
+        if secret.chars().count() < MIN_KEY_LEN || secret.chars().any(char::is_whitespace) {
+            problems.push(
+                format!("{field}.key"),
+                format!("must be at least {MIN_KEY_LEN} characters without spaces"),
+            );
+        }
+    }
+}
+
+fn check_limits(settings: &Settings, problems: &mut Problems) {
+    problems.range("max_concurrent", settings.max_concurrent, 1, MAX_CONCURRENT);
+    let pacing = &settings.pacing;
+    problems.range(
+        "pacing.requests_per_minute",
+        pacing.requests_per_minute,
+        1,
+        MAX_REQUESTS_PER_MINUTE,
+    );
+    problems.range("pacing.burst", pacing.burst, 1, MAX_BURST);
+    let retention = &settings.request_log.retention;
+    problems.range(
+        "request_log.retention.max_age_days",
+        retention.max_age_days,
+        1,
+        MAX_AGE_DAYS,
+    );
+    problems.range(
+        "request_log.retention.max_rows",
+        retention.max_rows,
+        MIN_ROWS,
+        MAX_ROWS,
+    );
+    problems.range("request_log.retention.max_mb", retention.max_mb, 1, MAX_MB);
+    problems.range(
+        "request_log.previews.max_bytes",
+        settings.request_log.previews.max_bytes,
+        MIN_PREVIEW_BYTES,
+        MAX_PREVIEW_BYTES,
+    );
+}
+
+fn check_aliases(settings: &Settings, problems: &mut Problems) {
+    let mut seen = HashSet::new();
+    for (from, to) in &settings.model_aliases {
+        let field = format!("model_aliases.{from}");
+        if from.trim().is_empty() {
+            problems.push("model_aliases", "an alias name must not be empty");
+        } else if !seen.insert(from.trim().to_lowercase()) {
+            problems.push(
+                field.clone(),
+                "is defined twice (aliases are matched case-insensitively)",
+            );
+        }
+        if to.trim().is_empty() {
+            problems.push(field, "must name a catalog model id");
+        }
+    }
+}
+
+enum HostKind {
+    Loopback,
+    Other,
+}
+
+fn parse_host(host: &str) -> Option<HostKind> {
+    if host.eq_ignore_ascii_case("localhost") {
+        return Some(HostKind::Loopback);
+    }
+    let ip: IpAddr = host.trim_start_matches('[').trim_end_matches(']').parse().ok()?;
+    Some(if ip.is_loopback() {
+        HostKind::Loopback
+    } else {
+        HostKind::Other
+    })
+}
