@@ -1,1 +1,32 @@
-//! Placeholder; filled in by the core issue.
+//! The Taiji upstream client: everything that speaks the site's web API
+//! (`/work/shared/docs/taiji-protocol.md` in the team docs is the contract).
+//!
+//! - [`config`]: where the site is and the timeouts; replaceable at runtime.
+//! - [`client`]: [`UpstreamClient`], one per account (connection pool + cookie jar), the calls.
+//! - [`error`]: [`UpstreamError`] and its [`ErrorClass`], the one classification of failures.
+//! - [`response`]: envelope decoding of finished responses.
+//! - [`sse`] and [`frames`]: bytes → SSE events → typed [`Frame`]s; [`FrameDecoder`] is the whole
+//!   per-frame path without a network (the benchmark entry point).
+//! - [`stream`]: [`CompletionStream`], the live reply; dropping it stops the model.
+//! - [`catalog`], [`token`], [`types`], [`secret`]: parsed payloads and the redacting [`Secret`].
+
+pub mod catalog;
+pub mod client;
+pub mod config;
+pub mod error;
+pub mod frames;
+mod response;
+pub mod secret;
+pub mod sse;
+pub mod stream;
+pub mod token;
+pub mod types;
+
+pub use client::UpstreamClient;
+pub use config::{DEFAULT_APP_VERSION, DEFAULT_BASE_URL, InvalidConfig, UpstreamConfig};
+pub use error::{ErrorClass, UpstreamError};
+pub use frames::{FinalRecord, Frame, FrameDecoder, StreamItem, parse_frame};
+pub use secret::Secret;
+pub use stream::CompletionStream;
+pub use token::LoginToken;
+pub use types::{CompletionRequest, PointsBalance, PointsPlan, SessionInfo, SessionPage, UserInfo};
