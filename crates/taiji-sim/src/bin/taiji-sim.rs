@@ -1,1 +1,97 @@
-fn main() {}
+//! `taiji-sim`: runs the Taiji simulator on a fixed port for manual runs, demos and benchmarks.
+
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::{Parser, ValueEnum};
+use taiji_sim::{CatalogVersion, SimAccount, SimConfig, Simulator};
+
+#[derive(Parser)]
+#[command(version, about = "A strict simulator of the Taiji AI web API")]
+struct Args {
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 9000)]
+    port: u16,
+    /// Address to bind.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+    /// Extra accounts as ACCOUNT:PASSWORD (repeatable); without any, the demo account is used.
+    #[arg(long = "account", value_name = "ACC:PASS")]
+    accounts: Vec<String>,
+    /// JWT lifetime in seconds.
+    #[arg(long)]
+    token_lifetime_secs: Option<u64>,
+    /// Delay between SSE frames in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    frame_delay_ms: u64,
+    /// Catalog shape.
+    #[arg(long, value_enum, default_value_t = Catalog::V2)]
+    catalog: Catalog,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Catalog {
+    V2,
+    V3,
+}
+
+fn parse_accounts(raw: &[String]) -> anyhow::Result<Vec<SimAccount>> {
+    raw.iter()
+        .zip(10001u64..)
+        .map(|(spec, user_id)| {
+            let Some((account, password)) = spec.split_once(':') else {
+                bail!("--account expects ACCOUNT:PASSWORD, got an argument without ':'");
+            };
+            Ok(SimAccount {
+                account: account.to_owned(),
+                password: password.to_owned(),
+                user_id,
+                points: 100_000_000,
+            })
+        })
+        .collect()
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "taiji_sim=info".into()),
+        )
+        .init();
+    let args = Args::parse();
+    let mut config = SimConfig {
+        frame_delay: Duration::from_millis(args.frame_delay_ms),
+        catalog: match args.catalog {
+            Catalog::V2 => CatalogVersion::V2,
+            Catalog::V3 => CatalogVersion::V3,
+        },
+        ..SimConfig::default()
+    };
+    if !args.accounts.is_empty() {
+        config.accounts = parse_accounts(&args.accounts)?;
+    }
+    if let Some(secs) = args.token_lifetime_secs {
+        config.token_lifetime = Duration::from_secs(secs);
+    }
+    let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port))
+        .await
+        .with_context(|| format!("cannot listen on {}:{}", args.host, args.port))?;
+    let accounts: Vec<String> = config.accounts.iter().map(|a| a.account.clone()).collect();
+    let demo = args.accounts.is_empty();
+    let sim = Simulator::start_on(listener, config).await?;
+    println!("taiji-sim listening on {}", sim.base_url());
+    if demo {
+        println!(
+            "demo account: {} / password: {}",
+            taiji_sim::DEMO_ACCOUNT,
+            taiji_sim::DEMO_PASSWORD
+        );
+    } else {
+        println!("accounts: {}", accounts.join(", "));
+    }
+    println!("control API: {}/__sim/stats", sim.base_url());
+    tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+    sim.shutdown().await;
+    Ok(())
+}

@@ -1,0 +1,149 @@
+//! `SimControl`: the in-process handle tests use to steer and observe the simulator (expire tokens,
+//! inject faults, pace frames, read counters and the recent completions requests).
+
+use std::collections::{HashSet, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
+
+use crate::faults::{Fault, FaultKind, FaultQueue, FaultTarget};
+
+/// How many completions requests `recent_completions` keeps.
+const RECENT_LIMIT: usize = 200;
+
+/// Counters of everything the simulator served. JSON of `GET /__sim/stats` (snake_case keys).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimStats {
+    pub logins_ok: u64,
+    pub logins_failed: u64,
+    pub sessions_created: u64,
+    pub sessions_deleted: u64,
+    pub sessions_open: u64,
+    /// Completions that passed validation and began streaming.
+    pub completions_started: u64,
+    /// Streams that delivered the `object` frame (points deducted, turn stored).
+    pub completions_finished: u64,
+    /// Streams whose client went away (or the simulator stopped) before the end.
+    pub completions_aborted: u64,
+    /// Injected faults and pre-generation errors.
+    pub completions_failed: u64,
+    pub concurrent_completions: u64,
+    pub max_concurrent_completions: u64,
+    pub points_deducted: i64,
+}
+
+/// One `POST /api/chat/completions` as received (every request, also refused ones).
+/// JSON of `GET /__sim/completions`: a list of these, oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CompletionRecord {
+    /// `sessionId` of the body (0 when missing or not a number).
+    pub session_id: u64,
+    /// The session's model value (or the body's `model` when the session is unknown).
+    pub model: String,
+    pub text: String,
+    pub files: Vec<serde_json::Value>,
+    /// Request headers as received, lower-case names (simulator tokens are not secrets).
+    pub headers: Vec<(String, String)>,
+    /// The whole request body (`null` when it was not JSON).
+    pub body: serde_json::Value,
+}
+
+/// Cheap, cloneable handle to the simulator's control state.
+#[derive(Clone)]
+pub struct SimControl {
+    inner: Arc<ControlInner>,
+}
+
+struct ControlInner {
+    stats: watch::Sender<SimStats>,
+    faults: FaultQueue,
+    frame_delay: Mutex<Duration>,
+    recent: Mutex<VecDeque<CompletionRecord>>,
+    // Tokens issued since the last expire-all; a signed token that is not listed here is refused.
+    live_tokens: Mutex<HashSet<String>>,
+}
+
+impl SimControl {
+    pub(crate) fn new(frame_delay: Duration) -> Self {
+        Self {
+            inner: Arc::new(ControlInner {
+                stats: watch::Sender::new(SimStats::default()),
+                faults: FaultQueue::default(),
+                frame_delay: Mutex::new(frame_delay),
+                recent: Mutex::new(VecDeque::new()),
+                live_tokens: Mutex::new(HashSet::new()),
+            }),
+        }
+    }
+
+    /// Invalidates every token issued so far (the next API call answers "登录已过期").
+    pub fn expire_all_tokens(&self) {
+        lock(&self.inner.live_tokens).clear();
+    }
+
+    /// Queues a fault; faults for the same target fire in the order they were queued.
+    pub fn inject_fault(&self, fault: Fault) {
+        self.inner.faults.push(fault);
+    }
+
+    pub fn reset_faults(&self) {
+        self.inner.faults.clear();
+    }
+
+    /// Delay between SSE frames of ordinary models, also for streams already running.
+    pub fn set_frame_delay(&self, d: Duration) {
+        *lock(&self.inner.frame_delay) = d;
+    }
+
+    pub fn stats(&self) -> SimStats {
+        self.inner.stats.borrow().clone()
+    }
+
+    /// Completions requests received, oldest first (the last 200).
+    pub fn recent_completions(&self) -> Vec<CompletionRecord> {
+        lock(&self.inner.recent).iter().cloned().collect()
+    }
+
+    /// Waits until `pred` holds for the counters (checked on every change), or `timeout` passes.
+    pub async fn wait_for(&self, pred: impl Fn(&SimStats) -> bool, timeout: Duration) -> bool {
+        let mut rx = self.inner.stats.subscribe();
+        matches!(
+            tokio::time::timeout(timeout, rx.wait_for(|s| pred(s))).await,
+            Ok(Ok(_))
+        )
+    }
+
+    pub(crate) fn frame_delay(&self) -> Duration {
+        *lock(&self.inner.frame_delay)
+    }
+
+    pub(crate) fn take_fault(&self, target: FaultTarget) -> Option<FaultKind> {
+        self.inner.faults.take(target)
+    }
+
+    pub(crate) fn update(&self, change: impl FnOnce(&mut SimStats)) {
+        self.inner.stats.send_modify(change);
+    }
+
+    pub(crate) fn record_completion(&self, record: CompletionRecord) {
+        let mut recent = lock(&self.inner.recent);
+        if recent.len() == RECENT_LIMIT {
+            recent.pop_front();
+        }
+        recent.push_back(record);
+    }
+
+    pub(crate) fn register_token(&self, token: &str) {
+        lock(&self.inner.live_tokens).insert(token.to_owned());
+    }
+
+    pub(crate) fn is_token_live(&self, token: &str) -> bool {
+        lock(&self.inner.live_tokens).contains(token)
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().expect("simulator control lock poisoned")
+}
