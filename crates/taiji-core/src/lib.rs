@@ -7,6 +7,7 @@
 //! broadcast channels exposed here and forwards them to the UI.
 
 pub mod account;
+pub mod api;
 pub mod api_keys;
 pub mod chat;
 pub mod credentials;

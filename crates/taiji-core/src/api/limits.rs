@@ -1,0 +1,468 @@
+//! Emulation of what the upstream ignores: stop sequences and output limits. The upstream has no
+//! `stop` and no `max_tokens`, so the gateway watches the answer as it streams, cuts it at the first
+//! stop sequence or once the token budget is spent, and tells the route to drop the upstream stream
+//! at once ([`LimitOutcome::Cut`]) so the model stops generating and the user stops paying.
+//!
+//! [`OutputLimiter`] is the one place that turns the dispatcher's [`ChatEvent`]s into the
+//! [`OutputEvent`]s the encoders consume; with no limits it is a plain pass-through.
+
+use crate::api::output::{Finish, OutputEvent, StopReason};
+use crate::api::tokens::TokenEstimator;
+use crate::chat::{ChatEvent, Usage};
+
+/// What the client asked to limit, already validated and merged from the request's fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OutputLimits {
+    /// Stop sequences (OpenAI `stop`, Anthropic `stop_sequences`); empty strings are ignored.
+    pub stop_sequences: Vec<String>,
+    /// The output budget in tokens (reasoning included, as both APIs count it).
+    pub max_output_tokens: Option<u64>,
+}
+
+/// The result of feeding text to a [`StopMatcher`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StopScan {
+    /// No stop sequence so far: this text is safe to emit (a possible partial match is held back).
+    Pass(String),
+    /// A stop sequence matched: emit this text (everything before the match) and stop.
+    Stopped {
+        /// The text before the match.
+        text: String,
+        /// The stop sequence that matched.
+        sequence: String,
+    },
+}
+
+/// Finds stop sequences in a stream of text deltas, however the text is split.
+///
+/// It holds back the longest tail that could still become a stop sequence, and cuts at the match
+/// that completes first (among matches completing at the same place, the one starting earliest).
+/// That rule is what makes the output independent of how the text is split into deltas.
+#[derive(Debug, Clone, Default)]
+pub struct StopMatcher {
+    sequences: Vec<String>,
+    held: String,
+    stopped: bool,
+}
+
+impl StopMatcher {
+    /// A matcher for these sequences; empty ones are dropped.
+    pub fn new(sequences: &[String]) -> Self {
+        let sequences = sequences.iter().filter(|sequence| !sequence.is_empty()).cloned().collect();
+        Self { sequences, held: String::new(), stopped: false }
+    }
+
+    /// Whether there is anything to match.
+    pub fn is_active(&self) -> bool {
+        !self.sequences.is_empty()
+    }
+
+    /// Feeds the next delta. After a stop, everything is swallowed.
+    pub fn push(&mut self, delta: &str) -> StopScan {
+        if self.stopped {
+            return StopScan::Pass(String::new());
+        }
+        if !self.is_active() {
+            return StopScan::Pass(delta.to_owned());
+        }
+        self.held.push_str(delta);
+        if let Some((start, sequence)) = self.first_completed_match() {
+            self.stopped = true;
+            let mut text = std::mem::take(&mut self.held);
+            text.truncate(start);
+            return StopScan::Stopped { text, sequence };
+        }
+        let keep_from = self.partial_match_start();
+        let tail = self.held.split_off(keep_from);
+        StopScan::Pass(std::mem::replace(&mut self.held, tail))
+    }
+
+    /// Ends the text: whatever was held back as a possible partial match is released.
+    pub fn finish(&mut self) -> String {
+        std::mem::take(&mut self.held)
+    }
+
+    /// The match that ends first in the held text: its start and the sequence.
+    fn first_completed_match(&self) -> Option<(usize, String)> {
+        self.sequences
+            .iter()
+            .filter_map(|sequence| {
+                self.held.find(sequence.as_str()).map(|start| (start + sequence.len(), start, sequence))
+            })
+            .min_by_key(|&(end, start, _)| (end, start))
+            .map(|(_, start, sequence)| (start, sequence.clone()))
+    }
+
+    /// The earliest position from which the held text is a proper prefix of some sequence (the
+    /// text's length when there is none).
+    fn partial_match_start(&self) -> usize {
+        let longest = self.sequences.iter().map(String::len).max().unwrap_or(0);
+        let window_start = self.held.len().saturating_sub(longest);
+        (window_start..self.held.len())
+            .filter(|&index| self.held.is_char_boundary(index))
+            .find(|&index| {
+                let tail = &self.held[index..];
+                self.sequences.iter().any(|sequence| sequence.starts_with(tail))
+            })
+            .unwrap_or(self.held.len())
+    }
+}
+
+/// What the route must do after feeding one event to the [`OutputLimiter`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LimitOutcome {
+    /// Keep reading the upstream stream.
+    Continue,
+    /// A stop sequence or the budget ended the answer: drop the upstream stream now. The step's
+    /// events already end with [`OutputEvent::Finished`].
+    Cut {
+        /// Why ([`StopReason::StopSequence`] or [`StopReason::MaxTokens`]).
+        reason: StopReason,
+    },
+}
+
+/// The events one [`ChatEvent`] turned into, and what to do next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LimitStep {
+    /// Events to encode, in order (possibly none).
+    pub events: Vec<OutputEvent>,
+    /// Whether to keep reading.
+    pub outcome: LimitOutcome,
+}
+
+impl LimitStep {
+    fn continuing(events: Vec<OutputEvent>) -> Self {
+        Self { events, outcome: LimitOutcome::Continue }
+    }
+}
+
+/// Applies stop sequences and the output budget to one request's events, and assembles the final
+/// [`Finish`] (upstream usage when it arrived, the gateway's estimate otherwise).
+#[derive(Debug, Clone)]
+pub struct OutputLimiter {
+    estimator: TokenEstimator,
+    stop: StopMatcher,
+    max_output_tokens: Option<u64>,
+    prompt_tokens_estimate: u64,
+    output_tokens: u64,
+    reasoning_tokens: u64,
+    upstream_usage: Option<Usage>,
+    finished: bool,
+}
+
+impl OutputLimiter {
+    /// A limiter for one request. `prompt_tokens_estimate` is reported as the prompt usage if the
+    /// upstream's final record never arrives.
+    pub fn new(estimator: TokenEstimator, limits: &OutputLimits, prompt_tokens_estimate: u64) -> Self {
+        Self {
+            estimator,
+            stop: StopMatcher::new(&limits.stop_sequences),
+            max_output_tokens: limits.max_output_tokens,
+            prompt_tokens_estimate,
+            output_tokens: 0,
+            reasoning_tokens: 0,
+            upstream_usage: None,
+            finished: false,
+        }
+    }
+
+    /// Output tokens emitted so far, by the gateway's estimate.
+    pub fn output_tokens(&self) -> u64 {
+        self.output_tokens
+    }
+
+    /// Whether the answer has ended (finished or cut); later events are ignored.
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    /// Feeds one dispatcher event.
+    pub fn apply(&mut self, event: ChatEvent) -> LimitStep {
+        if self.finished {
+            return LimitStep::continuing(Vec::new());
+        }
+        match event {
+            ChatEvent::ReasoningDelta(delta) => self.reasoning(&delta),
+            ChatEvent::TextDelta(delta) => self.text(&delta),
+            ChatEvent::Usage(usage) => {
+                self.upstream_usage = Some(usage);
+                LimitStep::continuing(Vec::new())
+            }
+            ChatEvent::Finished { .. } => {
+                let mut events = Vec::new();
+                push_text(&mut events, self.stop.finish());
+                events.push(self.finish(StopReason::EndTurn));
+                LimitStep::continuing(events)
+            }
+        }
+    }
+
+    fn reasoning(&mut self, delta: &str) -> LimitStep {
+        let (allowed, exhausted) = self.spend(delta);
+        self.reasoning_tokens += self.estimator.count(allowed);
+        let mut events = Vec::new();
+        if !allowed.is_empty() {
+            events.push(OutputEvent::Reasoning(allowed.to_owned()));
+        }
+        if exhausted {
+            return self.cut(events, StopReason::MaxTokens);
+        }
+        LimitStep::continuing(events)
+    }
+
+    fn text(&mut self, delta: &str) -> LimitStep {
+        let (allowed, exhausted) = self.spend(delta);
+        let mut events = Vec::new();
+        match self.stop.push(allowed) {
+            StopScan::Stopped { text, sequence } => {
+                push_text(&mut events, text);
+                self.cut(events, StopReason::StopSequence(sequence))
+            }
+            StopScan::Pass(text) => {
+                push_text(&mut events, text);
+                if exhausted {
+                    // The budget is spent: what was held back as a possible stop prefix is part of
+                    // the answer after all.
+                    push_text(&mut events, self.stop.finish());
+                    return self.cut(events, StopReason::MaxTokens);
+                }
+                LimitStep::continuing(events)
+            }
+        }
+    }
+
+    /// Charges `delta` against the budget: the part that fits, and whether the budget is now spent.
+    fn spend<'a>(&mut self, delta: &'a str) -> (&'a str, bool) {
+        let Some(max) = self.max_output_tokens else {
+            self.output_tokens += self.estimator.count(delta);
+            return (delta, false);
+        };
+        let room = max.saturating_sub(self.output_tokens);
+        let (bytes, tokens) = self.estimator.prefix_within(delta, room);
+        self.output_tokens += tokens;
+        // Spent when the delta did not fit whole, or filled the budget exactly.
+        let exhausted = bytes < delta.len() || self.output_tokens >= max;
+        (&delta[..bytes], exhausted)
+    }
+
+    fn cut(&mut self, mut events: Vec<OutputEvent>, reason: StopReason) -> LimitStep {
+        events.push(self.finish(reason.clone()));
+        LimitStep { events, outcome: LimitOutcome::Cut { reason } }
+    }
+
+    fn finish(&mut self, reason: StopReason) -> OutputEvent {
+        self.finished = true;
+        let (usage, usage_estimated) = match self.upstream_usage {
+            // A cut stream never delivers the final record; a finished one may lack it too.
+            Some(usage) if reason == StopReason::EndTurn => (usage, false),
+            _ => {
+                let usage = Usage {
+                    prompt_tokens: self.prompt_tokens_estimate,
+                    completion_tokens: self.output_tokens,
+                    total_tokens: self.prompt_tokens_estimate + self.output_tokens,
+                    points: 0,
+                };
+                (usage, true)
+            }
+        };
+        OutputEvent::Finished(Finish {
+            reason,
+            usage,
+            usage_estimated,
+            reasoning_tokens: self.reasoning_tokens.min(usage.completion_tokens),
+        })
+    }
+}
+
+fn push_text(events: &mut Vec<OutputEvent>, text: String) {
+    if !text.is_empty() {
+        events.push(OutputEvent::Text(text));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::LazyLock;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    // Loaded once per test binary (seconds in debug builds); an immutable fixture.
+    static ESTIMATOR: LazyLock<TokenEstimator> =
+        LazyLock::new(|| TokenEstimator::new().expect("the embedded table loads"));
+
+    fn stops(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    /// Runs deltas through a matcher: the emitted text and the matched sequence.
+    fn run_matcher(sequences: &[String], deltas: &[&str]) -> (String, Option<String>) {
+        let mut matcher = StopMatcher::new(sequences);
+        let mut out = String::new();
+        for delta in deltas {
+            match matcher.push(delta) {
+                StopScan::Pass(text) => out.push_str(&text),
+                StopScan::Stopped { text, sequence } => {
+                    out.push_str(&text);
+                    return (out, Some(sequence));
+                }
+            }
+        }
+        out.push_str(&matcher.finish());
+        (out, None)
+    }
+
+    #[test]
+    fn cuts_at_a_match_split_across_deltas() {
+        let (text, sequence) = run_matcher(&stops(&["END"]), &["Hello E", "N", "D tail"]);
+        assert_eq!(text, "Hello ");
+        assert_eq!(sequence.as_deref(), Some("END"));
+    }
+
+    #[test]
+    fn holds_back_only_what_could_still_match() {
+        let mut matcher = StopMatcher::new(&stops(&["END"]));
+        assert_eq!(matcher.push("abcE"), StopScan::Pass("abc".into()));
+        assert_eq!(matcher.push("x"), StopScan::Pass("Ex".into()));
+        assert_eq!(matcher.push("EN"), StopScan::Pass(String::new()));
+        assert_eq!(matcher.finish(), "EN");
+    }
+
+    #[test]
+    fn the_match_that_completes_first_wins() {
+        let (text, sequence) = run_matcher(&stops(&["abcd", "bc"]), &["xabcd"]);
+        assert_eq!((text.as_str(), sequence.as_deref()), ("xa", Some("bc")));
+        let (text, sequence) = run_matcher(&stops(&["bc", "abc"]), &["xabc"]);
+        assert_eq!((text.as_str(), sequence.as_deref()), ("x", Some("abc")));
+    }
+
+    #[test]
+    fn multibyte_stop_sequences_and_text() {
+        let (text, sequence) = run_matcher(&stops(&["。\n"]), &["你好", "。", "\n再见"]);
+        assert_eq!((text.as_str(), sequence.as_deref()), ("你好", Some("。\n")));
+    }
+
+    #[test]
+    fn no_sequences_and_empty_sequences_pass_everything() {
+        assert_eq!(run_matcher(&[], &["a", "b"]), ("ab".into(), None));
+        assert_eq!(run_matcher(&stops(&[""]), &["a", "b"]), ("ab".into(), None));
+    }
+
+    proptest! {
+        #[test]
+        fn any_split_of_the_deltas_gives_the_same_output(
+            text in "[abc你😀\n]{0,40}",
+            sequences in proptest::collection::vec("[abc你😀\n]{1,4}", 0..4),
+            cuts in proptest::collection::vec(0usize..64, 0..8),
+        ) {
+            let whole = run_matcher(&sequences, &[text.as_str()]);
+            let mut boundaries: Vec<usize> = cuts
+                .into_iter()
+                .map(|cut| cut % (text.len() + 1))
+                .filter(|&cut| text.is_char_boundary(cut))
+                .collect();
+            boundaries.sort_unstable();
+            boundaries.dedup();
+            let mut deltas = Vec::new();
+            let mut previous = 0;
+            for boundary in boundaries.into_iter().chain([text.len()]) {
+                deltas.push(&text[previous..boundary]);
+                previous = boundary;
+            }
+            prop_assert_eq!(run_matcher(&sequences, &deltas), whole);
+        }
+    }
+
+    fn limiter(stop: &[&str], max: Option<u64>) -> OutputLimiter {
+        let limits = OutputLimits { stop_sequences: stops(stop), max_output_tokens: max };
+        OutputLimiter::new(ESTIMATOR.clone(), &limits, 10)
+    }
+
+    fn finish_of(step: &LimitStep) -> Option<&Finish> {
+        match step.events.last() {
+            Some(OutputEvent::Finished(finish)) => Some(finish),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn pass_through_uses_upstream_usage() {
+        let mut limiter = limiter(&[], None);
+        assert_eq!(
+            limiter.apply(ChatEvent::ReasoningDelta("hmm".into())).events,
+            vec![OutputEvent::Reasoning("hmm".into())]
+        );
+        assert_eq!(limiter.apply(ChatEvent::TextDelta("Hi".into())).events, vec![OutputEvent::Text("Hi".into())]);
+        let usage = Usage { prompt_tokens: 200, completion_tokens: 3, total_tokens: 203, points: 1 };
+        assert!(limiter.apply(ChatEvent::Usage(usage)).events.is_empty());
+        let step = limiter.apply(ChatEvent::Finished { model_label: None });
+        assert_eq!(step.outcome, LimitOutcome::Continue);
+        let finish = finish_of(&step).expect("finish");
+        assert_eq!(finish.reason, StopReason::EndTurn);
+        assert_eq!(finish.usage, usage);
+        assert!(!finish.usage_estimated);
+        assert_eq!(finish.reasoning_tokens, ESTIMATOR.count("hmm"));
+        assert!(limiter.is_finished());
+    }
+
+    #[test]
+    fn stop_sequence_cuts_and_reports_it() {
+        let mut limiter = limiter(&["STOP"], None);
+        assert_eq!(limiter.apply(ChatEvent::TextDelta("one ST".into())).events, vec![OutputEvent::Text("one ".into())]);
+        let step = limiter.apply(ChatEvent::TextDelta("OP two".into()));
+        assert_eq!(step.outcome, LimitOutcome::Cut { reason: StopReason::StopSequence("STOP".into()) });
+        let finish = finish_of(&step).expect("finish");
+        assert!(finish.usage_estimated);
+        assert_eq!(finish.usage.prompt_tokens, 10);
+        // Later events are ignored.
+        assert!(limiter.apply(ChatEvent::TextDelta("more".into())).events.is_empty());
+    }
+
+    #[test]
+    fn held_back_prefix_is_released_at_the_end() {
+        let mut limiter = limiter(&["STOP"], None);
+        assert_eq!(limiter.apply(ChatEvent::TextDelta("one ST".into())).events, vec![OutputEvent::Text("one ".into())]);
+        let step = limiter.apply(ChatEvent::Finished { model_label: None });
+        assert_eq!(step.events[0], OutputEvent::Text("ST".into()));
+        assert_eq!(finish_of(&step).map(|finish| &finish.reason), Some(&StopReason::EndTurn));
+    }
+
+    #[test]
+    fn max_tokens_cuts_inside_a_delta() {
+        let mut limiter = limiter(&[], Some(3));
+        assert_eq!(limiter.apply(ChatEvent::TextDelta("one".into())).outcome, LimitOutcome::Continue);
+        let step = limiter.apply(ChatEvent::TextDelta(" two three four".into()));
+        assert_eq!(step.outcome, LimitOutcome::Cut { reason: StopReason::MaxTokens });
+        assert_eq!(step.events[0], OutputEvent::Text(" two three".into()));
+        let finish = finish_of(&step).expect("finish");
+        assert_eq!(finish.usage.completion_tokens, 3);
+        assert_eq!(limiter.output_tokens(), 3);
+    }
+
+    #[test]
+    fn max_tokens_counts_reasoning_and_cuts_when_exactly_spent() {
+        let mut limiter = limiter(&[], Some(2));
+        assert_eq!(limiter.apply(ChatEvent::ReasoningDelta("think".into())).outcome, LimitOutcome::Continue);
+        let step = limiter.apply(ChatEvent::TextDelta("done".into()));
+        assert_eq!(step.outcome, LimitOutcome::Cut { reason: StopReason::MaxTokens });
+        let finish = finish_of(&step).expect("finish");
+        assert_eq!(finish.reasoning_tokens, 1);
+    }
+
+    #[test]
+    fn budget_cut_releases_a_held_stop_prefix() {
+        let mut limiter = limiter(&["STOPPER"], Some(2));
+        let step = limiter.apply(ChatEvent::TextDelta("one STOP more".into()));
+        assert_eq!(step.outcome, LimitOutcome::Cut { reason: StopReason::MaxTokens });
+        let text: String = step
+            .events
+            .iter()
+            .filter_map(|event| match event {
+                OutputEvent::Text(text) => Some(text.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(text, "one STOP");
+    }
+}

@@ -1,0 +1,141 @@
+//! The OpenAI streaming encoder: turns [`OutputEvent`]s into the exact `chat.completion.chunk`
+//! SSE frames real clients expect (client-conformance §1.3 and rules 1–5):
+//!
+//! - the same `id`, `created` and `model` on every chunk; `usage: null` on every choice chunk;
+//! - a first chunk `delta: {"role":"assistant","content":""}` sent at once, before the first token
+//!   (Cherry Studio's connection check waits for it);
+//! - content deltas as `delta.content`, reasoning as `delta.reasoning_content`, `finish_reason: null`
+//!   until exactly one finish chunk with `delta: {}` and a real reason;
+//! - a usage chunk with `choices: []` only when `stream_options.include_usage` asked for it;
+//! - `data: [DONE]` last; keep-alives as SSE comments; errors as `data: {"error":…}` then close.
+
+use bytes::Bytes;
+use serde::Serialize;
+
+use crate::api::error::ApiError;
+use crate::api::openai::response::{CompletionUsage, ResponseMeta};
+use crate::api::output::{Finish, OutputEvent};
+use crate::api::sse;
+
+/// Encodes one streamed chat completion.
+#[derive(Debug, Clone)]
+pub struct OpenAiStreamEncoder {
+    meta: ResponseMeta,
+    include_usage: bool,
+    started: bool,
+    finished: bool,
+}
+
+impl OpenAiStreamEncoder {
+    /// An encoder for one completion; `include_usage` is `stream_options.include_usage`.
+    pub fn new(meta: ResponseMeta, include_usage: bool) -> Self {
+        Self { meta, include_usage, started: false, finished: false }
+    }
+
+    /// The first chunk (`delta.role: "assistant"`). Send it as soon as the response starts; later
+    /// calls return nothing, and [`Self::encode`] sends it itself if it was not sent yet.
+    pub fn start(&mut self) -> Option<Bytes> {
+        if self.started {
+            return None;
+        }
+        self.started = true;
+        Some(self.choice_chunk(Delta { role: Some("assistant"), content: Some(""), reasoning_content: None }, None))
+    }
+
+    /// The frames for one event (none for an empty delta or anything after the end).
+    pub fn encode(&mut self, event: &OutputEvent) -> Vec<Bytes> {
+        if self.finished {
+            return Vec::new();
+        }
+        let mut frames: Vec<Bytes> = self.start().into_iter().collect();
+        match event {
+            OutputEvent::Text(text) if !text.is_empty() => {
+                frames.push(self.choice_chunk(Delta { role: None, content: Some(text), reasoning_content: None }, None));
+            }
+            OutputEvent::Reasoning(text) if !text.is_empty() => {
+                frames.push(self.choice_chunk(Delta { role: None, content: None, reasoning_content: Some(text) }, None));
+            }
+            OutputEvent::Text(_) | OutputEvent::Reasoning(_) => {}
+            OutputEvent::Finished(finish) => frames.extend(self.finish(finish)),
+        }
+        frames
+    }
+
+    /// The in-stream error frame; the stream must close after it (no `[DONE]`).
+    pub fn error(&mut self, error: &ApiError) -> Bytes {
+        self.finished = true;
+        error.openai_stream_frame()
+    }
+
+    /// A keep-alive comment, for idle periods (slow models, queueing).
+    pub fn keep_alive(&self) -> Bytes {
+        sse::keep_alive_frame()
+    }
+
+    /// Whether the end (finish or error) was encoded.
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    fn finish(&mut self, finish: &Finish) -> Vec<Bytes> {
+        self.finished = true;
+        let mut frames = vec![self.choice_chunk(
+            Delta { role: None, content: None, reasoning_content: None },
+            Some(finish.reason.openai_finish_reason()),
+        )];
+        if self.include_usage {
+            frames.push(sse::data_frame(&Chunk {
+                id: &self.meta.id,
+                object: "chat.completion.chunk",
+                created: self.meta.created,
+                model: &self.meta.model,
+                system_fingerprint: None,
+                choices: Vec::new(),
+                usage: Some(CompletionUsage::from_finish(finish)),
+            }));
+        }
+        frames.push(sse::done_frame());
+        frames
+    }
+
+    fn choice_chunk(&self, delta: Delta<'_>, finish_reason: Option<&'static str>) -> Bytes {
+        sse::data_frame(&Chunk {
+            id: &self.meta.id,
+            object: "chat.completion.chunk",
+            created: self.meta.created,
+            model: &self.meta.model,
+            system_fingerprint: None,
+            choices: vec![ChunkChoice { index: 0, delta, logprobs: None, finish_reason }],
+            usage: None,
+        })
+    }
+}
+
+#[derive(Serialize)]
+struct Chunk<'a> {
+    id: &'a str,
+    object: &'static str,
+    created: i64,
+    model: &'a str,
+    system_fingerprint: Option<&'static str>,
+    choices: Vec<ChunkChoice<'a>>,
+    usage: Option<CompletionUsage>,
+}
+
+#[derive(Serialize)]
+struct ChunkChoice<'a> {
+    index: u32,
+    delta: Delta<'a>,
+    logprobs: Option<()>,
+    finish_reason: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct Delta<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    role: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    content: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reasoning_content: Option<&'a str>,
+}
