@@ -1,1 +1,578 @@
-//! Placeholder; filled in by the core issue.
+//! Model resolution: which catalog model a client means by the `model` it sent, and the cache
+//! of the catalog that resolution runs against.
+//!
+//! Clients rarely send the upstream id verbatim. Claude Code asks for Anthropic's own names
+//! (`claude-sonnet-4-5-20250929`), people type ids in another case, and 3.x catalogs name models
+//! `provider::model` while clients send the bare model. [`ModelResolver::resolve`] tries, in order:
+//! 1. a user-configured alias (case-insensitive); the alias target is then resolved by rules 2–4.
+//!    Aliases come first because a user who maps a name that also exists upstream means to
+//!    redirect it;
+//! 2. the exact id;
+//! 3. the id ignoring ASCII case;
+//! 4. the bare model part: `gpt-4.1-mini` matches `openai::gpt-4.1-mini` when exactly one
+//!    provider offers it, and `openai::gpt-4.1-mini` matches a 2.x `gpt-4.1-mini`.
+//!
+//! A name that matches nothing yields the closest catalog ids as suggestions.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::model::{Catalog, ModelInfo};
+
+/// The separator between provider and model in 3.x catalog ids.
+const PROVIDER_SEPARATOR: &str = "::";
+
+/// How many suggestions an unknown model error carries at most.
+const MAX_SUGGESTIONS: usize = 5;
+
+/// The similarity (Jaro-Winkler, 0..1) a catalog id needs to be suggested.
+const SUGGESTION_THRESHOLD: f64 = 0.8;
+
+/// Why a requested model could not be resolved.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ResolveError {
+    /// Nothing in the catalog matches.
+    #[error("{}", unknown_message(requested, None, suggestions))]
+    Unknown {
+        /// The model the client asked for.
+        requested: String,
+        /// The closest catalog ids, best first (possibly empty).
+        suggestions: Vec<String>,
+    },
+    /// A user-configured alias points at a model the catalog does not have.
+    #[error("{}", unknown_message(target, Some(alias), suggestions))]
+    AliasTargetUnknown {
+        /// The alias the client asked for.
+        alias: String,
+        /// What the alias maps to.
+        target: String,
+        /// The closest catalog ids to `target`, best first (possibly empty).
+        suggestions: Vec<String>,
+    },
+    /// A bare model name is offered by several providers.
+    #[error("model `{requested}` is ambiguous; use one of: {}", candidates.join(", "))]
+    Ambiguous {
+        /// The model the client asked for.
+        requested: String,
+        /// The full ids that match.
+        candidates: Vec<String>,
+    },
+}
+
+fn unknown_message(requested: &str, alias: Option<&str>, suggestions: &[String]) -> String {
+    let mut message = match alias {
+        Some(alias) => {
+            format!("model alias `{alias}` points to `{requested}`, which is not in the model list")
+        }
+        None => format!("model `{requested}` is not in the model list"),
+    };
+    if !suggestions.is_empty() {
+        message.push_str("; did you mean ");
+        message.push_str(&suggestions.join(", "));
+        message.push('?');
+    }
+    message
+}
+
+/// Resolves requested model names against a catalog, with user-configured aliases.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ModelResolver {
+    /// Lower-cased alias → target as configured.
+    aliases: HashMap<String, String>,
+}
+
+impl ModelResolver {
+    /// A resolver with the given `alias → model id` map. Alias names are matched ignoring case.
+    pub fn new<I, A, T>(aliases: I) -> Self
+    where
+        I: IntoIterator<Item = (A, T)>,
+        A: AsRef<str>,
+        T: Into<String>,
+    {
+        let aliases = aliases
+            .into_iter()
+            .map(|(alias, target)| (alias.as_ref().trim().to_ascii_lowercase(), target.into()))
+            .collect();
+        Self { aliases }
+    }
+
+    /// The alias map (keys lower-cased).
+    pub fn aliases(&self) -> &HashMap<String, String> {
+        &self.aliases
+    }
+
+    /// Finds the catalog model `requested` stands for. See the module docs for the rules.
+    pub fn resolve<'c>(&self, catalog: &'c Catalog, requested: &str) -> Result<&'c ModelInfo, ResolveError> {
+        let requested = requested.trim();
+        if let Some(target) = self.aliases.get(&requested.to_ascii_lowercase()) {
+            return match resolve_direct(catalog, target)? {
+                Some(model) => Ok(model),
+                None => Err(ResolveError::AliasTargetUnknown {
+                    alias: requested.to_owned(),
+                    target: target.clone(),
+                    suggestions: suggestions(catalog, target),
+                }),
+            };
+        }
+        resolve_direct(catalog, requested)?.ok_or_else(|| ResolveError::Unknown {
+            requested: requested.to_owned(),
+            suggestions: suggestions(catalog, requested),
+        })
+    }
+}
+
+/// Rules 2–4 of the module docs. `Ok(None)` when nothing matches.
+fn resolve_direct<'c>(catalog: &'c Catalog, requested: &str) -> Result<Option<&'c ModelInfo>, ResolveError> {
+    if let Some(model) = catalog.models.iter().find(|model| model.id == requested) {
+        return Ok(Some(model));
+    }
+    if let Some(model) = catalog
+        .models
+        .iter()
+        .find(|model| model.id.eq_ignore_ascii_case(requested))
+    {
+        return Ok(Some(model));
+    }
+    let bare = bare_model(requested);
+    let matches: Vec<&ModelInfo> = catalog
+        .models
+        .iter()
+        .filter(|model| bare_model(&model.id).eq_ignore_ascii_case(bare))
+        .collect();
+    match matches.as_slice() {
+        [] => Ok(None),
+        [model] => Ok(Some(model)),
+        several => Err(ResolveError::Ambiguous {
+            requested: requested.to_owned(),
+            candidates: several.iter().map(|model| model.id.clone()).collect(),
+        }),
+    }
+}
+
+/// The model part of a 3.x `provider::model` id; the whole id otherwise.
+fn bare_model(id: &str) -> &str {
+    id.rsplit_once(PROVIDER_SEPARATOR).map_or(id, |(_, model)| model)
+}
+
+/// The catalog ids closest to `requested`, best first.
+fn suggestions(catalog: &Catalog, requested: &str) -> Vec<String> {
+    let wanted = bare_model(requested).to_ascii_lowercase();
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    let mut scored: Vec<(f64, &str)> = catalog
+        .models
+        .iter()
+        .map(|model| {
+            let candidate = bare_model(&model.id).to_ascii_lowercase();
+            // A name that contains the other (`sonnet` ↔ `claude-sonnet-4-6`) is a strong hint
+            // that Jaro-Winkler alone would undervalue for short inputs.
+            let contains = candidate.contains(&wanted) || wanted.contains(&candidate);
+            let similarity = strsim::jaro_winkler(&wanted, &candidate);
+            (
+                if contains { similarity.max(0.9) } else { similarity },
+                model.id.as_str(),
+            )
+        })
+        .filter(|(score, _)| *score >= SUGGESTION_THRESHOLD)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    scored
+        .into_iter()
+        .take(MAX_SUGGESTIONS)
+        .map(|(_, id)| id.to_owned())
+        .collect()
+}
+
+/// How long a fetched catalog is served before it is fetched again.
+pub const DEFAULT_CATALOG_TTL: Duration = Duration::from_secs(5 * 60);
+
+/// After a failed refresh, how long the stale catalog is served before the next attempt (so an
+/// unreachable upstream is not asked on every request).
+const RETRY_AFTER_ERROR: Duration = Duration::from_secs(30);
+
+/// The account's catalog, cached with a time to live.
+///
+/// - Concurrent callers that find it expired share one refresh (single flight): the others wait
+///   for it and then use its result.
+/// - Stale while error: when a refresh fails and an older catalog exists, the older catalog is
+///   returned (the error is logged) and the next attempt is made after 30 s at most. Without an
+///   older catalog the error is returned.
+#[derive(Debug)]
+pub struct CatalogCache {
+    ttl: Duration,
+    entry: Mutex<Option<Entry>>,
+    /// Held while a refresh runs; its holders are the single flight.
+    refreshing: tokio::sync::Mutex<()>,
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    catalog: Arc<Catalog>,
+    refresh_at: Instant,
+}
+
+impl Default for CatalogCache {
+    fn default() -> Self {
+        Self::new(DEFAULT_CATALOG_TTL)
+    }
+}
+
+impl CatalogCache {
+    /// An empty cache whose entries live for `ttl`.
+    pub fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            entry: Mutex::new(None),
+            refreshing: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// The cached catalog, fresh or stale, without fetching.
+    pub fn peek(&self) -> Option<Arc<Catalog>> {
+        self.lock().as_ref().map(|entry| Arc::clone(&entry.catalog))
+    }
+
+    /// Marks the cached catalog as expired; the next [`CatalogCache::get_or_refresh`] fetches.
+    /// The old catalog is kept for the stale-while-error rule.
+    pub fn invalidate(&self) {
+        if let Some(entry) = self.lock().as_mut() {
+            entry.refresh_at = Instant::now();
+        }
+    }
+
+    /// Stores a catalog obtained elsewhere (for example right after login).
+    pub fn put(&self, catalog: Catalog) -> Arc<Catalog> {
+        let catalog = Arc::new(catalog);
+        *self.lock() = Some(Entry {
+            catalog: Arc::clone(&catalog),
+            refresh_at: Instant::now() + self.ttl,
+        });
+        catalog
+    }
+
+    /// The cached catalog if fresh; otherwise runs `fetch` (unless a concurrent caller just did)
+    /// and caches its result. `fetch` is not polled at all when the cache is fresh.
+    pub async fn get_or_refresh<F, E>(&self, fetch: F) -> Result<Arc<Catalog>, E>
+    where
+        F: Future<Output = Result<Catalog, E>>,
+        E: std::fmt::Display,
+    {
+        if let Some(catalog) = self.fresh() {
+            return Ok(catalog);
+        }
+        let _flight = self.refreshing.lock().await;
+        // Someone else may have refreshed while we waited for the flight.
+        if let Some(catalog) = self.fresh() {
+            return Ok(catalog);
+        }
+        match fetch.await {
+            Ok(catalog) => Ok(self.put(catalog)),
+            Err(error) => {
+                let mut entry = self.lock();
+                match entry.as_mut() {
+                    Some(stale) => {
+                        tracing::warn!(%error, "model list refresh failed; serving the previous list");
+                        stale.refresh_at = Instant::now() + RETRY_AFTER_ERROR.min(self.ttl);
+                        Ok(Arc::clone(&stale.catalog))
+                    }
+                    None => Err(error),
+                }
+            }
+        }
+    }
+
+    fn fresh(&self) -> Option<Arc<Catalog>> {
+        self.lock()
+            .as_ref()
+            .filter(|entry| Instant::now() < entry.refresh_at)
+            .map(|entry| Arc::clone(&entry.catalog))
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Option<Entry>> {
+        self.entry
+            .lock()
+            .expect("catalog cache lock poisoned by a panic while held")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use crate::model::FileLimits;
+
+    use super::*;
+
+    fn model(id: &str) -> ModelInfo {
+        ModelInfo {
+            id: id.to_owned(),
+            label: id.to_uppercase(),
+            group: "test".to_owned(),
+            price_points: Some(1),
+            price_text: "1积分".to_owned(),
+            multimodal: false,
+            thinking: false,
+            image_generation: false,
+            note: String::new(),
+        }
+    }
+
+    fn catalog(ids: &[&str]) -> Catalog {
+        Catalog {
+            models: ids.iter().map(|id| model(id)).collect(),
+            default_model: None,
+            think_model: None,
+            file_limits: FileLimits::default(),
+        }
+    }
+
+    fn resolved(resolver: &ModelResolver, catalog: &Catalog, requested: &str) -> String {
+        resolver
+            .resolve(catalog, requested)
+            .map(|model| model.id.clone())
+            .unwrap()
+    }
+
+    #[test]
+    fn exact_id_wins_over_case_insensitive_match() {
+        let catalog = catalog(&["GLM-4", "glm-4"]);
+        let resolver = ModelResolver::default();
+        assert_eq!(resolved(&resolver, &catalog, "glm-4"), "glm-4");
+        assert_eq!(resolved(&resolver, &catalog, "GLM-4"), "GLM-4");
+    }
+
+    #[test]
+    fn case_insensitive_and_trimmed() {
+        let catalog = catalog(&["gpt-4.1-mini", "deepseek-reasoner"]);
+        let resolver = ModelResolver::default();
+        assert_eq!(resolved(&resolver, &catalog, "GPT-4.1-Mini"), "gpt-4.1-mini");
+        assert_eq!(
+            resolved(&resolver, &catalog, " deepseek-reasoner\n"),
+            "deepseek-reasoner"
+        );
+    }
+
+    #[test]
+    fn aliases_map_client_names_and_take_precedence() {
+        let catalog = catalog(&["claude-sonnet-4-6", "gpt-4.1", "gpt-4.1-mini", "openai::gpt-5"]);
+        let resolver = ModelResolver::new([
+            ("claude-sonnet-4-5-20250929", "claude-sonnet-4-6"),
+            ("GPT-4.1", "gpt-4.1-mini"),
+            ("fast", "GPT-5"),
+        ]);
+        assert_eq!(
+            resolved(&resolver, &catalog, "claude-sonnet-4-5-20250929"),
+            "claude-sonnet-4-6"
+        );
+        assert_eq!(
+            resolved(&resolver, &catalog, "CLAUDE-SONNET-4-5-20250929"),
+            "claude-sonnet-4-6"
+        );
+        // A user alias redirects even a name the catalog has.
+        assert_eq!(resolved(&resolver, &catalog, "gpt-4.1"), "gpt-4.1-mini");
+        // Alias targets go through the case and 3.x suffix rules.
+        assert_eq!(resolved(&resolver, &catalog, "fast"), "openai::gpt-5");
+    }
+
+    #[test]
+    fn alias_to_a_missing_model_is_its_own_error() {
+        let catalog = catalog(&["claude-sonnet-4-6"]);
+        let resolver = ModelResolver::new([("sonnet", "claude-sonnet-4-5")]);
+        let error = resolver.resolve(&catalog, "sonnet").unwrap_err();
+        assert_eq!(
+            error,
+            ResolveError::AliasTargetUnknown {
+                alias: "sonnet".to_owned(),
+                target: "claude-sonnet-4-5".to_owned(),
+                suggestions: vec!["claude-sonnet-4-6".to_owned()],
+            }
+        );
+        assert!(
+            error
+                .to_string()
+                .contains("alias `sonnet` points to `claude-sonnet-4-5`")
+        );
+    }
+
+    #[test]
+    fn bare_name_matches_a_unique_provider_model() {
+        let catalog = catalog(&["openai::gpt-4.1-mini", "deepseek::deepseek-v4-flash"]);
+        let resolver = ModelResolver::default();
+        assert_eq!(
+            resolved(&resolver, &catalog, "gpt-4.1-mini"),
+            "openai::gpt-4.1-mini"
+        );
+        assert_eq!(
+            resolved(&resolver, &catalog, "DeepSeek-V4-Flash"),
+            "deepseek::deepseek-v4-flash"
+        );
+    }
+
+    #[test]
+    fn provider_qualified_name_matches_a_bare_catalog_id() {
+        let catalog = catalog(&["gpt-4.1-mini"]);
+        assert_eq!(
+            resolved(&ModelResolver::default(), &catalog, "openai::gpt-4.1-mini"),
+            "gpt-4.1-mini"
+        );
+    }
+
+    #[test]
+    fn ambiguous_bare_name_lists_the_candidates() {
+        let catalog = catalog(&["openai::gpt-5.4", "openai_chat::gpt-5.4", "openai::gpt-6-astra"]);
+        let error = ModelResolver::default().resolve(&catalog, "gpt-5.4").unwrap_err();
+        assert_eq!(
+            error,
+            ResolveError::Ambiguous {
+                requested: "gpt-5.4".to_owned(),
+                candidates: vec!["openai::gpt-5.4".to_owned(), "openai_chat::gpt-5.4".to_owned()],
+            }
+        );
+        assert_eq!(
+            error.to_string(),
+            "model `gpt-5.4` is ambiguous; use one of: openai::gpt-5.4, openai_chat::gpt-5.4"
+        );
+        // The full id still resolves.
+        assert_eq!(
+            resolved(&ModelResolver::default(), &catalog, "openai_chat::gpt-5.4"),
+            "openai_chat::gpt-5.4"
+        );
+    }
+
+    #[test]
+    fn unknown_model_suggests_the_closest_ids() {
+        let catalog = catalog(&[
+            "claude-sonnet-4-20250514",
+            "claude-sonnet-4-6",
+            "claude-opus-4-6",
+            "gpt-4.1-mini",
+            "deepseek-reasoner",
+        ]);
+        let Err(ResolveError::Unknown {
+            requested,
+            suggestions,
+        }) = ModelResolver::default().resolve(&catalog, "claude-sonnet-4-5-20250929")
+        else {
+            panic!("expected an unknown-model error");
+        };
+        assert_eq!(requested, "claude-sonnet-4-5-20250929");
+        assert_eq!(
+            suggestions.first().map(String::as_str),
+            Some("claude-sonnet-4-20250514")
+        );
+        assert!(suggestions.contains(&"claude-sonnet-4-6".to_owned()));
+        assert!(!suggestions.contains(&"deepseek-reasoner".to_owned()));
+        assert!(!suggestions.contains(&"gpt-4.1-mini".to_owned()));
+    }
+
+    #[test]
+    fn unrelated_names_get_no_suggestions() {
+        let catalog = catalog(&["gpt-4.1-mini", "deepseek-reasoner"]);
+        let error = ModelResolver::default().resolve(&catalog, "whisper").unwrap_err();
+        assert_eq!(
+            error,
+            ResolveError::Unknown {
+                requested: "whisper".to_owned(),
+                suggestions: vec![]
+            }
+        );
+        assert_eq!(error.to_string(), "model `whisper` is not in the model list");
+        let empty = ModelResolver::default().resolve(&catalog, "").unwrap_err();
+        assert!(matches!(empty, ResolveError::Unknown { suggestions, .. } if suggestions.is_empty()));
+    }
+
+    #[test]
+    fn short_fragments_suggest_the_models_containing_them() {
+        let catalog = catalog(&["claude-sonnet-4-6", "gpt-4.1-mini"]);
+        let error = ModelResolver::default().resolve(&catalog, "sonnet").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "model `sonnet` is not in the model list; did you mean claude-sonnet-4-6?"
+        );
+    }
+
+    /// A fetch that counts its calls and returns a catalog with one model named `id`.
+    async fn counted_fetch(calls: &AtomicUsize, id: &str) -> Result<Catalog, String> {
+        calls.fetch_add(1, Ordering::SeqCst);
+        tokio::task::yield_now().await;
+        Ok(catalog(&[id]))
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn cache_serves_until_the_ttl_then_refreshes() {
+        let cache = CatalogCache::new(Duration::from_secs(60));
+        let calls = AtomicUsize::new(0);
+        let first = cache.get_or_refresh(counted_fetch(&calls, "a")).await.unwrap();
+        let again = cache.get_or_refresh(counted_fetch(&calls, "b")).await.unwrap();
+        assert_eq!(
+            (first.models[0].id.as_str(), again.models[0].id.as_str()),
+            ("a", "a")
+        );
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+
+        tokio::time::advance(Duration::from_secs(61)).await;
+        let later = cache.get_or_refresh(counted_fetch(&calls, "c")).await.unwrap();
+        assert_eq!(later.models[0].id, "c");
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn invalidate_forces_a_refresh() {
+        let cache = CatalogCache::default();
+        let calls = AtomicUsize::new(0);
+        cache.get_or_refresh(counted_fetch(&calls, "a")).await.unwrap();
+        cache.invalidate();
+        assert_eq!(cache.peek().unwrap().models[0].id, "a");
+        let refreshed = cache.get_or_refresh(counted_fetch(&calls, "b")).await.unwrap();
+        assert_eq!(refreshed.models[0].id, "b");
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn concurrent_callers_share_one_refresh() {
+        let cache = CatalogCache::default();
+        let calls = AtomicUsize::new(0);
+        let results =
+            futures::future::join_all((0..10).map(|_| cache.get_or_refresh(counted_fetch(&calls, "a"))))
+                .await;
+        assert!(
+            results
+                .iter()
+                .all(|result| result.as_ref().is_ok_and(|catalog| catalog.models[0].id == "a"))
+        );
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn failed_refresh_serves_the_stale_catalog_and_retries_later() {
+        let cache = CatalogCache::new(Duration::from_secs(60));
+        let empty: Result<Arc<Catalog>, String> =
+            cache.get_or_refresh(async { Err("down".to_owned()) }).await;
+        assert_eq!(
+            empty.unwrap_err(),
+            "down",
+            "no catalog yet: the error must surface"
+        );
+
+        cache.put(catalog(&["a"]));
+        cache.invalidate();
+        let stale = cache
+            .get_or_refresh(async { Err::<Catalog, _>("down".to_owned()) })
+            .await
+            .unwrap();
+        assert_eq!(stale.models[0].id, "a");
+
+        // Within the retry delay the stale catalog is served without asking again.
+        let calls = AtomicUsize::new(0);
+        cache.get_or_refresh(counted_fetch(&calls, "b")).await.unwrap();
+        assert_eq!(calls.load(Ordering::SeqCst), 0);
+        tokio::time::advance(RETRY_AFTER_ERROR).await;
+        let fresh = cache.get_or_refresh(counted_fetch(&calls, "b")).await.unwrap();
+        assert_eq!(fresh.models[0].id, "b");
+    }
+}
