@@ -58,6 +58,7 @@ impl SettingsStore {
                 Ok(Parsed {
                     settings,
                     from_version,
+                    generated_key,
                 }) => {
                     let migrated = from_version < CURRENT_SCHEMA_VERSION;
                     if migrated {
@@ -68,7 +69,7 @@ impl SettingsStore {
                             "migrated the settings document"
                         );
                     }
-                    (settings, migrated, None)
+                    (settings, migrated || generated_key, None)
                 }
                 Err(reason) => {
                     let aside = move_aside(&path)?;
@@ -84,13 +85,7 @@ impl SettingsStore {
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => (Settings::default(), true, None),
             Err(error) => return Err(SettingsError::io("read", &path, error)),
         };
-        if settings.access.api_keys_required && settings.access.api_keys.is_empty() {
-            // First run (or a recovered file): the endpoint must never be open without a key.
-            settings
-                .access
-                .api_keys
-                .add(FIRST_KEY_NAME)
-                .map_err(SettingsError::ApiKey)?;
+        if ensure_first_key(&mut settings)? {
             needs_save = true;
         }
         if needs_save {
@@ -182,6 +177,19 @@ impl SettingsStore {
 struct Parsed {
     settings: Settings,
     from_version: u32,
+    /// Whether a first key had to be generated (the document needs saving).
+    generated_key: bool,
+}
+
+/// Generates the first key when keys are required but none exists (first run, a recovered file,
+/// or a hand-written file without keys): the endpoint must never be open without one. Returns
+/// whether a key was generated.
+fn ensure_first_key(settings: &mut Settings) -> Result<bool, SettingsError> {
+    if settings.access.api_keys_required && settings.access.api_keys.is_empty() {
+        settings.access.api_keys.add(FIRST_KEY_NAME)?;
+        return Ok(true);
+    }
+    Ok(false)
 }
 
 /// Turns the file's bytes into valid settings, or says why that is impossible.
@@ -189,15 +197,40 @@ fn parse(bytes: &[u8]) -> Result<Parsed, String> {
     let value: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|error| format!("not valid JSON: {error}"))?;
     let migrated = migrate(value)?;
-    let mut settings: Settings = serde_json::from_value(migrated.value)
-        .map_err(|error| format!("a field has the wrong type: {error}"))?;
+    let mut settings: Settings = serde_json::from_value(migrated.value).map_err(|error| {
+        format!(
+            "a field has the wrong type: {}",
+            redact_quoted(&error.to_string())
+        )
+    })?;
     // A document from a newer build loads with this build's version; see `migrate`.
     settings.schema_version = CURRENT_SCHEMA_VERSION;
+    let generated_key = ensure_first_key(&mut settings).map_err(|error| error.to_string())?;
     settings.validate().map_err(|error| error.to_string())?;
     Ok(Parsed {
         settings,
         from_version: migrated.from_version,
+        generated_key,
     })
+}
+
+/// Replaces every quoted value in a parser message with `…`: serde quotes the offending value
+/// (`invalid type: string "tj-…", expected …`), and that value may be an API key.
+fn redact_quoted(message: &str) -> String {
+    let mut redacted = String::with_capacity(message.len());
+    let mut parts = message.split('"');
+    if let Some(first) = parts.next() {
+        redacted.push_str(first);
+    }
+    for (index, part) in parts.enumerate() {
+        // Even indexes are inside quotes, odd ones outside again.
+        if index % 2 == 0 {
+            redacted.push_str("\"…\"");
+        } else {
+            redacted.push_str(part);
+        }
+    }
+    redacted
 }
 
 fn save(path: &Path, settings: &Settings) -> Result<(), SettingsError> {
@@ -234,6 +267,16 @@ fn keep_backup(path: &Path, from_version: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_values_are_redacted_from_parser_messages() {
+        let message = r#"invalid type: string "tj-secret", expected a sequence at line 1"#;
+        assert_eq!(
+            redact_quoted(message),
+            r#"invalid type: string "…", expected a sequence at line 1"#
+        );
+        assert_eq!(redact_quoted("no quotes"), "no quotes");
+    }
 
     #[test]
     fn concurrent_updates_are_not_lost() {
