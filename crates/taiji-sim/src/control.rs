@@ -147,3 +147,11 @@ impl SimControl {
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().expect("simulator control lock poisoned")
 }
+
+impl std::fmt::Debug for SimControl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimControl")
+            .field("stats", &self.stats())
+            .finish_non_exhaustive()
+    }
+}

@@ -127,6 +127,14 @@ impl Simulator {
     }
 }
 
+impl std::fmt::Debug for Simulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Simulator")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Drop for Simulator {
     fn drop(&mut self) {
         self.state.shutdown.cancel();

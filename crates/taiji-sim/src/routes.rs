@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware;
 use axum::routing::{get, post, put};
@@ -18,6 +18,8 @@ use crate::faults::FaultTarget;
 use crate::sessions;
 use crate::state::SimState;
 use crate::user;
+
+const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 
 pub fn router(state: Arc<SimState>) -> Router {
     Router::new()
@@ -38,6 +40,8 @@ pub fn router(state: Arc<SimState>) -> Router {
         .route("/api/chat/completions", post(completions))
         .merge(control_api::routes())
         .fallback(|| async { (StatusCode::NOT_FOUND, "404 page not found") })
+        // Five 5 MB images arrive base64-encoded inside one JSON body; axum's 2 MB default is far too small.
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(set_stickiness_cookie))
         .with_state(state)
 }

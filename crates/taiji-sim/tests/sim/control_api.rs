@@ -1,0 +1,81 @@
+//! The `/__sim/` HTTP control API mirrors `SimControl`.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use taiji_sim::{SimConfig, SimStats};
+
+use crate::common::{Api, start};
+
+#[tokio::test]
+async fn faults_stats_completions_and_frame_delay_over_http() {
+    let sim = start(SimConfig::default()).await;
+    let api = Api::login(&sim).await;
+    let http = reqwest::Client::new();
+    let url = |path: &str| format!("{}/__sim/{path}", sim.base_url());
+
+    let added = http
+        .post(url("faults"))
+        .json(&json!({"target": "completions", "kind": "eof_without_done"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.status(), StatusCode::OK);
+    let session = api.create_session("gpt-4.1-mini").await;
+    assert!(
+        !api.complete(session, "hi", json!([]))
+            .await
+            .body
+            .contains("[DONE]")
+    );
+
+    let bad = http
+        .post(url("faults"))
+        .json(&json!({"target": "nowhere"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+
+    http.post(url("faults"))
+        .json(&json!({"target": "tmpl", "kind": "http500", "count": 3}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        http.delete(url("faults")).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    assert_eq!(api.get("/api/chat/tmpl").await["code"], 0);
+
+    let delay = http
+        .post(url("frame-delay"))
+        .json(&json!({"ms": 0}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(delay.status(), StatusCode::OK);
+    api.complete(session, "hi", json!([])).await.record();
+
+    let stats: SimStats = http.get(url("stats")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(stats, sim.control().stats());
+    assert_eq!(
+        (
+            stats.completions_failed,
+            stats.completions_finished,
+            stats.logins_ok
+        ),
+        (1, 1, 1)
+    );
+
+    let recent: Vec<Value> = http
+        .get(url("completions"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(recent.len(), 2);
+    assert_eq!(recent[1]["session_id"], session);
+    assert_eq!(recent[1]["text"], "hi");
+}
