@@ -25,6 +25,7 @@ use crate::model::Catalog;
 const USER_AGENT: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) \
                           Chrome/146.0.0.0 Safari/537.36 Edg/146.0.0.0";
 const JSON_ACCEPT: &str = "application/json, text/plain, */*";
+const SSE_ACCEPT: &str = "text/event-stream";
 /// Points plans are paged; a real account has a handful, so a few pages are plenty.
 const MAX_PLAN_PAGES: u32 = 10;
 
@@ -103,7 +104,15 @@ impl UpstreamClient {
             "captchaId": "",
         });
         let active = self.active();
-        let request = request(&active, Method::POST, "/api/user/login", None, Page::Auth)?.json(&body);
+        let request = request(
+            &active,
+            Method::POST,
+            "/api/user/login",
+            None,
+            Page::Auth,
+            JSON_ACCEPT,
+        )?
+        .json(&body);
         let data = match send_json(&active, request).await {
             Err(UpstreamError::Api { msg, .. }) if is_credential_rejection(&msg) => {
                 return Err(UpstreamError::InvalidCredentials { msg });
@@ -147,6 +156,7 @@ impl UpstreamClient {
             "/api/chat/session",
             Some(token),
             Page::Chat,
+            JSON_ACCEPT,
         )?
         .json(&body);
         parse_data(send_json(&active, request).await?, "session")
@@ -157,7 +167,14 @@ impl UpstreamClient {
     pub async fn delete_session(&self, token: &Secret, session_id: u64) -> Result<(), UpstreamError> {
         let active = self.active();
         let path = format!("/api/chat/session/{session_id}");
-        let request = request(&active, Method::DELETE, &path, Some(token), Page::Chat)?;
+        let request = request(
+            &active,
+            Method::DELETE,
+            &path,
+            Some(token),
+            Page::Chat,
+            JSON_ACCEPT,
+        )?;
         send_json(&active, request).await.map(drop)
     }
 
@@ -212,8 +229,8 @@ impl UpstreamClient {
             "/api/chat/completions",
             Some(token),
             Page::Chat,
+            SSE_ACCEPT,
         )?
-        .header(ACCEPT, "text/event-stream")
         // Compressed SSE gets buffered by intermediaries and by decoders (§4.1).
         .header(ACCEPT_ENCODING, "identity")
         .header(CACHE_CONTROL, "no-cache")
@@ -245,7 +262,7 @@ impl UpstreamClient {
 
     async fn get(&self, token: &Secret, path: &str) -> Result<Value, UpstreamError> {
         let active = self.active();
-        let request = request(&active, Method::GET, path, Some(token), Page::Chat)?;
+        let request = request(&active, Method::GET, path, Some(token), Page::Chat, JSON_ACCEPT)?;
         send_json(&active, request).await
     }
 }
@@ -285,6 +302,7 @@ fn request(
     path: &str,
     token: Option<&Secret>,
     page: Page,
+    accept: &'static str,
 ) -> Result<RequestBuilder, UpstreamError> {
     let referer = match page {
         Page::Auth => active.endpoints.auth_referer(),
@@ -293,7 +311,7 @@ fn request(
     let mut request = active
         .http
         .request(method, active.endpoints.url(path))
-        .header(ACCEPT, JSON_ACCEPT)
+        .header(ACCEPT, accept)
         .header("x-app-version", active.config.app_version.trim())
         .header("x-locale", "zh-CN")
         .header(ORIGIN, &active.endpoints.origin)
