@@ -1,0 +1,12 @@
+//! Build script: generates the Tauri context and the permissions for our own commands.
+
+fn main() {
+    // Listing the app's commands makes tauri-build generate an `allow-<command>` permission for
+    // each, so `capabilities/default.json` can grant exactly those and nothing more.
+    let attributes = tauri_build::Attributes::new()
+        .app_manifest(tauri_build::AppManifest::new().commands(&["app_info", "gateway_state"]));
+    if let Err(error) = tauri_build::try_build(attributes) {
+        // A build script reports failure by panicking; the message is what cargo shows.
+        panic!("tauri-build failed: {error:#}");
+    }
+}
