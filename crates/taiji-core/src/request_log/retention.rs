@@ -65,7 +65,10 @@ pub(super) fn enforce_retention(
     }
 
     if report.total() > 0 {
-        conn.execute_batch("PRAGMA incremental_vacuum;")?;
+        // The pragma frees pages as it is stepped, so it must be stepped to the end.
+        let mut vacuum = conn.prepare("PRAGMA incremental_vacuum")?;
+        let mut steps = vacuum.query([])?;
+        while steps.next()?.is_some() {}
         // A checkpoint copies the WAL into the main file and truncates the WAL, so the freed space
         // really leaves the disk. A busy reader may keep it from completing; the next pass retries.
         conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
