@@ -367,4 +367,50 @@ mod tests {
             Some(None)
         );
     }
+
+    fn summary(items: Vec<Result<StreamItem, UpstreamError>>) -> Vec<Result<StreamItem, String>> {
+        items.into_iter().map(|r| r.map_err(|e| e.to_string())).collect()
+    }
+
+    proptest::proptest! {
+        /// Bytes → frames gives the same frames however the bytes are split into reads.
+        #[test]
+        fn any_split_yields_the_same_frames(
+            pieces in proptest::collection::vec("[a-z你好👋 \\n*]{0,6}", 0..8),
+            crlf in proptest::bool::ANY,
+            with_done in proptest::bool::ANY,
+            cuts in proptest::collection::vec(proptest::arbitrary::any::<proptest::sample::Index>(), 0..10),
+        ) {
+            let eol = if crlf { "\r\n" } else { "\n" };
+            let mut body = String::new();
+            for piece in &pieces {
+                let frame = serde_json::json!({"id": "2026967689787871232", "type": "string", "data": piece, "code": 0});
+                body.push_str(&format!(": keep-alive{eol}data:{frame}{eol}{eol}"));
+            }
+            body.push_str(&format!("{RECORD}{eol}{eol}"));
+            if with_done {
+                body.push_str(&format!("data: [DONE]{eol}{eol}"));
+            }
+            let bytes = body.as_bytes();
+            let whole = summary(decode(bytes));
+            let texts: Vec<_> = whole.iter().filter_map(|i| match i {
+                Ok(StreamItem::Frame(Frame::Text(t))) => Some(t.clone()),
+                _ => None,
+            }).collect();
+            proptest::prop_assert_eq!(&texts, &pieces);
+
+            let mut points: Vec<usize> = cuts.iter().map(|i| i.index(bytes.len() + 1)).collect();
+            points.sort_unstable();
+            let mut decoder = FrameDecoder::new();
+            let mut out = Vec::new();
+            let mut start = 0;
+            for point in points {
+                decoder.feed(&bytes[start..point], &mut out);
+                start = point;
+            }
+            decoder.feed(&bytes[start..], &mut out);
+            decoder.finish(&mut out);
+            proptest::prop_assert_eq!(summary(out), whole);
+        }
+    }
 }
