@@ -566,3 +566,20 @@ async fn pending_deletions_back_off_and_survive_a_restart() {
     log.enforce_retention_now().await.expect("retention");
     assert_eq!(log.pending_deletions().await.expect("listed").len(), 1);
 }
+
+#[tokio::test]
+async fn retention_also_runs_in_the_background_when_the_log_opens() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    {
+        let log = open(dir.path());
+        let old = OffsetDateTime::now_utc() - Duration::from_secs(90 * 86_400);
+        log.begin(entry_at("old", old)).await.expect("old entry");
+    }
+    let log = open(dir.path());
+    // The writer thread runs a retention pass before its first job, so once this write is
+    // acknowledged the pass has happened.
+    log.begin(entry("new")).await.expect("new entry");
+    let kept = log.query(LogFilter::default(), 0, 10).await.expect("q");
+    assert_eq!(kept.total, 1);
+    assert_eq!(kept.entries[0].model, "new");
+}
