@@ -178,7 +178,13 @@ const INTERNAL_MESSAGE: &str = "Taiji Gateway hit an internal error; the details
 impl ApiError {
     /// An error of the given class with a message for the user.
     pub fn new(kind: ApiErrorKind, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into(), param: None, retry_after: None, request_id: None }
+        Self {
+            kind,
+            message: message.into(),
+            param: None,
+            retry_after: None,
+            request_id: None,
+        }
     }
 
     /// Names the offending request field (OpenAI's `param`; prefixed to Anthropic's message).
@@ -358,7 +364,10 @@ impl ApiError {
         };
         AnthropicErrorBody {
             kind: "error",
-            error: AnthropicErrorDetail { kind: self.kind.anthropic_type(), message },
+            error: AnthropicErrorDetail {
+                kind: self.kind.anthropic_type(),
+                message,
+            },
             request_id: self.request_id.clone(),
         }
     }

@@ -12,7 +12,9 @@ use crate::api::error::{AnthropicError, ApiError, OpenAiError};
 /// Parses a request body as `T`, with errors that say what is wrong and where.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::invalid_request("The request body is empty; expected a JSON object."));
+        return Err(ApiError::invalid_request(
+            "The request body is empty; expected a JSON object.",
+        ));
     }
     serde_json::from_slice(body).map_err(|error| {
         let message = if error.is_data() {

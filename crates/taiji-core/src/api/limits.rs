@@ -48,8 +48,16 @@ pub struct StopMatcher {
 impl StopMatcher {
     /// A matcher for these sequences; empty ones are dropped.
     pub fn new(sequences: &[String]) -> Self {
-        let sequences = sequences.iter().filter(|sequence| !sequence.is_empty()).cloned().collect();
-        Self { sequences, held: String::new(), stopped: false }
+        let sequences = sequences
+            .iter()
+            .filter(|sequence| !sequence.is_empty())
+            .cloned()
+            .collect();
+        Self {
+            sequences,
+            held: String::new(),
+            stopped: false,
+        }
     }
 
     /// Whether there is anything to match.
@@ -87,7 +95,9 @@ impl StopMatcher {
         self.sequences
             .iter()
             .filter_map(|sequence| {
-                self.held.find(sequence.as_str()).map(|start| (start + sequence.len(), start, sequence))
+                self.held
+                    .find(sequence.as_str())
+                    .map(|start| (start + sequence.len(), start, sequence))
             })
             .min_by_key(|&(end, start, _)| (end, start))
             .map(|(_, start, sequence)| (start, sequence.clone()))
@@ -132,7 +142,10 @@ pub struct LimitStep {
 
 impl LimitStep {
     fn continuing(events: Vec<OutputEvent>) -> Self {
-        Self { events, outcome: LimitOutcome::Continue }
+        Self {
+            events,
+            outcome: LimitOutcome::Continue,
+        }
     }
 }
 
@@ -247,7 +260,10 @@ impl OutputLimiter {
 
     fn cut(&mut self, mut events: Vec<OutputEvent>, reason: StopReason) -> LimitStep {
         events.push(self.finish(reason.clone()));
-        LimitStep { events, outcome: LimitOutcome::Cut { reason } }
+        LimitStep {
+            events,
+            outcome: LimitOutcome::Cut { reason },
+        }
     }
 
     fn finish(&mut self, reason: StopReason) -> OutputEvent {
@@ -375,7 +391,10 @@ mod tests {
     }
 
     fn limiter(stop: &[&str], max: Option<u64>) -> OutputLimiter {
-        let limits = OutputLimits { stop_sequences: stops(stop), max_output_tokens: max };
+        let limits = OutputLimits {
+            stop_sequences: stops(stop),
+            max_output_tokens: max,
+        };
         OutputLimiter::new(ESTIMATOR.clone(), &limits, 10)
     }
 
@@ -393,8 +412,16 @@ mod tests {
             limiter.apply(ChatEvent::ReasoningDelta("hmm".into())).events,
             vec![OutputEvent::Reasoning("hmm".into())]
         );
-        assert_eq!(limiter.apply(ChatEvent::TextDelta("Hi".into())).events, vec![OutputEvent::Text("Hi".into())]);
-        let usage = Usage { prompt_tokens: 200, completion_tokens: 3, total_tokens: 203, points: 1 };
+        assert_eq!(
+            limiter.apply(ChatEvent::TextDelta("Hi".into())).events,
+            vec![OutputEvent::Text("Hi".into())]
+        );
+        let usage = Usage {
+            prompt_tokens: 200,
+            completion_tokens: 3,
+            total_tokens: 203,
+            points: 1,
+        };
         assert!(limiter.apply(ChatEvent::Usage(usage)).events.is_empty());
         let step = limiter.apply(ChatEvent::Finished { model_label: None });
         assert_eq!(step.outcome, LimitOutcome::Continue);
@@ -409,31 +436,58 @@ mod tests {
     #[test]
     fn stop_sequence_cuts_and_reports_it() {
         let mut limiter = limiter(&["STOP"], None);
-        assert_eq!(limiter.apply(ChatEvent::TextDelta("one ST".into())).events, vec![OutputEvent::Text("one ".into())]);
+        assert_eq!(
+            limiter.apply(ChatEvent::TextDelta("one ST".into())).events,
+            vec![OutputEvent::Text("one ".into())]
+        );
         let step = limiter.apply(ChatEvent::TextDelta("OP two".into()));
-        assert_eq!(step.outcome, LimitOutcome::Cut { reason: StopReason::StopSequence("STOP".into()) });
+        assert_eq!(
+            step.outcome,
+            LimitOutcome::Cut {
+                reason: StopReason::StopSequence("STOP".into())
+            }
+        );
         let finish = finish_of(&step).expect("finish");
         assert!(finish.usage_estimated);
         assert_eq!(finish.usage.prompt_tokens, 10);
         // Later events are ignored.
-        assert!(limiter.apply(ChatEvent::TextDelta("more".into())).events.is_empty());
+        assert!(
+            limiter
+                .apply(ChatEvent::TextDelta("more".into()))
+                .events
+                .is_empty()
+        );
     }
 
     #[test]
     fn held_back_prefix_is_released_at_the_end() {
         let mut limiter = limiter(&["STOP"], None);
-        assert_eq!(limiter.apply(ChatEvent::TextDelta("one ST".into())).events, vec![OutputEvent::Text("one ".into())]);
+        assert_eq!(
+            limiter.apply(ChatEvent::TextDelta("one ST".into())).events,
+            vec![OutputEvent::Text("one ".into())]
+        );
         let step = limiter.apply(ChatEvent::Finished { model_label: None });
         assert_eq!(step.events[0], OutputEvent::Text("ST".into()));
-        assert_eq!(finish_of(&step).map(|finish| &finish.reason), Some(&StopReason::EndTurn));
+        assert_eq!(
+            finish_of(&step).map(|finish| &finish.reason),
+            Some(&StopReason::EndTurn)
+        );
     }
 
     #[test]
     fn max_tokens_cuts_inside_a_delta() {
         let mut limiter = limiter(&[], Some(3));
-        assert_eq!(limiter.apply(ChatEvent::TextDelta("one".into())).outcome, LimitOutcome::Continue);
+        assert_eq!(
+            limiter.apply(ChatEvent::TextDelta("one".into())).outcome,
+            LimitOutcome::Continue
+        );
         let step = limiter.apply(ChatEvent::TextDelta(" two three four".into()));
-        assert_eq!(step.outcome, LimitOutcome::Cut { reason: StopReason::MaxTokens });
+        assert_eq!(
+            step.outcome,
+            LimitOutcome::Cut {
+                reason: StopReason::MaxTokens
+            }
+        );
         assert_eq!(step.events[0], OutputEvent::Text(" two three".into()));
         let finish = finish_of(&step).expect("finish");
         assert_eq!(finish.usage.completion_tokens, 3);
@@ -443,9 +497,17 @@ mod tests {
     #[test]
     fn max_tokens_counts_reasoning_and_cuts_when_exactly_spent() {
         let mut limiter = limiter(&[], Some(2));
-        assert_eq!(limiter.apply(ChatEvent::ReasoningDelta("think".into())).outcome, LimitOutcome::Continue);
+        assert_eq!(
+            limiter.apply(ChatEvent::ReasoningDelta("think".into())).outcome,
+            LimitOutcome::Continue
+        );
         let step = limiter.apply(ChatEvent::TextDelta("done".into()));
-        assert_eq!(step.outcome, LimitOutcome::Cut { reason: StopReason::MaxTokens });
+        assert_eq!(
+            step.outcome,
+            LimitOutcome::Cut {
+                reason: StopReason::MaxTokens
+            }
+        );
         let finish = finish_of(&step).expect("finish");
         assert_eq!(finish.reasoning_tokens, 1);
     }
@@ -454,7 +516,12 @@ mod tests {
     fn budget_cut_releases_a_held_stop_prefix() {
         let mut limiter = limiter(&["STOPPER"], Some(2));
         let step = limiter.apply(ChatEvent::TextDelta("one STOP more".into()));
-        assert_eq!(step.outcome, LimitOutcome::Cut { reason: StopReason::MaxTokens });
+        assert_eq!(
+            step.outcome,
+            LimitOutcome::Cut {
+                reason: StopReason::MaxTokens
+            }
+        );
         let text: String = step
             .events
             .iter()

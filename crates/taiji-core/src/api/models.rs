@@ -55,8 +55,16 @@ impl ModelObject {
     /// The body for one model. `created` is the Unix time to report (the catalog has no dates; the
     /// route passes the time it fetched the catalog).
     pub fn new(model: &ModelInfo, created: i64) -> Self {
-        let owned_by = if model.group.trim().is_empty() { DEFAULT_OWNER.to_owned() } else { model.group.clone() };
-        let display_name = if model.label.trim().is_empty() { model.id.clone() } else { model.label.clone() };
+        let owned_by = if model.group.trim().is_empty() {
+            DEFAULT_OWNER.to_owned()
+        } else {
+            model.group.clone()
+        };
+        let display_name = if model.label.trim().is_empty() {
+            model.id.clone()
+        } else {
+            model.label.clone()
+        };
         Self {
             id: model.id.clone(),
             object: "model",
@@ -95,7 +103,10 @@ pub struct ModelList {
 impl ModelList {
     /// The list of `models` in catalog order.
     pub fn new(models: &[ModelInfo], created: i64) -> Self {
-        let data: Vec<ModelObject> = models.iter().map(|model| ModelObject::new(model, created)).collect();
+        let data: Vec<ModelObject> = models
+            .iter()
+            .map(|model| ModelObject::new(model, created))
+            .collect();
         Self {
             object: "list",
             first_id: data.first().map(|model| model.id.clone()),
@@ -136,7 +147,10 @@ mod tests {
 
     #[test]
     fn list_has_both_shapes_in_one_page() {
-        let list = ModelList::new(&[model("gpt-5", "GT-5", "ChatGPT"), model("x", "", "")], 1_700_000_000);
+        let list = ModelList::new(
+            &[model("gpt-5", "GT-5", "ChatGPT"), model("x", "", "")],
+            1_700_000_000,
+        );
         let body = serde_json::to_value(&list).expect("serialises");
         assert_eq!(
             body,
@@ -162,6 +176,9 @@ mod tests {
     #[test]
     fn empty_list_has_null_ids_and_no_more_pages() {
         let body = serde_json::to_value(ModelList::new(&[], 0)).expect("serialises");
-        assert_eq!(body, json!({"object": "list", "data": [], "has_more": false, "first_id": null, "last_id": null}));
+        assert_eq!(
+            body,
+            json!({"object": "list", "data": [], "has_more": false, "first_id": null, "last_id": null})
+        );
     }
 }

@@ -56,7 +56,9 @@ impl TokenEstimator {
 
     /// The number of tokens of `text`.
     pub fn count(&self, text: &str) -> u64 {
-        pieces(text).map(|piece| self.bpe.encode_ordinary(piece).len() as u64).sum()
+        pieces(text)
+            .map(|piece| self.bpe.encode_ordinary(piece).len() as u64)
+            .sum()
     }
 
     /// The longest prefix of `text` that fits in `max_tokens` tokens: its length in bytes (always
@@ -76,7 +78,10 @@ impl TokenEstimator {
             // An ordinary encoding is a byte partition of its input, so the first `room` tokens
             // decode to a byte prefix of the piece.
             let fitting = usize::try_from(room).unwrap_or(usize::MAX).min(tokens.len());
-            let prefix_len = self.bpe.decode_bytes(&tokens[..fitting]).map_or(0, |bytes| bytes.len());
+            let prefix_len = self
+                .bpe
+                .decode_bytes(&tokens[..fitting])
+                .map_or(0, |bytes| bytes.len());
             let mut boundary = prefix_len.min(piece.len());
             while !piece.is_char_boundary(boundary) {
                 boundary -= 1;
@@ -126,7 +131,11 @@ fn char_boundary_at_most(text: &str, max: usize) -> usize {
     while cut > 0 && !text.is_char_boundary(cut) {
         cut -= 1;
     }
-    if cut == 0 { text.chars().next().map_or(text.len(), char::len_utf8) } else { cut }
+    if cut == 0 {
+        text.chars().next().map_or(text.len(), char::len_utf8)
+    } else {
+        cut
+    }
 }
 
 #[cfg(test)]

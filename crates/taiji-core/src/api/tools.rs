@@ -66,10 +66,19 @@ mod tests {
 
     #[test]
     fn text_forms_are_stable() {
-        assert_eq!(tool_call_text(Some("call_1"), "get_weather", r#"{"city":"Paris"}"#), r#"[tool call get_weather (id call_1)]: {"city":"Paris"}"#);
+        assert_eq!(
+            tool_call_text(Some("call_1"), "get_weather", r#"{"city":"Paris"}"#),
+            r#"[tool call get_weather (id call_1)]: {"city":"Paris"}"#
+        );
         assert_eq!(tool_call_text(None, "f", "{}"), "[tool call f]: {}");
-        assert_eq!(tool_result_text(Some("call_1"), false, "sunny"), "[tool result (id call_1)]: sunny");
+        assert_eq!(
+            tool_result_text(Some("call_1"), false, "sunny"),
+            "[tool result (id call_1)]: sunny"
+        );
         assert_eq!(tool_result_text(None, true, "boom"), "[tool result, error]: boom");
-        assert!(tools_unavailable_note(&["Bash".into(), "Read".into()]).ends_with("(Declared tools: Bash, Read.)"));
+        assert!(
+            tools_unavailable_note(&["Bash".into(), "Read".into()])
+                .ends_with("(Declared tools: Bash, Read.)")
+        );
     }
 }

@@ -1,11 +1,14 @@
 //! The OpenAI Chat Completions wire format: the request types ([`request`]), their validation
-//! ([`validate`]), the streaming encoder ([`stream`]) and the non-stream body ([`response`]).
+//! ([`validate`]) and conversion into the neutral transcript ([`convert`]), the streaming encoder
+//! ([`stream`]) and the non-stream body ([`response`]).
 
+pub mod convert;
 pub mod request;
 pub mod response;
 pub mod stream;
 pub mod validate;
 
+pub use convert::to_transcript;
 pub use request::ChatCompletionRequest;
 pub use response::{ChatCompletion, OpenAiAggregator, ResponseMeta};
 pub use stream::OpenAiStreamEncoder;

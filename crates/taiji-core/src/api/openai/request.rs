@@ -196,7 +196,10 @@ pub struct ToolDefinition {
 impl ToolDefinition {
     /// The tool's name, whatever its type.
     pub fn name(&self) -> Option<&str> {
-        self.function.as_ref().or(self.custom.as_ref()).and_then(|definition| definition.name.as_deref())
+        self.function
+            .as_ref()
+            .or(self.custom.as_ref())
+            .and_then(|definition| definition.name.as_deref())
     }
 }
 

@@ -63,9 +63,13 @@ impl CompletionUsage {
         Self {
             prompt_tokens: usage.prompt_tokens,
             completion_tokens: usage.completion_tokens,
-            total_tokens: usage.total_tokens.max(usage.prompt_tokens + usage.completion_tokens),
+            total_tokens: usage
+                .total_tokens
+                .max(usage.prompt_tokens + usage.completion_tokens),
             prompt_tokens_details: PromptTokensDetails { cached_tokens: 0 },
-            completion_tokens_details: CompletionTokensDetails { reasoning_tokens: finish.reasoning_tokens },
+            completion_tokens_details: CompletionTokensDetails {
+                reasoning_tokens: finish.reasoning_tokens,
+            },
         }
     }
 }
@@ -130,7 +134,12 @@ pub struct OpenAiAggregator {
 impl OpenAiAggregator {
     /// An aggregator for one completion.
     pub fn new(meta: ResponseMeta) -> Self {
-        Self { meta, content: String::new(), reasoning: String::new(), finish: None }
+        Self {
+            meta,
+            content: String::new(),
+            reasoning: String::new(),
+            finish: None,
+        }
     }
 
     /// Adds one event.

@@ -29,7 +29,12 @@ pub struct OpenAiStreamEncoder {
 impl OpenAiStreamEncoder {
     /// An encoder for one completion; `include_usage` is `stream_options.include_usage`.
     pub fn new(meta: ResponseMeta, include_usage: bool) -> Self {
-        Self { meta, include_usage, started: false, finished: false }
+        Self {
+            meta,
+            include_usage,
+            started: false,
+            finished: false,
+        }
     }
 
     /// The first chunk (`delta.role: "assistant"`). Send it as soon as the response starts; later
@@ -39,7 +44,14 @@ impl OpenAiStreamEncoder {
             return None;
         }
         self.started = true;
-        Some(self.choice_chunk(Delta { role: Some("assistant"), content: Some(""), reasoning_content: None }, None))
+        Some(self.choice_chunk(
+            Delta {
+                role: Some("assistant"),
+                content: Some(""),
+                reasoning_content: None,
+            },
+            None,
+        ))
     }
 
     /// The frames for one event (none for an empty delta or anything after the end).
@@ -50,10 +62,24 @@ impl OpenAiStreamEncoder {
         let mut frames: Vec<Bytes> = self.start().into_iter().collect();
         match event {
             OutputEvent::Text(text) if !text.is_empty() => {
-                frames.push(self.choice_chunk(Delta { role: None, content: Some(text), reasoning_content: None }, None));
+                frames.push(self.choice_chunk(
+                    Delta {
+                        role: None,
+                        content: Some(text),
+                        reasoning_content: None,
+                    },
+                    None,
+                ));
             }
             OutputEvent::Reasoning(text) if !text.is_empty() => {
-                frames.push(self.choice_chunk(Delta { role: None, content: None, reasoning_content: Some(text) }, None));
+                frames.push(self.choice_chunk(
+                    Delta {
+                        role: None,
+                        content: None,
+                        reasoning_content: Some(text),
+                    },
+                    None,
+                ));
             }
             OutputEvent::Text(_) | OutputEvent::Reasoning(_) => {}
             OutputEvent::Finished(finish) => frames.extend(self.finish(finish)),
@@ -80,7 +106,11 @@ impl OpenAiStreamEncoder {
     fn finish(&mut self, finish: &Finish) -> Vec<Bytes> {
         self.finished = true;
         let mut frames = vec![self.choice_chunk(
-            Delta { role: None, content: None, reasoning_content: None },
+            Delta {
+                role: None,
+                content: None,
+                reasoning_content: None,
+            },
             Some(finish.reason.openai_finish_reason()),
         )];
         if self.include_usage {
@@ -105,7 +135,12 @@ impl OpenAiStreamEncoder {
             created: self.meta.created,
             model: &self.meta.model,
             system_fingerprint: None,
-            choices: vec![ChunkChoice { index: 0, delta, logprobs: None, finish_reason }],
+            choices: vec![ChunkChoice {
+                index: 0,
+                delta,
+                logprobs: None,
+                finish_reason,
+            }],
             usage: None,
         })
     }

@@ -8,6 +8,9 @@ use crate::api::error::ApiError;
 use crate::api::limits::OutputLimits;
 use crate::api::openai::request::ChatCompletionRequest;
 
+/// The roles a message may have; `developer` counts as `system`, `function` as `tool`.
+pub const KNOWN_ROLES: [&str; 6] = ["system", "developer", "user", "assistant", "tool", "function"];
+
 /// The request's options after validation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChatOptions {
@@ -25,14 +28,47 @@ pub struct ChatOptions {
 pub fn validate_options(request: &ChatCompletionRequest) -> Result<ChatOptions, ApiError> {
     let model = match request.model.as_deref().map(str::trim) {
         Some(model) if !model.is_empty() => model.to_owned(),
-        _ => return Err(ApiError::invalid_param("model", "You must provide a model parameter.")),
-    };
-    match &request.messages {
-        None => return Err(ApiError::invalid_param("messages", "Missing required parameter: 'messages'.")),
-        Some(messages) if messages.is_empty() => {
-            return Err(ApiError::invalid_param("messages", "'messages' must contain at least one message."));
+        _ => {
+            return Err(ApiError::invalid_param(
+                "model",
+                "You must provide a model parameter.",
+            ));
         }
-        Some(_) => {}
+    };
+    let messages = match &request.messages {
+        None => {
+            return Err(ApiError::invalid_param(
+                "messages",
+                "Missing required parameter: 'messages'.",
+            ));
+        }
+        Some(messages) if messages.is_empty() => {
+            return Err(ApiError::invalid_param(
+                "messages",
+                "'messages' must contain at least one message.",
+            ));
+        }
+        Some(messages) => messages,
+    };
+    for (index, message) in messages.iter().enumerate() {
+        match message.role.as_deref() {
+            Some(role) if KNOWN_ROLES.contains(&role) => {}
+            Some(other) => {
+                return Err(ApiError::invalid_param(
+                    format!("messages[{index}].role"),
+                    format!(
+                        "Invalid value '{other}' for messages[{index}].role; expected one of {}.",
+                        KNOWN_ROLES.join(", ")
+                    ),
+                ));
+            }
+            None => {
+                return Err(ApiError::invalid_param(
+                    format!("messages[{index}].role"),
+                    format!("Missing required parameter: 'messages[{index}].role'."),
+                ));
+            }
+        }
     }
     match request.n {
         Some(0) => return Err(ApiError::invalid_param("n", "n must be at least 1.")),
@@ -53,7 +89,10 @@ pub fn validate_options(request: &ChatCompletionRequest) -> Result<ChatOptions, 
     {
         return Err(ApiError::invalid_param(
             "response_format.type",
-            format!("Unsupported response_format type '{}'; expected text, json_object or json_schema.", format.kind),
+            format!(
+                "Unsupported response_format type '{}'; expected text, json_object or json_schema.",
+                format.kind
+            ),
         ));
     }
     // `max_completion_tokens` is the current name; the AI SDK still sends `max_tokens`.
@@ -62,19 +101,34 @@ pub fn validate_options(request: &ChatCompletionRequest) -> Result<ChatOptions, 
         (None, max) => ("max_tokens", max),
     };
     if max_output_tokens == Some(0) {
-        return Err(ApiError::invalid_param(limit_param, format!("{limit_param} must be at least 1.")));
+        return Err(ApiError::invalid_param(
+            limit_param,
+            format!("{limit_param} must be at least 1."),
+        ));
     }
     let stop_sequences = request
         .stop
         .as_ref()
-        .map(|stop| stop.to_vec().into_iter().filter(|sequence| !sequence.is_empty()).collect())
+        .map(|stop| {
+            stop.to_vec()
+                .into_iter()
+                .filter(|sequence| !sequence.is_empty())
+                .collect()
+        })
         .unwrap_or_default();
     let stream = request.stream.unwrap_or(false);
     Ok(ChatOptions {
         model,
         stream,
-        include_usage: stream && request.stream_options.and_then(|options| options.include_usage).unwrap_or(false),
-        limits: OutputLimits { stop_sequences, max_output_tokens },
+        include_usage: stream
+            && request
+                .stream_options
+                .and_then(|options| options.include_usage)
+                .unwrap_or(false),
+        limits: OutputLimits {
+            stop_sequences,
+            max_output_tokens,
+        },
     })
 }
 

@@ -1,0 +1,230 @@
+//! Conversion of an Anthropic Messages request into the neutral [`Transcript`], with a 400 naming
+//! the block (`messages.i.content.j`) for anything the upstream cannot take.
+//!
+//! - `system` (a string or text blocks, `cache_control` ignored) becomes the system prompt;
+//! - `text` blocks stay text; `image` blocks (base64 or url) become images; text documents (plain
+//!   text or content sources) become text under their title; PDF, URL and file documents are
+//!   refused (the upstream takes text and images only);
+//! - `tool_use` blocks become labelled text in the assistant turn; `tool_result` blocks become tool
+//!   turns of labelled text (with their images), in order with the rest (see `api::tools`);
+//! - `thinking` and `redacted_thinking` blocks, which Claude Code echoes back, are not replayed;
+//!   other block types contribute their `text` if they have one and are skipped otherwise;
+//! - declared tools add a short note to the system part.
+
+use crate::api::anthropic::request::{
+    BlockSource, ContentBlock, MessageContent, MessagesRequest, SystemPrompt, ToolResultContent,
+};
+use crate::api::error::ApiError;
+use crate::api::tools::{tool_call_text, tool_result_text, tools_unavailable_note};
+use crate::prompt::{ImageSource, Part, Role, Transcript, Turn};
+
+/// The transcript of `request`. Expects [`super::validate::validate_common`] to have passed.
+pub fn to_transcript(request: &MessagesRequest) -> Result<Transcript, ApiError> {
+    let mut transcript = Transcript::default();
+    match &request.system {
+        Some(SystemPrompt::Text(text)) if !text.trim().is_empty() => transcript.system.push(text.clone()),
+        Some(SystemPrompt::Blocks(blocks)) => {
+            let text = blocks
+                .iter()
+                .filter_map(|block| block.text.as_deref())
+                .collect::<Vec<_>>()
+                .join("\n");
+            if !text.trim().is_empty() {
+                transcript.system.push(text);
+            }
+        }
+        _ => {}
+    }
+    for (index, message) in request.messages.iter().flatten().enumerate() {
+        let role = match message.role.as_deref() {
+            Some("user") => Role::User,
+            Some("assistant") => Role::Assistant,
+            other => {
+                return Err(ApiError::invalid_param(
+                    format!("messages.{index}.role"),
+                    format!("Unexpected role {other:?}; expected 'user' or 'assistant'."),
+                ));
+            }
+        };
+        let mut builder = TurnBuilder {
+            transcript: &mut transcript,
+            role,
+            parts: Vec::new(),
+        };
+        match &message.content {
+            Some(MessageContent::Text(text)) => builder.push(role, Part::Text(text.clone())),
+            Some(MessageContent::Blocks(blocks)) => {
+                for (block_index, block) in blocks.iter().enumerate() {
+                    convert_block(
+                        &format!("messages.{index}.content.{block_index}"),
+                        role,
+                        block,
+                        &mut builder,
+                    )?;
+                }
+            }
+            None => {}
+        }
+        builder.flush();
+    }
+    if let Some(tools) = request.tools.as_ref().filter(|tools| !tools.is_empty()) {
+        let names: Vec<String> = tools.iter().filter_map(|tool| tool.name.clone()).collect();
+        transcript.system.push(tools_unavailable_note(&names));
+    }
+    Ok(transcript)
+}
+
+/// Collects the parts of one message into turns: a role change (tool results inside a user
+/// message) closes the current turn and starts another, keeping the order.
+struct TurnBuilder<'a> {
+    transcript: &'a mut Transcript,
+    role: Role,
+    parts: Vec<Part>,
+}
+
+impl TurnBuilder<'_> {
+    fn push(&mut self, role: Role, part: Part) {
+        if matches!(&part, Part::Text(text) if text.is_empty()) {
+            return;
+        }
+        if role != self.role {
+            self.flush();
+            self.role = role;
+        }
+        self.parts.push(part);
+    }
+
+    fn flush(&mut self) {
+        if !self.parts.is_empty() {
+            let parts = std::mem::take(&mut self.parts);
+            self.transcript.turns.push(Turn {
+                role: self.role,
+                parts,
+            });
+        }
+    }
+}
+
+fn convert_block(
+    param: &str,
+    role: Role,
+    block: &ContentBlock,
+    builder: &mut TurnBuilder<'_>,
+) -> Result<(), ApiError> {
+    match block.kind.as_str() {
+        "text" => builder.push(role, Part::Text(block.text.clone().unwrap_or_default())),
+        // Images in assistant history cannot be replayed as the model's own; they are dropped.
+        "image" if role == Role::Assistant => {}
+        "image" => builder.push(role, image(param, block.source.as_ref())?),
+        "document" => builder.push(role, Part::Text(document_text(param, block)?)),
+        "tool_use" => {
+            let name = block.name.as_deref().unwrap_or("unknown");
+            let input = block
+                .input
+                .as_ref()
+                .map_or_else(|| String::from("{}"), serde_json::Value::to_string);
+            builder.push(
+                role,
+                Part::Text(tool_call_text(block.id.as_deref(), name, &input)),
+            );
+        }
+        "tool_result" => {
+            let (text, images) = match &block.content {
+                Some(content) => nested_content(&format!("{param}.content"), content)?,
+                None => (String::new(), Vec::new()),
+            };
+            let is_error = block.is_error.unwrap_or(false);
+            builder.push(
+                Role::Tool,
+                Part::Text(tool_result_text(block.tool_use_id.as_deref(), is_error, &text)),
+            );
+            for image in images {
+                builder.push(Role::Tool, image);
+            }
+        }
+        "thinking" | "redacted_thinking" => {}
+        _ => {
+            if let Some(text) = &block.text {
+                builder.push(role, Part::Text(text.clone()));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// An image block's source as an image part.
+fn image(param: &str, source: Option<&BlockSource>) -> Result<Part, ApiError> {
+    let source =
+        source.ok_or_else(|| ApiError::invalid_param(format!("{param}.source"), "Field required."))?;
+    match source.kind.as_str() {
+        "base64" => {
+            let media_type = source.media_type.as_deref().unwrap_or_default();
+            if !media_type.starts_with("image/") {
+                return Err(ApiError::invalid_param(
+                    format!("{param}.source.media_type"),
+                    "Expected an image media type such as image/png or image/jpeg.",
+                ));
+            }
+            let data = source.data.as_deref().unwrap_or_default();
+            Ok(Part::Image(ImageSource::DataUrl(format!(
+                "data:{media_type};base64,{data}"
+            ))))
+        }
+        "url" => match source.url.as_deref() {
+            Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
+                Ok(Part::Image(ImageSource::Url(url.to_owned())))
+            }
+            _ => Err(ApiError::invalid_param(
+                format!("{param}.source.url"),
+                "Expected an http(s) URL.",
+            )),
+        },
+        other => Err(ApiError::invalid_param(
+            format!("{param}.source.type"),
+            format!("Image source type '{other}' is not supported; send base64 data or a URL."),
+        )),
+    }
+}
+
+/// A text document as labelled text; other documents are refused.
+fn document_text(param: &str, block: &ContentBlock) -> Result<String, ApiError> {
+    let source = block.source.as_ref();
+    let body = match source.map(|source| source.kind.as_str()) {
+        Some("text") => source.and_then(|source| source.data.clone()).unwrap_or_default(),
+        Some("content") => match source.and_then(|source| source.content.as_ref()) {
+            Some(content) => nested_content(&format!("{param}.source.content"), content)?.0,
+            None => String::new(),
+        },
+        _ => {
+            return Err(ApiError::invalid_param(
+                param,
+                "PDF and other binary documents are not supported: Taiji AI accepts text and images \
+                 only. Send the document's text instead.",
+            ));
+        }
+    };
+    Ok(match block.title.as_deref() {
+        Some(title) if !title.is_empty() => format!("[document: {title}]\n{body}"),
+        _ => body,
+    })
+}
+
+/// The text and images inside a tool result or a content document.
+fn nested_content(param: &str, content: &ToolResultContent) -> Result<(String, Vec<Part>), ApiError> {
+    match content {
+        ToolResultContent::Text(text) => Ok((text.clone(), Vec::new())),
+        ToolResultContent::Blocks(blocks) => {
+            let mut texts = Vec::new();
+            let mut images = Vec::new();
+            for (index, block) in blocks.iter().enumerate() {
+                let block_param = format!("{param}.{index}");
+                match block.kind.as_str() {
+                    "image" => images.push(image(&block_param, block.source.as_ref())?),
+                    "document" => texts.push(document_text(&block_param, block)?),
+                    _ => texts.extend(block.text.clone()),
+                }
+            }
+            Ok((texts.join("\n"), images))
+        }
+    }
+}
