@@ -144,7 +144,9 @@ impl Default for AccessSettings {
 }
 
 /// A token bucket for upstream calls: `burst` calls may go at once, then one every
-/// `60 / requests_per_minute` seconds.
+/// `60 / requests_per_minute` seconds. The defaults equal the dispatcher's own
+/// (`dispatch::PacingConfig`: burst 6, two calls a second); [`PacingSettings::per_second`] gives its
+/// rate unit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PacingSettings {
@@ -160,9 +162,16 @@ impl Default for PacingSettings {
     fn default() -> Self {
         Self {
             enabled: true,
-            requests_per_minute: 30,
-            burst: 5,
+            requests_per_minute: 120,
+            burst: 6,
         }
+    }
+}
+
+impl PacingSettings {
+    /// The sustained rate in calls per second (the dispatcher's unit).
+    pub fn per_second(&self) -> f64 {
+        f64::from(self.requests_per_minute) / 60.0
     }
 }
 
