@@ -8,11 +8,13 @@ use taiji_core::api::extract::parse_json;
 use taiji_core::api::limits::{LimitOutcome, OutputLimiter, OutputLimits};
 use taiji_core::api::openai::request::{ImageUrl, MessageContent, StopField};
 use taiji_core::api::openai::{
-    ChatCompletionRequest, OpenAiAggregator, OpenAiStreamEncoder, ResponseMeta, validate_options,
+    ChatCompletionRequest, OpenAiAggregator, OpenAiStreamEncoder, ResponseMeta, to_transcript,
+    validate_options,
 };
 use taiji_core::api::output::{Finish, OutputEvent, StopReason};
 use taiji_core::api::tokens::TokenEstimator;
 use taiji_core::chat::{ChatEvent, Usage};
+use taiji_core::prompt::{ImageSource, Part, Role, Transcript, Turn};
 
 // Loaded once per test binary (seconds in debug builds); an immutable fixture.
 static ESTIMATOR: LazyLock<TokenEstimator> =
@@ -416,4 +418,95 @@ fn malformed_bodies_are_clear_400s() {
         );
         assert!(!error.message().is_empty());
     }
+}
+
+#[test]
+fn converts_cherry_studio_requests_into_the_transcript() {
+    let body = json!({
+        "model": "gpt-5", "stream": true,
+        "messages": [
+            {"role": "system", "content": "test"},
+            {"role": "developer", "content": [{"type": "text", "text": "be brief"}]},
+            {"role": "user", "content": [{"type": "text", "text": "look"},
+                {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}},
+                {"type": "file", "file": {"filename": "shot.png", "file_data": "data:image/png;base64,AAAA"}}]},
+            {"role": "assistant", "content": "", "reasoning_content": "thought",
+             "tool_calls": [{"id": "call_1", "type": "function",
+                             "function": {"name": "get_weather", "arguments": "{\"city\":\"Paris\"}"}}]},
+            {"role": "tool", "tool_call_id": "call_1", "content": "sunny"},
+            {"role": "assistant", "content": [{"type": "text", "text": "It is sunny."}]},
+            {"role": "user", "content": "hi"}
+        ],
+        "tools": [{"type": "function", "function": {"name": "get_weather"}}],
+        "response_format": {"type": "json_object"}
+    });
+    let request: ChatCompletionRequest = parse_json(body.to_string().as_bytes()).expect("parses");
+    let transcript = to_transcript(&request).expect("converts");
+    assert_eq!(transcript.system[..2], ["test".to_owned(), "be brief".to_owned()]);
+    assert!(transcript.system[2].contains("Declared tools: get_weather"));
+    assert!(transcript.system[3].contains("valid JSON object"));
+    assert_eq!(
+        transcript.turns,
+        vec![
+            Turn {
+                role: Role::User,
+                parts: vec![
+                    Part::Text("look".into()),
+                    Part::Image(ImageSource::DataUrl("data:image/png;base64,iVBORw0KGgo=".into())),
+                    Part::Image(ImageSource::DataUrl("data:image/png;base64,AAAA".into())),
+                ],
+            },
+            Turn::text(
+                Role::Assistant,
+                r#"[tool call get_weather (id call_1)]: {"city":"Paris"}"#
+            ),
+            Turn::text(Role::Tool, "[tool result (id call_1)]: sunny"),
+            Turn::text(Role::Assistant, "It is sunny."),
+            Turn::text(Role::User, "hi"),
+        ]
+    );
+}
+
+#[test]
+fn a_plain_request_has_no_extra_system_notes() {
+    let body = json!({"model": "m", "messages": [{"role": "user", "content": "hi"}], "tools": []});
+    let request: ChatCompletionRequest = parse_json(body.to_string().as_bytes()).expect("parses");
+    assert_eq!(
+        to_transcript(&request).expect("converts"),
+        Transcript::single_user("hi")
+    );
+}
+
+#[test]
+fn unsupported_modalities_are_400s_naming_the_part() {
+    let reject = |content: Value| {
+        let body = json!({"model": "m", "messages": [{"role": "user", "content": "a"}, {"role": "user", "content": content}]});
+        let request: ChatCompletionRequest = parse_json(body.to_string().as_bytes()).expect("parses");
+        let error = to_transcript(&request).expect_err("rejected");
+        assert_eq!(
+            error.status(taiji_core::api::ApiFlavor::OpenAi),
+            http::StatusCode::BAD_REQUEST
+        );
+        (error.param().map(str::to_owned), error.message().to_owned())
+    };
+    let (param, message) = reject(
+        json!([{"type": "text", "text": "x"}, {"type": "input_audio", "input_audio": {"data": "AAAA", "format": "wav"}}]),
+    );
+    assert_eq!(param.as_deref(), Some("messages[1].content[1]"));
+    assert!(message.contains("Audio"));
+    let (param, message) = reject(
+        json!([{"type": "file", "file": {"filename": "a.pdf", "file_data": "data:application/pdf;base64,JVBERi0="}}]),
+    );
+    assert_eq!(param.as_deref(), Some("messages[1].content[0]"));
+    assert!(message.contains("PDF"));
+    let (param, _) = reject(json!([{"type": "video_url", "video_url": {"url": "https://x/v.mp4"}}]));
+    assert_eq!(param.as_deref(), Some("messages[1].content[0]"));
+    let (param, _) = reject(json!([{"type": "image_url", "image_url": {"url": "ftp://x/a.png"}}]));
+    assert_eq!(param.as_deref(), Some("messages[1].content[0].image_url.url"));
+    let body = json!({"model": "m", "messages": [{"role": "system", "content": [{"type": "image_url", "image_url": {"url": "https://x/a.png"}}]}]});
+    let request: ChatCompletionRequest = parse_json(body.to_string().as_bytes()).expect("parses");
+    assert_eq!(
+        to_transcript(&request).expect_err("rejected").param(),
+        Some("messages[0].content[0]")
+    );
 }

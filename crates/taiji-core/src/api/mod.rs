@@ -18,6 +18,7 @@
 
 pub mod anthropic;
 pub mod error;
+pub mod error_map;
 pub mod extract;
 pub mod limits;
 pub mod models;
