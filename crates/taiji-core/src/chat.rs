@@ -29,6 +29,12 @@ pub struct UpstreamFile {
 /// A chat request after conversion and model resolution: exactly what one upstream message needs.
 #[derive(Debug, Clone)]
 pub struct ChatRequest {
+    /// The request id. It names the request in dispatcher events and is the request-log entry id.
+    pub id: String,
+    /// The endpoint that received it, e.g. `/v1/chat/completions` or `chat` for the built-in window.
+    pub endpoint: String,
+    /// Whether the client asked for a streamed answer (recorded in the request log).
+    pub stream: bool,
     /// The resolved catalog model.
     pub model: ModelInfo,
     /// The single upstream `text` (the flattened transcript).
@@ -37,6 +43,26 @@ pub struct ChatRequest {
     pub files: Vec<UpstreamFile>,
     /// Who asked.
     pub source: RequestSource,
+}
+
+impl ChatRequest {
+    /// A streamed request with a fresh random id and no endpoint; set the public fields to refine it.
+    pub fn new(
+        model: ModelInfo,
+        text: impl Into<String>,
+        files: Vec<UpstreamFile>,
+        source: RequestSource,
+    ) -> Self {
+        Self {
+            id: uuid::Uuid::new_v4().simple().to_string(),
+            endpoint: String::new(),
+            stream: true,
+            model,
+            text: text.into(),
+            files,
+            source,
+        }
+    }
 }
 
 /// Token and point usage, taken from the upstream's final record.

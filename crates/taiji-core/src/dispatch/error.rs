@@ -1,0 +1,37 @@
+//! [`DispatchError`]: why a dispatched chat request failed. Upstream failures keep their
+//! [`UpstreamError`] (and so its classification); the rest are the dispatcher's own outcomes.
+
+use crate::upstream::{ErrorClass, UpstreamError};
+
+/// A failed chat request.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum DispatchError {
+    /// The upstream refused or failed; see [`UpstreamError::class`].
+    #[error(transparent)]
+    Upstream(#[from] UpstreamError),
+    /// The gateway is stopping; the request was not (or no longer) served.
+    #[error("the gateway is shutting down")]
+    ShuttingDown,
+    /// A bug: the request's task ended without an outcome (for example it panicked).
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl DispatchError {
+    /// The upstream classification, when the failure came from the upstream.
+    pub fn upstream_class(&self) -> Option<ErrorClass> {
+        match self {
+            Self::Upstream(error) => Some(error.class()),
+            _ => None,
+        }
+    }
+
+    /// A stable snake_case name for the request log and events.
+    pub fn class_name(&self) -> &'static str {
+        match self {
+            Self::Upstream(error) => error.class().as_str(),
+            Self::ShuttingDown => "shutting_down",
+            Self::Internal(_) => "internal",
+        }
+    }
+}

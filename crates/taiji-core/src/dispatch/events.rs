@@ -1,0 +1,62 @@
+//! What the dispatcher tells the rest of the app about each request, on a broadcast channel that
+//! the UI, the tray and anything else may subscribe to. The request log does not depend on this
+//! channel (a lagging subscriber may miss events); the dispatcher writes the log directly.
+
+use serde::Serialize;
+
+use crate::chat::{RequestSource, Usage};
+
+/// One step in the life of one request.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DispatchEvent {
+    /// The request's id ([`crate::chat::ChatRequest::id`]).
+    pub request_id: String,
+    /// What happened.
+    #[serde(flatten)]
+    pub kind: DispatchEventKind,
+}
+
+/// The steps, in order: `Queued`, `Started`, `FirstToken`, then exactly one of `Finished`,
+/// `Failed` or `Cancelled` (a request can fail or be cancelled at any point before finishing).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum DispatchEventKind {
+    /// Waiting for a concurrency slot.
+    Queued {
+        /// The catalog id of the model.
+        model: String,
+        /// Who asked.
+        source: RequestSource,
+    },
+    /// Admitted; the upstream session is being created.
+    Started {
+        /// Time spent in the queue.
+        queue_wait_ms: u64,
+    },
+    /// The first piece of reasoning or text arrived.
+    FirstToken {
+        /// Time since the request was dispatched.
+        after_ms: u64,
+    },
+    /// The upstream finished normally.
+    Finished {
+        /// Tokens and points from the final record (zero when the upstream sent none).
+        usage: Usage,
+        /// Time since the request was dispatched.
+        duration_ms: u64,
+    },
+    /// The request failed.
+    Failed {
+        /// [`super::DispatchError::class_name`].
+        class: String,
+        /// A human-readable reason (never a secret).
+        message: String,
+        /// Time since the request was dispatched.
+        duration_ms: u64,
+    },
+    /// The client went away before the request finished.
+    Cancelled {
+        /// Time since the request was dispatched.
+        duration_ms: u64,
+    },
+}
