@@ -18,9 +18,13 @@ as_root() {
   else die "need root (or sudo) to run: $*"; fi
 }
 
+# Debian packages every build needs: a C compiler for the bundled SQLite, and libdbus for the OS
+# keychain (the `keyring` crate talks to the Secret Service over D-Bus).
+HEADLESS_PACKAGES=(build-essential pkg-config libdbus-1-dev)
+
 # Debian packages the desktop shell (Tauri 2 on WebKitGTK 4.1) and the desktop end-to-end tests need.
 DESKTOP_PACKAGES=(
-  build-essential pkg-config libssl-dev
+  "${HEADLESS_PACKAGES[@]}" libssl-dev
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev
   libjavascriptcoregtk-4.1-dev libxdo-dev
   xvfb xdotool x11-apps imagemagick trayer

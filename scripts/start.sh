@@ -13,6 +13,7 @@ if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   say "building and starting the desktop app (first build takes several minutes)"
   exec cargo run --locked --release -p taiji-desktop
 else
+  ensure_debian_packages "${HEADLESS_PACKAGES[@]}"
   say "no display found (DISPLAY/WAYLAND_DISPLAY unset): starting the headless gateway instead."
   say "for the desktop app, run this from a graphical session."
   exec cargo run --locked --release -p taiji-gateway -- serve "$@"
