@@ -1,11 +1,12 @@
-//! How the core's typed errors become [`ApiError`]s: upstream failures by their [`ErrorClass`],
-//! model resolution failures, and prompt building failures. The status each class ends up with is
+//! How the core's typed errors become [`ApiError`]s: dispatcher and upstream failures by their
+//! [`ErrorClass`], model resolution failures, and prompt building failures. The status each class ends up with is
 //! decided by [`crate::api::error::ApiErrorKind`]; this module only picks the kind and a message
 //! that tells the user what happened and, where they can act, what to do.
 
 use std::time::Duration;
 
 use crate::api::error::{ApiError, ApiErrorKind};
+use crate::dispatch::DispatchError;
 use crate::model_resolver::ResolveError;
 use crate::prompt::PromptError;
 use crate::upstream::{ErrorClass, UpstreamError};
@@ -16,6 +17,24 @@ const DEFAULT_RATE_LIMIT_RETRY: Duration = Duration::from_secs(10);
 /// The wait suggested when a firewall page blocks us without saying how long; such blocks last
 /// longer than a plain rate limit.
 const DEFAULT_BLOCKED_RETRY: Duration = Duration::from_secs(30);
+
+/// The wait suggested while the gateway shuts down (a restart takes a moment).
+const SHUTDOWN_RETRY: Duration = Duration::from_secs(5);
+
+impl From<&DispatchError> for ApiError {
+    fn from(error: &DispatchError) -> Self {
+        match error {
+            DispatchError::Upstream(upstream) => ApiError::from(upstream),
+            DispatchError::ShuttingDown => ApiError::new(
+                ApiErrorKind::UpstreamBusy,
+                "Taiji Gateway is shutting down; retry in a moment.",
+            )
+            .with_retry_after(SHUTDOWN_RETRY),
+            // The details belong in the log (the route logs `error`), never in the response.
+            DispatchError::Internal(_) => ApiError::internal(),
+        }
+    }
+}
 
 impl From<&UpstreamError> for ApiError {
     fn from(error: &UpstreamError) -> Self {
@@ -178,6 +197,18 @@ mod tests {
         assert_eq!(error.status(ApiFlavor::Anthropic), StatusCode::BAD_REQUEST);
         let error = ApiError::from(&api(1, "无可用渠道"));
         assert_eq!(error.message(), "Taiji AI failed: 无可用渠道");
+    }
+
+    #[test]
+    fn dispatch_errors() {
+        let error = ApiError::from(&DispatchError::Upstream(api(1, "套餐余量不足")));
+        assert_eq!(error.kind(), ApiErrorKind::QuotaExhausted);
+        let error = ApiError::from(&DispatchError::Internal("task panicked at secret.rs".into()));
+        assert_eq!(error.kind(), ApiErrorKind::Internal);
+        assert!(!error.message().contains("secret.rs"));
+        let error = ApiError::from(&DispatchError::ShuttingDown);
+        assert_eq!(error.status(ApiFlavor::OpenAi), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(error.retry_after(), Some(SHUTDOWN_RETRY));
     }
 
     #[test]

@@ -61,6 +61,12 @@ impl TokenEstimator {
             .sum()
     }
 
+    /// The estimated input of one upstream message: its text plus a fixed estimate per image. The
+    /// routes report this as prompt usage when the upstream's own count never arrives (a cut).
+    pub fn estimate_prompt(&self, text: &str, image_count: usize) -> u64 {
+        self.count(text) + IMAGE_TOKENS * image_count as u64
+    }
+
     /// The longest prefix of `text` that fits in `max_tokens` tokens: its length in bytes (always
     /// a character boundary) and its token count. A token that would split a multi-byte character
     /// is left out with the rest.
@@ -155,6 +161,7 @@ mod tests {
         assert_eq!(ESTIMATOR.count(""), 0);
         assert_eq!(ESTIMATOR.count("hello world"), 2);
         assert_eq!(ESTIMATOR.count("Hello, world!"), 4);
+        assert_eq!(ESTIMATOR.estimate_prompt("hello world", 2), 2 + 2 * IMAGE_TOKENS);
     }
 
     #[test]
