@@ -16,5 +16,6 @@ pub mod model;
 pub mod model_resolver;
 pub mod prompt;
 pub mod request_log;
+pub mod runtime;
 pub mod settings;
 pub mod upstream;

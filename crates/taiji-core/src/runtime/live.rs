@@ -1,0 +1,56 @@
+//! Keeps the running parts in step with the settings: every change of the stored settings is
+//! merged with this run's overrides, validated, published as the effective settings, and applied
+//! to the dispatcher (concurrency, pacing), the request log (retention, previews) and the account
+//! (site address and version). Aliases and API keys are read from the effective settings on each
+//! request, so publishing them is enough.
+
+use std::sync::Weak;
+
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+
+use super::{Inner, pacing_config, upstream_config};
+use crate::settings::Settings;
+
+/// Runs until `shutdown` or until the core is dropped.
+pub(super) async fn apply_settings(
+    inner: Weak<Inner>,
+    effective: watch::Sender<Settings>,
+    shutdown: CancellationToken,
+) {
+    let Some(mut stored) = inner.upgrade().map(|inner| inner.store.subscribe()) else {
+        return;
+    };
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            changed = stored.changed() => if changed.is_err() { return },
+        }
+        let Some(inner) = inner.upgrade() else { return };
+        let next = inner.overrides.apply(stored.borrow_and_update().clone());
+        if let Err(error) = next.validate() {
+            // The store validated its own document; only an override can make it invalid.
+            tracing::warn!(%error, "ignoring a settings change that conflicts with this run's overrides");
+            continue;
+        }
+        let previous = effective.send_replace(next.clone());
+        if previous.max_concurrent != next.max_concurrent {
+            let limit = usize::try_from(next.max_concurrent).unwrap_or(usize::MAX);
+            inner.dispatcher.set_concurrency(limit);
+        }
+        if previous.pacing != next.pacing {
+            inner.dispatcher.set_pacing(pacing_config(&next));
+        }
+        if previous.request_log != next.request_log
+            && let Err(error) = inner.log.apply_settings(&next.request_log)
+        {
+            tracing::error!(%error, "could not apply the request-log settings");
+        }
+        if previous.upstream != next.upstream {
+            if let Err(error) = inner.account.set_upstream_config(upstream_config(&next)).await {
+                tracing::error!(%error, "could not apply the upstream settings");
+            }
+            inner.catalog.invalidate();
+        }
+    }
+}

@@ -1,0 +1,369 @@
+//! [`Core`]: the composition root of the client core. The desktop shell, the headless CLI and the
+//! gateway routes all hold one `Core`, which owns the one settings store, credential store,
+//! account, dispatcher, request log and model catalog cache, and keeps them in step when settings
+//! change (concurrency, pacing, aliases, keys and log retention apply live, without a restart).
+//!
+//! Per-run overrides (command-line flags and environment variables of `taiji-gateway serve`) sit
+//! on top of the stored settings without being written to the settings file.
+
+mod live;
+mod options;
+mod status;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::account::{Account, Credentials as AccountCredentials};
+use crate::api::tokens::TokenEstimator;
+use crate::chat::ChatRequest;
+use crate::credentials::{
+    CredentialBackend, CredentialStore, Credentials as StoredCredentials, SecretString,
+};
+use crate::dispatch::{ChatStream, Dispatcher, DispatcherConfig, PacingConfig};
+use crate::model::{Catalog, ModelInfo};
+use crate::model_resolver::{CatalogCache, ModelResolver, ResolveError};
+use crate::prompt::{BuiltPrompt, PromptError, PromptOptions, Transcript, build_prompt};
+use crate::request_log::{RequestLog, RequestLogOptions};
+use crate::settings::{Settings, SettingsStore};
+use crate::upstream::{UpstreamClient, UpstreamConfig, UpstreamError};
+
+pub use options::{CoreError, CoreOptions, SettingsOverrides};
+pub use status::CoreStatus;
+
+/// The client core of one running app. Cheap to clone; clones share everything.
+#[derive(Clone)]
+pub struct Core {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: SettingsStore,
+    overrides: SettingsOverrides,
+    effective: watch::Receiver<Settings>,
+    credentials: CredentialStore,
+    signed_in_as: watch::Sender<Option<String>>,
+    account: Account,
+    dispatcher: Dispatcher,
+    log: RequestLog,
+    catalog: CatalogCache,
+    tokens: TokenEstimator,
+    http: reqwest::Client,
+    prompt_options: PromptOptions,
+    shutdown: CancellationToken,
+    tasks: TaskTracker,
+}
+
+impl std::fmt::Debug for Core {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Core")
+            .field("data_dir", &self.inner.store.path())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Core {
+    /// Opens (or creates) the app's data in `options.data_dir` and wires everything together.
+    /// Must be called inside a Tokio runtime. Stored credentials, when present, are used to sign
+    /// in lazily on the first request.
+    pub async fn open(options: CoreOptions) -> Result<Self, CoreError> {
+        let data_dir = options.data_dir.clone();
+        let backend = options.credential_backend;
+        let (store, credentials) = tokio::task::spawn_blocking(move || {
+            let store = SettingsStore::open(&data_dir)?;
+            let credentials = CredentialStore::open(&data_dir, backend)?;
+            Ok::<_, CoreError>((store, credentials))
+        })
+        .await
+        .map_err(|e| CoreError::Internal(e.to_string()))??;
+        if let Some(moved) = store.moved_aside() {
+            tracing::warn!(path = %moved.display(), "the settings file was unreadable and was moved aside; using defaults");
+        }
+        let overrides = options.overrides;
+        let settings = overrides.apply(store.get());
+        settings.validate()?;
+
+        let client = UpstreamClient::new(upstream_config(&settings)).map_err(|e| CoreError::Settings(e.0))?;
+        let stored = {
+            let credentials = credentials.clone();
+            tokio::task::spawn_blocking(move || credentials.load())
+                .await
+                .map_err(|e| CoreError::Internal(e.to_string()))??
+        };
+        let signed_in_as = stored.as_ref().map(|c| c.account.clone());
+        let account_credentials = stored
+            .map(|c| AccountCredentials::new(c.account, c.password.expose()))
+            .unwrap_or_else(|| AccountCredentials::new("", ""));
+        let account = Account::new(client, account_credentials);
+
+        let log_dir = options.data_dir.clone();
+        let log_options = RequestLogOptions {
+            retention: settings.request_log.retention,
+            previews: settings.request_log.previews,
+            ..RequestLogOptions::default()
+        };
+        let log = tokio::task::spawn_blocking(move || RequestLog::open_with(&log_dir, log_options))
+            .await
+            .map_err(|e| CoreError::Internal(e.to_string()))??;
+        let dispatcher = Dispatcher::new(account.clone(), log.clone(), dispatcher_config(&settings));
+        let tokens = tokio::task::spawn_blocking(TokenEstimator::new)
+            .await
+            .map_err(|e| CoreError::Internal(e.to_string()))?
+            .map_err(|e| CoreError::Internal(e.to_string()))?;
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| CoreError::Internal(e.to_string()))?;
+
+        let (effective_tx, effective) = watch::channel(settings);
+        let inner = Arc::new(Inner {
+            overrides,
+            effective,
+            credentials,
+            signed_in_as: watch::Sender::new(signed_in_as),
+            account,
+            dispatcher,
+            log,
+            catalog: CatalogCache::default(),
+            tokens,
+            http,
+            prompt_options: PromptOptions::default(),
+            shutdown: CancellationToken::new(),
+            tasks: TaskTracker::new(),
+            store,
+        });
+        inner.tasks.spawn(live::apply_settings(
+            Arc::downgrade(&inner),
+            effective_tx,
+            inner.shutdown.child_token(),
+        ));
+        Ok(Self { inner })
+    }
+
+    /// The effective settings: stored settings with this run's overrides on top.
+    pub fn settings(&self) -> Settings {
+        self.inner.effective.borrow().clone()
+    }
+
+    /// Changes of the effective settings.
+    pub fn subscribe_settings(&self) -> watch::Receiver<Settings> {
+        self.inner.effective.clone()
+    }
+
+    /// The stored settings document (changes apply live).
+    pub fn settings_store(&self) -> &SettingsStore {
+        &self.inner.store
+    }
+
+    /// This run's overrides.
+    pub fn overrides(&self) -> &SettingsOverrides {
+        &self.inner.overrides
+    }
+
+    /// The account chat requests are sent with.
+    pub fn account(&self) -> &Account {
+        &self.inner.account
+    }
+
+    /// The one dispatcher.
+    pub fn dispatcher(&self) -> &Dispatcher {
+        &self.inner.dispatcher
+    }
+
+    /// The one request log.
+    pub fn request_log(&self) -> &RequestLog {
+        &self.inner.log
+    }
+
+    /// The shared token estimator (count_tokens, stop and length limits).
+    pub fn token_estimator(&self) -> &TokenEstimator {
+        &self.inner.tokens
+    }
+
+    /// Where credentials are kept, in words the UI and CLI can show.
+    pub fn credential_backend(&self) -> &CredentialBackend {
+        self.inner.credentials.backend()
+    }
+
+    /// The account name signed in with, if any; and its changes.
+    pub fn signed_in_as(&self) -> watch::Receiver<Option<String>> {
+        self.inner.signed_in_as.subscribe()
+    }
+
+    /// Checks the credentials with the upstream, then stores them (keychain or private file) and
+    /// uses them from now on. On failure the previous credentials stay in use.
+    pub async fn login(&self, account: &str, password: &str) -> Result<(), CoreError> {
+        let account = account.trim();
+        if account.is_empty() || password.is_empty() {
+            return Err(CoreError::MissingCredentials);
+        }
+        let previous = self.inner.credentials.clone();
+        let probe = Account::new(
+            UpstreamClient::new(upstream_config(&self.settings())).map_err(|e| CoreError::Settings(e.0))?,
+            AccountCredentials::new(account, password),
+        );
+        probe.ensure_logged_in().await?;
+        let stored = StoredCredentials {
+            account: account.to_owned(),
+            password: SecretString::new(password),
+            token: None,
+        };
+        tokio::task::spawn_blocking(move || previous.save(&stored))
+            .await
+            .map_err(|e| CoreError::Internal(e.to_string()))??;
+        self.inner
+            .account
+            .set_credentials(AccountCredentials::new(account, password))
+            .await;
+        self.inner.catalog.invalidate();
+        self.inner.signed_in_as.send_replace(Some(account.to_owned()));
+        Ok(())
+    }
+
+    /// Forgets the credentials everywhere (keychain, file, memory).
+    pub async fn logout(&self) -> Result<(), CoreError> {
+        self.inner.account.logout().await;
+        let credentials = self.inner.credentials.clone();
+        tokio::task::spawn_blocking(move || credentials.clear())
+            .await
+            .map_err(|e| CoreError::Internal(e.to_string()))??;
+        self.inner.signed_in_as.send_replace(None);
+        Ok(())
+    }
+
+    /// Whether credentials are configured (they may still turn out to be wrong).
+    pub fn has_credentials(&self) -> bool {
+        self.inner.signed_in_as.borrow().is_some()
+    }
+
+    /// The account's model catalog, cached for a few minutes.
+    pub async fn catalog(&self) -> Result<Arc<Catalog>, CoreError> {
+        self.require_credentials()?;
+        let account = self.inner.account.clone();
+        Ok(self
+            .inner
+            .catalog
+            .get_or_refresh(async move { account.catalog().await })
+            .await?)
+    }
+
+    /// Fetches the catalog now, whatever the cache holds.
+    pub async fn refresh_catalog(&self) -> Result<Arc<Catalog>, CoreError> {
+        self.inner.catalog.invalidate();
+        self.catalog().await
+    }
+
+    /// Resolves a requested model name (exact id, case-insensitive, alias, 3.x suffix).
+    pub async fn resolve_model(&self, requested: &str) -> Result<ModelInfo, CoreError> {
+        let catalog = self.catalog().await?;
+        let resolver = ModelResolver::new(self.settings().model_aliases);
+        resolver
+            .resolve(&catalog, requested)
+            .cloned()
+            .map_err(CoreError::Resolve)
+    }
+
+    /// Builds the upstream message for `transcript` sent to `model`, downloading image URLs.
+    pub async fn build_prompt(
+        &self,
+        transcript: &Transcript,
+        model: &ModelInfo,
+    ) -> Result<BuiltPrompt, CoreError> {
+        let limits = self.catalog().await?.file_limits;
+        build_prompt(
+            transcript,
+            model,
+            limits,
+            &self.inner.http,
+            &self.inner.prompt_options,
+        )
+        .await
+        .map_err(CoreError::Prompt)
+    }
+
+    /// Sends a chat request through the one dispatcher.
+    pub fn dispatch(&self, request: ChatRequest) -> ChatStream {
+        self.inner.dispatcher.dispatch(request)
+    }
+
+    /// The local API key named by `presented`, if it is one of the configured keys (constant
+    /// time). `Some("")` never happens: key names are non-empty.
+    pub fn verify_api_key(&self, presented: &str) -> Option<String> {
+        self.inner
+            .effective
+            .borrow()
+            .access
+            .api_keys
+            .verify(presented)
+            .map(str::to_owned)
+    }
+
+    /// A snapshot for `/health`, the CLI's `status` and the UI.
+    pub fn status(&self) -> CoreStatus {
+        CoreStatus::collect(self)
+    }
+
+    /// Stops background work and running requests (deleting their sessions), waiting up to
+    /// `grace`.
+    pub async fn shutdown(&self, grace: Duration) {
+        self.inner.dispatcher.shutdown(grace).await;
+        self.inner.shutdown.cancel();
+        self.inner.tasks.close();
+        let _ = tokio::time::timeout(grace, self.inner.tasks.wait()).await;
+    }
+
+    fn require_credentials(&self) -> Result<(), CoreError> {
+        if self.has_credentials() {
+            Ok(())
+        } else {
+            Err(CoreError::NotSignedIn)
+        }
+    }
+}
+
+/// The upstream client configuration the settings describe.
+fn upstream_config(settings: &Settings) -> UpstreamConfig {
+    UpstreamConfig {
+        base_url: settings.upstream.base_url.clone(),
+        app_version: settings.upstream.app_version.clone(),
+        ..UpstreamConfig::default()
+    }
+}
+
+/// The dispatcher configuration the settings describe.
+fn dispatcher_config(settings: &Settings) -> DispatcherConfig {
+    DispatcherConfig {
+        concurrency: usize::try_from(settings.max_concurrent).unwrap_or(usize::MAX),
+        pacing: pacing_config(settings),
+        ..DispatcherConfig::default()
+    }
+}
+
+fn pacing_config(settings: &Settings) -> PacingConfig {
+    PacingConfig {
+        enabled: settings.pacing.enabled,
+        burst: settings.pacing.burst,
+        per_second: settings.pacing.per_second(),
+    }
+}
+
+impl From<UpstreamError> for CoreError {
+    fn from(error: UpstreamError) -> Self {
+        Self::Upstream(error)
+    }
+}
+
+impl From<ResolveError> for CoreError {
+    fn from(error: ResolveError) -> Self {
+        Self::Resolve(error)
+    }
+}
+
+impl From<PromptError> for CoreError {
+    fn from(error: PromptError) -> Self {
+        Self::Prompt(error)
+    }
+}

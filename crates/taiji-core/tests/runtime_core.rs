@@ -1,0 +1,122 @@
+//! The composition root against the simulator: signing in stores the credentials, a restart uses
+//! them, settings changes apply live, overrides are not persisted, and a chat goes end to end.
+
+use std::time::Duration;
+
+use futures::StreamExt;
+use taiji_core::chat::{ChatEvent, ChatRequest, RequestSource};
+use taiji_core::credentials::{BackendChoice, SecretString};
+use taiji_core::prompt::Transcript;
+use taiji_core::runtime::{Core, CoreError, CoreOptions, SettingsOverrides};
+use taiji_sim::{DEMO_ACCOUNT, DEMO_PASSWORD, SimConfig, Simulator};
+
+fn options(dir: &std::path::Path, sim: &Simulator) -> CoreOptions {
+    CoreOptions {
+        data_dir: dir.to_owned(),
+        credential_backend: BackendChoice::File,
+        overrides: SettingsOverrides {
+            upstream_base_url: Some(sim.base_url().to_owned()),
+            ..SettingsOverrides::default()
+        },
+    }
+}
+
+#[tokio::test]
+async fn sign_in_chat_and_restart_with_stored_credentials() {
+    let sim = Simulator::start(SimConfig::default()).await.expect("sim");
+    let dir = tempfile::tempdir().expect("temp dir");
+
+    let core = Core::open(options(dir.path(), &sim)).await.expect("core opens");
+    assert!(!core.has_credentials());
+    assert!(matches!(core.catalog().await, Err(CoreError::NotSignedIn)));
+    let wrong = core.login(DEMO_ACCOUNT, "wrong-password").await;
+    assert!(matches!(wrong, Err(CoreError::Upstream(_))), "{wrong:?}");
+    assert!(!core.has_credentials(), "a rejected login stores nothing");
+
+    core.login(DEMO_ACCOUNT, DEMO_PASSWORD).await.expect("login");
+    let model = core
+        .resolve_model("GPT-4.1-MINI")
+        .await
+        .expect("case-insensitive match");
+    let built = core
+        .build_prompt(&Transcript::single_user("你好"), &model)
+        .await
+        .expect("prompt");
+    let mut stream = core.dispatch(ChatRequest::new(
+        model,
+        built.text,
+        built.files,
+        RequestSource::default(),
+    ));
+    let mut text = String::new();
+    while let Some(event) = stream.next().await {
+        if let ChatEvent::TextDelta(piece) = event.expect("no error") {
+            text.push_str(&piece);
+        }
+    }
+    assert!(text.contains("你好"), "{text}");
+    core.shutdown(Duration::from_secs(5)).await;
+    drop(core);
+
+    let restarted = Core::open(options(dir.path(), &sim)).await.expect("core reopens");
+    assert_eq!(restarted.signed_in_as().borrow().as_deref(), Some(DEMO_ACCOUNT));
+    restarted.catalog().await.expect("stored credentials sign in");
+    let stored = std::fs::read_to_string(restarted.settings_store().path()).expect("settings file");
+    assert!(
+        !stored.contains(DEMO_PASSWORD),
+        "the password never reaches the settings file"
+    );
+    assert!(!stored.contains(sim.base_url()), "overrides are not persisted");
+
+    restarted.logout().await.expect("logout");
+    assert!(!restarted.has_credentials());
+    restarted.shutdown(Duration::from_secs(5)).await;
+    let again = Core::open(options(dir.path(), &sim)).await.expect("core reopens");
+    assert!(!again.has_credentials(), "logout wiped the stored credentials");
+}
+
+#[tokio::test]
+async fn settings_changes_apply_live_and_overrides_win() {
+    let sim = Simulator::start(SimConfig::default()).await.expect("sim");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut opts = options(dir.path(), &sim);
+    opts.overrides.api_keys = Some(vec![SecretString::new("tj-cli-key-for-this-run-only-123456")]);
+    let core = Core::open(opts).await.expect("core opens");
+    let mut settings = core.subscribe_settings();
+
+    let stored = core.settings_store().clone();
+    tokio::task::spawn_blocking(move || stored.update(|s| s.max_concurrent = 7))
+        .await
+        .expect("join")
+        .expect("update");
+    settings
+        .wait_for(|s| s.max_concurrent == 7)
+        .await
+        .expect("published");
+    let mut gauges = core.dispatcher().gauges();
+    gauges
+        .wait_for(|g| g.limit == 7)
+        .await
+        .expect("the dispatcher's limit follows");
+
+    assert_eq!(
+        core.verify_api_key("tj-cli-key-for-this-run-only-123456")
+            .as_deref(),
+        Some("cli-1")
+    );
+    let stored_key = core
+        .settings_store()
+        .get()
+        .access
+        .api_keys
+        .iter()
+        .next()
+        .cloned()
+        .expect("first key");
+    assert_eq!(
+        core.verify_api_key(stored_key.secret.expose()),
+        None,
+        "the override replaces stored keys"
+    );
+    core.shutdown(Duration::from_secs(5)).await;
+}
