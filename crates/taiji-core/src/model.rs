@@ -40,7 +40,10 @@ pub struct FileLimits {
 impl Default for FileLimits {
     fn default() -> Self {
         // The values every observed catalog announced (taiji-protocol.md §3.3).
-        Self { max_count: 5, max_bytes: 5 * 1024 * 1024 }
+        Self {
+            max_count: 5,
+            max_bytes: 5 * 1024 * 1024,
+        }
     }
 }
 

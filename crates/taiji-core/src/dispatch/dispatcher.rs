@@ -107,7 +107,7 @@ struct RetryPolicy {
 impl std::fmt::Debug for Dispatcher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Dispatcher")
-            .field("gauges", &self.inner.admission.subscribe().borrow().clone())
+            .field("gauges", &*self.inner.admission.subscribe().borrow())
             .finish_non_exhaustive()
     }
 }

@@ -25,7 +25,7 @@ impl CoreStatus {
         Self {
             account: core.signed_in_as().borrow().clone(),
             login: core.account().token_state(),
-            requests: core.dispatcher().gauges().borrow().clone(),
+            requests: *core.dispatcher().gauges().borrow(),
             upstream: core.settings().upstream.base_url,
         }
     }
