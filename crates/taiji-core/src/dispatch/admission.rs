@@ -13,6 +13,7 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use serde::{Deserialize, Serialize};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError, watch};
 
 /// The default number of concurrent upstream requests.
@@ -23,7 +24,7 @@ pub const DEFAULT_LIMIT: usize = 3;
 pub const MAX_LIMIT: usize = 1024;
 
 /// A snapshot of the admission state, published on every change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct AdmissionGauges {
     /// Requests holding a permit.
     pub in_flight: usize,
