@@ -4,6 +4,10 @@
 //! - `frames/baseline_push_str`: appending every frame to one `String` (the least any consumer does);
 //! - `frames/baseline_to_owned`: one owned `String` per frame (what any owned event per frame costs);
 //! - `frames/think_splitter`: the splitter, pieces consumed, `finish()` at the end;
+//! - `frames/baseline_json_parse`: parsing each frame's JSON into a generic value, the least any
+//!   decoder of the upstream stream does;
+//! - `frames/full_path`: the whole per-frame path of a reply: raw SSE bytes in network-sized chunks
+//!   → SSE parser → typed frames → `<think>` splitter → neutral [`ChatEvent`]s;
 //! - `prompt/baseline_concat`: joining the turn texts with no labels;
 //! - `prompt/render_text` and `prompt/build_prompt`: labelled-turns text of a 20-turn transcript
 //!   (text only), synchronously and through the async entry point.
@@ -14,9 +18,11 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use taiji_core::chat::ChatEvent;
 use taiji_core::dispatch::think::{Piece, ThinkSplitter};
 use taiji_core::model::{FileLimits, ModelInfo};
 use taiji_core::prompt::{PromptOptions, Role, Transcript, Turn, build_prompt, render_text};
+use taiji_core::upstream::{Frame, FrameDecoder, StreamItem};
 
 /// A small deterministic generator, so every run measures the same frames.
 struct Lcg(u64);
@@ -101,6 +107,84 @@ fn bench_frames(c: &mut Criterion) {
     group.finish();
 }
 
+/// The frames as the upstream sends them (taiji-protocol.md §4): one `data:` line per frame, a
+/// final record, `[DONE]`; cut into chunks of about one TCP segment.
+fn sse_chunks(frames: &[String]) -> (Vec<Vec<u8>>, Vec<String>) {
+    let task_id = "2026967689787871232";
+    let mut lines = Vec::new();
+    for frame in frames {
+        let data = serde_json::json!({"id": task_id, "type": "string", "data": frame, "code": 0});
+        lines.push(data.to_string());
+    }
+    let record = serde_json::json!({"id": task_id, "type": "object", "code": 0, "data": {
+        "id": 3824782, "sessionId": 462993, "taskId": task_id, "model": "GT-4.1-mini",
+        "promptTokens": 203, "completionTokens": 31, "contextTokens": 195, "useTokens": 234,
+        "deductCount": 1, "refundCount": 0, "appendDeductCount": 0, "userStop": false}});
+    lines.push(record.to_string());
+    let mut bytes = Vec::new();
+    for line in &lines {
+        bytes.extend_from_slice(b"data: ");
+        bytes.extend_from_slice(line.as_bytes());
+        bytes.extend_from_slice(b"\n\n");
+    }
+    bytes.extend_from_slice(b"data: [DONE]\n\n");
+    (bytes.chunks(1400).map(<[u8]>::to_vec).collect(), lines)
+}
+
+fn bench_full_path(c: &mut Criterion) {
+    let frames = frames();
+    let (chunks, lines) = sse_chunks(&frames);
+    let mut group = c.benchmark_group("frames");
+    group.throughput(Throughput::Elements(frames.len() as u64));
+
+    group.bench_function("baseline_json_parse", |b| {
+        b.iter(|| {
+            let mut count = 0;
+            for line in &lines {
+                let value: serde_json::Value = match serde_json::from_str(black_box(line)) {
+                    Ok(value) => value,
+                    Err(error) => panic!("benchmark input is valid JSON: {error}"),
+                };
+                count += usize::from(value.is_object());
+            }
+            count
+        });
+    });
+
+    group.bench_function("full_path", |b| {
+        let mut items = Vec::new();
+        let mut events = Vec::with_capacity(frames.len() + 2);
+        b.iter(|| {
+            let mut decoder = FrameDecoder::new();
+            let mut splitter = ThinkSplitter::new();
+            events.clear();
+            for chunk in &chunks {
+                decoder.feed(black_box(chunk), &mut items);
+                for item in items.drain(..) {
+                    match item {
+                        Ok(StreamItem::Frame(Frame::Text(delta))) => {
+                            for piece in splitter.push(&delta) {
+                                events.push(match piece {
+                                    Piece::Reasoning(text) => ChatEvent::ReasoningDelta(text),
+                                    Piece::Text(text) => ChatEvent::TextDelta(text),
+                                });
+                            }
+                        }
+                        Ok(StreamItem::Frame(Frame::Final(record))) => {
+                            events.push(ChatEvent::Usage(record.usage()))
+                        }
+                        Ok(StreamItem::Done) => {}
+                        Err(error) => panic!("benchmark input decodes: {error}"),
+                    }
+                }
+            }
+            decoder.finish(&mut items);
+            black_box(events.len())
+        });
+    });
+    group.finish();
+}
+
 fn piece_len(piece: Piece) -> usize {
     match piece {
         Piece::Reasoning(text) | Piece::Text(text) => text.len(),
@@ -179,5 +263,5 @@ fn bench_prompt(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_frames, bench_prompt);
+criterion_group!(benches, bench_frames, bench_full_path, bench_prompt);
 criterion_main!(benches);
