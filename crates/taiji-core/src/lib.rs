@@ -12,6 +12,7 @@ pub mod api_keys;
 pub mod chat;
 pub mod credentials;
 pub mod dispatch;
+pub mod gateway;
 pub mod model;
 pub mod model_resolver;
 pub mod prompt;

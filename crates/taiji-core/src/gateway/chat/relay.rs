@@ -1,0 +1,238 @@
+//! The relays from the dispatcher's [`ChatStream`] to the client, through the [`OutputLimiter`]:
+//!
+//! - [`stream`]: SSE. It waits briefly for the first event so that failures before generation
+//!   still get a real status ([`crate::gateway::GatewayOptions::first_event_wait`]), then sends the
+//!   opening frames, the answer, keep-alives while idle, and the API's in-stream error if the
+//!   request fails later. When axum drops the body (the client went away) the `ChatStream` is
+//!   dropped with it, which cancels the upstream call.
+//! - [`aggregate`]: one JSON body. If the client goes away, hyper drops the handler's future and
+//!   with it the `ChatStream`, with the same effect.
+//!
+//! A cut (stop sequence, output budget) drops the `ChatStream` at once so the model stops; the
+//! request-log entry is then corrected from "cancelled" to "done" ([`super::cut`]). When the server
+//! drains, running answers end with a "shutting down" error.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::response::Response;
+use bytes::{Bytes, BytesMut};
+use futures::StreamExt;
+use tokio_util::sync::CancellationToken;
+
+use super::cut::mark_cut_done;
+use super::wire::{Aggregate, SseEncoder};
+use crate::api::ApiFlavor;
+use crate::api::error::ApiError;
+use crate::api::limits::{LimitOutcome, LimitStep, OutputLimiter};
+use crate::api::output::OutputEvent;
+use crate::api::sse::sse_headers;
+use crate::dispatch::{ChatStream, DispatchError};
+use crate::gateway::GatewayOptions;
+use crate::request_log::EntryPatch;
+use crate::runtime::Core;
+
+/// What a relay needs besides the stream itself.
+pub(super) struct Relay {
+    pub(super) core: Core,
+    pub(super) flavor: ApiFlavor,
+    pub(super) options: GatewayOptions,
+    pub(super) draining: CancellationToken,
+    pub(super) limiter: OutputLimiter,
+}
+
+impl Relay {
+    /// A failure before anything was sent: the real status in the API's format, also recorded as
+    /// the entry's HTTP status (the dispatcher records the class and message).
+    async fn fail_before_body(&self, request_id: &str, error: &DispatchError) -> Response {
+        if let DispatchError::Internal(detail) = error {
+            tracing::error!(request_id, detail, "a chat request failed internally");
+        }
+        let error = ApiError::from(error);
+        let status = error.status(self.flavor);
+        let patch = EntryPatch {
+            http_status: Some(status.as_u16()),
+            ..EntryPatch::default()
+        };
+        if let Err(error) = self.core.request_log().update(request_id, patch).await {
+            tracing::error!(request_id, %error, "could not record the HTTP status");
+        }
+        error.into_response(self.flavor)
+    }
+}
+
+/// The error for a stream that ended without finishing or failing (a dispatcher bug).
+fn ended_early(request_id: &str) -> ApiError {
+    tracing::error!(request_id, "the dispatcher's stream ended without an outcome");
+    ApiError::internal()
+}
+
+/// The streamed answer.
+pub(super) async fn stream(
+    mut relay: Relay,
+    mut chat: ChatStream,
+    mut encoder: Box<dyn SseEncoder>,
+) -> Response {
+    let request_id = chat.id().to_owned();
+    let first = tokio::select! {
+        biased;
+        () = relay.draining.cancelled() => {
+            return relay.fail_before_body(&request_id, &DispatchError::ShuttingDown).await;
+        }
+        first = tokio::time::timeout(relay.options.first_event_wait, chat.next()) => first,
+    };
+    let pending = match first {
+        Ok(Some(Ok(event))) => Some(event),
+        Ok(Some(Err(error))) => return relay.fail_before_body(&request_id, &error).await,
+        Ok(None) => {
+            return ended_early(&request_id).into_response(relay.flavor);
+        }
+        // Nothing yet (queued, or a slow model): start the stream and keep waiting there.
+        Err(_) => None,
+    };
+
+    let body = async_stream::stream! {
+        let period = relay.options.keep_alive_interval;
+        let mut keep_alive = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+        keep_alive.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        yield Ok::<Bytes, Infallible>(join(encoder.start()));
+
+        let mut next = pending.map(Ok);
+        let cut = loop {
+            let item = match next.take() {
+                Some(item) => Some(item),
+                None => tokio::select! {
+                    biased;
+                    () = relay.draining.cancelled() => {
+                        yield Ok(encoder.error(&ApiError::from(&DispatchError::ShuttingDown)));
+                        break None;
+                    }
+                    item = chat.next() => item,
+                    _ = keep_alive.tick() => {
+                        yield Ok(encoder.keep_alive());
+                        continue;
+                    }
+                },
+            };
+            keep_alive.reset();
+            match item {
+                Some(Ok(event)) => {
+                    let step = relay.limiter.apply(event);
+                    if let LimitOutcome::Cut { .. } = step.outcome {
+                        break Some(step);
+                    }
+                    let frames = encode(encoder.as_mut(), &step);
+                    if !frames.is_empty() {
+                        yield Ok(frames);
+                    }
+                    if encoder.is_finished() {
+                        break None;
+                    }
+                }
+                Some(Err(error)) => {
+                    if let DispatchError::Internal(detail) = &error {
+                        tracing::error!(request_id, detail, "a streamed chat request failed internally");
+                    }
+                    yield Ok(encoder.error(&ApiError::from(&error)));
+                    break None;
+                }
+                None => {
+                    yield Ok(encoder.error(&ended_early(&request_id)));
+                    break None;
+                }
+            }
+        };
+        if let Some(step) = cut {
+            // Stop the upstream before writing the last frames: the model stops generating now.
+            let updates = relay.core.request_log().subscribe();
+            drop(chat);
+            spawn_mark_cut(&relay, request_id.clone(), updates, &step);
+            yield Ok(encode(encoder.as_mut(), &step));
+        }
+    };
+
+    let mut response = Response::new(Body::from_stream(body));
+    response.headers_mut().extend(sse_headers());
+    response
+}
+
+/// The non-stream answer.
+pub(super) async fn aggregate(
+    mut relay: Relay,
+    mut chat: ChatStream,
+    mut aggregator: Box<dyn Aggregate>,
+) -> Response {
+    let request_id = chat.id().to_owned();
+    loop {
+        let item = tokio::select! {
+            biased;
+            () = relay.draining.cancelled() => {
+                return relay.fail_before_body(&request_id, &DispatchError::ShuttingDown).await;
+            }
+            item = chat.next() => item,
+        };
+        match item {
+            Some(Ok(event)) => {
+                let step = relay.limiter.apply(event);
+                for event in &step.events {
+                    aggregator.push(event);
+                }
+                if let LimitOutcome::Cut { .. } = step.outcome {
+                    let updates = relay.core.request_log().subscribe();
+                    drop(chat);
+                    spawn_mark_cut(&relay, request_id, updates, &step);
+                    break;
+                }
+                if aggregator.is_finished() {
+                    break;
+                }
+            }
+            Some(Err(error)) => return relay.fail_before_body(&request_id, &error).await,
+            None => return ended_early(&request_id).into_response(relay.flavor),
+        }
+    }
+    aggregator.into_response()
+}
+
+fn spawn_mark_cut(
+    relay: &Relay,
+    request_id: String,
+    updates: tokio::sync::broadcast::Receiver<crate::request_log::LogEntry>,
+    step: &LimitStep,
+) {
+    let usage = step.events.iter().find_map(|event| match event {
+        OutputEvent::Finished(finish) => Some(finish.usage),
+        _ => None,
+    });
+    let log = relay.core.request_log().clone();
+    tokio::spawn(mark_cut_done(log, request_id, updates, usage, CUT_RECORD_WAIT));
+}
+
+/// How long the correction of a cut request's log entry waits for the dispatcher's own record
+/// (which comes after the upstream session is deleted).
+const CUT_RECORD_WAIT: Duration = Duration::from_secs(60);
+
+/// The frames of one limiter step, as one write.
+fn encode(encoder: &mut dyn SseEncoder, step: &LimitStep) -> Bytes {
+    join(
+        step.events
+            .iter()
+            .flat_map(|event| encoder.encode(event))
+            .collect(),
+    )
+}
+
+fn join(frames: Vec<Bytes>) -> Bytes {
+    match frames.len() {
+        0 => Bytes::new(),
+        1 => frames.into_iter().next().unwrap_or_default(),
+        _ => {
+            let mut joined = BytesMut::with_capacity(frames.iter().map(Bytes::len).sum());
+            for frame in frames {
+                joined.extend_from_slice(&frame);
+            }
+            joined.freeze()
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! The two APIs' output formats behind one interface, so the relays are written once: a stream
+//! encoder ([`SseEncoder`]) and a non-stream aggregator ([`Aggregate`]) per API.
+
+use axum::Json;
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+
+use crate::api::ApiFlavor;
+use crate::api::anthropic::{AnthropicAggregator, AnthropicStreamEncoder, MessageMeta};
+use crate::api::error::ApiError;
+use crate::api::openai::{OpenAiAggregator, OpenAiStreamEncoder, ResponseMeta};
+use crate::api::output::OutputEvent;
+
+/// How one chat request's answer is written.
+#[derive(Debug, Clone)]
+pub(crate) enum Wire {
+    /// OpenAI `chat.completion(.chunk)`.
+    OpenAi {
+        /// The completion's identity.
+        meta: ResponseMeta,
+        /// `stream_options.include_usage`.
+        include_usage: bool,
+    },
+    /// Anthropic `message`.
+    Anthropic {
+        /// The message's identity.
+        meta: MessageMeta,
+        /// The input tokens announced in `message_start` (the upstream reports its own count only
+        /// at the end).
+        input_tokens_estimate: u64,
+    },
+}
+
+impl Wire {
+    /// The API flavor, for errors.
+    pub(crate) fn flavor(&self) -> ApiFlavor {
+        match self {
+            Self::OpenAi { .. } => ApiFlavor::OpenAi,
+            Self::Anthropic { .. } => ApiFlavor::Anthropic,
+        }
+    }
+
+    /// A stream encoder for this answer.
+    pub(super) fn encoder(self) -> Box<dyn SseEncoder> {
+        match self {
+            Self::OpenAi { meta, include_usage } => Box::new(OpenAiStreamEncoder::new(meta, include_usage)),
+            Self::Anthropic {
+                meta,
+                input_tokens_estimate,
+            } => Box::new(AnthropicStreamEncoder::new(meta, input_tokens_estimate)),
+        }
+    }
+
+    /// A non-stream aggregator for this answer.
+    pub(super) fn aggregator(self) -> Box<dyn Aggregate> {
+        match self {
+            Self::OpenAi { meta, .. } => Box::new(OpenAiAggregator::new(meta)),
+            Self::Anthropic { meta, .. } => Box::new(AnthropicAggregator::new(meta)),
+        }
+    }
+}
+
+/// One API's stream encoder.
+pub(super) trait SseEncoder: Send {
+    /// The frames that open the stream.
+    fn start(&mut self) -> Vec<Bytes>;
+    /// The frames of one output event.
+    fn encode(&mut self, event: &OutputEvent) -> Vec<Bytes>;
+    /// The in-stream error frame (the stream closes after it).
+    fn error(&mut self, error: &ApiError) -> Bytes;
+    /// A keep-alive frame.
+    fn keep_alive(&self) -> Bytes;
+    /// Whether the end was encoded.
+    fn is_finished(&self) -> bool;
+}
+
+impl SseEncoder for OpenAiStreamEncoder {
+    fn start(&mut self) -> Vec<Bytes> {
+        OpenAiStreamEncoder::start(self).into_iter().collect()
+    }
+
+    fn encode(&mut self, event: &OutputEvent) -> Vec<Bytes> {
+        OpenAiStreamEncoder::encode(self, event)
+    }
+
+    fn error(&mut self, error: &ApiError) -> Bytes {
+        OpenAiStreamEncoder::error(self, error)
+    }
+
+    fn keep_alive(&self) -> Bytes {
+        OpenAiStreamEncoder::keep_alive(self)
+    }
+
+    fn is_finished(&self) -> bool {
+        OpenAiStreamEncoder::is_finished(self)
+    }
+}
+
+impl SseEncoder for AnthropicStreamEncoder {
+    fn start(&mut self) -> Vec<Bytes> {
+        AnthropicStreamEncoder::start(self)
+    }
+
+    fn encode(&mut self, event: &OutputEvent) -> Vec<Bytes> {
+        AnthropicStreamEncoder::encode(self, event)
+    }
+
+    fn error(&mut self, error: &ApiError) -> Bytes {
+        AnthropicStreamEncoder::error(self, error)
+    }
+
+    fn keep_alive(&self) -> Bytes {
+        AnthropicStreamEncoder::keep_alive(self)
+    }
+
+    fn is_finished(&self) -> bool {
+        AnthropicStreamEncoder::is_finished(self)
+    }
+}
+
+/// One API's non-stream aggregator.
+pub(super) trait Aggregate: Send {
+    /// Adds one output event.
+    fn push(&mut self, event: &OutputEvent);
+    /// Whether the finish arrived.
+    fn is_finished(&self) -> bool;
+    /// The 200 response with the whole body.
+    fn into_response(self: Box<Self>) -> Response;
+}
+
+impl Aggregate for OpenAiAggregator {
+    fn push(&mut self, event: &OutputEvent) {
+        OpenAiAggregator::push(self, event);
+    }
+
+    fn is_finished(&self) -> bool {
+        OpenAiAggregator::is_finished(self)
+    }
+
+    fn into_response(self: Box<Self>) -> Response {
+        Json(OpenAiAggregator::into_response(*self)).into_response()
+    }
+}
+
+impl Aggregate for AnthropicAggregator {
+    fn push(&mut self, event: &OutputEvent) {
+        AnthropicAggregator::push(self, event);
+    }
+
+    fn is_finished(&self) -> bool {
+        AnthropicAggregator::is_finished(self)
+    }
+
+    fn into_response(self: Box<Self>) -> Response {
+        Json(AnthropicAggregator::into_response(*self)).into_response()
+    }
+}

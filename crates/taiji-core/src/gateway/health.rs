@@ -1,0 +1,70 @@
+//! `GET /health` and the `GET`/`HEAD /` probe. Neither needs a key (monitors and Claude Code's
+//! connection probe have none) and neither is written to the request log; both still pass the
+//! `Host` check, because `/health` names the signed-in account.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+
+use super::state::AppState;
+use crate::account::TokenState;
+use crate::dispatch::AdmissionGauges;
+
+/// The probe routes.
+pub(crate) fn router() -> Router<AppState> {
+    // axum answers HEAD with the GET handler, minus the body.
+    Router::new().route("/health", get(health)).route("/", get(root))
+}
+
+/// The `/health` body.
+#[derive(Debug, Serialize)]
+struct Health {
+    /// `ok` when chat requests can be served, `degraded` otherwise.
+    status: &'static str,
+    /// Whether chat requests can be served: signed in, credentials not rejected, not stopping.
+    ready: bool,
+    /// Whether an account is configured.
+    signed_in: bool,
+    /// The configured account name.
+    account: Option<String>,
+    /// The login state.
+    login: TokenState,
+    /// Requests in flight and queued, and the limit.
+    requests: AdmissionGauges,
+    /// The gateway's version.
+    version: &'static str,
+}
+
+async fn health(State(state): State<AppState>) -> Json<Health> {
+    let status = state.core.status();
+    let signed_in = status.account.is_some();
+    let ready = signed_in
+        && !matches!(status.login, TokenState::InvalidCredentials { .. })
+        && !state.draining.is_cancelled();
+    Json(Health {
+        status: if ready { "ok" } else { "degraded" },
+        ready,
+        signed_in,
+        account: status.account,
+        login: status.login,
+        requests: status.requests,
+        version: env!("CARGO_PKG_VERSION"),
+    })
+}
+
+/// The `/` body: enough for a connection probe and for a human who opens the address.
+#[derive(Debug, Serialize)]
+struct Root {
+    name: &'static str,
+    version: &'static str,
+    status: &'static str,
+}
+
+async fn root() -> Json<Root> {
+    Json(Root {
+        name: "Taiji Gateway",
+        version: env!("CARGO_PKG_VERSION"),
+        status: "ok",
+    })
+}

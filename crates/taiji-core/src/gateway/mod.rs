@@ -1,0 +1,153 @@
+//! The local HTTP gateway: the axum routes that make a Taiji AI account look like the OpenAI Chat
+//! Completions and Anthropic Messages APIs, on top of the one [`Core`].
+//!
+//! Layout, one job per module:
+//! - [`server`]: [`GatewayServer`], the running listener the desktop shell and the CLI hold (start,
+//!   stop, rebind without losing the old listener), and its typed [`GatewayError`];
+//! - `openai`, `anthropic`, `models`, `health`, `fallback`: the routes of each area, each module a
+//!   `fn router() -> Router<AppState>`;
+//! - `chat`: the shared pipeline of the two chat routes (resolve, build the prompt, dispatch) and
+//!   the streaming and non-stream relays from the dispatcher's events to the wire;
+//! - `access`: API keys, the DNS-rebinding defence (`Host` check) and CORS;
+//! - `audit`: writes a request-log entry for every request the dispatcher never saw (rejections,
+//!   model lists, token counts), because the dispatcher logs only what it dispatches;
+//! - `trace`: the tracing span of each request (matched route, never headers).
+//!
+//! Why the layers sit where they sit (outermost first): tracing → audit → CORS → `Host` check →
+//! routing → API key (only on the API routes) → handler. The audit layer must see every response,
+//! including refusals by the layers inside it; CORS must answer preflights before a key is asked
+//! for (browsers never send credentials on a preflight).
+
+mod access;
+mod anthropic;
+mod audit;
+mod chat;
+mod core_error;
+mod fallback;
+mod flavor;
+mod health;
+mod models;
+mod openai;
+mod server;
+mod state;
+mod trace;
+
+use std::future::Future;
+use std::io;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
+use axum::serve::ListenerExt;
+use tokio_util::sync::CancellationToken;
+
+use crate::runtime::Core;
+
+pub use server::{GatewayError, GatewayServer};
+use state::AppState;
+
+/// The largest request body accepted: base64 images and Claude Code's long prompts make bodies of
+/// many megabytes, far above axum's 2 MB default.
+pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024 * 1024;
+
+/// Tunables of the gateway's HTTP behaviour. The defaults are what real clients need; tests
+/// shorten the timings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GatewayOptions {
+    /// How often an idle stream gets a keep-alive (an SSE comment for OpenAI, a `ping` event for
+    /// Anthropic), so clients and proxies do not time out while the request is queued or the model
+    /// is slow.
+    pub keep_alive_interval: Duration,
+    /// How long a streamed request waits for the dispatcher's first event before the response
+    /// headers and the first frame go out. Failures that happen before generation (quota, prompt
+    /// too long, a blocked upstream) usually arrive within this window and then get a real HTTP
+    /// status instead of an in-stream error; a slow model or a queued request gets its first frame
+    /// when the window ends (Cherry Studio's connection check waits 15 s for it).
+    pub first_event_wait: Duration,
+    /// The request body limit in bytes.
+    pub body_limit: usize,
+}
+
+impl Default for GatewayOptions {
+    fn default() -> Self {
+        Self {
+            keep_alive_interval: Duration::from_secs(15),
+            first_event_wait: Duration::from_secs(2),
+            body_limit: DEFAULT_BODY_LIMIT,
+        }
+    }
+}
+
+/// The gateway's routes with default options, for embedding or tests. Streams served through this
+/// router end only when their request ends (there is no shutdown signal); [`serve`] adds one.
+pub fn router(core: Core) -> Router {
+    build_router(AppState::new(
+        core,
+        GatewayOptions::default(),
+        CancellationToken::new(),
+    ))
+}
+
+/// Serves the gateway on `listener` until `shutdown` completes. Then it stops accepting
+/// connections, ends running streams at once with an in-stream "shutting down" error (dropping
+/// their dispatcher streams, which cancels the upstream calls and deletes their sessions), answers
+/// waiting non-stream requests with a 503, and returns once every connection is closed. The caller
+/// then runs `core.shutdown(grace)` to wait for the session deletions.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    core: Core,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
+    serve_with(listener, core, GatewayOptions::default(), shutdown).await
+}
+
+/// [`serve`] with explicit [`GatewayOptions`].
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    core: Core,
+    options: GatewayOptions,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
+    let draining = CancellationToken::new();
+    let app = build_router(AppState::new(core, options, draining.clone()));
+    let signal = async move {
+        shutdown.await;
+        draining.cancel();
+    };
+    // SSE frames are small and latency matters more than packet count.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::debug!(%error, "could not set TCP_NODELAY");
+        }
+    });
+    axum::serve(listener, app).with_graceful_shutdown(signal).await
+}
+
+fn build_router(state: AppState) -> Router {
+    let body_limit = state.options.body_limit;
+    let api = Router::new()
+        .merge(openai::router())
+        .merge(anthropic::router())
+        .merge(models::router())
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            access::require_api_key,
+        ));
+    Router::new()
+        .merge(health::router())
+        .nest("/v1", api.clone())
+        // Cherry Studio ≤ 1.5 appended `/v1/` to a host that already ended in `/v1`.
+        .nest("/v1/v1", api.clone())
+        // Hosts configured without any version segment (`…/chat/completions`, `…/messages`).
+        .merge(api)
+        .merge(fallback::router())
+        .fallback(fallback::not_found)
+        .method_not_allowed_fallback(fallback::method_not_allowed)
+        .layer(middleware::from_fn_with_state(state.clone(), access::check_host))
+        .layer(middleware::from_fn(access::cors))
+        .layer(middleware::from_fn_with_state(state.clone(), audit::record))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(trace::layer())
+        .with_state(state)
+}
