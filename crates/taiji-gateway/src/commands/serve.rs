@@ -1,0 +1,227 @@
+//! `serve`: runs the gateway until SIGINT or SIGTERM.
+//!
+//! Start-up order matters for scripts that wait for the `listening on` line: the core is opened,
+//! the account signed in (so a wrong password or an unreachable site fails fast with one line),
+//! the port bound, and only then is the line printed — on stdout, alone, flushed — while the API
+//! key and the base URLs for client apps go to stderr.
+//!
+//! Shutdown: the listener stops accepting, the core ends running requests (dropping their upstream
+//! streams and deleting their chat sessions), open connections get the grace period to close, and
+//! the process exits 0.
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use taiji_core::credentials::SecretString;
+use taiji_core::runtime::{Core, SettingsOverrides};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::cli::{GlobalArgs, ServeArgs};
+use crate::error::CliError;
+use crate::logging::Logging;
+use crate::open::{open_core, sign_in};
+
+/// The address `--lan` listens on when no `--host` is given: every interface.
+const LAN_HOST: &str = "0.0.0.0";
+/// How many ports above a taken one are tried for the suggestion in the error message.
+const SUGGESTION_RANGE: u16 = 50;
+
+/// `taiji-gateway serve`.
+pub async fn run(global: &GlobalArgs, args: &ServeArgs, logging: &Logging) -> Result<(), CliError> {
+    let core = open_core(global, overrides(args)).await?;
+    if let Err(error) = sign_in(&core).await {
+        core.shutdown(Duration::from_secs(1)).await;
+        return Err(error);
+    }
+    let settings = core.settings();
+    let listener = match bind(&settings.listen.host, settings.listen.port).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            core.shutdown(Duration::from_secs(1)).await;
+            return Err(error);
+        }
+    };
+    let addr = listener
+        .local_addr()
+        .map_err(|e| CliError::Other(format!("cannot read the listening address: {e}")))?;
+
+    let mut signals = ShutdownSignals::install()?;
+    let shutdown = CancellationToken::new();
+    let server = tokio::spawn(gateway_serve(
+        listener,
+        core.clone(),
+        shutdown.clone().cancelled_owned(),
+    ));
+    announce(&core, addr)?;
+    logging.serving();
+
+    let grace = Duration::from_secs(args.shutdown_grace);
+    let signal = signals.recv().await;
+    tracing::info!(%signal, "stopping: no new connections; ending running requests");
+    // The server ends running streams itself once the token is cancelled (which drops their
+    // dispatcher streams: the upstream calls stop and their sessions are deleted) and returns when
+    // every connection is closed; the core then waits for those deletions.
+    shutdown.cancel();
+    match tokio::time::timeout(grace, server).await {
+        Ok(Ok(Ok(()))) => {}
+        Ok(Ok(Err(error))) => tracing::warn!(%error, "the server stopped with an error"),
+        Ok(Err(error)) => tracing::warn!(%error, "the server task failed"),
+        Err(_) => tracing::warn!(?grace, "connections were still open after the grace period"),
+    }
+    core.shutdown(grace).await;
+    Ok(())
+}
+
+/// The settings this run's flags override.
+fn overrides(args: &ServeArgs) -> SettingsOverrides {
+    let host = args
+        .host
+        .clone()
+        .filter(|h| !h.trim().is_empty())
+        .or_else(|| args.lan.then(|| LAN_HOST.to_owned()));
+    let keys: Vec<SecretString> = args
+        .api_keys
+        .iter()
+        .map(|key| key.trim())
+        .filter(|key| !key.is_empty())
+        .map(SecretString::new)
+        .collect();
+    SettingsOverrides {
+        listen_host: host,
+        listen_port: args.port,
+        max_concurrent: args.max_concurrent,
+        api_keys: (!keys.is_empty()).then_some(keys),
+        // Keys given on the command line are meant to be used; `--no-api-key` turns them off.
+        api_keys_required: if args.no_api_key { Some(false) } else { None },
+        lan_mode: args.lan.then_some(true),
+        ..SettingsOverrides::default()
+    }
+}
+
+/// Binds `host:port`, turning "address in use" into a message with a free port to try.
+async fn bind(host: &str, port: u16) -> Result<TcpListener, CliError> {
+    match TcpListener::bind((host, port)).await {
+        Ok(listener) => Ok(listener),
+        Err(error) if error.kind() == std::io::ErrorKind::AddrInUse => Err(CliError::PortInUse {
+            port,
+            suggestion: free_port_near(host, port).await,
+        }),
+        Err(source) => Err(CliError::Bind {
+            addr: format!("{host}:{port}"),
+            source,
+        }),
+    }
+}
+
+/// The first port above `port` that can be bound right now (it may be taken again by the time the
+/// user retries, hence "try").
+async fn free_port_near(host: &str, port: u16) -> Option<u16> {
+    for candidate in (1..=SUGGESTION_RANGE).filter_map(|offset| port.checked_add(offset)) {
+        if TcpListener::bind((host, candidate)).await.is_ok() {
+            return Some(candidate);
+        }
+    }
+    None
+}
+
+/// Prints the one stdout line scripts wait for, then what a user needs to connect, on stderr.
+fn announce(core: &Core, addr: SocketAddr) -> Result<(), CliError> {
+    let base = format!("http://{addr}");
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "listening on {base}")
+        .and_then(|()| stdout.flush())
+        .map_err(CliError::Output)?;
+    drop(stdout);
+
+    let settings = core.settings();
+    let account = core.signed_in_as().borrow().clone().unwrap_or_default();
+    let settings_file = core.settings_store().path().display().to_string();
+    let mut lines = vec![format!(
+        "signed in to {} as {account}",
+        settings.upstream.base_url
+    )];
+    if settings.access.api_keys_required {
+        match settings.access.api_keys.iter().next() {
+            Some(key) if core.overrides().api_keys.is_some() => {
+                lines.push(format!("API key ({}): {}", key.name, key.secret.expose()));
+            }
+            Some(key) => lines.push(format!(
+                "API key ({}): {}  (also in {settings_file})",
+                key.name,
+                key.secret.expose()
+            )),
+            None => lines.push("API keys are required but none is configured".to_owned()),
+        }
+    } else {
+        lines.push("no API key required (loopback only)".to_owned());
+    }
+    lines.push(format!(
+        "OpenAI clients (Cherry Studio, SDKs): base URL {base}/v1"
+    ));
+    lines.push(format!("Claude Code: ANTHROPIC_BASE_URL={base}"));
+    lines.push("press Ctrl-C to stop".to_owned());
+    let mut stderr = std::io::stderr().lock();
+    for line in lines {
+        // Nothing useful can be done if stderr is gone; the server keeps running.
+        let _ = writeln!(stderr, "{line}");
+    }
+    Ok(())
+}
+
+/// SIGINT (Ctrl-C) and, on Unix, SIGTERM. The handlers are installed when this is created — before
+/// the `listening on` line is printed — so a signal sent by a script that waited for that line
+/// always takes the graceful path instead of the default "terminate at once".
+struct ShutdownSignals {
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl ShutdownSignals {
+    fn install() -> Result<Self, CliError> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let install = |kind| {
+                signal(kind).map_err(|e| CliError::Other(format!("cannot install the signal handlers: {e}")))
+            };
+            Ok(Self {
+                interrupt: install(SignalKind::interrupt())?,
+                terminate: install(SignalKind::terminate())?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(Self {})
+        }
+    }
+
+    /// Waits for the first signal and names it.
+    async fn recv(&mut self) -> &'static str {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.interrupt.recv() => "SIGINT",
+                _ = self.terminate.recv() => "SIGTERM",
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+            "Ctrl-C"
+        }
+    }
+}
+
+// Stand-in until `taiji_core::gateway` lands.
+async fn gateway_serve(
+    _l: TcpListener,
+    _c: Core,
+    s: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    s.await;
+    Ok(())
+}
