@@ -9,6 +9,7 @@ use std::time::Duration;
 use serde_json::Value;
 use taiji_core::credentials::{BackendChoice, SecretString};
 use taiji_core::gateway::{self, GatewayOptions};
+use taiji_core::request_log::{LogEntry, LogFilter};
 use taiji_core::runtime::{Core, CoreOptions, SettingsOverrides};
 use taiji_sim::{DEMO_ACCOUNT, DEMO_PASSWORD, SimConfig, Simulator};
 use tokio::sync::oneshot;
@@ -100,6 +101,39 @@ impl Harness {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// The text of the last completions request the simulator received.
+    pub fn last_sent_text(&self) -> String {
+        let sent = self.sim.control().recent_completions();
+        sent.last().expect("a completions request was sent").text.clone()
+    }
+
+    /// Every request-log entry, newest first.
+    pub async fn log(&self) -> Vec<LogEntry> {
+        self.core
+            .request_log()
+            .query(LogFilter::default(), 0, 1000)
+            .await
+            .expect("log query")
+            .entries
+    }
+
+    /// Waits until the request log satisfies `done` (the dispatcher records outcomes after the
+    /// client has its answer), failing the test after 10 s.
+    pub async fn wait_log(&self, done: impl Fn(&[LogEntry]) -> bool) -> Vec<LogEntry> {
+        let mut updates = self.core.request_log().subscribe();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let entries = self.log().await;
+            if done(&entries) {
+                return entries;
+            }
+            match tokio::time::timeout_at(deadline, updates.recv()).await {
+                Ok(_) => {}
+                Err(_) => panic!("the request log never got there: {entries:#?}"),
+            }
+        }
     }
 
     /// A POST with the OpenAI SDK's auth header.
