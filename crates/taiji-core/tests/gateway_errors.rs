@@ -378,14 +378,17 @@ async fn stored_access_settings_apply_live() {
             .header("host", "evil.example")
     };
     assert_eq!(status(evil()).await, 403);
-    update(&harness, |settings| settings.access.lan_mode = true).await;
+    harness
+        .update_settings(|settings| settings.access.lan_mode = true)
+        .await;
     assert_eq!(status(evil()).await, 200, "LAN mode accepts any Host");
 
-    update(&harness, |settings| {
-        settings.access.lan_mode = false;
-        settings.access.api_keys_required = false;
-    })
-    .await;
+    harness
+        .update_settings(|settings| {
+            settings.access.lan_mode = false;
+            settings.access.api_keys_required = false;
+        })
+        .await;
     assert_eq!(
         status(harness.client.get(harness.url("/v1/models"))).await,
         200,
@@ -405,24 +408,6 @@ async fn stored_access_settings_apply_live() {
         "a presented key is named"
     );
     harness.finish().await;
-}
-
-/// Changes the stored settings and waits until the core applies them.
-async fn update(
-    harness: &Harness,
-    change: impl FnOnce(&mut taiji_core::settings::Settings) + Send + 'static,
-) {
-    let mut effective = harness.core.subscribe_settings();
-    effective.borrow_and_update();
-    let core = harness.core.clone();
-    tokio::task::spawn_blocking(move || core.settings_store().update(change))
-        .await
-        .expect("join")
-        .expect("valid settings");
-    tokio::time::timeout(Duration::from_secs(10), effective.changed())
-        .await
-        .expect("applied in time")
-        .expect("core alive");
 }
 
 #[tokio::test]

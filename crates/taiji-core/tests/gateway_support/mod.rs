@@ -11,6 +11,7 @@ use taiji_core::credentials::{BackendChoice, SecretString};
 use taiji_core::gateway::{self, GatewayOptions};
 use taiji_core::request_log::{LogEntry, LogFilter};
 use taiji_core::runtime::{Core, CoreOptions, SettingsOverrides};
+use taiji_core::settings::Settings;
 use taiji_sim::{DEMO_ACCOUNT, DEMO_PASSWORD, SimConfig, Simulator};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -64,18 +65,7 @@ impl Harness {
     pub async fn with(setup: Setup) -> Self {
         let sim = Simulator::start(setup.sim).await.expect("simulator starts");
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut overrides = setup.overrides;
-        overrides.upstream_base_url = Some(sim.base_url().to_owned());
-        let core = Core::open(CoreOptions {
-            data_dir: dir.path().to_owned(),
-            credential_backend: BackendChoice::File,
-            overrides,
-        })
-        .await
-        .expect("core opens");
-        if setup.login {
-            core.login(DEMO_ACCOUNT, DEMO_PASSWORD).await.expect("login");
-        }
+        let core = open_core(&sim, dir.path(), setup.overrides, setup.login).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let (stop, stopped) = oneshot::channel::<()>();
@@ -136,6 +126,21 @@ impl Harness {
         }
     }
 
+    /// Changes the stored settings and waits until the core applies them.
+    pub async fn update_settings(&self, change: impl FnOnce(&mut Settings) + Send + 'static) {
+        let mut effective = self.core.subscribe_settings();
+        effective.borrow_and_update();
+        let core = self.core.clone();
+        tokio::task::spawn_blocking(move || core.settings_store().update(change))
+            .await
+            .expect("join")
+            .expect("valid settings");
+        tokio::time::timeout(Duration::from_secs(10), effective.changed())
+            .await
+            .expect("applied in time")
+            .expect("core alive");
+    }
+
     /// A POST with the OpenAI SDK's auth header.
     pub fn openai(&self, path: &str, body: &Value) -> reqwest::RequestBuilder {
         self.client.post(self.url(path)).bearer_auth(KEY).json(body)
@@ -169,6 +174,27 @@ impl Harness {
         assert!(closed, "sessions left open: {:?}", self.sim.control().stats());
         drop(self.dir);
     }
+}
+
+/// A core in `dir` whose upstream is `sim`, signed in with the demo account when `login`.
+pub async fn open_core(
+    sim: &Simulator,
+    dir: &std::path::Path,
+    mut overrides: SettingsOverrides,
+    login: bool,
+) -> Core {
+    overrides.upstream_base_url = Some(sim.base_url().to_owned());
+    let core = Core::open(CoreOptions {
+        data_dir: dir.to_owned(),
+        credential_backend: BackendChoice::File,
+        overrides,
+    })
+    .await
+    .expect("core opens");
+    if login {
+        core.login(DEMO_ACCOUNT, DEMO_PASSWORD).await.expect("login");
+    }
+    core
 }
 
 /// One parsed SSE event.
