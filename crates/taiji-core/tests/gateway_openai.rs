@@ -3,8 +3,13 @@
 
 mod gateway_support;
 
-use gateway_support::{Harness, assert_sse_headers, parse_sse};
+use std::time::Duration;
+
+use gateway_support::{Harness, Setup, assert_sse_headers, parse_sse};
 use serde_json::{Value, json};
+use taiji_core::gateway::GatewayOptions;
+use taiji_core::runtime::SettingsOverrides;
+use taiji_sim::SimConfig;
 
 fn chunks(body: &str) -> (Vec<Value>, bool) {
     let (events, _) = parse_sse(body);
@@ -133,5 +138,157 @@ async fn stream_with_include_usage_and_non_stream_body() {
         "{}",
         last.text
     );
+    harness.finish().await;
+}
+
+#[tokio::test]
+async fn keep_alives_fill_pauses_and_queued_streams_start_at_once() {
+    let harness = Harness::with(Setup {
+        sim: SimConfig {
+            slow_frame_delay: Duration::from_millis(400),
+            ..SimConfig::default()
+        },
+        options: GatewayOptions {
+            keep_alive_interval: Duration::from_millis(25),
+            first_event_wait: Duration::ZERO,
+            ..GatewayOptions::default()
+        },
+        overrides: SettingsOverrides {
+            max_concurrent: Some(1),
+            ..Setup::default().overrides
+        },
+        ..Setup::default()
+    })
+    .await;
+    let request = json!({"model": "o3-pro", "stream": true, "max_tokens": 100, "messages": [{"role": "user", "content": "[[sim:long=3]]"}]});
+    let body = harness
+        .openai("/v1/chat/completions", &request)
+        .send()
+        .await
+        .expect("send")
+        .text()
+        .await
+        .expect("body");
+    // The simulator's slow model pauses between frames: keep-alives fill the pauses.
+    let role = body.find("\"role\":\"assistant\"").expect("role chunk");
+    let first_token = body.find("\"content\":\"w").expect("a token");
+    let last_token = body.rfind("\"content\":\"").expect("a token");
+    let keep_alive = body[first_token..]
+        .find(": keep-alive\n\n")
+        .map(|at| at + first_token);
+    assert!(role < first_token, "{body}");
+    assert!(keep_alive.is_some_and(|at| at < last_token), "{body}");
+    let (_, comments) = parse_sse(&body);
+    assert!(comments >= 1);
+
+    let body = harness
+        .anthropic("/v1/messages", &request)
+        .send()
+        .await
+        .expect("send")
+        .text()
+        .await
+        .expect("body");
+    let (events, comments) = parse_sse(&body);
+    assert_eq!(comments, 0, "Anthropic keep-alives are ping events");
+    assert_eq!(events[0].event.as_deref(), Some("message_start"));
+    assert_eq!(events[1].event.as_deref(), Some("ping"));
+    let deltas: Vec<usize> = events
+        .iter()
+        .enumerate()
+        .filter(|(_, event)| event.event.as_deref() == Some("content_block_delta"))
+        .map(|(index, _)| index)
+        .collect();
+    let (first, last) = (deltas[0], deltas[deltas.len() - 1]);
+    assert!(
+        events[first..last]
+            .iter()
+            .any(|event| event.event.as_deref() == Some("ping")),
+        "pings between deltas: {body}"
+    );
+
+    // A request waiting for a concurrency slot already has its first frame: clients that wait
+    // for it (Cherry Studio's connection check) do not time out in the queue.
+    let slow = json!({"model": "o3-pro", "stream": true, "messages": [{"role": "user", "content": "[[sim:long=100]]"}]});
+    let control = harness.sim.control();
+    let before = control.stats().completions_started;
+    let mut running = harness
+        .openai("/v1/chat/completions", &slow)
+        .send()
+        .await
+        .expect("send");
+    running.chunk().await.expect("read").expect("first frame");
+    assert!(
+        control
+            .wait_for(
+                |stats| stats.completions_started == before + 1,
+                Duration::from_secs(10)
+            )
+            .await
+    );
+    let mut queued = harness
+        .openai("/v1/chat/completions", &request)
+        .send()
+        .await
+        .expect("send");
+    let first = queued.chunk().await.expect("read").expect("first frame");
+    let first = String::from_utf8_lossy(&first);
+    assert!(
+        first.starts_with("data: ") && first.contains("\"role\":\"assistant\""),
+        "{first}"
+    );
+    assert_eq!(
+        control.stats().completions_started,
+        before + 1,
+        "the second request is still queued"
+    );
+    drop(running);
+    let rest = queued
+        .text()
+        .await
+        .expect("the queued request runs once the slot is free");
+    assert!(rest.ends_with("data: [DONE]\n\n"), "{rest}");
+    harness.finish().await;
+}
+
+#[tokio::test]
+async fn large_bodies_are_accepted_up_to_the_limit() {
+    let harness = Harness::start().await;
+    let big =
+        json!({"model": "gpt-4.1-mini", "messages": [{"role": "user", "content": "hello ".repeat(500_000)}]});
+    let response = harness
+        .anthropic("/v1/messages/count_tokens", &big)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 200, "a 3 MB body is fine");
+    harness.finish().await;
+
+    let harness = Harness::with(Setup {
+        options: GatewayOptions {
+            body_limit: 1024,
+            ..GatewayOptions::default()
+        },
+        ..Setup::default()
+    })
+    .await;
+    let too_big =
+        json!({"model": "gpt-4.1-mini", "messages": [{"role": "user", "content": "x".repeat(4096)}]});
+    let response = harness
+        .openai("/v1/chat/completions", &too_big)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 413);
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "request_too_large");
+    let response = harness
+        .anthropic("/v1/messages", &too_big)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 413);
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["error"]["type"], "request_too_large");
     harness.finish().await;
 }
