@@ -206,3 +206,48 @@ async fn non_stream_message_and_count_tokens() {
     assert!(counts[0] > 0 && counts[1] > counts[0] + 100, "{counts:?}");
     harness.finish().await;
 }
+
+/// A 1×1 PNG.
+const PIXEL: &str =
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+
+#[tokio::test]
+async fn images_become_upstream_files_or_a_clear_400() {
+    let harness = Harness::start().await;
+    let message = |model: &str| {
+        json!({"model": model, "max_tokens": 100, "messages": [{"role": "user", "content": [
+            {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": PIXEL}},
+            {"type": "text", "text": "what is this"}]}]})
+    };
+    let response = harness
+        .anthropic("/v1/messages", &message("gpt-4o"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 200);
+    let sent = harness.sim.control().recent_completions();
+    let files = &sent.last().expect("sent").files;
+    assert_eq!(files.len(), 1, "{files:?}");
+
+    let response = harness
+        .anthropic("/v1/messages", &message("gpt-4.1-mini"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["error"]["type"], "invalid_request_error");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .expect("message")
+            .contains("does not accept images"),
+        "{body}"
+    );
+    assert_eq!(
+        harness.sim.control().stats().completions_started,
+        1,
+        "nothing sent upstream"
+    );
+    harness.finish().await;
+}
