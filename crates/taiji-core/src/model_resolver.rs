@@ -4,11 +4,11 @@
 //! Clients rarely send the upstream id verbatim. Claude Code asks for Anthropic's own names
 //! (`claude-sonnet-4-5-20250929`), people type ids in another case, and 3.x catalogs name models
 //! `provider::model` while clients send the bare model. [`ModelResolver::resolve`] tries, in order:
-//! 1. a user-configured alias (case-insensitive); the alias target is then resolved by rules 2–4.
-//!    Aliases come first because a user who maps a name that also exists upstream means to
-//!    redirect it;
-//! 2. the exact id;
-//! 3. the id ignoring ASCII case;
+//! 1. the exact id;
+//! 2. the id ignoring ASCII case;
+//! 3. a configured alias (case-insensitive); its target is then resolved by rules 1, 2 and 4.
+//!    Aliases come after catalog ids so that a default alias for a name the site also offers
+//!    (Claude Code's `claude-sonnet-4-5`, say) never hides that model;
 //! 4. the bare model part: `gpt-4.1-mini` matches `openai::gpt-4.1-mini` when exactly one
 //!    provider offers it, and `openai::gpt-4.1-mini` matches a 2.x `gpt-4.1-mini`.
 //!
@@ -108,6 +108,9 @@ impl ModelResolver {
     /// Finds the catalog model `requested` stands for. See the module docs for the rules.
     pub fn resolve<'c>(&self, catalog: &'c Catalog, requested: &str) -> Result<&'c ModelInfo, ResolveError> {
         let requested = requested.trim();
+        if let Some(model) = find_id(catalog, requested) {
+            return Ok(model);
+        }
         if let Some(target) = self.aliases.get(&requested.to_ascii_lowercase()) {
             return match resolve_direct(catalog, target)? {
                 Some(model) => Ok(model),
@@ -125,16 +128,23 @@ impl ModelResolver {
     }
 }
 
-/// Rules 2–4 of the module docs. `Ok(None)` when nothing matches.
-fn resolve_direct<'c>(catalog: &'c Catalog, requested: &str) -> Result<Option<&'c ModelInfo>, ResolveError> {
-    if let Some(model) = catalog.models.iter().find(|model| model.id == requested) {
-        return Ok(Some(model));
-    }
-    if let Some(model) = catalog
+/// Rules 1 and 2 of the module docs: the id, exactly or ignoring case.
+fn find_id<'c>(catalog: &'c Catalog, requested: &str) -> Option<&'c ModelInfo> {
+    catalog
         .models
         .iter()
-        .find(|model| model.id.eq_ignore_ascii_case(requested))
-    {
+        .find(|model| model.id == requested)
+        .or_else(|| {
+            catalog
+                .models
+                .iter()
+                .find(|model| model.id.eq_ignore_ascii_case(requested))
+        })
+}
+
+/// Rules 1, 2 and 4 of the module docs. `Ok(None)` when nothing matches.
+fn resolve_direct<'c>(catalog: &'c Catalog, requested: &str) -> Result<Option<&'c ModelInfo>, ResolveError> {
+    if let Some(model) = find_id(catalog, requested) {
         return Ok(Some(model));
     }
     let bare = bare_model(requested);
@@ -358,7 +368,7 @@ mod tests {
     }
 
     #[test]
-    fn aliases_map_client_names_and_take_precedence() {
+    fn aliases_map_client_names_but_never_hide_catalog_ids() {
         let catalog = catalog(&["claude-sonnet-4-6", "gpt-4.1", "gpt-4.1-mini", "openai::gpt-5"]);
         let resolver = ModelResolver::new([
             ("claude-sonnet-4-5-20250929", "claude-sonnet-4-6"),
@@ -373,8 +383,9 @@ mod tests {
             resolved(&resolver, &catalog, "CLAUDE-SONNET-4-5-20250929"),
             "claude-sonnet-4-6"
         );
-        // A user alias redirects even a name the catalog has.
-        assert_eq!(resolved(&resolver, &catalog, "gpt-4.1"), "gpt-4.1-mini");
+        // A catalog id wins over an alias of the same name, in any case.
+        assert_eq!(resolved(&resolver, &catalog, "gpt-4.1"), "gpt-4.1");
+        assert_eq!(resolved(&resolver, &catalog, "Gpt-4.1"), "gpt-4.1");
         // Alias targets go through the case and 3.x suffix rules.
         assert_eq!(resolved(&resolver, &catalog, "fast"), "openai::gpt-5");
     }
