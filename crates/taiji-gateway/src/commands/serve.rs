@@ -1,13 +1,13 @@
 //! `serve`: runs the gateway until SIGINT or SIGTERM.
 //!
 //! Start-up order matters for scripts that wait for the `listening on` line: the core is opened,
-//! the account signed in (so a wrong password or an unreachable site fails fast with one line),
-//! the port bound, and only then is the line printed — on stdout, alone, flushed — while the API
-//! key and the base URLs for client apps go to stderr.
+//! the port bound, the account signed in (so a taken port, a wrong password or an unreachable site
+//! fails fast with one line), and only then is the line printed — on stdout, alone, flushed —
+//! while the API key and the base URLs for client apps go to stderr.
 //!
-//! Shutdown: the listener stops accepting, the core ends running requests (dropping their upstream
-//! streams and deleting their chat sessions), open connections get the grace period to close, and
-//! the process exits 0.
+//! Shutdown: the listener stops accepting, the server ends running streams (dropping their
+//! dispatcher streams, which stops the upstream calls and deletes their chat sessions), the core
+//! waits up to the grace period for those deletions, and the process exits 0.
 
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -31,10 +31,7 @@ const SUGGESTION_RANGE: u16 = 50;
 /// `taiji-gateway serve`.
 pub async fn run(global: &GlobalArgs, args: &ServeArgs, logging: &Logging) -> Result<(), CliError> {
     let core = open_core(global, overrides(args)).await?;
-    if let Err(error) = sign_in(&core).await {
-        core.shutdown(Duration::from_secs(1)).await;
-        return Err(error);
-    }
+    // The port is checked first: a conflict is local and needs no round trip to the site.
     let settings = core.settings();
     let listener = match bind(&settings.listen.host, settings.listen.port).await {
         Ok(listener) => listener,
@@ -43,6 +40,10 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs, logging: &Logging) -> Re
             return Err(error);
         }
     };
+    if let Err(error) = sign_in(&core).await {
+        core.shutdown(Duration::from_secs(1)).await;
+        return Err(error);
+    }
     let addr = listener
         .local_addr()
         .map_err(|e| CliError::Other(format!("cannot read the listening address: {e}")))?;

@@ -1,6 +1,7 @@
 //! `status`: who is signed in, whether the login works, where the data lives, and a summary of the
-//! settings. With stored credentials it signs in once so the login state is current; failures
-//! are shown as the state rather than as an error, because reporting them is the command's job.
+//! settings. With credentials (stored, or in `TAIJI_ACCOUNT`/`TAIJI_PASSWORD`) it signs in once so
+//! the login state is current; a failure is shown in the report rather than as an error, because
+//! reporting it is the command's job.
 
 use std::path::Path;
 use std::time::Duration;
@@ -14,7 +15,7 @@ use time::format_description::well_known::Rfc3339;
 use super::{out, with_core};
 use crate::cli::{GlobalArgs, StatusArgs};
 use crate::error::{CliError, one_line};
-use crate::open::{data_dir, open_core};
+use crate::open::{data_dir, open_core, sign_in};
 
 /// How long the login check may take before the state is reported as it is.
 const LOGIN_CHECK_TIMEOUT: Duration = Duration::from_secs(20);
@@ -24,10 +25,15 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<(), CliError>
     let data_dir = data_dir(global)?;
     let core = open_core(global, SettingsOverrides::default()).await?;
     with_core(core, async |core| {
-        if core.has_credentials() {
-            // The outcome is read back from the token state below.
-            let _ = tokio::time::timeout(LOGIN_CHECK_TIMEOUT, core.account().ensure_logged_in()).await;
-        }
+        // A failed check is part of the report, not an error of the command.
+        let login_error = match tokio::time::timeout(LOGIN_CHECK_TIMEOUT, sign_in(core)).await {
+            Ok(Ok(())) | Ok(Err(CliError::NotSignedIn)) => None,
+            Ok(Err(error)) => Some(error.to_string()),
+            Err(_) => Some(format!(
+                "the Taiji site did not answer within {} s",
+                LOGIN_CHECK_TIMEOUT.as_secs()
+            )),
+        };
         let status = core.status();
         let settings = core.settings();
         let settings_file = core.settings_store().path().to_path_buf();
@@ -35,6 +41,7 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<(), CliError>
             let document = json!({
                 "account": status.account,
                 "login": status.login,
+                "login_error": login_error,
                 "data_dir": data_dir,
                 "settings_file": settings_file,
                 "credential_store": core.credential_backend().to_string(),
