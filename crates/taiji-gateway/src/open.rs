@@ -57,14 +57,14 @@ pub fn env_credentials() -> Option<(String, String)> {
 pub async fn sign_in(core: &Core) -> Result<(), CliError> {
     let upstream = core.settings().upstream.base_url;
     if let Some((account, password)) = env_credentials() {
-        return core
-            .login(&account, &password)
+        core.login(&account, &password)
             .await
-            .map_err(|error| CliError::from_core(error, &upstream));
-    }
-    if !core.has_credentials() {
+            .map_err(|error| CliError::from_core(error, &upstream))?;
+    } else if !core.has_credentials() {
         return Err(CliError::NotSignedIn);
     }
+    // `Core::login` checks the password with a separate probe and keeps its token to itself, so
+    // the account in use logs in here, making `/health` and `status` say "logged in" at once.
     core.account()
         .ensure_logged_in()
         .await

@@ -50,7 +50,7 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs, logging: &Logging) -> Re
 
     let mut signals = ShutdownSignals::install()?;
     let shutdown = CancellationToken::new();
-    let server = tokio::spawn(gateway_serve(
+    let server = tokio::spawn(taiji_core::gateway::serve(
         listener,
         core.clone(),
         shutdown.clone().cancelled_owned(),
@@ -215,14 +215,4 @@ impl ShutdownSignals {
             "Ctrl-C"
         }
     }
-}
-
-// Stand-in until `taiji_core::gateway` lands.
-async fn gateway_serve(
-    _l: TcpListener,
-    _c: Core,
-    s: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    s.await;
-    Ok(())
 }
