@@ -72,6 +72,14 @@ function stopProcess(child, signal) {
   });
 }
 
+/// Makes sure `child` does not outlive this test process, even if a test crashes before `after`
+/// runs (a normal `stop()` has ended it by then, and the kill is a no-op).
+function killOnExit(child) {
+  process.once('exit', () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+}
+
 /// Starts the simulator and the gateway. `gatewayArgs` are added to `serve`.
 export async function startStack({ gatewayArgs = [], simArgs = [] } = {}) {
   const gatewayBin = requireEnv('TAIJI_GATEWAY_BIN');
@@ -82,6 +90,7 @@ export async function startStack({ gatewayArgs = [], simArgs = [] } = {}) {
     env: { PATH: process.env.PATH, RUST_LOG: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  killOnExit(sim);
   const simUrl = (await waitForLine(sim, /^taiji-sim listening on (\S+)/, 'taiji-sim')).value;
 
   const gateway = spawn(
@@ -106,6 +115,7 @@ export async function startStack({ gatewayArgs = [], simArgs = [] } = {}) {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+  killOnExit(gateway);
   let started;
   try {
     started = await waitForLine(gateway, /^listening on (\S+)$/, 'taiji-gateway');
