@@ -1,30 +1,46 @@
-//! Events the shell emits to the UI (and listens to itself): names and payloads in one place.
+//! Events the shell emits to the UI (and the tray listens to): names and payloads in one place.
 //!
-//! The UI mirrors these in `ui/src/api/`; a rename here must be made there too.
+//! The UI mirrors these in `ui/src/api/events.ts`; a rename here must be made there too. Payloads
+//! are objects so fields can be added later without breaking listeners.
 
 use serde::{Deserialize, Serialize};
-use tauri::{AppHandle, Emitter, Manager, Runtime};
+use taiji_core::account::TokenState;
 
-use crate::state::{AppState, GatewayStatus};
+use crate::status::GatewayStatus;
 
-/// Emitted whenever the gateway status changes; the payload is [`GatewayStateEvent`].
+/// The gateway status changed (or was re-announced); payload [`GatewayStateEvent`].
 pub const GATEWAY_STATE: &str = "gateway-state";
 
-/// Payload of [`GATEWAY_STATE`]. An object rather than a bare string so fields (such as the
-/// listening address) can be added later without breaking listeners.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// The account or its login state changed; payload [`AccountStateEvent`].
+pub const ACCOUNT_STATE: &str = "account-state";
+
+/// The admission gauges changed; payload `taiji_core::dispatch::AdmissionGauges`
+/// (`{in_flight, queued, limit}`).
+pub const GAUGES: &str = "admission-gauges";
+
+/// A request-log entry was created or changed; payload `taiji_core::request_log::LogEntry`.
+pub const REQUEST_LOG_ENTRY: &str = "request-log-entry";
+
+/// The request log fell behind and skipped changes; the UI should reload its page. No payload.
+pub const REQUEST_LOG_RESYNC: &str = "request-log-resync";
+
+/// The settings changed; payload [`crate::commands::SettingsView`].
+pub const SETTINGS_CHANGED: &str = "settings-changed";
+
+/// Payload of [`GATEWAY_STATE`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GatewayStateEvent {
+    /// The derived status.
     pub status: GatewayStatus,
+    /// The base URL clients use, while listening.
+    pub url: Option<String>,
 }
 
-/// Flips the gateway status in [`AppState`] and tells every listener (the UI and the tray).
-pub fn toggle_gateway<R: Runtime>(app: &AppHandle<R>) -> GatewayStatus {
-    let status = app.state::<AppState>().toggle_gateway();
-    tracing::info!(status = status.label(), "gateway status changed");
-    if let Err(error) = app.emit(GATEWAY_STATE, GatewayStateEvent { status }) {
-        // The state itself changed; only the notification failed, so the next change or a
-        // `gateway_state` call will bring listeners back in line.
-        tracing::warn!(%error, "could not emit the gateway status");
-    }
-    status
+/// Payload of [`ACCOUNT_STATE`].
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountStateEvent {
+    /// The configured account name.
+    pub account: Option<String>,
+    /// Its login state.
+    pub login: TokenState,
 }

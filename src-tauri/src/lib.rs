@@ -1,12 +1,21 @@
-//! The Taiji Gateway desktop shell: wiring only. Plugins, managed state, commands, the tray and the
-//! window lifecycle live in their own modules; this file puts them together.
+//! The Taiji Gateway desktop shell: wiring only. One `taiji_core::runtime::Core` does the work;
+//! the modules here connect it to Tauri:
+//! - [`lifecycle`]: opening the core at startup, starting the gateway, the tray toggle, quitting;
+//! - [`state`]: the managed [`state::AppState`] (the core and the listener);
+//! - [`status`]: the gateway status and how it is derived;
+//! - [`commands`]: the thin `#[tauri::command]` adapters the UI invokes;
+//! - [`events`] and [`forward`]: the core's live channels, forwarded to the UI as events;
+//! - [`tray`] and [`window`]: the tray icon and the main window's behaviour.
 //!
 //! `run()` is what `main.rs` calls. [`build_app`] is generic over the Tauri runtime so a unit test
-//! can build the real app (config, capabilities, commands, state) on the mock runtime.
+//! can build the real app (config, capabilities, commands, core, gateway) on the mock runtime.
 
 pub mod commands;
 pub mod events;
+pub mod forward;
+pub mod lifecycle;
 pub mod state;
+pub mod status;
 pub mod tray;
 pub mod window;
 
@@ -14,7 +23,7 @@ use tauri::{App, AppHandle, Builder, Context, RunEvent, Runtime};
 use tauri_plugin_autostart::MacosLauncher;
 use tracing_subscriber::EnvFilter;
 
-use crate::state::AppState;
+use crate::lifecycle::Startup;
 
 /// Starts the desktop app and blocks until the user quits from the tray.
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
@@ -22,12 +31,12 @@ pub fn run() {
     init_tracing();
     let builder = Builder::default()
         // Must be the first plugin: a second launch hands over to the running app and exits
-        // before anything else (window, tray) is created.
+        // before anything else (window, tray, core) is created.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             window::show_main(app)
         }))
         .plugin(tauri_plugin_autostart::init(MacosLauncher::LaunchAgent, None));
-    match build_app(builder, tauri::generate_context!()) {
+    match build_app(builder, tauri::generate_context!(), Startup::from_env()) {
         Ok(app) => app.run(keep_running_in_tray),
         Err(error) => {
             tracing::error!(%error, "Taiji Gateway could not start");
@@ -36,18 +45,18 @@ pub fn run() {
     }
 }
 
-/// Builds the app on any runtime: managed state, commands, window behaviour, and (at startup) the
-/// tray. Platform plugins are added by the caller, since the mock runtime has no session bus or
-/// login items to talk to.
-pub fn build_app<R: Runtime>(builder: Builder<R>, context: Context<R>) -> tauri::Result<App<R>> {
+/// Builds the app on any runtime: commands, window behaviour, and (at startup) the core, the
+/// managed state, the event forwarders, the tray and the gateway. Platform plugins are added by
+/// the caller, since the mock runtime has no session bus or login items to talk to.
+pub fn build_app<R: Runtime>(
+    builder: Builder<R>,
+    context: Context<R>,
+    startup: Startup,
+) -> tauri::Result<App<R>> {
     builder
-        .manage(AppState::default())
         .invoke_handler(commands::handler())
         .on_window_event(window::hide_on_close)
-        .setup(|app| {
-            tray::create(app.handle())?;
-            Ok(())
-        })
+        .setup(move |app| lifecycle::setup(app, startup))
         .build(context)
 }
 
@@ -69,80 +78,4 @@ fn init_tracing() {
 }
 
 #[cfg(test)]
-mod tests {
-    use std::sync::mpsc;
-    use std::time::Duration;
-
-    use tauri::ipc::{CallbackFn, InvokeBody};
-    use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
-    use tauri::webview::InvokeRequest;
-    use tauri::{Listener, WebviewWindow, WebviewWindowBuilder};
-
-    use super::*;
-    use crate::events::{GATEWAY_STATE, GatewayStateEvent};
-    use crate::state::GatewayStatus;
-
-    /// Builds the real app (our tauri.conf.json and capabilities) on the mock runtime, with the main
-    /// window from the config.
-    fn mock_app() -> (App<MockRuntime>, WebviewWindow<MockRuntime>) {
-        let app =
-            build_app(mock_builder(), tauri::generate_context!()).expect("app builds on the mock runtime");
-        let config = app
-            .config()
-            .app
-            .windows
-            .first()
-            .expect("tauri.conf.json declares a window")
-            .clone();
-        let window = WebviewWindowBuilder::from_config(&app, &config)
-            .and_then(|b| b.build())
-            .expect("main window");
-        (app, window)
-    }
-
-    /// Calls a command the way the UI does, so the capability check applies.
-    fn invoke(
-        window: &WebviewWindow<MockRuntime>,
-        cmd: &str,
-    ) -> Result<serde_json::Value, serde_json::Value> {
-        let request = InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().expect("static URL"),
-            body: InvokeBody::default(),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        };
-        get_ipc_response(window, request).map(|body| body.deserialize().expect("JSON response"))
-    }
-
-    #[test]
-    fn main_window_may_call_app_info_and_gets_name_and_version() {
-        let (_app, window) = mock_app();
-        assert_eq!(window.label(), window::MAIN);
-        assert_eq!(
-            invoke(&window, "app_info"),
-            Ok(serde_json::json!({ "name": "Taiji Gateway", "version": env!("CARGO_PKG_VERSION") }))
-        );
-    }
-
-    #[test]
-    fn toggling_the_gateway_emits_the_event_and_changes_what_the_command_reports() {
-        let (app, window) = mock_app();
-        assert_eq!(invoke(&window, "gateway_state"), Ok(serde_json::json!("stopped")));
-
-        let (tx, rx) = mpsc::channel();
-        app.listen_any(GATEWAY_STATE, move |event| {
-            let _ = tx.send(event.payload().to_owned());
-        });
-        assert_eq!(events::toggle_gateway(app.handle()), GatewayStatus::Running);
-
-        let payload = rx
-            .recv_timeout(Duration::from_secs(10))
-            .expect("gateway-state event emitted");
-        let event: GatewayStateEvent = serde_json::from_str(&payload).expect("payload shape");
-        assert_eq!(event.status, GatewayStatus::Running);
-        assert_eq!(invoke(&window, "gateway_state"), Ok(serde_json::json!("running")));
-    }
-}
+mod tests;

@@ -1,80 +1,145 @@
-//! The shell's managed state ([`AppState`]) and the gateway status it tracks.
+//! The shell's managed state ([`AppState`]): the one [`Core`] and the gateway listener built on it.
 //!
 //! Tauri hands one `AppState` to commands, the tray and setup through `app.state()`, so there is no
-//! global mutable state. For now the gateway status is an in-memory flag flipped from the tray; once
-//! the gateway from `taiji-core` is wired in, this struct will hold its handle and the status will
-//! follow the gateway's own status channel.
+//! global mutable state. The listener's state is published on a watch channel; together with the
+//! core's account channels it drives the status the tray and the UI show (see [`crate::forward`]).
 
-use std::sync::Mutex;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
+use taiji_core::gateway::{GatewayError, GatewayServer};
+use taiji_core::runtime::Core;
+use tokio::sync::{Mutex, watch};
 
-/// What the gateway is doing, as the tray icon and the UI show it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum GatewayStatus {
-    /// Serving requests on localhost.
-    Running,
-    /// Not listening; the user stopped it or it has not been started.
-    Stopped,
-    /// Listening, but the Taiji account must sign in before requests can succeed.
-    NeedsLogin,
-    /// Could not start or failed while running.
-    Error,
-}
-
-impl GatewayStatus {
-    /// The status the "Gateway running" toggle leads to: anything but running starts the gateway.
-    pub fn toggled(self) -> Self {
-        match self {
-            Self::Running => Self::Stopped,
-            Self::Stopped | Self::NeedsLogin | Self::Error => Self::Running,
-        }
-    }
-
-    /// A short human label, used in the tray tooltip.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Running => "running",
-            Self::Stopped => "stopped",
-            Self::NeedsLogin => "sign-in needed",
-            Self::Error => "error",
-        }
-    }
-}
+use crate::status::{GatewayStatus, ListenerState};
 
 /// Everything the desktop shell keeps between events; managed by Tauri.
 #[derive(Debug)]
 pub struct AppState {
-    gateway: Mutex<GatewayStatus>,
-}
-
-impl Default for AppState {
-    fn default() -> Self {
-        // The gateway is not started automatically yet, so the honest initial status is "stopped".
-        Self {
-            gateway: Mutex::new(GatewayStatus::Stopped),
-        }
-    }
+    /// The client core: settings, account, dispatcher, request log, catalog.
+    pub core: Core,
+    /// The running listener, if any. A tokio mutex because starting, moving and stopping it await.
+    gateway: Mutex<Option<GatewayServer>>,
+    /// What the listener is doing, for the status.
+    listener: watch::Sender<ListenerState>,
+    /// Where settings, the request log and (without a keychain) credentials live.
+    data_dir: PathBuf,
 }
 
 impl AppState {
-    /// The current gateway status.
-    pub fn gateway_status(&self) -> GatewayStatus {
-        *self
-            .gateway
-            .lock()
-            .expect("gateway status lock poisoned: a holder panicked")
+    /// A state around an opened core; the gateway is not started yet.
+    pub fn new(core: Core, data_dir: PathBuf) -> Self {
+        Self {
+            core,
+            gateway: Mutex::new(None),
+            listener: watch::Sender::new(ListenerState::Stopped),
+            data_dir,
+        }
     }
 
-    /// Flips the gateway between running and stopped and returns the new status.
-    pub fn toggle_gateway(&self) -> GatewayStatus {
-        let mut status = self
-            .gateway
-            .lock()
-            .expect("gateway status lock poisoned: a holder panicked");
-        *status = status.toggled();
-        *status
+    /// The data directory.
+    pub fn data_dir(&self) -> &PathBuf {
+        &self.data_dir
+    }
+
+    /// The listener's state now.
+    pub fn listener(&self) -> ListenerState {
+        self.listener.borrow().clone()
+    }
+
+    /// Every change of the listener's state (including repeats, so the tray's check mark is always
+    /// put back in line after a click).
+    pub fn subscribe_listener(&self) -> watch::Receiver<ListenerState> {
+        self.listener.subscribe()
+    }
+
+    /// The status derived from the listener and the account.
+    pub fn gateway_status(&self) -> GatewayStatus {
+        GatewayStatus::derive(
+            &self.listener.borrow(),
+            self.core.has_credentials(),
+            &self.core.account().token_state(),
+        )
+    }
+
+    /// Starts the gateway on the configured address unless it is already running. A failure is
+    /// recorded as the listener's state (so the tray and the UI show it) and returned.
+    pub async fn start_gateway(&self) -> Result<ListenerState, GatewayError> {
+        let mut slot = self.gateway.lock().await;
+        if let Some(server) = slot.as_ref() {
+            return Ok(self.publish(listening(server.local_addr())));
+        }
+        match GatewayServer::start(self.core.clone()).await {
+            Ok(server) => {
+                let state = listening(server.local_addr());
+                *slot = Some(server);
+                Ok(self.publish(state))
+            }
+            Err(error) => {
+                tracing::warn!(%error, "the gateway could not start");
+                self.publish(ListenerState::Failed {
+                    message: error.to_string(),
+                });
+                Err(error)
+            }
+        }
+    }
+
+    /// Stops the gateway (ending running streams) if it runs.
+    pub async fn stop_gateway(&self) -> Result<(), GatewayError> {
+        let server = self.gateway.lock().await.take();
+        self.publish(ListenerState::Stopped);
+        match server {
+            Some(server) => server.stop().await,
+            None => Ok(()),
+        }
+    }
+
+    /// Moves a running gateway to `host:port` (the new listener is bound before the old one stops,
+    /// so a failure leaves the old one serving). A gateway that failed to start is started on the
+    /// new address instead; a stopped one stays stopped and uses the address when next started.
+    pub async fn move_gateway(&self, host: &str, port: u16) -> Result<(), GatewayError> {
+        let mut slot = self.gateway.lock().await;
+        match slot.as_mut() {
+            Some(server) => {
+                let addr = server.rebind(host, port).await?;
+                self.publish(listening(addr));
+                Ok(())
+            }
+            None if matches!(*self.listener.borrow(), ListenerState::Failed { .. }) => {
+                drop(slot);
+                self.start_gateway().await.map(|_| ())
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Stops the gateway, then the core (which cancels running requests and deletes their upstream
+    /// sessions), waiting up to `grace` for the latter.
+    pub async fn shutdown(&self, grace: Duration) {
+        if let Err(error) = self.stop_gateway().await {
+            tracing::warn!(%error, "the gateway did not stop cleanly");
+        }
+        self.core.shutdown(grace).await;
+    }
+
+    fn publish(&self, state: ListenerState) -> ListenerState {
+        self.listener.send_replace(state.clone());
+        state
+    }
+}
+
+/// The listener state for a bound address. An unspecified bind address (`0.0.0.0`, `::`) is
+/// shown as the loopback address, which is what clients on this computer can actually use.
+fn listening(addr: SocketAddr) -> ListenerState {
+    let ip = match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    ListenerState::Listening {
+        url: format!("http://{}", SocketAddr::new(ip, addr.port())),
     }
 }
 
@@ -83,34 +148,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn starts_stopped_and_toggles_between_running_and_stopped() {
-        let state = AppState::default();
-        assert_eq!(state.gateway_status(), GatewayStatus::Stopped);
-        assert_eq!(state.toggle_gateway(), GatewayStatus::Running);
-        assert_eq!(state.gateway_status(), GatewayStatus::Running);
-        assert_eq!(state.toggle_gateway(), GatewayStatus::Stopped);
-    }
-
-    #[test]
-    fn toggling_from_a_problem_state_starts_the_gateway() {
-        assert_eq!(GatewayStatus::NeedsLogin.toggled(), GatewayStatus::Running);
-        assert_eq!(GatewayStatus::Error.toggled(), GatewayStatus::Running);
-    }
-
-    #[test]
-    fn serialises_as_the_snake_case_names_the_ui_expects() {
-        let names: Vec<String> = [
-            GatewayStatus::Running,
-            GatewayStatus::Stopped,
-            GatewayStatus::NeedsLogin,
-            GatewayStatus::Error,
-        ]
-        .iter()
-        .map(|status| serde_json::to_string(status).expect("a unit enum serialises"))
-        .collect();
+    fn client_urls_use_loopback_for_unspecified_binds() {
+        let url = |addr: &str| {
+            listening(addr.parse().expect("socket address"))
+                .url()
+                .map(str::to_owned)
+        };
+        assert_eq!(url("127.0.0.1:8760").as_deref(), Some("http://127.0.0.1:8760"));
+        assert_eq!(url("0.0.0.0:8760").as_deref(), Some("http://127.0.0.1:8760"));
+        assert_eq!(url("[::]:9000").as_deref(), Some("http://[::1]:9000"));
         assert_eq!(
-            names,
-            [r#""running""#, r#""stopped""#, r#""needs_login""#, r#""error""#]
+            url("192.168.1.5:8760").as_deref(),
+            Some("http://192.168.1.5:8760")
         );
     }
 }

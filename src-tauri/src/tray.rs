@@ -1,17 +1,19 @@
 //! The tray icon: its menu, its click behaviour and an icon that follows the gateway status.
 //!
-//! The tray learns about status changes by listening to the same `gateway-state` event the UI gets,
-//! so whoever changes the status (tray, UI command, later the gateway itself) only has to emit it.
+//! The tray learns about status changes by listening to the same `gateway-state` event the UI gets
+//! (see [`crate::forward`]), so whoever changes the status (tray, UI command, a sign-in) needs no
+//! tray-specific code. The "Gateway running" item really starts and stops the listener.
 
 use tauri::image::Image;
 use tauri::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem};
 use tauri::tray::{MouseButton, MouseButtonState, TrayIcon, TrayIconBuilder, TrayIconEvent};
 use tauri::{AppHandle, Listener, Manager, Runtime};
-use tauri_plugin_autostart::ManagerExt as _;
+use tauri_plugin_autostart::{AutoLaunchManager, ManagerExt as _};
 
 use crate::events::{self, GatewayStateEvent};
-use crate::state::{AppState, GatewayStatus};
-use crate::window;
+use crate::state::AppState;
+use crate::status::{GatewayStatus, StatusKind};
+use crate::{lifecycle, window};
 
 /// The tray icon's id, for `app.tray_by_id`.
 pub const TRAY_ID: &str = "main";
@@ -26,27 +28,37 @@ mod item {
 
 /// The PNG shown in the tray for a status. 64 px so it stays crisp on HiDPI panels; the platform
 /// scales it down to the panel size.
-pub fn icon_png(status: GatewayStatus) -> &'static [u8] {
-    match status {
-        GatewayStatus::Running => include_bytes!("../../icons/tray/running-64.png"),
-        GatewayStatus::Stopped => include_bytes!("../../icons/tray/stopped-64.png"),
-        GatewayStatus::NeedsLogin => include_bytes!("../../icons/tray/needs-login-64.png"),
-        GatewayStatus::Error => include_bytes!("../../icons/tray/error-64.png"),
+pub fn icon_png(kind: StatusKind) -> &'static [u8] {
+    match kind {
+        StatusKind::Running => include_bytes!("../../icons/tray/running-64.png"),
+        StatusKind::Stopped => include_bytes!("../../icons/tray/stopped-64.png"),
+        StatusKind::NeedsLogin => include_bytes!("../../icons/tray/needs-login-64.png"),
+        StatusKind::Error => include_bytes!("../../icons/tray/error-64.png"),
     }
 }
 
-/// The tooltip for a status, e.g. "Taiji Gateway: running".
-pub fn tooltip(status: GatewayStatus) -> String {
-    format!("Taiji Gateway: {}", status.label())
+/// The tooltip for a status, e.g. "Taiji Gateway: running at http://127.0.0.1:8760".
+pub fn tooltip(status: &GatewayStatus, url: Option<&str>) -> String {
+    match (status, url) {
+        (GatewayStatus::Running | GatewayStatus::NeedsLogin, Some(url)) => {
+            format!("Taiji Gateway: {} at {url}", status.describe())
+        }
+        _ => format!("Taiji Gateway: {}", status.describe()),
+    }
 }
 
 /// Builds the tray icon and its menu, and keeps both in step with `gateway-state` events.
 pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
-    let status = app.state::<AppState>().gateway_status();
-    let autostart_enabled = app.autolaunch().is_enabled().unwrap_or_else(|error| {
-        tracing::warn!(%error, "could not read the start-at-login setting; showing it as off");
-        false
-    });
+    let state = app.state::<AppState>();
+    let status = state.gateway_status();
+    let listener = state.listener();
+    // The autostart plugin is absent on the mock runtime (tests); the item is then shown as off.
+    let autostart_available = app.try_state::<AutoLaunchManager>().is_some();
+    let autostart_enabled = autostart_available
+        && app.autolaunch().is_enabled().unwrap_or_else(|error| {
+            tracing::warn!(%error, "could not read the start-at-login setting; showing it as off");
+            false
+        });
 
     let open = MenuItem::with_id(app, item::OPEN, "Open Taiji Gateway", true, None::<&str>)?;
     let gateway = CheckMenuItem::with_id(
@@ -54,14 +66,14 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         item::GATEWAY,
         "Gateway running",
         true,
-        status == GatewayStatus::Running,
+        listener.is_listening(),
         None::<&str>,
     )?;
     let autostart = CheckMenuItem::with_id(
         app,
         item::AUTOSTART,
         "Start at login",
-        true,
+        autostart_available,
         autostart_enabled,
         None::<&str>,
     )?;
@@ -79,8 +91,8 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     )?;
 
     let tray = TrayIconBuilder::with_id(TRAY_ID)
-        .icon(Image::from_bytes(icon_png(status))?)
-        .tooltip(tooltip(status))
+        .icon(Image::from_bytes(icon_png(status.kind()))?)
+        .tooltip(tooltip(&status, listener.url()))
         .menu(&menu)
         // Left click opens the window and right click the menu (Windows, macOS). Linux trays
         // (AppIndicator) always open the menu and report no clicks, hence the "Open" item.
@@ -100,7 +112,7 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
 
     app.listen_any(events::GATEWAY_STATE, move |event| {
         match serde_json::from_str::<GatewayStateEvent>(event.payload()) {
-            Ok(GatewayStateEvent { status }) => show_status(&tray, &gateway, status),
+            Ok(GatewayStateEvent { status, url }) => show_status(&tray, &gateway, &status, url.as_deref()),
             Err(error) => tracing::warn!(%error, "ignoring a malformed gateway-state event"),
         }
     });
@@ -110,11 +122,9 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
 fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: &MenuEvent, autostart: &CheckMenuItem<R>) {
     match event.id().as_ref() {
         item::OPEN => window::show_main(app),
-        item::GATEWAY => {
-            events::toggle_gateway(app);
-        }
+        item::GATEWAY => lifecycle::toggle_gateway(app),
         item::AUTOSTART => toggle_autostart(app, autostart),
-        item::QUIT => app.exit(0),
+        item::QUIT => lifecycle::quit(app),
         other => tracing::debug!(id = other, "unhandled tray menu item"),
     }
 }
@@ -137,13 +147,19 @@ fn toggle_autostart<R: Runtime>(app: &AppHandle<R>, item: &CheckMenuItem<R>) {
     }
 }
 
-fn show_status<R: Runtime>(tray: &TrayIcon<R>, gateway: &CheckMenuItem<R>, status: GatewayStatus) {
-    let result = Image::from_bytes(icon_png(status))
+fn show_status<R: Runtime>(
+    tray: &TrayIcon<R>,
+    gateway: &CheckMenuItem<R>,
+    status: &GatewayStatus,
+    url: Option<&str>,
+) {
+    let listening = matches!(status, GatewayStatus::Running | GatewayStatus::NeedsLogin);
+    let result = Image::from_bytes(icon_png(status.kind()))
         .and_then(|icon| tray.set_icon(Some(icon)))
-        .and_then(|()| tray.set_tooltip(Some(tooltip(status))))
-        .and_then(|()| gateway.set_checked(status == GatewayStatus::Running));
+        .and_then(|()| tray.set_tooltip(Some(tooltip(status, url))))
+        .and_then(|()| gateway.set_checked(listening));
     if let Err(error) = result {
-        tracing::warn!(%error, status = status.label(), "could not update the tray for the new status");
+        tracing::warn!(%error, status = %status.describe(), "could not update the tray for the new status");
     }
 }
 
@@ -151,11 +167,11 @@ fn show_status<R: Runtime>(tray: &TrayIcon<R>, gateway: &CheckMenuItem<R>, statu
 mod tests {
     use super::*;
 
-    const ALL: [GatewayStatus; 4] = [
-        GatewayStatus::Running,
-        GatewayStatus::Stopped,
-        GatewayStatus::NeedsLogin,
-        GatewayStatus::Error,
+    const ALL: [StatusKind; 4] = [
+        StatusKind::Running,
+        StatusKind::Stopped,
+        StatusKind::NeedsLogin,
+        StatusKind::Error,
     ];
 
     #[test]
@@ -172,10 +188,18 @@ mod tests {
     }
 
     #[test]
-    fn tooltip_names_the_status() {
+    fn tooltip_names_the_status_the_address_and_the_error() {
         assert_eq!(
-            tooltip(GatewayStatus::NeedsLogin),
-            "Taiji Gateway: sign-in needed"
+            tooltip(&GatewayStatus::NeedsLogin, Some("http://127.0.0.1:8760")),
+            "Taiji Gateway: sign-in needed at http://127.0.0.1:8760"
+        );
+        assert_eq!(tooltip(&GatewayStatus::Stopped, None), "Taiji Gateway: stopped");
+        let busy = GatewayStatus::Error {
+            message: String::from("port 8760 is in use on 127.0.0.1"),
+        };
+        assert_eq!(
+            tooltip(&busy, None),
+            "Taiji Gateway: error: port 8760 is in use on 127.0.0.1"
         );
     }
 }

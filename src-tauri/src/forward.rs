@@ -1,0 +1,118 @@
+//! Forwards the core's live channels to the UI (and the tray) as Tauri events: the gateway status
+//! (derived from the listener and the account), the account's login state, the admission gauges,
+//! request-log entries as they change, and settings changes.
+//!
+//! Each forwarder is a task on Tauri's async runtime that ends when its channel closes (the core
+//! is shutting down). A failed `emit` only means a listener missed one update; the next change
+//! brings it back in line, so it is logged and the loop goes on.
+
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::commands::SettingsView;
+use crate::events::{
+    ACCOUNT_STATE, AccountStateEvent, GATEWAY_STATE, GAUGES, GatewayStateEvent, REQUEST_LOG_ENTRY,
+    REQUEST_LOG_RESYNC, SETTINGS_CHANGED,
+};
+use crate::state::AppState;
+
+/// Starts every forwarder.
+pub fn spawn_all<R: Runtime>(app: &AppHandle<R>) {
+    spawn_status(app.clone());
+    spawn_gauges(app.clone());
+    spawn_request_log(app.clone());
+    spawn_settings(app.clone());
+}
+
+fn emit<R: Runtime, T: Serialize + Clone>(app: &AppHandle<R>, event: &str, payload: T) {
+    if let Err(error) = app.emit(event, payload) {
+        tracing::warn!(%error, event, "could not emit an event to the UI");
+    }
+}
+
+/// Emits the gateway status and the account state now.
+pub fn announce_status<R: Runtime>(app: &AppHandle<R>) {
+    let state = app.state::<AppState>();
+    emit(
+        app,
+        GATEWAY_STATE,
+        GatewayStateEvent {
+            status: state.gateway_status(),
+            url: state.listener().url().map(str::to_owned),
+        },
+    );
+    emit(
+        app,
+        ACCOUNT_STATE,
+        AccountStateEvent {
+            account: state.core.signed_in_as().borrow().clone(),
+            login: state.core.account().token_state(),
+        },
+    );
+}
+
+/// The status depends on three channels: the listener, the configured account and its token.
+fn spawn_status<R: Runtime>(app: AppHandle<R>) {
+    tauri::async_runtime::spawn(async move {
+        let (mut listener, mut account, mut token) = {
+            let state = app.state::<AppState>();
+            (
+                state.subscribe_listener(),
+                state.core.signed_in_as(),
+                state.core.account().subscribe(),
+            )
+        };
+        loop {
+            let changed = tokio::select! {
+                changed = listener.changed() => changed,
+                changed = account.changed() => changed,
+                changed = token.changed() => changed,
+            };
+            if changed.is_err() {
+                return;
+            }
+            listener.mark_unchanged();
+            account.mark_unchanged();
+            token.mark_unchanged();
+            announce_status(&app);
+        }
+    });
+}
+
+fn spawn_gauges<R: Runtime>(app: AppHandle<R>) {
+    tauri::async_runtime::spawn(async move {
+        let mut gauges = app.state::<AppState>().core.dispatcher().gauges();
+        while gauges.changed().await.is_ok() {
+            let now = *gauges.borrow_and_update();
+            emit(&app, GAUGES, now);
+        }
+    });
+}
+
+fn spawn_request_log<R: Runtime>(app: AppHandle<R>) {
+    tauri::async_runtime::spawn(async move {
+        let mut entries = app.state::<AppState>().core.request_log().subscribe();
+        loop {
+            match entries.recv().await {
+                Ok(entry) => emit(&app, REQUEST_LOG_ENTRY, entry),
+                Err(RecvError::Lagged(skipped)) => {
+                    // The broadcast dropped the oldest changes; the UI reloads its page instead.
+                    tracing::debug!(skipped, "the request-log forwarder fell behind");
+                    emit(&app, REQUEST_LOG_RESYNC, ());
+                }
+                Err(RecvError::Closed) => return,
+            }
+        }
+    });
+}
+
+fn spawn_settings<R: Runtime>(app: AppHandle<R>) {
+    tauri::async_runtime::spawn(async move {
+        let mut settings = app.state::<AppState>().core.subscribe_settings();
+        while settings.changed().await.is_ok() {
+            let view = SettingsView::from(&*settings.borrow_and_update());
+            emit(&app, SETTINGS_CHANGED, view);
+        }
+    });
+}

@@ -1,0 +1,104 @@
+//! The app's life cycle around the one [`Core`]: opening it at startup and starting the gateway,
+//! the tray's start/stop toggle, and quitting (stop the gateway, let the core cancel running
+//! requests and delete their upstream sessions, then exit).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use taiji_core::credentials::BackendChoice;
+use taiji_core::runtime::{Core, CoreOptions, SettingsOverrides};
+use tauri::{App, AppHandle, Manager, Runtime};
+
+use crate::state::AppState;
+use crate::{forward, tray};
+
+/// How long quitting waits for running requests to be cancelled and their sessions deleted.
+const QUIT_GRACE: Duration = Duration::from_secs(5);
+
+/// How the app opens its core; [`Startup::from_env`] for the real app, explicit values in tests.
+#[derive(Debug, Clone, Default)]
+pub struct Startup {
+    /// The data directory; the platform's app-data directory when `None`.
+    pub data_dir: Option<PathBuf>,
+    /// Keychain or file for credentials.
+    pub credential_backend: BackendChoice,
+    /// This run's overrides of the stored settings.
+    pub overrides: SettingsOverrides,
+    /// Whether to build the tray icon. Off on the mock runtime (tests), where the tray's native
+    /// menu cannot exist.
+    pub tray: bool,
+}
+
+impl Startup {
+    /// The real app's startup: the platform's app-data directory, automatic credential storage,
+    /// and `TAIJI_API_BASE` (the same variable the CLI reads) as the Taiji site, when set.
+    pub fn from_env() -> Self {
+        let upstream_base_url = std::env::var("TAIJI_API_BASE")
+            .ok()
+            .filter(|url| !url.trim().is_empty());
+        Self {
+            overrides: SettingsOverrides {
+                upstream_base_url,
+                ..SettingsOverrides::default()
+            },
+            tray: true,
+            ..Self::default()
+        }
+    }
+}
+
+/// The `setup` hook: opens the core, manages the [`AppState`], forwards the core's channels to
+/// the UI, builds the tray and starts the gateway. Only an unusable data directory fails startup;
+/// a gateway that cannot listen (port in use) shows as the Error status instead.
+pub fn setup<R: Runtime>(app: &mut App<R>, startup: Startup) -> Result<(), Box<dyn std::error::Error>> {
+    let data_dir = match startup.data_dir {
+        Some(dir) => dir,
+        None => app.path().app_data_dir()?,
+    };
+    tracing::info!(data_dir = %data_dir.display(), "opening the Taiji core");
+    let options = CoreOptions {
+        data_dir: data_dir.clone(),
+        credential_backend: startup.credential_backend,
+        overrides: startup.overrides,
+    };
+    let core = tauri::async_runtime::block_on(Core::open(options))?;
+    tracing::info!(credentials = %core.credential_backend(), "credentials");
+    app.manage(AppState::new(core, data_dir));
+
+    forward::spawn_all(app.handle());
+    // Bound before the tray is built, so its first icon already tells the truth.
+    let state = app.state::<AppState>();
+    if let Err(error) = tauri::async_runtime::block_on(state.start_gateway()) {
+        tracing::error!(%error, "the gateway is not running; fix the address in Settings or free the port");
+    }
+    if startup.tray {
+        tray::create(app.handle())?;
+    }
+    Ok(())
+}
+
+/// The tray's "Gateway running" item: stops a listening gateway, starts any other.
+pub fn toggle_gateway<R: Runtime>(app: &AppHandle<R>) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let state = app.state::<AppState>();
+        let result = if state.listener().is_listening() {
+            state.stop_gateway().await
+        } else {
+            state.start_gateway().await.map(|_| ())
+        };
+        if let Err(error) = result {
+            tracing::warn!(%error, "the tray could not switch the gateway");
+        }
+    });
+}
+
+/// The tray's "Quit": stops the gateway and the core, then exits.
+pub fn quit<R: Runtime>(app: &AppHandle<R>) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        app.state::<AppState>().shutdown(QUIT_GRACE).await;
+        tracing::info!("stopped; exiting");
+        app.exit(0);
+    });
+}

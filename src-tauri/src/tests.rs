@@ -1,0 +1,336 @@
+//! Builds the real app (our tauri.conf.json, capabilities, commands, a real core in a temporary
+//! data directory and a real gateway on a free loopback port) on the mock runtime, and calls the
+//! commands the way the UI does, so the capability checks apply too. The Taiji site is the
+//! simulator on loopback; nothing touches the network or the real home directory.
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use taiji_core::credentials::BackendChoice;
+use taiji_core::settings::SettingsStore;
+use taiji_sim::{DEMO_ACCOUNT, DEMO_PASSWORD, SimConfig, Simulator};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
+use tauri::webview::InvokeRequest;
+use tauri::{App, Listener, Manager, WebviewWindow};
+use tempfile::TempDir;
+
+use super::*;
+use crate::events::GATEWAY_STATE;
+
+/// One app under test with what it depends on; dropping it drops the data directory.
+struct Harness {
+    app: App<MockRuntime>,
+    window: WebviewWindow<MockRuntime>,
+    _sim: Simulator,
+    _dir: TempDir,
+}
+
+impl Harness {
+    /// A fresh data directory whose settings listen on a free port and use the simulator.
+    fn new() -> Self {
+        let sim =
+            tauri::async_runtime::block_on(Simulator::start(SimConfig::default())).expect("simulator starts");
+        let dir = tempfile::tempdir().expect("temporary data directory");
+        let store = SettingsStore::open(dir.path()).expect("settings store opens");
+        store
+            .update(|settings| {
+                settings.listen.port = 0;
+                settings.upstream.base_url = sim.base_url().to_owned();
+            })
+            .expect("settings saved");
+        drop(store);
+
+        let startup = Startup {
+            data_dir: Some(dir.path().to_path_buf()),
+            credential_backend: BackendChoice::File,
+            ..Startup::default()
+        };
+        let mut app = build_app(mock_builder(), tauri::generate_context!(), startup)
+            .expect("app builds on the mock runtime");
+        // One iteration of the event loop runs the setup hook (core, state, tray, gateway) and
+        // creates the main window from tauri.conf.json, as a real start does. It is deprecated only
+        // as a busy loop; a single call is exactly what a test needs.
+        #[allow(deprecated)]
+        app.run_iteration(|_, _| {});
+        let window = app
+            .get_webview_window(window::MAIN)
+            .expect("the main window from tauri.conf.json");
+        Self {
+            app,
+            window,
+            _sim: sim,
+            _dir: dir,
+        }
+    }
+
+    /// Calls a command the way the UI does.
+    fn invoke(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        let request = InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().expect("static URL"),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        };
+        get_ipc_response(&self.window, request).map(|body| body.deserialize().expect("JSON response"))
+    }
+
+    fn ok(&self, cmd: &str, args: Value) -> Value {
+        self.invoke(cmd, args)
+            .unwrap_or_else(|error| panic!("{cmd} failed: {error}"))
+    }
+
+    fn err(&self, cmd: &str, args: Value) -> Value {
+        match self.invoke(cmd, args) {
+            Ok(value) => panic!("{cmd} unexpectedly succeeded: {value}"),
+            Err(error) => error,
+        }
+    }
+
+    /// The address the gateway listens on, from the `status` command.
+    fn gateway_addr(&self) -> SocketAddr {
+        let status = self.ok("status", json!({}));
+        let url = status["url"].as_str().expect("the gateway listens");
+        url.trim_start_matches("http://").parse().expect("socket address")
+    }
+
+    /// Collects the payloads of `event` from now on.
+    fn events(&self, event: &str) -> mpsc::Receiver<Value> {
+        let (tx, rx) = mpsc::channel();
+        self.app.listen_any(event, move |event| {
+            if let Ok(payload) = serde_json::from_str(event.payload()) {
+                let _ = tx.send(payload);
+            }
+        });
+        rx
+    }
+}
+
+/// Waits for a payload that satisfies `wanted`, skipping others.
+fn wait_for(events: &mpsc::Receiver<Value>, wanted: impl Fn(&Value) -> bool) -> Value {
+    loop {
+        let payload = events
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the expected event arrives");
+        if wanted(&payload) {
+            return payload;
+        }
+    }
+}
+
+fn accepts_connections(addr: SocketAddr) -> bool {
+    TcpStream::connect_timeout(&addr, Duration::from_secs(5)).is_ok()
+}
+
+#[test]
+fn main_window_may_call_app_info_and_gets_name_and_version() {
+    let harness = Harness::new();
+    assert_eq!(harness.window.label(), window::MAIN);
+    assert_eq!(
+        harness.ok("app_info", json!({})),
+        json!({ "name": "Taiji Gateway", "version": env!("CARGO_PKG_VERSION") })
+    );
+}
+
+#[test]
+fn every_command_is_granted_to_the_main_window() {
+    let capability: Value =
+        serde_json::from_str(include_str!("../capabilities/default.json")).expect("capability JSON");
+    let granted: Vec<&str> = capability["permissions"]
+        .as_array()
+        .expect("permission list")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    for command in commands::COMMANDS {
+        let permission = format!("allow-{}", command.replace('_', "-"));
+        assert!(
+            granted.contains(&permission.as_str()),
+            "{permission} is not granted"
+        );
+    }
+}
+
+#[test]
+fn startup_opens_the_core_and_serves_the_gateway_awaiting_a_sign_in() {
+    let harness = Harness::new();
+    let status = harness.ok("status", json!({}));
+    assert_eq!(status["gateway"], json!({ "state": "needs_login" }));
+    assert_eq!(status["account"], Value::Null);
+    assert_eq!(status["credentials"]["backend"], "file");
+    assert_eq!(status["gauges"]["in_flight"], 0);
+    assert!(accepts_connections(harness.gateway_addr()));
+}
+
+#[test]
+fn stop_and_start_switch_the_listener_and_announce_the_status() {
+    let harness = Harness::new();
+    let addr = harness.gateway_addr();
+    let states = harness.events(GATEWAY_STATE);
+
+    let stopped = harness.ok("stop_gateway", json!({}));
+    assert_eq!(stopped["gateway"], json!({ "state": "stopped" }));
+    assert_eq!(stopped["url"], Value::Null);
+    wait_for(&states, |event| event["status"]["state"] == "stopped");
+    assert!(!accepts_connections(addr));
+
+    let started = harness.ok("start_gateway", json!({}));
+    assert_eq!(started["gateway"], json!({ "state": "needs_login" }));
+    let event = wait_for(&states, |event| event["status"]["state"] == "needs_login");
+    assert!(
+        event["url"]
+            .as_str()
+            .is_some_and(|url| url.starts_with("http://127.0.0.1:"))
+    );
+}
+
+#[test]
+fn a_wrong_password_is_reported_as_such_and_the_right_one_signs_in() {
+    let harness = Harness::new();
+    let states = harness.events(GATEWAY_STATE);
+
+    let error = harness.err(
+        "login",
+        json!({ "account": DEMO_ACCOUNT, "password": "not-the-password" }),
+    );
+    assert_eq!(error["kind"], "invalid_credentials");
+    let message = error["message"].as_str().expect("message");
+    assert!(!message.contains("not-the-password"), "{message}");
+
+    let missing = harness.err("login", json!({ "account": " ", "password": "" }));
+    assert_eq!(missing["kind"], "invalid");
+
+    let account = harness.ok(
+        "login",
+        json!({ "account": DEMO_ACCOUNT, "password": DEMO_PASSWORD }),
+    );
+    assert_eq!(account["account"], DEMO_ACCOUNT);
+    wait_for(&states, |event| event["status"]["state"] == "running");
+    assert_eq!(
+        harness.ok("status", json!({}))["gateway"],
+        json!({ "state": "running" })
+    );
+
+    let models = harness.ok("list_models", json!({ "refresh": false }));
+    let ids: Vec<&str> = models["models"]
+        .as_array()
+        .expect("models")
+        .iter()
+        .filter_map(|model| model["id"].as_str())
+        .collect();
+    assert!(ids.contains(&"gpt-4.1-mini"), "{ids:?}");
+
+    harness.ok("logout", json!({}));
+    wait_for(&states, |event| event["status"]["state"] == "needs_login");
+    assert_eq!(
+        harness.err("list_models", json!({ "refresh": true }))["kind"],
+        "not_signed_in"
+    );
+}
+
+#[test]
+fn api_keys_can_be_added_regenerated_and_removed_but_not_the_last_required_one() {
+    let harness = Harness::new();
+    let keys = harness.ok("list_api_keys", json!({}));
+    assert_eq!(keys["required"], true);
+    assert_eq!(keys["keys"][0]["name"], "default");
+    let first = keys["keys"][0]["key"].as_str().expect("key value").to_owned();
+    assert!(first.starts_with("tj-"));
+
+    let added = harness.ok("add_api_key", json!({ "name": "cherry" }));
+    assert_eq!(added["name"], "cherry");
+    assert_eq!(
+        harness.err("add_api_key", json!({ "name": "Cherry" }))["kind"],
+        "invalid"
+    );
+
+    let regenerated = harness.ok("regenerate_api_key", json!({ "name": "default" }));
+    assert_ne!(regenerated["key"], first.as_str());
+    assert_eq!(
+        harness.err("regenerate_api_key", json!({ "name": "nope" }))["kind"],
+        "not_found"
+    );
+
+    let after_remove = harness.ok("remove_api_key", json!({ "name": "cherry" }));
+    assert_eq!(after_remove["keys"].as_array().map(Vec::len), Some(1));
+    let last = harness.err("remove_api_key", json!({ "name": "default" }));
+    assert_eq!(last["kind"], "invalid");
+    assert!(
+        last["message"].as_str().is_some_and(|m| m.contains("required")),
+        "{last}"
+    );
+
+    let optional = harness.ok("set_keys_required", json!({ "required": false }));
+    assert_eq!(optional["required"], false);
+    harness.ok("remove_api_key", json!({ "name": "default" }));
+}
+
+#[test]
+fn moving_to_a_busy_port_keeps_the_old_listener_and_the_stored_port() {
+    let harness = Harness::new();
+    let old = harness.gateway_addr();
+    let busy = TcpListener::bind("127.0.0.1:0").expect("a port to occupy");
+    let busy_port = busy.local_addr().expect("address").port();
+
+    let error = harness.err("update_settings", json!({ "patch": { "port": busy_port } }));
+    assert_eq!(error["kind"], "gateway");
+    assert!(
+        error["message"]
+            .as_str()
+            .is_some_and(|m| m.contains(&busy_port.to_string())),
+        "{error}"
+    );
+    assert_eq!(harness.ok("get_settings", json!({}))["port"], 0);
+    assert_eq!(harness.gateway_addr(), old);
+    assert!(accepts_connections(old));
+
+    let free_port = {
+        let probe = TcpListener::bind("127.0.0.1:0").expect("a free port");
+        probe.local_addr().expect("address").port()
+    };
+    let saved = harness.ok(
+        "update_settings",
+        json!({ "patch": { "port": free_port, "concurrency": 5 } }),
+    );
+    assert_eq!(saved["port"], free_port);
+    assert_eq!(saved["concurrency"], 5);
+    assert_eq!(harness.gateway_addr().port(), free_port);
+    assert!(accepts_connections(harness.gateway_addr()));
+}
+
+#[test]
+fn keys_cannot_be_turned_off_while_reachable_from_the_lan() {
+    let harness = Harness::new();
+    harness.ok("update_settings", json!({ "patch": { "lan_mode": true } }));
+    let error = harness.err("set_keys_required", json!({ "required": false }));
+    assert_eq!(error["kind"], "invalid");
+    assert!(
+        error["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("LAN mode requires API keys")),
+        "{error}"
+    );
+    let invalid = harness.err("update_settings", json!({ "patch": { "concurrency": 0 } }));
+    assert_eq!(invalid["kind"], "invalid");
+}
+
+#[test]
+fn the_request_log_can_be_queried_and_exported_while_empty() {
+    let harness = Harness::new();
+    let page = harness.ok(
+        "query_request_log",
+        json!({ "filter": { "text": "nothing" }, "page": 0, "page_size": 50 }),
+    );
+    assert_eq!(page["total"], 0);
+    let csv = harness.ok("export_request_log", json!({ "format": "csv" }));
+    assert!(csv.as_str().is_some_and(|text| text.starts_with("id,")), "{csv}");
+    let json_export = harness.ok("export_request_log", json!({ "format": "json", "filter": {} }));
+    assert_eq!(json_export.as_str().map(str::trim), Some("[]"));
+    let totals = harness.ok("aggregates", json!({ "utc_offset_minutes": 480 }));
+    assert_eq!(totals, json!([]));
+}
