@@ -207,6 +207,31 @@ impl Account {
         self.publish(TokenState::NeedsLogin);
     }
 
+    /// Logs in with `credentials` and, only if that succeeds, makes them (and the fresh token) the
+    /// account's own. On failure the previous credentials and token stay in use untouched, so a
+    /// mistyped password in a sign-in form never disturbs a working gateway.
+    pub async fn sign_in(&self, credentials: Credentials) -> Result<(), UpstreamError> {
+        let _login = self.inner.login_lock.lock().await;
+        let token = self
+            .inner
+            .client
+            .login(&credentials.account, &credentials.password)
+            .await?;
+        tracing::info!(user_id = token.user_id, expires_at = ?token.expires_at, "signed in to the upstream");
+        let state = TokenState::LoggedIn {
+            user_id: token.user_id,
+            expires_at: token.expires_at,
+        };
+        let mut slot = self.write_slot();
+        slot.credentials = credentials;
+        Self::drop_token(&mut slot);
+        slot.attempts += 1;
+        slot.token = Some(token);
+        drop(slot);
+        self.publish(state);
+        Ok(())
+    }
+
     /// Forgets the token (the next call logs in again). The credentials are kept.
     pub async fn logout(&self) {
         let _login = self.inner.login_lock.lock().await;

@@ -84,8 +84,8 @@ pub enum Command {
 }
 
 const SERVE_AFTER_HELP: &str = "\
-Credentials: set TAIJI_ACCOUNT and TAIJI_PASSWORD to sign in at start (they are then stored like \
-`taiji-gateway login` does), or run `taiji-gateway login` once beforehand.
+Credentials: set TAIJI_ACCOUNT and TAIJI_PASSWORD to sign in at start (used for this run only, \
+never stored), or run `taiji-gateway login` once beforehand to store them securely.
 
 Stops on SIGINT or SIGTERM: stops accepting connections, ends running requests (deleting their \
 upstream chat sessions) and exits 0.";

@@ -51,20 +51,20 @@ pub fn env_credentials() -> Option<(String, String)> {
 }
 
 /// Makes sure the core can talk to the site as some account: signs in with the environment's
-/// credentials when given (storing them like `login` does), otherwise checks the stored ones by
-/// logging in now, so a wrong password or an unreachable site is reported at once rather than on
-/// the first request.
+/// credentials when given (for this run only; they are not stored), otherwise checks the stored
+/// ones by logging in now, so a wrong password or an unreachable site is reported at once rather
+/// than on the first request.
 pub async fn sign_in(core: &Core) -> Result<(), CliError> {
     let upstream = core.settings().upstream.base_url;
     if let Some((account, password)) = env_credentials() {
-        core.login(&account, &password)
+        return core
+            .sign_in(&account, &password, false)
             .await
-            .map_err(|error| CliError::from_core(error, &upstream))?;
-    } else if !core.has_credentials() {
+            .map_err(|error| CliError::from_core(error, &upstream));
+    }
+    if !core.has_credentials() {
         return Err(CliError::NotSignedIn);
     }
-    // `Core::login` checks the password with a separate probe and keeps its token to itself, so
-    // the account in use logs in here, making `/health` and `status` say "logged in" at once.
     core.account()
         .ensure_logged_in()
         .await

@@ -428,7 +428,7 @@ async fn status_reports_the_account_and_settings_without_secrets() {
     assert!(!raw.contains(DEMO_PASSWORD), "{raw}");
     assert!(!raw.contains("tj-"), "no API key secrets in status: {raw}");
 
-    let plain = run(env.command(&["status"])).await;
+    let plain = run(env.signed_in(&["status"])).await;
     let plain_text = text(&plain.stdout);
     assert!(plain.status.success());
     assert!(
@@ -438,5 +438,13 @@ async fn status_reports_the_account_and_settings_without_secrets() {
     assert!(
         plain_text.contains(&env.data_dir().display().to_string()),
         "{plain_text}"
+    );
+
+    // Credentials from the environment serve that run only; nothing was stored.
+    let unset = run(env.command(&["status"])).await;
+    assert!(
+        text(&unset.stdout).contains("nobody (run `taiji-gateway login`)"),
+        "{}",
+        text(&unset.stdout)
     );
 }

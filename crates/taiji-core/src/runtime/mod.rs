@@ -196,28 +196,32 @@ impl Core {
     /// Checks the credentials with the upstream, then stores them (keychain or private file) and
     /// uses them from now on. On failure the previous credentials stay in use.
     pub async fn login(&self, account: &str, password: &str) -> Result<(), CoreError> {
+        self.sign_in(account, password, true).await
+    }
+
+    /// Signs in with the credentials; stores them only when `persist` (the CLI's
+    /// `TAIJI_ACCOUNT`/`TAIJI_PASSWORD` are used for this run without being stored). On failure
+    /// the previous credentials stay in use.
+    pub async fn sign_in(&self, account: &str, password: &str, persist: bool) -> Result<(), CoreError> {
         let account = account.trim();
         if account.is_empty() || password.is_empty() {
             return Err(CoreError::MissingCredentials);
         }
-        let previous = self.inner.credentials.clone();
-        let probe = Account::new(
-            UpstreamClient::new(upstream_config(&self.settings())).map_err(|e| CoreError::Settings(e.0))?,
-            AccountCredentials::new(account, password),
-        );
-        probe.ensure_logged_in().await?;
-        let stored = StoredCredentials {
-            account: account.to_owned(),
-            password: SecretString::new(password),
-            token: None,
-        };
-        tokio::task::spawn_blocking(move || previous.save(&stored))
-            .await
-            .map_err(|e| CoreError::Internal(e.to_string()))??;
         self.inner
             .account
-            .set_credentials(AccountCredentials::new(account, password))
-            .await;
+            .sign_in(AccountCredentials::new(account, password))
+            .await?;
+        if persist {
+            let store = self.inner.credentials.clone();
+            let stored = StoredCredentials {
+                account: account.to_owned(),
+                password: SecretString::new(password),
+                token: None,
+            };
+            tokio::task::spawn_blocking(move || store.save(&stored))
+                .await
+                .map_err(|e| CoreError::Internal(e.to_string()))??;
+        }
         self.inner.catalog.invalidate();
         self.inner.signed_in_as.send_replace(Some(account.to_owned()));
         Ok(())
