@@ -190,7 +190,8 @@ test('claude code: POST /v1/messages?beta=true with unknown betas, a new version
     method: 'POST',
     headers: CLAUDE_CODE_HEADERS,
     body: JSON.stringify({
-      model: 'claude-sonnet-4-5',
+      // Claude Code's own default Sonnet id; the default aliases map it to the site's Sonnet.
+      model: 'claude-sonnet-4-5-20250929',
       max_tokens: 32000,
       temperature: 1,
       stream: true,
@@ -240,7 +241,7 @@ test('claude code: POST /v1/messages?beta=true with unknown betas, a new version
   const stop = events.find((e) => e.event === 'message_delta').data.delta.stop_reason;
   assert.equal(stop, 'end_turn');
   const upstream = await stack.lastCompletion();
-  assert.equal(upstream.model, 'claude-sonnet-4-5');
+  assert.equal(upstream.model, 'claude-sonnet-4-6');
   assert.ok(upstream.text.includes("You are Claude Code, Anthropic's official CLI for Claude."));
   assert.ok(upstream.text.includes('list the files'));
 });

@@ -105,6 +105,15 @@ const SEEDS: &[Seed] = &[
         "anthropic",
     ),
     seed(
+        "Claude-sonnet-4-6",
+        "claude-sonnet-4-6",
+        "Claude",
+        25,
+        true,
+        Chat,
+        "anthropic",
+    ),
+    seed(
         "Claude-sonnet-4-5-thinking",
         "claude-sonnet-4-5-thinking",
         "Claude",
