@@ -247,6 +247,22 @@ async fn probes_cors_and_path_aliases() {
 #[tokio::test]
 async fn model_list_satisfies_both_sdks_and_lists_aliases() {
     let harness = Harness::start().await;
+    let store = harness.core.settings_store().clone();
+    tokio::task::spawn_blocking(move || {
+        store.update(|s| {
+            s.model_aliases
+                .insert("my-missing-alias".to_owned(), "no-such-model".to_owned());
+        })
+    })
+    .await
+    .expect("join")
+    .expect("alias added");
+    harness
+        .core
+        .subscribe_settings()
+        .wait_for(|s| s.model_aliases.contains_key("my-missing-alias"))
+        .await
+        .expect("published");
     let openai: Value = harness
         .client
         .get(harness.url("/v1/models"))
@@ -285,11 +301,13 @@ async fn model_list_satisfies_both_sdks_and_lists_aliases() {
             target["display_name"].as_str().expect("name")
         )
     );
-    // An alias whose target is not in this catalog is not offered.
+    // Claude Code's default Sonnet id is offered (its target is in the catalog); an alias whose
+    // target is not in this catalog is not.
     assert!(
         data.iter()
-            .all(|model| model["id"] != "claude-sonnet-4-5-20250929")
+            .any(|model| model["id"] == "claude-sonnet-4-5-20250929")
     );
+    assert!(data.iter().all(|model| model["id"] != "my-missing-alias"));
 
     // The Anthropic SDK's view: same body through x-api-key, one page.
     let anthropic: Value = harness
