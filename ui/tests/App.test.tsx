@@ -1,7 +1,8 @@
 import { act, cleanup, render, screen, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-import { invoke, emit, listen, listeners, resetTauriMocks, unlistened } from './tauriMocks';
+import { answer, apiKeys, catalog, settings, statusSnapshot } from './fixtures';
+import { emit, invoke, listen, resetTauriMocks, unlistened } from './tauriMocks';
 
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
 vi.mock('@tauri-apps/api/event', () => ({ listen }));
@@ -9,21 +10,15 @@ vi.mock('@tauri-apps/api/event', () => ({ listen }));
 // Imported after the mocks so the API layer binds to them.
 const { App } = await import('../src/App');
 
-function answerCommands(gatewayState: unknown = 'stopped'): void {
-  invoke.mockImplementation(async (cmd: string) => {
-    switch (cmd) {
-      case 'app_info':
-        return { name: 'Taiji Gateway', version: '9.8.7' };
-      case 'gateway_state':
-        return gatewayState;
-      default:
-        throw new Error(`unexpected command ${cmd}`);
-    }
+function answerAll(): void {
+  answer({
+    app_info: { name: 'Taiji Gateway', version: '9.8.7' },
+    status: statusSnapshot(),
+    list_api_keys: apiKeys(),
+    query_request_log: { entries: [], total: 0, page: 0, page_size: 50 },
+    list_models: catalog(),
+    get_settings: settings(),
   });
-}
-
-function gatewayCard(): HTMLElement {
-  return screen.getByRole('region', { name: 'Gateway' });
 }
 
 describe('App', () => {
@@ -34,74 +29,43 @@ describe('App', () => {
     cleanup();
   });
 
-  it('shows the version the shell reports', async () => {
-    answerCommands();
+  it('shows the version and the gateway status in the header', async () => {
+    answerAll();
     render(<App />);
     expect(await screen.findByText('v9.8.7')).toBeTruthy();
-    expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Taiji Gateway');
+    const header = screen.getByRole('banner');
+    expect(within(header).getByRole('heading', { level: 1 }).textContent).toBe('Taiji Gateway');
+    expect(await within(header).findByText('Sign-in needed')).toBeTruthy();
+
+    act(() => emit('gateway-state', { status: { state: 'running' }, url: 'http://127.0.0.1:8760' }));
+    expect(within(header).getByText('Running')).toBeTruthy();
   });
 
-  it('shows the initial gateway status from the gateway_state command', async () => {
-    answerCommands('stopped');
+  it('switches between the five views', async () => {
+    answerAll();
     render(<App />);
-    expect(await within(gatewayCard()).findByText('Stopped')).toBeTruthy();
+    const nav = screen.getByRole('navigation', { name: 'Sections' });
+    for (const [button, heading] of [
+      ['API keys', 'API keys'],
+      ['Request log', 'Request log'],
+      ['Models', 'Models'],
+      ['Settings', 'Settings'],
+    ] as const) {
+      act(() => within(nav).getByRole('button', { name: button }).click());
+      expect(await screen.findByRole('heading', { level: 2, name: new RegExp(heading) })).toBeTruthy();
+      expect(within(nav).getByRole('button', { name: button }).getAttribute('aria-current')).toBe('page');
+    }
+    act(() => within(nav).getByRole('button', { name: 'Status' }).click());
+    expect(await screen.findByRole('region', { name: 'Gateway' })).toBeTruthy();
   });
 
-  it('follows gateway-state events', async () => {
-    answerCommands('stopped');
-    render(<App />);
-    await within(gatewayCard()).findByText('Stopped');
-    expect(listeners.get('gateway-state')?.size).toBe(1);
-
-    act(() => emit('gateway-state', { status: 'running' }));
-    expect(within(gatewayCard()).getByText('Running')).toBeTruthy();
-    expect(within(gatewayCard()).getByRole('status').dataset['tone']).toBe('running');
-
-    act(() => emit('gateway-state', { status: 'needs_login' }));
-    expect(within(gatewayCard()).getByText('Sign-in needed')).toBeTruthy();
-  });
-
-  it('lets an event win over a slower initial query', async () => {
-    let answer: (status: string) => void = () => undefined;
-    invoke.mockImplementation(async (cmd: string) =>
-      cmd === 'gateway_state' ? new Promise((resolve) => (answer = resolve)) : { name: 'Taiji Gateway', version: '1.0.0' },
-    );
-    render(<App />);
-    await screen.findByText('v1.0.0');
-
-    act(() => emit('gateway-state', { status: 'running' }));
-    await act(async () => answer('stopped'));
-    expect(within(gatewayCard()).getByText('Running')).toBeTruthy();
-  });
-
-  it('says the status is unavailable when the shell does not answer', async () => {
-    invoke.mockRejectedValue(new Error('no shell'));
-    vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-    render(<App />);
-    expect(await within(gatewayCard()).findByText('Unavailable')).toBeTruthy();
-  });
-
-  it('stops listening when unmounted', async () => {
-    answerCommands();
+  it('stops listening to shell events when unmounted', async () => {
+    answerAll();
     const { unmount } = render(<App />);
-    await within(gatewayCard()).findByText('Stopped');
+    await screen.findByText('v9.8.7');
+    await vi.waitFor(() => expect(listen).toHaveBeenCalledWith('admission-gauges', expect.any(Function)));
+    const subscribed = listen.mock.calls.length;
     unmount();
-    await vi.waitFor(() => expect(unlistened.count).toBe(1));
-    expect(listeners.get('gateway-state')?.size).toBe(0);
-  });
-
-  it('keeps sign-in disabled until account login exists', async () => {
-    answerCommands();
-    render(<App />);
-    const button = await screen.findByRole('button', { name: 'Sign in' });
-    expect((button as HTMLButtonElement).disabled).toBe(true);
-  });
-
-  it('shows a placeholder for sections that are not built yet', async () => {
-    answerCommands();
-    render(<App />);
-    act(() => screen.getByRole('button', { name: /Request log/ }).click());
-    expect(screen.getByRole('heading', { level: 2, name: 'Request log' })).toBeTruthy();
-    expect(screen.queryByRole('region', { name: 'Gateway' })).toBeNull();
+    await vi.waitFor(() => expect(unlistened.count).toBe(subscribed));
   });
 });

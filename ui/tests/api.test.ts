@@ -18,19 +18,38 @@ describe('api', () => {
     expect(invoke).toHaveBeenCalledWith('app_info');
   });
 
-  it('getGatewayStatus invokes the gateway_state command', async () => {
-    invoke.mockResolvedValue('running');
-    await expect(api.getGatewayStatus()).resolves.toBe('running');
-    expect(invoke).toHaveBeenCalledWith('gateway_state');
+  it('passes snake_case arguments the shell expects', async () => {
+    invoke.mockResolvedValue({ entries: [], total: 0, page: 2, page_size: 25 });
+    await api.queryRequestLog({ model: 'gpt-4o' }, 2, 25);
+    expect(invoke).toHaveBeenCalledWith('query_request_log', { filter: { model: 'gpt-4o' }, page: 2, page_size: 25 });
+
+    invoke.mockResolvedValue({});
+    await api.updateSettings({ port: 9000 });
+    expect(invoke).toHaveBeenLastCalledWith('update_settings', { patch: { port: 9000 } });
+
+    await api.login('13800000000', 'secret');
+    expect(invoke).toHaveBeenLastCalledWith('login', { account: '13800000000', password: 'secret' });
   });
 
-  it('onGatewayState listens to gateway-state and passes on the status only', async () => {
-    const seen: string[] = [];
-    await api.onGatewayState((status) => seen.push(status));
+  it('turns a shell rejection into a CommandError with kind and message', async () => {
+    invoke.mockRejectedValue({ kind: 'invalid_credentials', message: 'the upstream rejected the login' });
+    const error = await api.login('a', 'b').catch((failure: unknown) => failure);
+    expect(error).toBeInstanceOf(api.CommandError);
+    expect(error).toMatchObject({ kind: 'invalid_credentials', message: 'the upstream rejected the login' });
+  });
+
+  it('calls a failure to reach the shell unavailable', async () => {
+    invoke.mockRejectedValue(new Error('no IPC'));
+    await expect(api.getStatus()).rejects.toMatchObject({ kind: 'unavailable', message: 'no IPC' });
+  });
+
+  it('onGatewayState listens to gateway-state and passes the payload on', async () => {
+    const seen: unknown[] = [];
+    await api.onGatewayState((event) => seen.push(event.status.state));
     expect(listen).toHaveBeenCalledWith('gateway-state', expect.any(Function));
 
-    emit('gateway-state', { status: 'error' });
-    emit('something-else', { status: 'running' });
+    emit('gateway-state', { status: { state: 'error', message: 'port in use' }, url: null });
+    emit('something-else', { status: { state: 'running' }, url: null });
     expect(seen).toEqual(['error']);
   });
 });

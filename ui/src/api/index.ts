@@ -1,10 +1,11 @@
 // The only place in the UI that talks to the desktop shell (`invoke` / `listen` from @tauri-apps/api).
 // Views import from here, never from @tauri-apps/api directly, so tests can mock one boundary.
-export { getAppInfo, type AppInfo } from './app';
-export {
-  GATEWAY_STATE_EVENT,
-  getGatewayStatus,
-  onGatewayState,
-  type GatewayStateEvent,
-  type GatewayStatus,
-} from './gateway';
+export { CommandError, toCommandError, type ErrorKind } from './client';
+export * from './events';
+export * from './keys';
+export * from './log';
+export * from './models';
+export * from './settings';
+export * from './status';
+export type * from './types';
+export { ENTRY_STATUSES } from './types';

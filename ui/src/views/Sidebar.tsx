@@ -1,19 +1,9 @@
-// Section navigation. Only "Status" exists so far; the others show what is coming.
-export type Section = 'status' | 'models' | 'log' | 'chat' | 'settings';
+// Section navigation.
+import { t } from '../i18n';
 
-interface SectionEntry {
-  id: Section;
-  label: string;
-  ready: boolean;
-}
+export type Section = 'status' | 'keys' | 'log' | 'models' | 'settings';
 
-export const SECTIONS: readonly SectionEntry[] = [
-  { id: 'status', label: 'Status', ready: true },
-  { id: 'models', label: 'Models', ready: false },
-  { id: 'log', label: 'Request log', ready: false },
-  { id: 'chat', label: 'Chat', ready: false },
-  { id: 'settings', label: 'Settings', ready: false },
-];
+export const SECTIONS: readonly Section[] = ['status', 'keys', 'log', 'models', 'settings'];
 
 interface SidebarProps {
   current: Section;
@@ -22,18 +12,17 @@ interface SidebarProps {
 
 export function Sidebar({ current, onSelect }: SidebarProps) {
   return (
-    <nav className="sidebar" aria-label="Sections">
+    <nav className="sidebar" aria-label={t.nav.label}>
       <ul>
-        {SECTIONS.map((entry) => (
-          <li key={entry.id}>
+        {SECTIONS.map((section) => (
+          <li key={section}>
             <button
               type="button"
               className="sidebar-item"
-              aria-current={entry.id === current ? 'page' : undefined}
-              onClick={() => onSelect(entry.id)}
+              aria-current={section === current ? 'page' : undefined}
+              onClick={() => onSelect(section)}
             >
-              <span>{entry.label}</span>
-              {!entry.ready && <span className="badge">Soon</span>}
+              {t.nav[section]}
             </button>
           </li>
         ))}

@@ -1,60 +1,242 @@
-// The first screen: is the gateway running, and is the Taiji account signed in.
-import type { GatewayStatus } from '../api';
-import { useGatewayStatus, type GatewayStatusView } from '../hooks/useGatewayStatus';
+// The first screen: is the gateway listening, how do apps connect, is the Taiji account signed in,
+// and how busy is it right now.
+import { useState, type FormEvent } from 'react';
 
-const STATUS_TEXT: Record<GatewayStatus, { title: string; detail: string }> = {
-  running: {
-    title: 'Running',
-    detail: 'OpenAI- and Anthropic-compatible APIs are served on this computer.',
-  },
-  stopped: {
-    title: 'Stopped',
-    detail: 'Start it from the tray menu with “Gateway running”.',
-  },
-  needs_login: {
-    title: 'Sign-in needed',
-    detail: 'The gateway is up, but the Taiji account has to sign in before requests can succeed.',
-  },
-  error: {
-    title: 'Error',
-    detail: 'The gateway could not start or stopped unexpectedly.',
-  },
-};
+import { login, logout, startGateway, stopGateway, toCommandError, type StatusSnapshot } from '../api';
+import { CopyButton } from '../components/CopyButton';
+import { ErrorNote } from '../components/ErrorNote';
+import type { StatusModel } from '../hooks/useStatus';
+import { t } from '../i18n';
+import { formatDateTime, formatNumber } from '../lib/format';
 
-function presentation(status: GatewayStatusView): { tone: string; title: string; detail: string } {
-  if (status === null) return { tone: 'unknown', title: 'Checking…', detail: 'Asking the app for the gateway status.' };
-  if (status === 'unavailable') {
-    return { tone: 'unknown', title: 'Unavailable', detail: 'The desktop app did not answer; is this page open outside it?' };
-  }
-  return { tone: status, ...STATUS_TEXT[status] };
+interface StatusViewProps {
+  status: StatusModel;
 }
 
-export function StatusView() {
-  const status = useGatewayStatus();
-  const { tone, title, detail } = presentation(status);
-
+export function StatusView({ status }: StatusViewProps) {
+  const { snapshot, error } = status;
+  if (snapshot === null) {
+    return (
+      <div className="cards">
+        <section className="card" aria-labelledby="gateway-heading">
+          <h2 id="gateway-heading" className="card-heading">
+            {t.status.gatewayHeading}
+          </h2>
+          <p className="status" data-tone="unknown" role="status">
+            <span className="status-dot" aria-hidden="true" />
+            <span className="status-title">{error ? t.status.unavailableTitle : t.status.checking}</span>
+          </p>
+          {error && <p className="muted">{t.common.unavailable}</p>}
+        </section>
+      </div>
+    );
+  }
   return (
     <div className="cards">
-      <section className="card" aria-labelledby="gateway-heading">
-        <h2 id="gateway-heading" className="card-heading">
-          Gateway
-        </h2>
-        <p className="status" data-tone={tone} role="status">
-          <span className="status-dot" aria-hidden="true" />
-          <span className="status-title">{title}</span>
-        </p>
-        <p className="muted">{detail}</p>
-      </section>
+      <GatewayCard snapshot={snapshot} onChange={status.apply} />
+      <AccountCard snapshot={snapshot} />
+      <GaugesCard snapshot={snapshot} />
+    </div>
+  );
+}
 
-      <section className="card" aria-labelledby="account-heading">
-        <h2 id="account-heading" className="card-heading">
-          Taiji account
-        </h2>
-        <p className="muted">Signing in to your Taiji AI account arrives in an upcoming version.</p>
-        <button type="button" className="button" disabled>
-          Sign in
+function GatewayCard({ snapshot, onChange }: { snapshot: StatusSnapshot; onChange: (next: StatusSnapshot) => void }) {
+  const [busy, setBusy] = useState<'starting' | 'stopping' | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+  const { gateway, url } = snapshot;
+  const text = t.status.states[gateway.state];
+  const listening = gateway.state === 'running' || gateway.state === 'needs_login';
+
+  const toggle = () => {
+    setBusy(listening ? 'stopping' : 'starting');
+    setFailure(null);
+    (listening ? stopGateway() : startGateway()).then(onChange, (error: unknown) =>
+      setFailure(toCommandError(error).message),
+    ).finally(() => setBusy(null));
+  };
+
+  return (
+    <section className="card card-wide" aria-labelledby="gateway-heading">
+      <h2 id="gateway-heading" className="card-heading">
+        {t.status.gatewayHeading}
+      </h2>
+      <div className="row spread">
+        <p className="status" data-tone={gateway.state} role="status">
+          <span className="status-dot" aria-hidden="true" />
+          <span className="status-title">{text.title}</span>
+        </p>
+        <button type="button" className={listening ? 'button secondary' : 'button'} disabled={busy !== null} onClick={toggle}>
+          {busy === 'starting'
+            ? t.status.starting
+            : busy === 'stopping'
+              ? t.status.stopping
+              : listening
+                ? t.status.stop
+                : t.status.start}
         </button>
-      </section>
+      </div>
+      <p className="muted">{text.detail}</p>
+      {gateway.state === 'error' && <ErrorNote message={gateway.message} />}
+      <ErrorNote message={failure} />
+
+      <h3 className="subheading">{t.status.urlHeading}</h3>
+      {url === null ? (
+        <p className="muted">{t.status.noUrl}</p>
+      ) : (
+        <dl className="endpoints">
+          <Endpoint label={t.status.openaiBaseUrl} value={`${url}/v1`} />
+          <Endpoint label={t.status.claudeCode} value={`ANTHROPIC_BASE_URL=${url}`} />
+        </dl>
+      )}
+      <p className="muted small">{t.status.apiKeyHint}</p>
+    </section>
+  );
+}
+
+function Endpoint({ label, value }: { label: string; value: string }) {
+  return (
+    <div className="endpoint">
+      <dt>{label}</dt>
+      <dd>
+        <code className="code-field">{value}</code>
+        <CopyButton value={value} label={`${t.common.copy} ${label}`} />
+      </dd>
+    </div>
+  );
+}
+
+function AccountCard({ snapshot }: { snapshot: StatusSnapshot }) {
+  const { account, login: state, credentials } = snapshot;
+  const rejected = state.state === 'invalid_credentials';
+  const [signingOut, setSigningOut] = useState(false);
+  const [failure, setFailure] = useState<string | null>(null);
+
+  return (
+    <section className="card" aria-labelledby="account-heading">
+      <h2 id="account-heading" className="card-heading">
+        {t.status.accountHeading}
+      </h2>
+      {account !== null && !rejected ? (
+        <>
+          <p>
+            <span className="muted">{t.status.signedInAs} </span>
+            <strong>{account}</strong>
+          </p>
+          <p className="muted small">
+            {state.state === 'logged_in' && state.expires_at !== null
+              ? t.status.tokenExpires(formatDateTime(state.expires_at))
+              : t.status.loginStates[state.state]}
+          </p>
+          {state.state === 'login_failed' && <ErrorNote message={state.message} />}
+          <button
+            type="button"
+            className="button secondary"
+            disabled={signingOut}
+            onClick={() => {
+              setSigningOut(true);
+              setFailure(null);
+              logout()
+                .catch((error: unknown) => setFailure(toCommandError(error).message))
+                .finally(() => setSigningOut(false));
+            }}
+          >
+            {t.status.signOut}
+          </button>
+          <ErrorNote message={failure} />
+        </>
+      ) : (
+        <SignInForm initialAccount={account ?? ''} rejected={rejected ? t.status.loginStates.invalid_credentials : null} />
+      )}
+      <p className="muted small credentials-note">
+        {credentials.backend === 'keychain' ? (
+          t.status.credentialsKeychain
+        ) : (
+          <>
+            {t.status.credentialsFile} <code>{credentials.description.replace(/^.*?: /, '')}</code>
+          </>
+        )}
+      </p>
+    </section>
+  );
+}
+
+function SignInForm({ initialAccount, rejected }: { initialAccount: string; rejected: string | null }) {
+  const [account, setAccount] = useState(initialAccount);
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<string | null>(null);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setFailure(null);
+    login(account, password)
+      .then(() => setPassword(''))
+      .catch((error: unknown) => {
+        const commandError = toCommandError(error);
+        setFailure(t.status.loginErrors[commandError.kind] ?? commandError.message);
+      })
+      .finally(() => setBusy(false));
+  };
+
+  return (
+    <form className="form" onSubmit={submit} aria-label={t.status.signIn}>
+      <label className="field">
+        <span>{t.status.accountLabel}</span>
+        <input
+          className="input"
+          name="account"
+          autoComplete="username"
+          placeholder={t.status.accountPlaceholder}
+          value={account}
+          onChange={(event) => setAccount(event.target.value)}
+          required
+        />
+      </label>
+      <label className="field">
+        <span>{t.status.passwordLabel}</span>
+        <input
+          className="input"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={(event) => setPassword(event.target.value)}
+          required
+        />
+      </label>
+      <ErrorNote message={failure ?? rejected} />
+      <button type="submit" className="button" disabled={busy || account.trim() === '' || password === ''}>
+        {busy ? t.status.signingIn : t.status.signIn}
+      </button>
+    </form>
+  );
+}
+
+function GaugesCard({ snapshot }: { snapshot: StatusSnapshot }) {
+  const { gauges } = snapshot;
+  return (
+    <section className="card" aria-labelledby="gauges-heading">
+      <h2 id="gauges-heading" className="card-heading">
+        {t.status.gaugesHeading}
+      </h2>
+      <dl className="gauges">
+        <Gauge label={t.status.inFlight} value={gauges.in_flight} />
+        <Gauge label={t.status.queued} value={gauges.queued} />
+        <Gauge label={t.status.limit} value={gauges.limit} />
+      </dl>
+      <p className="muted small">
+        {t.status.dataDir}: <code>{snapshot.data_dir}</code>
+      </p>
+    </section>
+  );
+}
+
+function Gauge({ label, value }: { label: string; value: number }) {
+  return (
+    <div className="gauge">
+      <dt>{label}</dt>
+      <dd>{formatNumber(value)}</dd>
     </div>
   );
 }

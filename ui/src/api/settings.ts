@@ -1,0 +1,18 @@
+// Settings: read, change (validated and applied live by the core), and their change events.
+import type { UnlistenFn } from '@tauri-apps/api/event';
+
+import { call, subscribe } from './client';
+import { SETTINGS_CHANGED_EVENT } from './events';
+import type { Settings, SettingsPatch } from './types';
+
+export function getSettings(): Promise<Settings> {
+  return call<Settings>('get_settings');
+}
+
+export function updateSettings(patch: SettingsPatch): Promise<Settings> {
+  return call<Settings>('update_settings', { patch });
+}
+
+export function onSettingsChanged(handler: (settings: Settings) => void): Promise<UnlistenFn> {
+  return subscribe(SETTINGS_CHANGED_EVENT, handler);
+}

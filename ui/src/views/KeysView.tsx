@@ -1,0 +1,209 @@
+// The local endpoint's API keys: list (masked, with reveal and copy), add, regenerate, remove, and
+// whether a key is required at all.
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+
+import {
+  addApiKey,
+  listApiKeys,
+  onSettingsChanged,
+  regenerateApiKey,
+  removeApiKey,
+  setKeysRequired,
+  toCommandError,
+  type ApiKey,
+  type ApiKeys,
+} from '../api';
+import { ConfirmButton } from '../components/ConfirmButton';
+import { CopyButton } from '../components/CopyButton';
+import { ErrorNote } from '../components/ErrorNote';
+import { Switch } from '../components/Switch';
+import { useShellEvent } from '../hooks/useShellEvent';
+import { t } from '../i18n';
+import { formatDateTime, maskKey } from '../lib/format';
+
+export function KeysView() {
+  const [keys, setKeys] = useState<ApiKeys | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  const reload = useCallback(() => {
+    listApiKeys().then(
+      (next) => {
+        setKeys(next);
+        setLoadError(null);
+      },
+      (error: unknown) => setLoadError(toCommandError(error).message),
+    );
+  }, []);
+  useEffect(reload, [reload]);
+  useShellEvent(onSettingsChanged, reload);
+
+  const run = (action: Promise<unknown>, success?: string) => {
+    setFailure(null);
+    setNotice(null);
+    action.then(
+      () => {
+        if (success) setNotice(success);
+        reload();
+      },
+      (error: unknown) => setFailure(toCommandError(error).message),
+    );
+  };
+
+  if (keys === null) {
+    return (
+      <section className="page">
+        <h2 className="page-title">{t.keys.heading}</h2>
+        {loadError ? <ErrorNote message={loadError} /> : <p className="muted">{t.common.loading}</p>}
+      </section>
+    );
+  }
+
+  const lastRequired = keys.required && keys.keys.length <= 1;
+  return (
+    <section className="page" aria-labelledby="keys-heading">
+      <h2 id="keys-heading" className="page-title">
+        {t.keys.heading}
+      </h2>
+      <p className="muted">{t.keys.intro}</p>
+
+      <div className="card">
+        <Switch
+          checked={keys.required}
+          label={t.keys.requireLabel}
+          onChange={(required) => run(setKeysRequired(required))}
+        />
+        {!keys.required && <p className="warning-note">{t.keys.requireHelp}</p>}
+      </div>
+
+      <ErrorNote message={failure} />
+      {notice && (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      )}
+
+      {keys.keys.length === 0 ? (
+        <p className="empty">{t.keys.empty}</p>
+      ) : (
+        <div className="table-wrap">
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">{t.keys.name}</th>
+                <th scope="col">{t.keys.created}</th>
+                <th scope="col">{t.keys.key}</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {keys.keys.map((key) => (
+                <KeyRow
+                  key={key.name}
+                  apiKey={key}
+                  removable={!lastRequired}
+                  onRegenerate={() => run(regenerateApiKey(key.name), t.keys.regenerated(key.name))}
+                  onRemove={() => run(removeApiKey(key.name))}
+                />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {lastRequired && keys.keys.length > 0 && <p className="muted small">{t.keys.lastKeyRequired}</p>}
+
+      <AddKeyForm onAdded={(name) => {
+        setFailure(null);
+        setNotice(t.keys.added(name));
+        reload();
+      }} />
+    </section>
+  );
+}
+
+interface KeyRowProps {
+  apiKey: ApiKey;
+  removable: boolean;
+  onRegenerate: () => void;
+  onRemove: () => void;
+}
+
+function KeyRow({ apiKey, removable, onRegenerate, onRemove }: KeyRowProps) {
+  const [revealed, setRevealed] = useState(false);
+  return (
+    <tr>
+      <th scope="row">{apiKey.name}</th>
+      <td className="nowrap">{formatDateTime(apiKey.created_at)}</td>
+      <td>
+        <span className="key-cell">
+          <code className="code-field" data-testid={`key-${apiKey.name}`}>
+            {revealed ? apiKey.key : maskKey(apiKey.key)}
+          </code>
+          <button
+            type="button"
+            className="button small secondary"
+            aria-pressed={revealed}
+            aria-label={`${revealed ? t.keys.hide : t.keys.reveal} ${apiKey.name}`}
+            onClick={() => setRevealed(!revealed)}
+          >
+            {revealed ? t.keys.hide : t.keys.reveal}
+          </button>
+          <CopyButton value={apiKey.key} label={`${t.common.copy} ${apiKey.name}`} />
+        </span>
+      </td>
+      <td className="actions">
+        <ConfirmButton label={t.keys.regenerate} question={t.keys.regenerateConfirm} onConfirm={onRegenerate} />
+        <ConfirmButton
+          label={t.keys.remove}
+          question={t.keys.removeConfirm}
+          onConfirm={onRemove}
+          disabled={!removable}
+          danger
+        />
+      </td>
+    </tr>
+  );
+}
+
+function AddKeyForm({ onAdded }: { onAdded: (name: string) => void }) {
+  const [name, setName] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<string | null>(null);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setFailure(null);
+    addApiKey(name.trim())
+      .then((key) => {
+        setName('');
+        onAdded(key.name);
+      })
+      .catch((error: unknown) => setFailure(toCommandError(error).message))
+      .finally(() => setBusy(false));
+  };
+
+  return (
+    <form className="card form" onSubmit={submit} aria-label={t.keys.addHeading}>
+      <h3 className="card-heading">{t.keys.addHeading}</h3>
+      <div className="row">
+        <label className="field grow">
+          <span className="visually-hidden">{t.keys.name}</span>
+          <input
+            className="input"
+            placeholder={t.keys.addPlaceholder}
+            value={name}
+            onChange={(event) => setName(event.target.value)}
+          />
+        </label>
+        <button type="submit" className="button" disabled={busy || name.trim() === ''}>
+          {t.keys.add}
+        </button>
+      </div>
+      <ErrorNote message={failure} />
+    </form>
+  );
+}

@@ -1,0 +1,320 @@
+// Settings: concurrency, the listen address, LAN mode, previews, history retention and model
+// aliases. Each card saves on its own, so an error shows next to what caused it; the core validates
+// every change and applies it live.
+import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
+
+import { getSettings, onSettingsChanged, toCommandError, updateSettings, type Settings, type SettingsPatch } from '../api';
+import { ErrorNote } from '../components/ErrorNote';
+import { Switch } from '../components/Switch';
+import { useShellEvent } from '../hooks/useShellEvent';
+import { t } from '../i18n';
+
+type Save = (patch: SettingsPatch) => Promise<string | null>;
+
+export function SettingsView() {
+  const [settings, setSettings] = useState<Settings | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+
+  useEffect(() => {
+    getSettings().then(setSettings, (error: unknown) => setLoadError(toCommandError(error).message));
+  }, []);
+  useShellEvent(onSettingsChanged, setSettings);
+
+  /** Saves a patch; resolves to the error message, or `null` when it was saved. */
+  const save: Save = useCallback(
+    (patch) =>
+      updateSettings(patch).then(
+        (next) => {
+          setSettings(next);
+          return null;
+        },
+        (error: unknown) => toCommandError(error).message,
+      ),
+    [],
+  );
+
+  if (settings === null) {
+    return (
+      <section className="page">
+        <h2 className="page-title">{t.settings.heading}</h2>
+        {loadError ? <ErrorNote message={loadError} /> : <p className="muted">{t.common.loading}</p>}
+      </section>
+    );
+  }
+
+  // Each card keeps its own draft from when it was shown, so a save's outcome (or a failed move
+  // of the listener, which saves and then restores the address) never wipes what the user typed.
+  return (
+    <section className="page" aria-labelledby="settings-heading">
+      <h2 id="settings-heading" className="page-title">
+        {t.settings.heading}
+      </h2>
+      <div className="settings-grid">
+        <ConcurrencyCard value={settings.concurrency} save={save} />
+        <ListenCard host={settings.host} port={settings.port} save={save} />
+        <LanCard lanMode={settings.lan_mode} save={save} />
+        <PreviewsCard previews={settings.previews} save={save} />
+        <RetentionCard retention={settings.retention} save={save} />
+        <AliasesCard aliases={settings.aliases} save={save} />
+      </div>
+      <p className="muted small">
+        {t.settings.upstream}: <code>{settings.upstream_base_url}</code>
+      </p>
+    </section>
+  );
+}
+
+/** A card with a form whose submit saves a patch and shows the outcome inline. */
+function SettingsCard({
+  id,
+  title,
+  children,
+  patch,
+  save,
+  disabled = false,
+}: {
+  id: string;
+  title: string;
+  children: ReactNode;
+  patch: () => SettingsPatch;
+  save: Save;
+  disabled?: boolean;
+}) {
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<string | null>(null);
+  const [saved, setSaved] = useState(false);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setFailure(null);
+    setSaved(false);
+    save(patch())
+      .then((error) => {
+        setFailure(error);
+        setSaved(error === null);
+      })
+      .finally(() => setBusy(false));
+  };
+
+  return (
+    <form className="card form" onSubmit={submit} aria-labelledby={id}>
+      <h3 id={id} className="card-heading">
+        {title}
+      </h3>
+      {children}
+      <ErrorNote message={failure} />
+      <div className="row">
+        <button type="submit" className="button" disabled={busy || disabled}>
+          {busy ? t.common.saving : t.common.save}
+        </button>
+        {saved && (
+          <span className="muted small" role="status">
+            {t.common.saved}
+          </span>
+        )}
+      </div>
+    </form>
+  );
+}
+
+function NumberField({
+  label,
+  value,
+  onChange,
+  min,
+  max,
+}: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  min?: number;
+  max?: number;
+}) {
+  return (
+    <label className="field">
+      <span>{label}</span>
+      <input
+        className="input narrow"
+        type="number"
+        inputMode="numeric"
+        min={min}
+        max={max}
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+        required
+      />
+    </label>
+  );
+}
+
+function ConcurrencyCard({ value, save }: { value: number; save: Save }) {
+  const [draft, setDraft] = useState(String(value));
+  return (
+    <SettingsCard
+      id="settings-concurrency"
+      title={t.settings.concurrencyHeading}
+      save={save}
+      patch={() => ({ concurrency: Number(draft) })}
+    >
+      <NumberField label={t.settings.concurrencyLabel} value={draft} onChange={setDraft} min={1} max={64} />
+      <p className="muted small">{t.settings.concurrencyHelp}</p>
+    </SettingsCard>
+  );
+}
+
+function ListenCard({ host, port, save }: { host: string; port: number; save: Save }) {
+  const [hostDraft, setHostDraft] = useState(host);
+  const [portDraft, setPortDraft] = useState(String(port));
+  return (
+    <SettingsCard
+      id="settings-listen"
+      title={t.settings.listenHeading}
+      save={save}
+      patch={() => ({ host: hostDraft.trim(), port: Number(portDraft) })}
+    >
+      <div className="row">
+        <label className="field grow">
+          <span>{t.settings.hostLabel}</span>
+          <input className="input" value={hostDraft} onChange={(event) => setHostDraft(event.target.value)} required />
+        </label>
+        <NumberField label={t.settings.portLabel} value={portDraft} onChange={setPortDraft} min={0} max={65535} />
+      </div>
+      <p className="muted small">{t.settings.listenHelp}</p>
+    </SettingsCard>
+  );
+}
+
+function LanCard({ lanMode, save }: { lanMode: boolean; save: Save }) {
+  const [failure, setFailure] = useState<string | null>(null);
+  return (
+    <section className="card" aria-labelledby="settings-lan">
+      <h3 id="settings-lan" className="card-heading">
+        {t.settings.lanHeading}
+      </h3>
+      <Switch
+        checked={lanMode}
+        label={t.settings.lanLabel}
+        onChange={(next) => {
+          setFailure(null);
+          save({ lan_mode: next }).then(setFailure);
+        }}
+      />
+      <p className="warning-note">{t.settings.lanWarning}</p>
+      <ErrorNote message={failure} />
+    </section>
+  );
+}
+
+function PreviewsCard({ previews, save }: { previews: Settings['previews']; save: Save }) {
+  const [enabled, setEnabled] = useState(previews.enabled);
+  const [maxBytes, setMaxBytes] = useState(String(previews.max_bytes));
+  return (
+    <SettingsCard
+      id="settings-previews"
+      title={t.settings.previewsHeading}
+      save={save}
+      patch={() => ({ previews: { enabled, max_bytes: Number(maxBytes) } })}
+    >
+      <Switch checked={enabled} label={t.settings.previewsLabel} onChange={setEnabled} />
+      <p className="muted small">{t.settings.previewsHelp}</p>
+      <NumberField label={t.settings.previewBytes} value={maxBytes} onChange={setMaxBytes} min={64} max={65536} />
+    </SettingsCard>
+  );
+}
+
+function RetentionCard({ retention, save }: { retention: Settings['retention']; save: Save }) {
+  const [days, setDays] = useState(String(retention.max_age_days));
+  const [rows, setRows] = useState(String(retention.max_rows));
+  const [mb, setMb] = useState(String(retention.max_mb));
+  return (
+    <SettingsCard
+      id="settings-retention"
+      title={t.settings.retentionHeading}
+      save={save}
+      patch={() => ({ retention: { max_age_days: Number(days), max_rows: Number(rows), max_mb: Number(mb) } })}
+    >
+      <div className="row wrap">
+        <NumberField label={t.settings.retentionDays} value={days} onChange={setDays} min={1} />
+        <NumberField label={t.settings.retentionRows} value={rows} onChange={setRows} min={100} />
+        <NumberField label={t.settings.retentionMb} value={mb} onChange={setMb} min={1} />
+      </div>
+    </SettingsCard>
+  );
+}
+
+interface AliasRow {
+  id: number;
+  alias: string;
+  target: string;
+}
+
+function AliasesCard({ aliases, save }: { aliases: Record<string, string>; save: Save }) {
+  const [rows, setRows] = useState<AliasRow[]>(() =>
+    Object.entries(aliases).map(([alias, target], index) => ({ id: index, alias, target })),
+  );
+  const [nextId, setNextId] = useState(rows.length);
+
+  const change = (id: number, field: 'alias' | 'target', value: string) =>
+    setRows(rows.map((row) => (row.id === id ? { ...row, [field]: value } : row)));
+
+  return (
+    <SettingsCard
+      id="settings-aliases"
+      title={t.settings.aliasesHeading}
+      save={save}
+      patch={() => ({
+        aliases: Object.fromEntries(
+          rows.filter((row) => row.alias.trim() !== '' || row.target.trim() !== '').map((row) => [row.alias.trim(), row.target.trim()]),
+        ),
+      })}
+    >
+      <p className="muted small">{t.settings.aliasesHelp}</p>
+      {rows.length === 0 ? (
+        <p className="muted">{t.settings.noAliases}</p>
+      ) : (
+        <ul className="alias-list">
+          {rows.map((row, index) => (
+            <li key={row.id} className="row">
+              <input
+                className="input grow"
+                aria-label={`${t.settings.alias} ${index + 1}`}
+                placeholder={t.settings.alias}
+                value={row.alias}
+                onChange={(event) => change(row.id, 'alias', event.target.value)}
+              />
+              <span aria-hidden="true" className="muted">
+                →
+              </span>
+              <input
+                className="input grow"
+                aria-label={`${t.settings.target} ${index + 1}`}
+                placeholder={t.settings.target}
+                value={row.target}
+                onChange={(event) => change(row.id, 'target', event.target.value)}
+              />
+              <button
+                type="button"
+                className="button small secondary"
+                aria-label={`${t.settings.removeAlias} ${row.alias || index + 1}`}
+                onClick={() => setRows(rows.filter((other) => other.id !== row.id))}
+              >
+                {t.settings.removeAlias}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <button
+        type="button"
+        className="button small secondary"
+        onClick={() => {
+          setRows([...rows, { id: nextId, alias: '', target: '' }]);
+          setNextId(nextId + 1);
+        }}
+      >
+        {t.settings.addAlias}
+      </button>
+    </SettingsCard>
+  );
+}
