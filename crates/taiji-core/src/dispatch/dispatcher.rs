@@ -332,11 +332,8 @@ impl Inner {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            tokio::select! {
-                biased;
-                () = client.gone() => return Ok(None),
-                () = self.shutdown.cancelled() => return Err(DispatchError::ShuttingDown),
-                () = self.pacer.acquire() => {}
+            if !self.paced(client).await? {
+                return Ok(None);
             }
             // Creation runs in its own task: if the client leaves mid-call the upstream may still
             // create the session, and only a task that outlives this one can delete it.
@@ -365,14 +362,11 @@ impl Inner {
                     )));
                 }
             };
-            match self.retry_wait(&error, attempt) {
-                Some(wait) => {
-                    tracing::info!(%error, ?wait, attempt, "creating the session failed; retrying");
-                    if !self.pause(wait, client).await {
-                        return Ok(None);
-                    }
-                }
-                None => return Err(error.into()),
+            if !self
+                .back_off(error, attempt, client, "creating the session")
+                .await?
+            {
+                return Ok(None);
             }
         }
     }
@@ -386,11 +380,8 @@ impl Inner {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            tokio::select! {
-                biased;
-                () = client.gone() => return Ok(None),
-                () = self.shutdown.cancelled() => return Err(DispatchError::ShuttingDown),
-                () = self.pacer.acquire() => {}
+            if !self.paced(client).await? {
+                return Ok(None);
             }
             let result = tokio::select! {
                 biased;
@@ -404,14 +395,11 @@ impl Inner {
                 Ok(stream) => return Ok(Some(stream)),
                 Err(error) => error,
             };
-            match self.retry_wait(&error, attempt) {
-                Some(wait) => {
-                    tracing::info!(%error, ?wait, attempt, "the completions request failed before reaching the model; retrying");
-                    if !self.pause(wait, client).await {
-                        return Ok(None);
-                    }
-                }
-                None => return Err(error.into()),
+            if !self
+                .back_off(error, attempt, client, "sending the completions request")
+                .await?
+            {
+                return Ok(None);
             }
         }
     }
@@ -494,6 +482,32 @@ impl Inner {
             }
         }
         true
+    }
+
+    /// Waits for the pacer before an upstream call. `Ok(false)` when the client left meanwhile.
+    async fn paced(&self, client: &Client) -> Result<bool, DispatchError> {
+        tokio::select! {
+            biased;
+            () = client.gone() => Ok(false),
+            () = self.shutdown.cancelled() => Err(DispatchError::ShuttingDown),
+            () = self.pacer.acquire() => Ok(true),
+        }
+    }
+
+    /// After a failed attempt at `what`: waits before the next attempt and returns `Ok(true)`, or
+    /// `Ok(false)` when the client left while waiting, or the error when it must not be retried.
+    async fn back_off(
+        &self,
+        error: UpstreamError,
+        attempt: u32,
+        client: &Client,
+        what: &str,
+    ) -> Result<bool, DispatchError> {
+        let Some(wait) = self.retry_wait(&error, attempt) else {
+            return Err(error.into());
+        };
+        tracing::info!(%error, ?wait, attempt, "{what} failed before anything was billed; retrying");
+        Ok(self.pause(wait, client).await)
     }
 
     /// How long to wait before another attempt after `error`, or `None` when it must not be retried.
