@@ -114,3 +114,8 @@ export function settings(overrides: Partial<Settings> = {}): Settings {
     ...overrides,
   };
 }
+
+/** The last element (the app targets ES2021, which has no `Array.prototype.at`). */
+export function last<T>(items: readonly T[]): T | undefined {
+  return items[items.length - 1];
+}

@@ -1,0 +1,107 @@
+import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+import type { Settings, SettingsPatch } from '../src/api';
+import { answer, last, settings } from './fixtures';
+import { invoke, listen, resetTauriMocks } from './tauriMocks';
+
+vi.mock('@tauri-apps/api/core', () => ({ invoke }));
+vi.mock('@tauri-apps/api/event', () => ({ listen }));
+
+const { SettingsView } = await import('../src/views/SettingsView');
+
+/** A shell whose update applies the patch, unless `refuse` says why not. */
+function fakeSettings(refuse: (patch: SettingsPatch) => string | null = () => null) {
+  let current: Settings = settings();
+  const patches: SettingsPatch[] = [];
+  answer({
+    get_settings: () => current,
+    update_settings: (args) => {
+      const patch = args?.['patch'] as SettingsPatch;
+      patches.push(patch);
+      const refusal = refuse(patch);
+      if (refusal !== null) throw { kind: 'gateway', message: refusal };
+      current = { ...current, ...patch };
+      return current;
+    },
+  });
+  return patches;
+}
+
+function card(name: string): HTMLElement {
+  return screen.getByRole('form', { name });
+}
+
+describe('SettingsView', () => {
+  beforeEach(() => {
+    resetTauriMocks();
+  });
+  afterEach(() => {
+    cleanup();
+  });
+
+  it('saves concurrency on its own', async () => {
+    const patches = fakeSettings();
+    render(<SettingsView />);
+    const concurrency = await screen.findByLabelText('Requests at once');
+    expect((concurrency as HTMLInputElement).value).toBe('3');
+    fireEvent.change(concurrency, { target: { value: '6' } });
+    fireEvent.click(within(card('Concurrency')).getByRole('button', { name: 'Save' }));
+    expect(await within(card('Concurrency')).findByText('Saved')).toBeTruthy();
+    expect(patches).toEqual([{ concurrency: 6 }]);
+  });
+
+  it('shows a failed move of the listener next to the address and keeps the draft', async () => {
+    const patches = fakeSettings((patch) => (patch.port === 8761 ? 'port 8761 is in use on 127.0.0.1' : null));
+    render(<SettingsView />);
+    const port = await screen.findByLabelText('Port');
+    fireEvent.change(port, { target: { value: '8761' } });
+    fireEvent.click(within(card('Address')).getByRole('button', { name: 'Save' }));
+    expect((await within(card('Address')).findByRole('alert')).textContent).toBe('port 8761 is in use on 127.0.0.1');
+    expect((screen.getByLabelText('Port') as HTMLInputElement).value).toBe('8761');
+    expect(patches).toEqual([{ host: '127.0.0.1', port: 8761 }]);
+    expect(screen.queryByRole('alert', { name: /Concurrency/ })).toBeNull();
+  });
+
+  it('turns LAN mode on with a warning, showing a refusal inline', async () => {
+    fakeSettings(() => 'LAN mode requires API keys');
+    render(<SettingsView />);
+    expect(await screen.findByText(/other devices on your network can reach the gateway/)).toBeTruthy();
+    fireEvent.click(screen.getByRole('switch', { name: 'Allow other devices on the network' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('LAN mode requires API keys');
+    expect(invoke).toHaveBeenCalledWith('update_settings', { patch: { lan_mode: true } });
+  });
+
+  it('saves previews and retention', async () => {
+    const patches = fakeSettings();
+    render(<SettingsView />);
+    fireEvent.click(await screen.findByRole('switch', { name: /Keep previews/ }));
+    fireEvent.click(within(card('Privacy')).getByRole('button', { name: 'Save' }));
+    await within(card('Privacy')).findByText('Saved');
+    fireEvent.change(screen.getByLabelText('Keep for (days)'), { target: { value: '7' } });
+    fireEvent.click(within(card('History')).getByRole('button', { name: 'Save' }));
+    await within(card('History')).findByText('Saved');
+    expect(patches).toEqual([
+      { previews: { enabled: true, max_bytes: 2048 } },
+      { retention: { max_age_days: 7, max_rows: 100000, max_mb: 200 } },
+    ]);
+  });
+
+  it('edits model aliases: change, add and remove rows', async () => {
+    const patches = fakeSettings();
+    render(<SettingsView />);
+    const aliases = await screen.findByRole('form', { name: 'Model aliases' });
+    expect((within(aliases).getByLabelText('Alias 1') as HTMLInputElement).value).toBe('claude-sonnet-4-5');
+    fireEvent.change(within(aliases).getByLabelText('Model id 1'), { target: { value: 'gpt-5-all' } });
+    fireEvent.click(within(aliases).getByRole('button', { name: 'Add alias' }));
+    fireEvent.change(within(aliases).getByLabelText('Alias 2'), { target: { value: 'fast' } });
+    fireEvent.change(within(aliases).getByLabelText('Model id 2'), { target: { value: 'gpt-4.1-mini' } });
+    fireEvent.click(within(aliases).getByRole('button', { name: 'Save' }));
+    await within(aliases).findByText('Saved');
+    expect(last(patches)).toEqual({ aliases: { 'claude-sonnet-4-5': 'gpt-5-all', fast: 'gpt-4.1-mini' } });
+
+    fireEvent.click(within(aliases).getByRole('button', { name: 'Remove claude-sonnet-4-5' }));
+    fireEvent.click(within(aliases).getByRole('button', { name: 'Save' }));
+    await vi.waitFor(() => expect(last(patches)).toEqual({ aliases: { fast: 'gpt-4.1-mini' } }));
+  });
+});
