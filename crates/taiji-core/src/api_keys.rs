@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use subtle::{ConditionallySelectable, ConstantTimeEq};
 use time::OffsetDateTime;
 
-use crate::credentials::SecretString;
+use crate::credentials::Secret;
 
 /// Every generated key starts with this, so users and secret scanners can recognise it.
 pub const KEY_PREFIX: &str = "tj-";
@@ -27,7 +27,7 @@ pub struct ApiKey {
     pub name: String,
     /// The key itself. Redacted in `Debug`.
     #[serde(rename = "key")]
-    pub secret: SecretString,
+    pub secret: Secret,
     /// When the key was created or last regenerated.
     #[serde(with = "time::serde::rfc3339", default = "OffsetDateTime::now_utc")]
     pub created_at: OffsetDateTime,
@@ -45,14 +45,14 @@ impl ApiKey {
 }
 
 /// Generates a new key string: [`KEY_PREFIX`] + 32 random alphanumeric characters.
-pub fn generate_secret() -> SecretString {
+pub fn generate_secret() -> Secret {
     use rand::Rng;
     let random: String = rand::rng()
         .sample_iter(rand::distr::Alphanumeric)
         .take(RANDOM_CHARS)
         .map(char::from)
         .collect();
-    SecretString::new(format!("{KEY_PREFIX}{random}"))
+    Secret::new(format!("{KEY_PREFIX}{random}"))
 }
 
 /// Why an API-key operation was refused. Messages name the key, never its secret.

@@ -20,5 +20,6 @@ pub mod model_resolver;
 pub mod prompt;
 pub mod request_log;
 pub mod runtime;
+pub mod secret;
 pub mod settings;
 pub mod upstream;

@@ -3,7 +3,7 @@
 
 use taiji_core::credentials::{
     BackendChoice, CREDENTIALS_FILE_NAME, CredentialBackend, CredentialError, CredentialStore, Credentials,
-    SecretString,
+    Secret,
 };
 use taiji_core::settings::SettingsStore;
 
@@ -13,8 +13,8 @@ const TOKEN: &str = "eyJhbGciOiJIUzI1NiJ9.token-Never-Print-Me.sig";
 fn credentials() -> Credentials {
     Credentials {
         account: "alice@example.com".to_owned(),
-        password: SecretString::new(PASSWORD),
-        token: Some(SecretString::new(TOKEN)),
+        password: Secret::new(PASSWORD),
+        token: Some(Secret::new(TOKEN)),
     }
 }
 
@@ -47,10 +47,10 @@ fn save_load_survives_a_restart_and_clear_wipes_it() {
     assert_eq!(store.load().expect("loads"), Some(credentials()));
 
     store
-        .save_token(Some(SecretString::new("new-token")))
+        .save_token(Some(Secret::new("new-token")))
         .expect("token replaced");
     let loaded = store.load().expect("loads").expect("present");
-    assert_eq!(loaded.token.as_ref().map(SecretString::expose), Some("new-token"));
+    assert_eq!(loaded.token.as_ref().map(Secret::expose), Some("new-token"));
     assert_eq!(loaded.password.expose(), PASSWORD);
 
     store.clear().expect("logout");

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use gateway_support::{Harness, KEY, Setup, open_core, parse_sse};
 use serde_json::{Value, json};
-use taiji_core::credentials::SecretString;
+use taiji_core::credentials::Secret;
 use taiji_core::gateway::{GatewayError, GatewayOptions, GatewayServer};
 use taiji_core::request_log::EntryStatus;
 use taiji_core::runtime::SettingsOverrides;
@@ -18,7 +18,7 @@ fn overrides() -> SettingsOverrides {
     SettingsOverrides {
         listen_host: Some("127.0.0.1".into()),
         listen_port: Some(0),
-        api_keys: Some(vec![SecretString::new(KEY)]),
+        api_keys: Some(vec![Secret::new(KEY)]),
         api_keys_required: Some(true),
         ..SettingsOverrides::default()
     }

@@ -9,7 +9,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use taiji_core::chat::{RequestSource, Usage};
-use taiji_core::credentials::{BackendChoice, CredentialStore, Credentials, SecretString};
+use taiji_core::credentials::{BackendChoice, CredentialStore, Credentials, Secret};
 use taiji_core::request_log::{
     EntryPatch, LogFilter, NewEntry, PreviewPolicy, RequestLog, RequestLogOptions, RetentionPolicy,
 };
@@ -82,12 +82,12 @@ async fn secrets_never_reach_the_database_exports_or_logs() {
     let credentials = CredentialStore::open(dir.path(), BackendChoice::File).expect("credentials");
     let login = Credentials {
         account: "alice@example.com".to_owned(),
-        password: SecretString::new(PASSWORD),
+        password: Secret::new(PASSWORD),
         token: None,
     };
     credentials.save(&login).expect("saved");
     credentials
-        .save_token(Some(SecretString::new(TOKEN)))
+        .save_token(Some(Secret::new(TOKEN)))
         .expect("token saved");
     let loaded = credentials.load().expect("loads").expect("present");
     tracing::info!(credentials = ?loaded, settings = ?settings.get(), "careless debug log");
@@ -99,7 +99,7 @@ async fn secrets_never_reach_the_database_exports_or_logs() {
             settings.access.api_keys =
                 taiji_core::api_keys::ApiKeys::from_keys(vec![taiji_core::api_keys::ApiKey {
                     name: "short".to_owned(),
-                    secret: SecretString::new("tj-short canary"),
+                    secret: Secret::new("tj-short canary"),
                     created_at: time::OffsetDateTime::now_utc(),
                 }]);
         })

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use taiji_core::chat::{ChatEvent, ChatRequest, RequestSource};
-use taiji_core::credentials::{BackendChoice, SecretString};
+use taiji_core::credentials::{BackendChoice, Secret};
 use taiji_core::prompt::Transcript;
 use taiji_core::runtime::{Core, CoreError, CoreOptions, SettingsOverrides};
 use taiji_sim::{DEMO_ACCOUNT, DEMO_PASSWORD, SimConfig, Simulator};
@@ -80,7 +80,7 @@ async fn settings_changes_apply_live_and_overrides_win() {
     let sim = Simulator::start(SimConfig::default()).await.expect("sim");
     let dir = tempfile::tempdir().expect("temp dir");
     let mut opts = options(dir.path(), &sim);
-    opts.overrides.api_keys = Some(vec![SecretString::new("tj-cli-key-for-this-run-only-123456")]);
+    opts.overrides.api_keys = Some(vec![Secret::new("tj-cli-key-for-this-run-only-123456")]);
     let core = Core::open(opts).await.expect("core opens");
     let mut settings = core.subscribe_settings();
 

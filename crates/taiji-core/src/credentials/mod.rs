@@ -13,7 +13,6 @@
 
 mod file;
 mod keychain;
-mod secret;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -22,8 +21,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::secret::Secret;
 pub use file::CREDENTIALS_FILE_NAME;
-pub use secret::SecretString;
 
 /// A login: the account name, its password and, once logged in, the session token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,10 +30,10 @@ pub struct Credentials {
     /// The account name (phone number, e-mail or user name). Not a secret; shown in the UI.
     pub account: String,
     /// The password. Redacted in `Debug`.
-    pub password: SecretString,
+    pub password: Secret,
     /// The current JWT, if logged in. Redacted in `Debug`.
     #[serde(default)]
-    pub token: Option<SecretString>,
+    pub token: Option<Secret>,
 }
 
 /// Where credentials are kept.
@@ -169,7 +168,7 @@ impl CredentialStore {
     }
 
     /// Replaces only the token (after a login or re-login); does nothing when nothing is stored.
-    pub fn save_token(&self, token: Option<SecretString>) -> Result<(), CredentialError> {
+    pub fn save_token(&self, token: Option<Secret>) -> Result<(), CredentialError> {
         match self.load()? {
             Some(mut credentials) => {
                 credentials.token = token;

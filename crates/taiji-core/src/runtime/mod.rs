@@ -20,9 +20,7 @@ use tokio_util::task::TaskTracker;
 use crate::account::{Account, Credentials as AccountCredentials};
 use crate::api::tokens::TokenEstimator;
 use crate::chat::ChatRequest;
-use crate::credentials::{
-    CredentialBackend, CredentialStore, Credentials as StoredCredentials, SecretString,
-};
+use crate::credentials::{CredentialBackend, CredentialStore, Credentials as StoredCredentials, Secret};
 use crate::dispatch::{ChatStream, Dispatcher, DispatcherConfig, PacingConfig};
 use crate::model::{Catalog, ModelInfo};
 use crate::model_resolver::{CatalogCache, ModelResolver, ResolveError};
@@ -215,7 +213,7 @@ impl Core {
             let store = self.inner.credentials.clone();
             let stored = StoredCredentials {
                 account: account.to_owned(),
-                password: SecretString::new(password),
+                password: Secret::new(password),
                 token: None,
             };
             tokio::task::spawn_blocking(move || store.save(&stored))

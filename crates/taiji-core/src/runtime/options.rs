@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use time::OffsetDateTime;
 
 use crate::api_keys::{ApiKey, ApiKeys};
-use crate::credentials::{BackendChoice, CredentialError, SecretString};
+use crate::credentials::{BackendChoice, CredentialError, Secret};
 use crate::model_resolver::ResolveError;
 use crate::prompt::PromptError;
 use crate::request_log::RequestLogError;
@@ -50,7 +50,7 @@ pub struct SettingsOverrides {
     /// The concurrency limit.
     pub max_concurrent: Option<u32>,
     /// API keys that replace the stored ones for this run, named `cli-1`, `cli-2`, ...
-    pub api_keys: Option<Vec<SecretString>>,
+    pub api_keys: Option<Vec<Secret>>,
     /// Whether keys are required.
     pub api_keys_required: Option<bool>,
     /// Whether binding to a non-loopback address is allowed.

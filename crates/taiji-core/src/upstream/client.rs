@@ -14,11 +14,11 @@ use super::catalog::parse_catalog;
 use super::config::{Endpoints, InvalidConfig, UpstreamConfig};
 use super::error::{UpstreamError, is_credential_rejection};
 use super::response::{ResponseMeta, decode_body, decode_completions_rejection};
-use super::secret::Secret;
 use super::stream::CompletionStream;
 use super::token::LoginToken;
 use super::types::{CompletionRequest, PointsBalance, PointsPlan, SessionInfo, SessionPage, UserInfo};
 use crate::model::Catalog;
+use crate::secret::Secret;
 
 /// The user agent of the browser the captures were made with (Edge on Windows); the site serves
 /// browsers, and a familiar agent keeps us unremarkable to its WAF.

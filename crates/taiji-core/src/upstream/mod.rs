@@ -8,7 +8,7 @@
 //! - [`sse`] and [`frames`]: bytes → SSE events → typed [`Frame`]s; [`FrameDecoder`] is the whole
 //!   per-frame path without a network (the benchmark entry point).
 //! - [`stream`]: [`CompletionStream`], the live reply; dropping it stops the model.
-//! - [`catalog`], [`token`], [`types`], [`secret`]: parsed payloads and the redacting [`Secret`].
+//! - [`catalog`], [`token`], [`types`]: parsed payloads ([`Secret`] is the crate's redacting string).
 
 pub mod catalog;
 pub mod client;
@@ -16,17 +16,16 @@ pub mod config;
 pub mod error;
 pub mod frames;
 mod response;
-pub mod secret;
 pub mod sse;
 pub mod stream;
 pub mod token;
 pub mod types;
 
+pub use crate::secret::Secret;
 pub use client::UpstreamClient;
 pub use config::{DEFAULT_APP_VERSION, DEFAULT_BASE_URL, InvalidConfig, UpstreamConfig};
 pub use error::{ErrorClass, UpstreamError};
 pub use frames::{FinalRecord, Frame, FrameDecoder, StreamItem, parse_frame};
-pub use secret::Secret;
 pub use stream::CompletionStream;
 pub use token::LoginToken;
 pub use types::{CompletionRequest, PointsBalance, PointsPlan, SessionInfo, SessionPage, UserInfo};

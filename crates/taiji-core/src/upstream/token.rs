@@ -7,7 +7,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::secret::Secret;
+use crate::secret::Secret;
 
 /// A login token and what its claims say.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,7 +7,7 @@ use std::io;
 use std::time::Duration;
 
 use serde_json::Value;
-use taiji_core::credentials::{BackendChoice, SecretString};
+use taiji_core::credentials::{BackendChoice, Secret};
 use taiji_core::gateway::{self, GatewayOptions};
 use taiji_core::request_log::{LogEntry, LogFilter};
 use taiji_core::runtime::{Core, CoreOptions, SettingsOverrides};
@@ -45,7 +45,7 @@ impl Default for Setup {
         Self {
             sim: SimConfig::default(),
             overrides: SettingsOverrides {
-                api_keys: Some(vec![SecretString::new(KEY)]),
+                api_keys: Some(vec![Secret::new(KEY)]),
                 api_keys_required: Some(true),
                 ..SettingsOverrides::default()
             },

@@ -13,7 +13,7 @@ use std::io::Write as _;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use taiji_core::credentials::SecretString;
+use taiji_core::credentials::Secret;
 use taiji_core::runtime::{Core, SettingsOverrides};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -82,12 +82,12 @@ fn overrides(args: &ServeArgs) -> SettingsOverrides {
         .clone()
         .filter(|h| !h.trim().is_empty())
         .or_else(|| args.lan.then(|| LAN_HOST.to_owned()));
-    let keys: Vec<SecretString> = args
+    let keys: Vec<Secret> = args
         .api_keys
         .iter()
         .map(|key| key.trim())
         .filter(|key| !key.is_empty())
-        .map(SecretString::new)
+        .map(Secret::new)
         .collect();
     SettingsOverrides {
         listen_host: host,
