@@ -27,6 +27,10 @@ pub const REQUEST_LOG_RESYNC: &str = "request-log-resync";
 /// The settings changed; payload [`crate::commands::SettingsView`].
 pub const SETTINGS_CHANGED: &str = "settings-changed";
 
+/// A file the UI offered for download (a request-log export) was saved or failed; payload
+/// [`DownloadFinishedEvent`].
+pub const DOWNLOAD_FINISHED: &str = "download-finished";
+
 /// Payload of [`GATEWAY_STATE`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GatewayStateEvent {
@@ -43,4 +47,13 @@ pub struct AccountStateEvent {
     pub account: Option<String>,
     /// Its login state.
     pub login: TokenState,
+}
+
+/// Payload of [`DOWNLOAD_FINISHED`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DownloadFinishedEvent {
+    /// Where the file was saved, when known.
+    pub path: Option<String>,
+    /// Whether saving succeeded.
+    pub success: bool,
 }

@@ -10,7 +10,7 @@ use taiji_core::runtime::{Core, CoreOptions, SettingsOverrides};
 use tauri::{App, AppHandle, Manager, Runtime};
 
 use crate::state::AppState;
-use crate::{forward, tray};
+use crate::{forward, tray, window};
 
 /// How long quitting waits for running requests to be cancelled and their sessions deleted.
 const QUIT_GRACE: Duration = Duration::from_secs(5);
@@ -65,6 +65,7 @@ pub fn setup<R: Runtime>(app: &mut App<R>, startup: Startup) -> Result<(), Box<d
     tracing::info!(credentials = %core.credential_backend(), "credentials");
     app.manage(AppState::new(core, data_dir));
 
+    window::create_main(app.handle())?;
     forward::spawn_all(app.handle());
     // Bound before the tray is built, so its first icon already tells the truth.
     let state = app.state::<AppState>();

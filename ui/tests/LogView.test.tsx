@@ -76,7 +76,9 @@ describe('LogView', () => {
     const failed = rowOf('gpt-4o');
     expect(within(failed).getByText('claude-code')).toBeTruthy();
     expect(within(failed).getByText('Failed')).toBeTruthy();
-    expect(within(failed).getByText('rate_limited: too many requests')).toBeTruthy();
+    const errorLine = failed.nextElementSibling as HTMLElement;
+    expect(errorLine.textContent).toBe('Error: rate_limited: too many requests');
+    expect(done.nextElementSibling?.textContent).not.toContain('Error');
   });
 
   it('updates a shown entry live and reloads the first page for a new one', async () => {
@@ -138,13 +140,18 @@ describe('LogView', () => {
     await screen.findByText('gpt-4.1-mini');
 
     fireEvent.click(screen.getByRole('button', { name: 'Export CSV' }));
-    expect(await screen.findByText(/Saved as taiji-request-log-.*\.csv/)).toBeTruthy();
+    expect(await screen.findByText(/Saving taiji-request-log-.*\.csv/)).toBeTruthy();
     expect(invoke).toHaveBeenCalledWith('export_request_log', { format: 'csv', filter: {} });
     const blob = (createObjectURL.mock.calls[0] as unknown as [Blob])[0];
     expect(await blob.text()).toBe('id,started_at\nreq-1,2026');
     expect(click).toHaveBeenCalledTimes(1);
 
+    act(() => emit('download-finished', { path: '/home/me/Downloads/taiji-request-log.csv', success: true }));
+    expect(screen.getByText('Saved to /home/me/Downloads/taiji-request-log.csv')).toBeTruthy();
+
     fireEvent.click(screen.getByRole('button', { name: 'Export JSON' }));
-    expect(await screen.findByText(/Saved as taiji-request-log-.*\.json/)).toBeTruthy();
+    expect(await screen.findByText(/Saving taiji-request-log-.*\.json/)).toBeTruthy();
+    act(() => emit('download-finished', { path: null, success: false }));
+    expect(screen.getByRole('alert').textContent).toBe('The export could not be saved.');
   });
 });

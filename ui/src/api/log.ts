@@ -2,8 +2,8 @@
 import type { UnlistenFn } from '@tauri-apps/api/event';
 
 import { call, subscribe } from './client';
-import { REQUEST_LOG_ENTRY_EVENT, REQUEST_LOG_RESYNC_EVENT } from './events';
-import type { DailyModelStats, ExportFormat, LogEntry, LogFilter, LogPage } from './types';
+import { DOWNLOAD_FINISHED_EVENT, REQUEST_LOG_ENTRY_EVENT, REQUEST_LOG_RESYNC_EVENT } from './events';
+import type { DailyModelStats, DownloadFinished, ExportFormat, LogEntry, LogFilter, LogPage } from './types';
 
 export function queryRequestLog(filter: LogFilter, page: number, pageSize: number): Promise<LogPage> {
   return call<LogPage>('query_request_log', { filter, page, page_size: pageSize });
@@ -26,4 +26,9 @@ export function onRequestLogEntry(handler: (entry: LogEntry) => void): Promise<U
 /** The shell skipped changes (it fell behind); reload what is shown. */
 export function onRequestLogResync(handler: (payload: null) => void): Promise<UnlistenFn> {
   return subscribe<null>(REQUEST_LOG_RESYNC_EVENT, handler);
+}
+
+/** The shell saved (or failed to save) a file the UI offered for download. */
+export function onDownloadFinished(handler: (event: DownloadFinished) => void): Promise<UnlistenFn> {
+  return subscribe(DOWNLOAD_FINISHED_EVENT, handler);
 }

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
   ENTRY_STATUSES,
   exportRequestLog,
+  onDownloadFinished,
   onRequestLogEntry,
   onRequestLogResync,
   queryRequestLog,
@@ -107,6 +108,15 @@ export function LogView() {
     }
   });
   useShellEvent(onRequestLogResync, scheduleReload);
+  // The shell saves the file and says where (or that it failed).
+  useShellEvent(onDownloadFinished, (event) => {
+    if (event.success) {
+      setNotice(t.log.exported(event.path ?? ''));
+    } else {
+      setNotice(null);
+      setFailure(t.log.exportFailed);
+    }
+  });
 
   const exportAs = (format: ExportFormat) => {
     setNotice(null);
@@ -115,7 +125,7 @@ export function LogView() {
         const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
         const name = `taiji-request-log-${stamp}.${format}`;
         saveTextFile(text, name, format === 'csv' ? 'text/csv' : 'application/json');
-        setNotice(t.log.exported(name));
+        setNotice(t.log.exporting(name));
       },
       (error: unknown) => setFailure(toCommandError(error).message),
     );
@@ -213,7 +223,6 @@ export function LogView() {
                   <th scope="col" className="num">
                     {t.log.duration}
                   </th>
-                  <th scope="col">{t.log.error}</th>
                 </tr>
               </thead>
               <tbody>
@@ -230,40 +239,47 @@ export function LogView() {
   );
 }
 
+/** The number of columns, for the error line under a failed entry. */
+const COLUMNS = 8;
+
 function LogRow({ entry }: { entry: LogEntry }) {
   const source = entry.source.key_name ?? entry.source.api;
+  const sourceDetail = [entry.source.api, entry.source.user_agent].filter((part) => part !== null).join(' · ');
   const tokens =
     entry.prompt_tokens === null && entry.completion_tokens === null
       ? formatNumber(entry.total_tokens)
       : `${formatNumber(entry.prompt_tokens)} / ${formatNumber(entry.completion_tokens)}`;
-  const error = entry.error_message === null ? null : `${entry.error_class ?? ''}${entry.error_class ? ': ' : ''}${entry.error_message}`;
+  const error =
+    entry.error_message === null ? null : `${entry.error_class ?? ''}${entry.error_class ? ': ' : ''}${entry.error_message}`;
   return (
-    <tr data-status={entry.status}>
-      <td className="nowrap" title={entry.started_at}>
-        {formatLogTime(entry.started_at)}
-      </td>
-      <td title={entry.source.user_agent ?? undefined}>
-        {source}
-        {entry.source.key_name !== null && <span className="muted small"> · {entry.source.api}</span>}
-      </td>
-      <td>
-        <code>{entry.endpoint}</code>
-        {entry.stream && <span className="tag">SSE</span>}
-      </td>
-      <td>{entry.model || t.common.none}</td>
-      <td className="nowrap">
-        <span className="pill" data-status={entry.status}>
-          {t.log.statuses[entry.status]}
-        </span>
-        {entry.http_status !== null && <span className="muted small"> {entry.http_status}</span>}
-      </td>
-      <td className="num nowrap">{tokens}</td>
-      <td className="num">{formatNumber(entry.points)}</td>
-      <td className="num nowrap">{formatDuration(entry.duration_ms)}</td>
-      <td className="error-cell" title={error ?? undefined}>
-        {error ?? ''}
-      </td>
-    </tr>
+    <>
+      <tr data-status={entry.status} className={error === null ? undefined : 'has-error'}>
+        <td title={entry.started_at}>{formatLogTime(entry.started_at)}</td>
+        <td title={sourceDetail}>{source}</td>
+        <td>
+          <code>{entry.endpoint}</code>
+          {entry.stream && <span className="tag">SSE</span>}
+        </td>
+        <td>{entry.model || t.common.none}</td>
+        <td>
+          <span className="pill" data-status={entry.status}>
+            {t.log.statuses[entry.status]}
+          </span>
+          {entry.http_status !== null && <span className="muted small"> {entry.http_status}</span>}
+        </td>
+        <td className="num">{tokens}</td>
+        <td className="num">{formatNumber(entry.points)}</td>
+        <td className="num">{formatDuration(entry.duration_ms)}</td>
+      </tr>
+      {error !== null && (
+        <tr className="error-row">
+          <td colSpan={COLUMNS}>
+            <span className="visually-hidden">{t.log.error}: </span>
+            {error}
+          </td>
+        </tr>
+      )}
+    </>
   );
 }
 

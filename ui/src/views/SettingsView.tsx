@@ -72,6 +72,7 @@ function SettingsCard({
   patch,
   save,
   disabled = false,
+  wide = false,
 }: {
   id: string;
   title: string;
@@ -79,6 +80,7 @@ function SettingsCard({
   patch: () => SettingsPatch;
   save: Save;
   disabled?: boolean;
+  wide?: boolean;
 }) {
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);
@@ -98,7 +100,7 @@ function SettingsCard({
   };
 
   return (
-    <form className="card form" onSubmit={submit} aria-labelledby={id}>
+    <form className={wide ? 'card form card-wide' : 'card form'} onSubmit={submit} aria-labelledby={id}>
       <h3 id={id} className="card-heading">
         {title}
       </h3>
@@ -262,6 +264,7 @@ function AliasesCard({ aliases, save }: { aliases: Record<string, string>; save:
     <SettingsCard
       id="settings-aliases"
       title={t.settings.aliasesHeading}
+      wide
       save={save}
       patch={() => ({
         aliases: Object.fromEntries(
