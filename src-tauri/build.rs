@@ -1,26 +1,6 @@
 //! Build script: generates the Tauri context and the permissions for our own commands.
 
-/// Every `#[tauri::command]` in `src/commands/` (the same list as `commands::COMMANDS`; a test
-/// checks that the capability grants each one).
-const COMMANDS: &[&str] = &[
-    "app_info",
-    "status",
-    "login",
-    "logout",
-    "start_gateway",
-    "stop_gateway",
-    "list_api_keys",
-    "add_api_key",
-    "regenerate_api_key",
-    "remove_api_key",
-    "set_keys_required",
-    "get_settings",
-    "update_settings",
-    "list_models",
-    "query_request_log",
-    "export_request_log",
-    "aggregates",
-];
+include!("src/commands/names.rs");
 
 fn main() {
     // Listing the app's commands makes tauri-build generate an `allow-<command>` permission for

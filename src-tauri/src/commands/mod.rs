@@ -1,7 +1,8 @@
 //! The `#[tauri::command]` functions the UI calls through `invoke` (wrapped in `ui/src/api/`), one
 //! file per domain. Commands are thin adapters over [`crate::state::AppState`] and the core: they
 //! convert arguments, call one core operation and shape the answer; every one is listed in
-//! `build.rs` so that `capabilities/default.json` can grant it explicitly.
+//! `names.rs`, which `build.rs` includes so that `capabilities/default.json` can grant each
+//! explicitly.
 //!
 //! Every fallible command returns [`CommandError`], which the UI receives as `{kind, message}`.
 //! Arguments are snake_case on both sides (`rename_all = "snake_case"`), like the payloads.
@@ -13,6 +14,7 @@ mod gateway;
 mod keys;
 mod log;
 mod models;
+mod names;
 mod settings;
 
 use taiji_core::runtime::Core;
@@ -25,28 +27,8 @@ pub use error::{CommandError, ErrorKind};
 pub use keys::{ApiKeyView, ApiKeysView};
 pub use log::ExportFormat;
 pub use models::ModelsView;
+pub use names::COMMANDS;
 pub use settings::{SettingsPatch, SettingsView};
-
-/// Every command name, as `build.rs` lists them (kept here too so a test can check both agree).
-pub const COMMANDS: &[&str] = &[
-    "app_info",
-    "status",
-    "login",
-    "logout",
-    "start_gateway",
-    "stop_gateway",
-    "list_api_keys",
-    "add_api_key",
-    "regenerate_api_key",
-    "remove_api_key",
-    "set_keys_required",
-    "get_settings",
-    "update_settings",
-    "list_models",
-    "query_request_log",
-    "export_request_log",
-    "aggregates",
-];
 
 /// The invoke handler with every command.
 pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
