@@ -605,3 +605,33 @@ async fn shutdown_ends_running_requests_and_deletes_their_sessions() {
     h.wait_for("the abort", |s| s.completions_aborted == 1).await;
     h.assert_no_open_session().await;
 }
+
+#[tokio::test]
+async fn finishing_early_stops_the_upstream_and_records_the_request_as_done() {
+    let h = harness_with(
+        SimConfig {
+            frame_delay: Duration::from_millis(10),
+            ..SimConfig::default()
+        },
+        test_config(),
+    )
+    .await;
+    let request = h.request("gpt-4.1-mini", "[[sim:long=5000]]");
+    let id = request.id.clone();
+    let mut stream = h.dispatcher.dispatch(request);
+    stream.next().await.expect("a first event").expect("not an error");
+    let estimate = Usage {
+        prompt_tokens: 7,
+        completion_tokens: 3,
+        total_tokens: 10,
+        points: 0,
+    };
+
+    stream.finish_early(Some(estimate));
+
+    h.wait_for("the abort", |s| s.completions_aborted == 1).await;
+    h.assert_no_open_session().await;
+    assert_eq!(wait_for_final_status(&h, &id).await, EntryStatus::Done);
+    let entry = h.dispatcher.request_log().get(&id).await.expect("logged");
+    assert_eq!(entry.http_status, Some(200));
+}

@@ -19,7 +19,7 @@
 
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -145,11 +145,16 @@ impl Dispatcher {
     pub fn dispatch(&self, request: ChatRequest) -> ChatStream {
         let (tx, rx) = mpsc::channel(CLIENT_BUFFER);
         let id = request.id.clone();
+        let ended_early = Arc::new(OnceLock::new());
+        let client = Client {
+            tx,
+            ended_early: Arc::clone(&ended_early),
+        };
         let inner = Arc::clone(&self.inner);
         self.inner.tasks.spawn(async move {
             let request_id = request.id.clone();
             let started = Instant::now();
-            let run = AssertUnwindSafe(Arc::clone(&inner).run(request, tx, started));
+            let run = AssertUnwindSafe(Arc::clone(&inner).run(request, client, started));
             if run.catch_unwind().await.is_err() {
                 // The session guard has already scheduled the deletion while unwinding.
                 tracing::error!(request_id, "a dispatched request panicked");
@@ -157,7 +162,7 @@ impl Dispatcher {
                 inner.record_failure(&request_id, &error, started).await;
             }
         });
-        ChatStream { id, rx }
+        ChatStream { id, rx, ended_early }
     }
 
     /// Dispatcher events for the UI and tray.
@@ -221,6 +226,8 @@ enum Outcome {
 /// means the client went away.
 struct Client {
     tx: mpsc::Sender<Result<ChatEvent, DispatchError>>,
+    /// Set by [`ChatStream::finish_early`]: the client stopped reading on purpose, with this usage.
+    ended_early: Arc<OnceLock<Option<Usage>>>,
 }
 
 impl Client {
@@ -235,13 +242,7 @@ impl Client {
 }
 
 impl Inner {
-    async fn run(
-        self: Arc<Self>,
-        request: ChatRequest,
-        tx: mpsc::Sender<Result<ChatEvent, DispatchError>>,
-        started: Instant,
-    ) {
-        let client = Client { tx };
+    async fn run(self: Arc<Self>, request: ChatRequest, client: Client, started: Instant) {
         self.begin_log(&request).await;
         self.emit(
             &request.id,
@@ -253,7 +254,7 @@ impl Inner {
 
         let permit = tokio::select! {
             biased;
-            () = client.gone() => return self.record_cancelled(&request.id, started).await,
+            () = client.gone() => return self.record_gone(&request.id, &client, None, started).await,
             () = self.shutdown.cancelled() => {
                 return self.fail(&client, &request.id, DispatchError::ShuttingDown, started).await;
             }
@@ -278,7 +279,8 @@ impl Inner {
             Outcome::Finished(usage) => {
                 // The client has its answer; deleting the session is our business, not its wait.
                 guard.delete_now().await;
-                self.record_finished(&request.id, usage, &reply, started).await;
+                self.record_done(&request.id, Some(usage), Some(&reply), started)
+                    .await;
             }
             Outcome::Failed(error) => {
                 let _ = client.tx.send(Err(error.clone())).await;
@@ -287,7 +289,8 @@ impl Inner {
             }
             Outcome::Cancelled => {
                 guard.delete_now().await;
-                self.record_cancelled(&request.id, started).await;
+                self.record_gone(&request.id, &client, Some(&reply), started)
+                    .await;
             }
         }
     }
@@ -564,13 +567,36 @@ impl Inner {
         }
     }
 
-    async fn record_finished(&self, id: &str, usage: Usage, reply: &ReplyState, started: Instant) {
+    async fn record_done(
+        &self,
+        id: &str,
+        usage: Option<Usage>,
+        reply: Option<&ReplyState>,
+        started: Instant,
+    ) {
         let duration_ms = millis(started.elapsed());
-        self.emit(id, DispatchEventKind::Finished { usage, duration_ms });
-        let mut patch = EntryPatch::done(200, duration_ms, Some(usage));
-        patch.first_token_ms = reply.first_token_ms;
-        patch.reply_preview = Some(reply.preview.clone());
+        self.emit(
+            id,
+            DispatchEventKind::Finished {
+                usage: usage.unwrap_or_default(),
+                duration_ms,
+            },
+        );
+        let mut patch = EntryPatch::done(200, duration_ms, usage);
+        if let Some(reply) = reply {
+            patch.first_token_ms = reply.first_token_ms;
+            patch.reply_preview = Some(reply.preview.clone());
+        }
         self.update_log(id, patch).await;
+    }
+
+    /// The client went away: an answer it ended on purpose ([`ChatStream::finish_early`]) is
+    /// recorded as done, anything else as cancelled.
+    async fn record_gone(&self, id: &str, client: &Client, reply: Option<&ReplyState>, started: Instant) {
+        match client.ended_early.get() {
+            Some(usage) => self.record_done(id, *usage, reply, started).await,
+            None => self.record_cancelled(id, started).await,
+        }
     }
 
     async fn record_failure(&self, id: &str, error: &DispatchError, started: Instant) {
@@ -629,12 +655,22 @@ fn millis(duration: Duration) -> u64 {
 pub struct ChatStream {
     id: String,
     rx: mpsc::Receiver<Result<ChatEvent, DispatchError>>,
+    ended_early: Arc<OnceLock<Option<Usage>>>,
 }
 
 impl ChatStream {
     /// The request's id (also its request-log entry id).
     pub fn id(&self) -> &str {
         &self.id
+    }
+
+    /// Ends the request on purpose before the upstream finished (a stop sequence or an output
+    /// limit was reached). Like dropping the stream it stops the upstream at once and deletes the
+    /// session, but the request is recorded as done, with `usage` (the caller's estimate, since the
+    /// upstream's final record never comes), instead of cancelled.
+    pub fn finish_early(self, usage: Option<Usage>) {
+        // Set before the receiver is dropped, so the request's task sees it once it notices.
+        let _ = self.ended_early.set(usage);
     }
 }
 

@@ -3,7 +3,6 @@
 //! ([`relay::stream`]) or as one body ([`relay::aggregate`]), applying stop sequences and output
 //! limits on the way. The API-specific parts (encoders, aggregators) come in through [`wire`].
 
-mod cut;
 mod pipeline;
 mod relay;
 mod wire;

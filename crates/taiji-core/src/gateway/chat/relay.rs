@@ -8,20 +8,18 @@
 //! - [`aggregate`]: one JSON body. If the client goes away, hyper drops the handler's future and
 //!   with it the `ChatStream`, with the same effect.
 //!
-//! A cut (stop sequence, output budget) drops the `ChatStream` at once so the model stops; the
-//! request-log entry is then corrected from "cancelled" to "done" ([`super::cut`]). When the server
-//! drains, running answers end with a "shutting down" error.
-
-use std::convert::Infallible;
-use std::time::Duration;
+//! A cut (stop sequence, output budget) ends the `ChatStream` at once with
+//! [`ChatStream::finish_early`], so the model stops and the request is recorded as done with the
+//! gateway's usage estimate. When the server drains, running answers end with a "shutting down"
+//! error.
 
 use axum::body::Body;
 use axum::response::Response;
 use bytes::{Bytes, BytesMut};
 use futures::StreamExt;
+use std::convert::Infallible;
 use tokio_util::sync::CancellationToken;
 
-use super::cut::mark_cut_done;
 use super::wire::{Aggregate, SseEncoder};
 use crate::api::ApiFlavor;
 use crate::api::error::ApiError;
@@ -145,9 +143,7 @@ pub(super) async fn stream(
         };
         if let Some(step) = cut {
             // Stop the upstream before writing the last frames: the model stops generating now.
-            let updates = relay.core.request_log().subscribe();
-            drop(chat);
-            spawn_mark_cut(&relay, request_id.clone(), updates, &step);
+            chat.finish_early(cut_usage(&step));
             yield Ok(encode(encoder.as_mut(), &step));
         }
     };
@@ -179,9 +175,7 @@ pub(super) async fn aggregate(
                     aggregator.push(event);
                 }
                 if let LimitOutcome::Cut { .. } = step.outcome {
-                    let updates = relay.core.request_log().subscribe();
-                    drop(chat);
-                    spawn_mark_cut(&relay, request_id, updates, &step);
+                    chat.finish_early(cut_usage(&step));
                     break;
                 }
                 if aggregator.is_finished() {
@@ -195,23 +189,13 @@ pub(super) async fn aggregate(
     aggregator.into_response()
 }
 
-fn spawn_mark_cut(
-    relay: &Relay,
-    request_id: String,
-    updates: tokio::sync::broadcast::Receiver<crate::request_log::LogEntry>,
-    step: &LimitStep,
-) {
-    let usage = step.events.iter().find_map(|event| match event {
+/// The usage the limiter estimated for a cut answer (the upstream's final record never comes).
+fn cut_usage(step: &LimitStep) -> Option<crate::chat::Usage> {
+    step.events.iter().find_map(|event| match event {
         OutputEvent::Finished(finish) => Some(finish.usage),
         _ => None,
-    });
-    let log = relay.core.request_log().clone();
-    tokio::spawn(mark_cut_done(log, request_id, updates, usage, CUT_RECORD_WAIT));
+    })
 }
-
-/// How long the correction of a cut request's log entry waits for the dispatcher's own record
-/// (which comes after the upstream session is deleted).
-const CUT_RECORD_WAIT: Duration = Duration::from_secs(60);
 
 /// The frames of one limiter step, as one write.
 fn encode(encoder: &mut dyn SseEncoder, step: &LimitStep) -> Bytes {
