@@ -82,6 +82,9 @@ pub enum Role {
     Assistant,
     /// Tool results, already rendered as labelled text by the API layer.
     Tool,
+    /// A system message in the middle of the conversation (Anthropic's mid-conversation system
+    /// beta, which Claude Code uses), kept at its place rather than moved to the system prompt.
+    System,
 }
 
 /// One piece of a turn.

@@ -393,7 +393,7 @@ fn invalid_requests_name_the_field_in_the_message() {
         Some("messages")
     );
     assert_eq!(
-        rejected(json!({"model": "m", "messages": [{"role": "system", "content": "x"}]})).param(),
+        rejected(json!({"model": "m", "messages": [{"role": "developer", "content": "x"}]})).param(),
         Some("messages.0.role")
     );
     assert_eq!(

@@ -70,10 +70,12 @@ fn images(transcript: &Transcript) -> impl Iterator<Item = (usize, &ImageSource)
 
 /// The index of the turn the model is asked to answer: the last user or tool turn.
 fn current_turn(transcript: &Transcript) -> Option<usize> {
-    transcript
-        .turns
-        .iter()
-        .rposition(|turn| turn.role != Role::Assistant)
+    transcript.turns.iter().rposition(|turn| answerable(turn.role))
+}
+
+/// Whether a turn of `role` is something the model answers (a system turn only instructs).
+fn answerable(role: Role) -> bool {
+    matches!(role, Role::User | Role::Tool)
 }
 
 /// Decides which images are attached, enforcing the limits on the message being answered.
@@ -178,6 +180,7 @@ pub(super) fn render(transcript: &Transcript, plan: &ImagePlan<'_>) -> Result<St
             Role::User => USER_LABEL,
             Role::Assistant => ASSISTANT_LABEL,
             Role::Tool => TOOL_LABEL,
+            Role::System => SYSTEM_LABEL,
         });
         let content_start = out.len();
         let mut first = true;
@@ -207,7 +210,7 @@ pub(super) fn render(transcript: &Transcript, plan: &ImagePlan<'_>) -> Result<St
             // An empty turn (e.g. an assistant turn that only carried tool calls the API layer
             // dropped) would only confuse the model.
             out.truncate(block_start);
-        } else if turn.role != Role::Assistant {
+        } else if answerable(turn.role) {
             answered_something = true;
         }
     }

@@ -135,6 +135,14 @@ fn formatting_table() {
             "用户：Say hi\n\n助手：Hi",
         ),
         (
+            "a mid-conversation system message stays at its place, labelled",
+            Transcript {
+                system: vec!["S".into()],
+                turns: vec![user("say pong"), Turn::text(Role::System, "# Environment")],
+            },
+            "系统提示：S\n\n用户：say pong\n\n系统提示：# Environment",
+        ),
+        (
             "multi-line content stays intact",
             Transcript {
                 system: vec![],
@@ -169,7 +177,17 @@ fn no_user_message_is_an_error() {
         system: vec!["S".into()],
         turns: vec![user("")],
     };
-    for transcript in [only_system, only_assistant, empty_user, empty_user_with_system] {
+    let only_system_turn = Transcript {
+        system: vec![],
+        turns: vec![Turn::text(Role::System, "reminder")],
+    };
+    for transcript in [
+        only_system,
+        only_assistant,
+        empty_user,
+        empty_user_with_system,
+        only_system_turn,
+    ] {
         assert_eq!(
             render_text(&transcript),
             Err(PromptError::NoUserMessage),

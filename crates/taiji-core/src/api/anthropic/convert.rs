@@ -1,7 +1,11 @@
 //! Conversion of an Anthropic Messages request into the neutral [`Transcript`], with a 400 naming
 //! the block (`messages.i.content.j`) for anything the upstream cannot take.
 //!
-//! - `system` (a string or text blocks, `cache_control` ignored) becomes the system prompt;
+//! - `system` (a string or text blocks, `cache_control` ignored) becomes the system prompt, less
+//!   Claude Code's `x-anthropic-billing-header:` line, which is accounting metadata for
+//!   Anthropic's servers and only noise to the model;
+//! - a `system` message between turns (the mid-conversation system beta) becomes a labelled
+//!   system turn at its place, keeping its text blocks;
 //! - `text` blocks stay text; `image` blocks (base64 or url) become images; text documents (plain
 //!   text or content sources) become text under their title; PDF, URL and file documents are
 //!   refused (the upstream takes text and images only);
@@ -27,6 +31,7 @@ pub fn to_transcript(request: &MessagesRequest) -> Result<Transcript, ApiError> 
             let text = blocks
                 .iter()
                 .filter_map(|block| block.text.as_deref())
+                .filter(|text| !is_billing_header(text))
                 .collect::<Vec<_>>()
                 .join("\n");
             if !text.trim().is_empty() {
@@ -39,6 +44,10 @@ pub fn to_transcript(request: &MessagesRequest) -> Result<Transcript, ApiError> 
         let role = match message.role.as_deref() {
             Some("user") => Role::User,
             Some("assistant") => Role::Assistant,
+            Some("system") => {
+                push_system_turn(&mut transcript, message.content.as_ref());
+                continue;
+            }
             other => {
                 return Err(ApiError::invalid_param(
                     format!("messages.{index}.role"),
@@ -72,6 +81,30 @@ pub fn to_transcript(request: &MessagesRequest) -> Result<Transcript, ApiError> 
         transcript.system.push(tools_unavailable_note(&names));
     }
     Ok(transcript)
+}
+
+/// Whether a system block is Claude Code's billing header (`x-anthropic-billing-header:
+/// cc_version=…; cc_entrypoint=…;`): one line that Anthropic's servers read and strip.
+fn is_billing_header(text: &str) -> bool {
+    let text = text.trim();
+    text.starts_with("x-anthropic-billing-header:") && !text.contains('\n')
+}
+
+/// A mid-conversation system message as a system turn of its text (only text is meaningful in
+/// a system message; other blocks are skipped).
+fn push_system_turn(transcript: &mut Transcript, content: Option<&MessageContent>) {
+    let text = match content {
+        Some(MessageContent::Text(text)) => text.clone(),
+        Some(MessageContent::Blocks(blocks)) => blocks
+            .iter()
+            .filter_map(|block| block.text.as_deref())
+            .collect::<Vec<_>>()
+            .join("\n"),
+        None => String::new(),
+    };
+    if !text.trim().is_empty() {
+        transcript.turns.push(Turn::text(Role::System, text));
+    }
 }
 
 /// Collects the parts of one message into turns: a role change (tool results inside a user

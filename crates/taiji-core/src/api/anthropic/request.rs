@@ -2,9 +2,15 @@
 //! as a string or text blocks, content as a string or blocks of any type, `cache_control` anywhere,
 //! unknown fields and beta fields ignored (client-conformance §2.5). Checking the values is
 //! [`super::validate`]'s job.
+//!
+//! Block fields whose shape differs between block types (`source` is an object on images and
+//! documents but a string on `search_result`; `content` is text or blocks on `tool_result` but an
+//! object on server-tool results) are read leniently: a shape we do not use becomes `None` instead
+//! of failing the whole request, because the real API accepts those blocks.
 
-use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde::de::IgnoredAny;
+use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 /// `POST /v1/messages` and `POST /v1/messages/count_tokens` body.
@@ -49,7 +55,8 @@ pub enum SystemPrompt {
 /// One turn. `role` is optional so a missing role gets a 400 naming the field.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Message {
-    /// `user | assistant`.
+    /// `user | assistant`, or `system` between turns (the mid-conversation system beta that
+    /// Claude Code 2.1 sends).
     pub role: Option<String>,
     /// A string or an array of blocks.
     pub content: Option<MessageContent>,
@@ -74,7 +81,8 @@ pub struct ContentBlock {
     pub kind: String,
     /// For `text`.
     pub text: Option<String>,
-    /// For `image` and `document`.
+    /// For `image` and `document` (other shapes, e.g. `search_result`'s string, are dropped).
+    #[serde(default, deserialize_with = "lenient")]
     pub source: Option<BlockSource>,
     /// For `document`.
     pub title: Option<String>,
@@ -86,7 +94,8 @@ pub struct ContentBlock {
     pub input: Option<Value>,
     /// For `tool_result`.
     pub tool_use_id: Option<String>,
-    /// For `tool_result`: a string or blocks.
+    /// For `tool_result` (and `search_result`): a string or blocks; other shapes are dropped.
+    #[serde(default, deserialize_with = "lenient")]
     pub content: Option<ToolResultContent>,
     /// For `tool_result`.
     pub is_error: Option<bool>,
@@ -94,6 +103,16 @@ pub struct ContentBlock {
     pub thinking: Option<String>,
     /// For `redacted_thinking`.
     pub data: Option<String>,
+}
+
+/// Reads `T` when the value has its shape and `None` otherwise (see the module header).
+fn lenient<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    let value = Value::deserialize(deserializer)?;
+    Ok(serde_json::from_value(value).ok())
 }
 
 /// `source` of an image or document block.

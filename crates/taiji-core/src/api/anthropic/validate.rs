@@ -55,7 +55,8 @@ pub fn validate_options(request: &MessagesRequest) -> Result<MessagesOptions, Ap
     })
 }
 
-/// The checks shared with `count_tokens`: a model and at least one message with a known role.
+/// The checks shared with `count_tokens`: a model and at least one message with a known role
+/// (`user`, `assistant`, or `system` between turns).
 /// Returns the model id.
 pub fn validate_common(request: &MessagesRequest) -> Result<String, ApiError> {
     let model = match request.model.as_deref().map(str::trim) {
@@ -74,13 +75,12 @@ pub fn validate_common(request: &MessagesRequest) -> Result<String, ApiError> {
     };
     for (index, message) in messages.iter().enumerate() {
         match message.role.as_deref() {
-            Some("user" | "assistant") => {}
+            // `system` between turns is Anthropic's mid-conversation system beta (Claude Code).
+            Some("user" | "assistant" | "system") => {}
             Some(other) => {
                 return Err(ApiError::invalid_param(
                     format!("messages.{index}.role"),
-                    format!(
-                        "Unexpected role '{other}'; expected 'user' or 'assistant' (the system prompt goes in the top-level 'system' field)."
-                    ),
+                    format!("Unexpected role '{other}'; expected 'user', 'assistant' or 'system'."),
                 ));
             }
             None => {
