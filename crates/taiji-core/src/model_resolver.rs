@@ -2,17 +2,25 @@
 //! of the catalog that resolution runs against.
 //!
 //! Clients rarely send the upstream id verbatim. Claude Code asks for Anthropic's own names
-//! (`claude-sonnet-4-5-20250929`), people type ids in another case, and 3.x catalogs name models
-//! `provider::model` while clients send the bare model. [`ModelResolver::resolve`] tries, in order:
+//! (`claude-opus-5-5`, `claude-sonnet-4-5-20250929`, `claude-sonnet-4-6[1m]`), people type ids in
+//! another case, and 3.x catalogs name models `provider::model` while clients send the bare model.
+//! [`ModelResolver::resolve`] tries, in order:
 //! 1. the exact id;
 //! 2. the id ignoring ASCII case;
 //! 3. a configured alias (case-insensitive); its target is then resolved by rules 1, 2 and 4.
 //!    Aliases come after catalog ids so that a default alias for a name the site also offers
 //!    (Claude Code's `claude-sonnet-4-5`, say) never hides that model;
 //! 4. the bare model part: `gpt-4.1-mini` matches `openai::gpt-4.1-mini` when exactly one
-//!    provider offers it, and `openai::gpt-4.1-mini` matches a 2.x `gpt-4.1-mini`.
+//!    provider offers it, and `openai::gpt-4.1-mini` matches a 2.x `gpt-4.1-mini`;
+//! 5. the name without its decorations (date, `[1m]`, `-latest`, `anthropic/`; see
+//!    [`claude_names`]) by rules 1–4, so `claude-sonnet-4-6[1m]` is the site's
+//!    `claude-sonnet-4-6` when the catalog has it;
+//! 6. for a Claude id the catalog does not have (`claude-opus-5-5`), the alias named after its
+//!    family: `opus`, `sonnet` or `haiku` (see `settings::default_model_aliases`).
 //!
 //! A name that matches nothing yields the closest catalog ids as suggestions.
+
+mod claude_names;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -108,23 +116,49 @@ impl ModelResolver {
     /// Finds the catalog model `requested` stands for. See the module docs for the rules.
     pub fn resolve<'c>(&self, catalog: &'c Catalog, requested: &str) -> Result<&'c ModelInfo, ResolveError> {
         let requested = requested.trim();
-        if let Some(model) = find_id(catalog, requested) {
+        if let Some(model) = self.resolve_name(catalog, requested)? {
             return Ok(model);
         }
-        if let Some(target) = self.aliases.get(&requested.to_ascii_lowercase()) {
+        if let Some(plain) = claude_names::undecorated(requested)
+            && let Some(model) = self.resolve_name(catalog, &plain)?
+        {
+            return Ok(model);
+        }
+        if let Some(family) = claude_names::family(requested)
+            && let Some(target) = self.aliases.get(family)
+        {
+            return resolve_direct(catalog, target)?.ok_or_else(|| ResolveError::AliasTargetUnknown {
+                alias: family.to_owned(),
+                target: target.clone(),
+                suggestions: suggestions(catalog, target),
+            });
+        }
+        Err(ResolveError::Unknown {
+            requested: requested.to_owned(),
+            suggestions: suggestions(catalog, requested),
+        })
+    }
+
+    /// Rules 1–4 of the module docs for one name. `Ok(None)` when nothing matches.
+    fn resolve_name<'c>(
+        &self,
+        catalog: &'c Catalog,
+        name: &str,
+    ) -> Result<Option<&'c ModelInfo>, ResolveError> {
+        if let Some(model) = find_id(catalog, name) {
+            return Ok(Some(model));
+        }
+        if let Some(target) = self.aliases.get(&name.to_ascii_lowercase()) {
             return match resolve_direct(catalog, target)? {
-                Some(model) => Ok(model),
+                Some(model) => Ok(Some(model)),
                 None => Err(ResolveError::AliasTargetUnknown {
-                    alias: requested.to_owned(),
+                    alias: name.to_owned(),
                     target: target.clone(),
                     suggestions: suggestions(catalog, target),
                 }),
             };
         }
-        resolve_direct(catalog, requested)?.ok_or_else(|| ResolveError::Unknown {
-            requested: requested.to_owned(),
-            suggestions: suggestions(catalog, requested),
-        })
+        resolve_direct(catalog, name)
     }
 }
 
@@ -388,6 +422,47 @@ mod tests {
         assert_eq!(resolved(&resolver, &catalog, "Gpt-4.1"), "gpt-4.1");
         // Alias targets go through the case and 3.x suffix rules.
         assert_eq!(resolved(&resolver, &catalog, "fast"), "openai::gpt-5");
+    }
+
+    #[test]
+    fn claude_code_names_resolve_to_the_named_site_model_or_their_family_alias() {
+        let catalog = catalog(&["claude-sonnet-4-6", "claude-opus-4-6", "gpt-4.1-mini"]);
+        let resolver = ModelResolver::new(crate::settings::default_model_aliases());
+        let cases = [
+            // The site has the named model: decorations do not matter.
+            ("claude-sonnet-4-6", "claude-sonnet-4-6"),
+            ("claude-sonnet-4-6[1m]", "claude-sonnet-4-6"),
+            ("claude-sonnet-4-6-20260217", "claude-sonnet-4-6"),
+            ("anthropic/claude-sonnet-4-6", "claude-sonnet-4-6"),
+            // Named explicitly, the site's Opus is used (the user chose its price).
+            ("claude-opus-4-6", "claude-opus-4-6"),
+            ("claude-opus-4-6[1m]", "claude-opus-4-6"),
+            // Not on the site: the family alias. Opus goes to Sonnet, never to the site's Opus.
+            ("claude-opus-5-5", "claude-sonnet-4-6"),
+            ("claude-opus-4-1-20250805", "claude-sonnet-4-6"),
+            ("claude-opus-4-5[1m]", "claude-sonnet-4-6"),
+            ("claude-sonnet-4-5-20250929", "claude-sonnet-4-6"),
+            ("claude-sonnet-5", "claude-sonnet-4-6"),
+            ("claude-haiku-4-5-20251001", "gpt-4.1-mini"),
+            ("claude-haiku-4-5", "gpt-4.1-mini"),
+            ("claude-3-5-haiku-latest", "gpt-4.1-mini"),
+            ("sonnet", "claude-sonnet-4-6"),
+            ("opus", "claude-sonnet-4-6"),
+            ("haiku", "gpt-4.1-mini"),
+        ];
+        for (requested, expected) in cases {
+            assert_eq!(resolved(&resolver, &catalog, requested), expected, "{requested}");
+        }
+        // A family alias the user removed leaves Claude ids unknown, with suggestions.
+        let without_opus = ModelResolver::new([("sonnet", "claude-sonnet-4-6")]);
+        assert!(matches!(
+            without_opus.resolve(&catalog, "claude-opus-5-5"),
+            Err(ResolveError::Unknown { .. })
+        ));
+        // A user alias for the exact decorated name still wins over the family.
+        let pinned = ModelResolver::new([("claude-opus-5-5", "claude-opus-4-6"), ("opus", "gpt-4.1-mini")]);
+        assert_eq!(resolved(&pinned, &catalog, "claude-opus-5-5"), "claude-opus-4-6");
+        assert_eq!(resolved(&pinned, &catalog, "claude-opus-4-5"), "gpt-4.1-mini");
     }
 
     #[test]

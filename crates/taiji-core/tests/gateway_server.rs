@@ -177,6 +177,16 @@ async fn probes_cors_and_path_aliases() {
         client.get(harness.url("/")).send().await.expect("send").status(),
         200
     );
+    // Claude Code 2.1's start-up probe, without credentials.
+    assert_eq!(
+        client
+            .head(harness.url("/api/hello"))
+            .send()
+            .await
+            .expect("send")
+            .status(),
+        200
+    );
 
     let preflight = client
         .request(reqwest::Method::OPTIONS, harness.url("/v1/chat/completions"))
@@ -287,7 +297,7 @@ async fn model_list_satisfies_both_sdks_and_lists_aliases() {
     assert_eq!(openai["last_id"], data[data.len() - 1]["id"]);
     let alias = data
         .iter()
-        .find(|model| model["id"] == "claude-haiku-4-5-20251001")
+        .find(|model| model["id"] == "claude-haiku-4-5")
         .expect("the Claude Code alias is listed");
     let target = data
         .iter()
@@ -297,16 +307,13 @@ async fn model_list_satisfies_both_sdks_and_lists_aliases() {
     assert_eq!(
         alias["display_name"],
         format!(
-            "claude-haiku-4-5-20251001 → {}",
+            "claude-haiku-4-5 → {}",
             target["display_name"].as_str().expect("name")
         )
     );
-    // Claude Code's default Sonnet id is offered (its target is in the catalog); an alias whose
-    // target is not in this catalog is not.
-    assert!(
-        data.iter()
-            .any(|model| model["id"] == "claude-sonnet-4-5-20250929")
-    );
+    // The family aliases are offered (their targets are in the catalog); an alias whose target
+    // is not in this catalog is not.
+    assert!(data.iter().any(|model| model["id"] == "opus"));
     assert!(data.iter().all(|model| model["id"] != "my-missing-alias"));
 
     // The Anthropic SDK's view: same body through x-api-key, one page.
@@ -323,7 +330,7 @@ async fn model_list_satisfies_both_sdks_and_lists_aliases() {
         .expect("json");
     assert_eq!(anthropic, openai);
 
-    for id in ["gpt-4o", "claude-haiku-4-5-20251001", "GPT-4O"] {
+    for id in ["gpt-4o", "claude-haiku-4-5", "GPT-4O"] {
         let one: Value = harness
             .client
             .get(harness.url(&format!("/v1/models/{id}")))

@@ -316,11 +316,14 @@ fn regenerating_a_key_invalidates_the_old_one_and_persists() {
 #[test]
 fn default_aliases_map_claude_code_names() {
     let aliases = Settings::default().model_aliases;
+    // The family aliases that every Claude id without a site model falls back to; Opus is
+    // deliberately not the site's 1 000 000-point Opus.
     assert_eq!(
-        aliases.get("claude-sonnet-4-5-20250929").map(String::as_str),
+        aliases.get("sonnet").map(String::as_str),
         Some("claude-sonnet-4-6")
     );
-    assert!(aliases.contains_key("claude-haiku-4-5-20251001"));
+    assert_eq!(aliases.get("opus").map(String::as_str), Some("claude-sonnet-4-6"));
+    assert_eq!(aliases.get("haiku").map(String::as_str), Some("gpt-4.1-mini"));
 }
 
 #[test]

@@ -1,6 +1,7 @@
-//! `GET /health` and the `GET`/`HEAD /` probe. Neither needs a key (monitors and Claude Code's
-//! connection probe have none) and neither is written to the request log; both still pass the
-//! `Host` check, because `/health` names the signed-in account.
+//! `GET /health` and the `GET`/`HEAD /` probe, also served at `/api/hello`, the address Claude
+//! Code 2.1 probes (`HEAD {ANTHROPIC_BASE_URL}/api/hello`, without credentials) when it starts.
+//! None needs a key (monitors and Claude Code's connection probe have none) and none is written to
+//! the request log; all still pass the `Host` check, because `/health` names the signed-in account.
 
 use axum::extract::State;
 use axum::routing::get;
@@ -14,7 +15,10 @@ use crate::dispatch::AdmissionGauges;
 /// The probe routes.
 pub(crate) fn router() -> Router<AppState> {
     // axum answers HEAD with the GET handler, minus the body.
-    Router::new().route("/health", get(health)).route("/", get(root))
+    Router::new()
+        .route("/health", get(health))
+        .route("/", get(root))
+        .route("/api/hello", get(root))
 }
 
 /// The `/health` body.

@@ -1,7 +1,7 @@
 //! `GET /v1/models` and `GET /v1/models/{id}`: the account's catalog in the one shape every client
 //! accepts ([`crate::api::models`]), in one page.
 //!
-//! The configured model aliases (e.g. `claude-sonnet-4-5-20250929` → `claude-sonnet-4-6`) are
+//! The configured model aliases (e.g. `claude-haiku-4-5` → `gpt-4.1-mini`) are
 //! listed too, as extra entries after the catalog whose id is the alias and whose other fields are
 //! the target's, with a `display_name` of `alias → target`. Claude Code's gateway model discovery
 //! only offers ids starting with `claude`, and Cherry Studio lets users pick only listed ids, so an

@@ -187,18 +187,26 @@ pub struct RequestLogSettings {
 
 /// The default aliases for the model names Claude Code asks for.
 ///
-/// Claude Code sends dated Anthropic ids (`claude-sonnet-4-5-20250929` for its main model,
-/// `claude-haiku-4-5-20251001` for background work). They map to catalog ids seen on the default site
-/// (taiji-protocol.md §3.3): Sonnet to `claude-sonnet-4-6`, and Haiku, which Claude Code uses for
-/// frequent small tasks, to the site's cheap default model `gpt-4.1-mini`. Opus is deliberately *not*
-/// mapped: the site's Opus costs 1 000 000 points a message, and a user should choose that
-/// explicitly. Users change or remove any of these in the settings; an alias whose target is not in
-/// the catalog simply fails resolution with a clear error.
+/// Claude Code sends Anthropic ids that change with every release (2.1.332 defaults to
+/// `claude-opus-5-5`; others send `claude-sonnet-4-5-20250929`, `claude-haiku-4-5-20251001`,
+/// `claude-sonnet-4-6[1m]`). The resolver first looks for the named model on the site (so
+/// `claude-sonnet-4-6[1m]` is the site's `claude-sonnet-4-6`), then falls back to the alias of the
+/// id's family, one of these three (see `model_resolver`):
+/// - `sonnet` → the site's `claude-sonnet-4-6` (taiji-protocol.md §3.3);
+/// - `haiku` → the site's cheap default `gpt-4.1-mini`: Claude Code uses Haiku for frequent small
+///   background tasks;
+/// - `opus` → also `claude-sonnet-4-6`, deliberately not the site's `claude-opus-4-6`: that costs
+///   1 000 000 points a message, and Claude Code sends Opus ids by default and many messages per
+///   task. Asking for `claude-opus-4-6` by name still gets it, as does pointing this alias at it.
+///
+/// `claude-haiku-4-5` is listed too, only so that Claude Code's model picker, which offers only
+/// ids containing "claude", can offer the cheap model. Users change or remove any of these in the
+/// settings; an alias whose target is not in the catalog fails resolution with a clear error.
 pub fn default_model_aliases() -> BTreeMap<String, String> {
     [
-        ("claude-sonnet-4-5-20250929", "claude-sonnet-4-6"),
-        ("claude-sonnet-4-5", "claude-sonnet-4-6"),
-        ("claude-haiku-4-5-20251001", "gpt-4.1-mini"),
+        ("sonnet", "claude-sonnet-4-6"),
+        ("opus", "claude-sonnet-4-6"),
+        ("haiku", "gpt-4.1-mini"),
         ("claude-haiku-4-5", "gpt-4.1-mini"),
     ]
     .into_iter()
