@@ -1,5 +1,5 @@
 //! `SimControl`: the in-process handle tests use to steer and observe the simulator (expire tokens,
-//! inject faults, pace frames, read counters and the recent completions requests).
+//! inject faults, pace frames, script the next replies, read counters and the recent completions requests).
 
 use std::collections::{HashSet, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -50,6 +50,42 @@ pub struct CompletionRecord {
     pub body: serde_json::Value,
 }
 
+/// One scripted answer of the simulated model (`POST /__sim/script` takes `{"replies":[…]}` of these).
+///
+/// The next completion whose request `text` contains `match` consumes it (entries with a `match` are checked
+/// first, oldest first; otherwise the oldest entry without `match` is used). The model then answers `text`,
+/// prefixed by `<think>thinking</think>` when `thinking` is given, streamed like any other reply.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScriptedReply {
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thinking: Option<String>,
+    #[serde(default, rename = "match", skip_serializing_if = "Option::is_none")]
+    pub matches: Option<String>,
+}
+
+impl ScriptedReply {
+    /// An unconditional entry answering `text`.
+    pub fn text(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            ..Self::default()
+        }
+    }
+
+    /// Adds reasoning streamed before the answer inside `<think>…</think>`.
+    pub fn with_thinking(mut self, thinking: impl Into<String>) -> Self {
+        self.thinking = Some(thinking.into());
+        self
+    }
+
+    /// Restricts the entry to completions whose request text contains `needle`.
+    pub fn when_text_contains(mut self, needle: impl Into<String>) -> Self {
+        self.matches = Some(needle.into());
+        self
+    }
+}
+
 /// Cheap, cloneable handle to the simulator's control state.
 #[derive(Clone)]
 pub struct SimControl {
@@ -63,6 +99,7 @@ struct ControlInner {
     recent: Mutex<VecDeque<CompletionRecord>>,
     // Tokens issued since the last expire-all; a signed token that is not listed here is refused.
     live_tokens: Mutex<HashSet<String>>,
+    script: Mutex<Vec<ScriptedReply>>,
 }
 
 impl SimControl {
@@ -74,6 +111,7 @@ impl SimControl {
                 frame_delay: Mutex::new(frame_delay),
                 recent: Mutex::new(VecDeque::new()),
                 live_tokens: Mutex::new(HashSet::new()),
+                script: Mutex::new(Vec::new()),
             }),
         }
     }
@@ -95,6 +133,21 @@ impl SimControl {
     /// Delay between SSE frames of ordinary models, also for streams already running.
     pub fn set_frame_delay(&self, d: Duration) {
         *lock(&self.inner.frame_delay) = d;
+    }
+
+    /// Appends entries to the scripted-reply queue (see [`ScriptedReply`] for which completion takes which).
+    pub fn script_replies(&self, replies: impl IntoIterator<Item = ScriptedReply>) {
+        lock(&self.inner.script).extend(replies);
+    }
+
+    /// Empties the scripted-reply queue; later completions get the deterministic reply again.
+    pub fn clear_script(&self) {
+        lock(&self.inner.script).clear();
+    }
+
+    /// The entries still queued, oldest first.
+    pub fn scripted_replies(&self) -> Vec<ScriptedReply> {
+        lock(&self.inner.script).clone()
     }
 
     pub fn stats(&self) -> SimStats {
@@ -121,6 +174,16 @@ impl SimControl {
 
     pub(crate) fn take_fault(&self, target: FaultTarget) -> Option<FaultKind> {
         self.inner.faults.take(target)
+    }
+
+    /// Removes and returns the entry a completion with this request text consumes, if any.
+    pub(crate) fn take_scripted(&self, text: &str) -> Option<ScriptedReply> {
+        let mut script = lock(&self.inner.script);
+        let matched = script
+            .iter()
+            .position(|r| r.matches.as_deref().is_some_and(|m| text.contains(m)));
+        let index = matched.or_else(|| script.iter().position(|r| r.matches.is_none()))?;
+        Some(script.remove(index))
     }
 
     pub(crate) fn update(&self, change: impl FnOnce(&mut SimStats)) {

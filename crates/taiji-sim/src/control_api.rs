@@ -10,6 +10,13 @@
 //! * `GET /__sim/stats` → `SimStats` (snake_case keys, e.g. `{"logins_ok":1,…,"points_deducted":2}`)
 //! * `GET /__sim/completions` → `[CompletionRecord]`, oldest first:
 //!   `{"session_id":493001,"model":"gpt-4.1-mini","text":"hi","files":[],"headers":[["authorization","…"]],"body":{…}}`
+//! * `POST /__sim/script` with `{"replies":[{"text":"…","thinking":"optional …","match":"optional substring"}]}`
+//!   appends scripted answers to a queue → `{"ok":true}`. The next completion whose request `text` contains
+//!   `match` (entries with a `match` are checked first, oldest first), otherwise the oldest entry without
+//!   `match`, consumes one: the model answers `text`, prefixed by `<think>thinking</think>` when `thinking` is
+//!   given, streamed with the usual awkward frame splits, final `object` record, billing and history. Without a
+//!   matching entry the deterministic reply is used. `DELETE /__sim/script` empties the queue → `{"ok":true}`;
+//!   `GET /__sim/script` → `{"replies":[…]}`, what is still queued, oldest first.
 //!
 //! Malformed bodies get HTTP 400 with `{"ok":false,"error":"…"}`.
 
@@ -26,6 +33,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::control::ScriptedReply;
 use crate::faults::Fault;
 use crate::state::SimState;
 
@@ -36,6 +44,10 @@ pub fn routes() -> Router<Arc<SimState>> {
         .route("/__sim/frame-delay", post(frame_delay))
         .route("/__sim/stats", get(stats))
         .route("/__sim/completions", get(completions))
+        .route(
+            "/__sim/script",
+            post(add_script).delete(clear_script).get(list_script),
+        )
 }
 
 fn ok() -> Response {
@@ -91,4 +103,28 @@ async fn stats(State(state): State<Arc<SimState>>) -> Response {
 
 async fn completions(State(state): State<Arc<SimState>>) -> Response {
     Json(state.control.recent_completions()).into_response()
+}
+
+#[derive(Deserialize)]
+struct Script {
+    replies: Vec<ScriptedReply>,
+}
+
+async fn add_script(State(state): State<Arc<SimState>>, body: Bytes) -> Response {
+    match serde_json::from_slice::<Script>(&body) {
+        Ok(script) => {
+            state.control.script_replies(script.replies);
+            ok()
+        }
+        Err(e) => bad_request(e),
+    }
+}
+
+async fn clear_script(State(state): State<Arc<SimState>>) -> Response {
+    state.control.clear_script();
+    ok()
+}
+
+async fn list_script(State(state): State<Arc<SimState>>) -> Response {
+    Json(json!({"replies": state.control.scripted_replies()})).into_response()
 }

@@ -45,7 +45,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 pub use config::{CatalogVersion, DEMO_ACCOUNT, DEMO_PASSWORD, SimAccount, SimConfig};
-pub use control::{CompletionRecord, SimControl, SimStats};
+pub use control::{CompletionRecord, ScriptedReply, SimControl, SimStats};
 pub use faults::{Fault, FaultKind, FaultTarget};
 pub use record::FinalRecord;
 pub use state::COMPLIANCE_PROMPT;

@@ -107,6 +107,24 @@ pub fn build(input: &ReplyInput<'_>) -> Reply {
     reply
 }
 
+/// A scripted answer: `<think>thinking</think>` (tags split mid-tag like the real stream) when given, then
+/// `text`; the pieces split as awkwardly as for any other reply.
+pub fn scripted(thinking: Option<&str>, text: &str) -> Reply {
+    let mut reply = Reply {
+        text: String::new(),
+        breaks: Vec::new(),
+    };
+    if let Some(thinking) = thinking {
+        reply.push_segment("<thi");
+        reply.push_segment("nk>");
+        reply.push_segment(thinking);
+        reply.push_segment("</th");
+        reply.push_segment("ink>");
+    }
+    reply.push_segment(text);
+    reply
+}
+
 fn body(input: &ReplyInput<'_>) -> String {
     let echo = echo(input.text);
     let id = input.task_id;
@@ -185,6 +203,16 @@ mod tests {
         assert!(pieces.iter().all(|p| !p.is_empty() && p.chars().count() <= 7));
         assert!(reply.text.contains("history=2") && reply.text.contains("files=1"));
         assert!(reply.text.contains("你好 **world** 🌍"));
+    }
+
+    #[test]
+    fn scripted_reply_keeps_its_text_and_splits_the_think_tags() {
+        let reply = scripted(Some("想一想"), "{\"tool_calls\":[]}");
+        assert_eq!(reply.text, "<think>想一想</think>{\"tool_calls\":[]}");
+        let pieces: Vec<&str> = reply.pieces().collect();
+        assert_eq!(pieces.concat(), reply.text);
+        assert_eq!(&pieces[..2], &["<thi", "nk>"]);
+        assert_eq!(scripted(None, "plain").text, "plain");
     }
 
     #[test]

@@ -25,14 +25,19 @@ const PIECES_BEFORE_FAULT: usize = 3;
 const STREAM_ERROR_MSG: &str = "上游模型服务异常，请稍后重试";
 
 pub fn respond(state: Arc<SimState>, turn: Turn, fault: Option<FaultKind>) -> Response {
-    let reply = reply::build(&ReplyInput {
-        label: &turn.label,
-        kind: turn.kind,
-        text: &turn.text,
-        history: turn.history,
-        files: turn.files,
-        task_id: &turn.task_id,
-    });
+    // A scripted answer (tests playing an agent's model) replaces the deterministic one; everything else
+    // (splitting, final record, billing, history) stays the same.
+    let reply = match state.control.take_scripted(&turn.text) {
+        Some(scripted) => reply::scripted(scripted.thinking.as_deref(), &scripted.text),
+        None => reply::build(&ReplyInput {
+            label: &turn.label,
+            kind: turn.kind,
+            text: &turn.text,
+            history: turn.history,
+            files: turn.files,
+            task_id: &turn.task_id,
+        }),
+    };
     state.control.update(|s| {
         s.completions_started += 1;
         s.concurrent_completions += 1;

@@ -13,6 +13,8 @@ pub enum StopReason {
     MaxTokens,
     /// One of the requested stop sequences appeared; the text stops before it.
     StopSequence(String),
+    /// The answer ends with tool calls (emulated, see [`crate::api::tools`]).
+    ToolUse,
 }
 
 impl StopReason {
@@ -21,6 +23,7 @@ impl StopReason {
         match self {
             Self::EndTurn | Self::StopSequence(_) => "stop",
             Self::MaxTokens => "length",
+            Self::ToolUse => "tool_calls",
         }
     }
 
@@ -30,6 +33,7 @@ impl StopReason {
             Self::EndTurn => "end_turn",
             Self::MaxTokens => "max_tokens",
             Self::StopSequence(_) => "stop_sequence",
+            Self::ToolUse => "tool_use",
         }
     }
 
@@ -37,7 +41,7 @@ impl StopReason {
     pub fn stop_sequence(&self) -> Option<&str> {
         match self {
             Self::StopSequence(sequence) => Some(sequence),
-            Self::EndTurn | Self::MaxTokens => None,
+            Self::EndTurn | Self::MaxTokens | Self::ToolUse => None,
         }
     }
 }
@@ -56,6 +60,38 @@ pub struct Finish {
     pub reasoning_tokens: u64,
 }
 
+/// One tool call the model made. Each API prefixes `id` its own way (`call_…`, `toolu_…`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToolCall {
+    /// A random id suffix, unique per call.
+    pub id: String,
+    /// The tool's name, one the client declared.
+    pub name: String,
+    /// The arguments: a JSON object as compact JSON text, valid against the tool's schema.
+    pub arguments: String,
+}
+
+/// How many bytes of arguments one streamed delta carries at most.
+const ARGUMENT_CHUNK: usize = 64;
+
+impl ToolCall {
+    /// The arguments in the pieces a stream sends them in (clients accumulate and parse them).
+    pub fn argument_chunks(&self) -> Vec<&str> {
+        let text = self.arguments.as_str();
+        let mut chunks = Vec::new();
+        let mut start = 0;
+        while start < text.len() {
+            let mut end = (start + ARGUMENT_CHUNK).min(text.len());
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            chunks.push(&text[start..end]);
+            start = end;
+        }
+        chunks
+    }
+}
+
 /// One piece of the shaped answer, in order: deltas*, then exactly one `Finished`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OutputEvent {
@@ -63,6 +99,8 @@ pub enum OutputEvent {
     Reasoning(String),
     /// Answer text.
     Text(String),
+    /// A complete, validated tool call (emulated, see [`crate::api::tools`]).
+    ToolCall(ToolCall),
     /// The end of the answer.
     Finished(Finish),
 }

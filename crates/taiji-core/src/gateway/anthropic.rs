@@ -14,7 +14,7 @@ use super::state::AppState;
 use crate::api::ApiFlavor;
 use crate::api::anthropic::validate::validate_common;
 use crate::api::anthropic::{
-    CountTokensResponse, MessageMeta, MessagesRequest, count_anthropic_tokens, to_transcript,
+    CountTokensResponse, MessageMeta, MessagesRequest, count_anthropic_tokens, to_transcript, tool_config,
     validate_options,
 };
 use crate::api::error::{AnthropicError, ApiError};
@@ -52,6 +52,7 @@ async fn messages(
         Ok(transcript) => transcript,
         Err(error) => return reject(ApiFlavor::Anthropic, error, note),
     };
+    let tools = tool_config(&request);
     let input_tokens_estimate = match estimate(&state, request).await {
         Ok(tokens) => tokens,
         Err(error) => return reject(ApiFlavor::Anthropic, error, note),
@@ -66,6 +67,7 @@ async fn messages(
         stream: options.stream,
         limits: options.limits,
         transcript,
+        tools,
         caller: caller.map(|Extension(caller)| caller).unwrap_or_default(),
     };
     chat::run(&state, call, wire).await

@@ -13,7 +13,7 @@ use super::state::AppState;
 use crate::api::ApiFlavor;
 use crate::api::error::OpenAiError;
 use crate::api::extract::OpenAiJson;
-use crate::api::openai::{ChatCompletionRequest, ResponseMeta, to_transcript, validate_options};
+use crate::api::openai::{ChatCompletionRequest, ResponseMeta, to_transcript, tool_config, validate_options};
 
 /// The canonical endpoint.
 const ENDPOINT: &str = "/v1/chat/completions";
@@ -54,6 +54,7 @@ async fn chat_completions(
         stream: options.stream,
         limits: options.limits,
         transcript,
+        tools: tool_config(&request),
         caller: caller.map(|Extension(caller)| caller).unwrap_or_default(),
     };
     chat::run(&state, call, wire).await

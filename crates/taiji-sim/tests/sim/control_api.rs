@@ -79,3 +79,53 @@ async fn faults_stats_completions_and_frame_delay_over_http() {
     assert_eq!(recent[1]["session_id"], session);
     assert_eq!(recent[1]["text"], "hi");
 }
+
+#[tokio::test]
+async fn scripted_replies_over_http_replace_the_next_answers() {
+    let sim = start(SimConfig::default()).await;
+    let api = Api::login(&sim).await;
+    let http = reqwest::Client::new();
+    let url = format!("{}/__sim/script", sim.base_url());
+
+    let queued = http
+        .post(&url)
+        .json(&json!({"replies": [
+            {"text": "first"},
+            {"text": "{\"tool_calls\":[]}", "thinking": "计划一下", "match": "weather"},
+        ]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(queued.status(), StatusCode::OK);
+    let listed: Value = http.get(&url).send().await.unwrap().json().await.unwrap();
+    assert_eq!(listed["replies"].as_array().unwrap().len(), 2);
+    assert_eq!(listed["replies"][1]["match"], "weather");
+
+    let session = api.create_session("gpt-4.1-mini").await;
+    // The matching entry wins although it was queued second.
+    let reply = api.complete(session, "what is the weather?", json!([])).await;
+    assert_eq!(reply.ai_text(), "<think>计划一下</think>{\"tool_calls\":[]}");
+    let pieces: Vec<Value> = reply.json_frames();
+    assert_eq!(pieces[0]["data"], "<thi");
+    assert_eq!(api.complete(session, "hi", json!([])).await.ai_text(), "first");
+    // Queue empty: the deterministic reply is back.
+    assert!(
+        api.complete(session, "hi", json!([]))
+            .await
+            .ai_text()
+            .contains("模拟回复")
+    );
+
+    let bad = http
+        .post(&url)
+        .json(&json!({"replies": [{}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    sim.control()
+        .script_replies([taiji_sim::ScriptedReply::text("x").when_text_contains("never")]);
+    assert_eq!(http.delete(&url).send().await.unwrap().status(), StatusCode::OK);
+    assert!(sim.control().scripted_replies().is_empty());
+    assert_eq!(sim.control().stats().completions_finished, 3);
+}

@@ -9,17 +9,21 @@
 //! - `text` blocks stay text; `image` blocks (base64 or url) become images; text documents (plain
 //!   text or content sources) become text under their title; PDF, URL and file documents are
 //!   refused (the upstream takes text and images only);
-//! - `tool_use` blocks become labelled text in the assistant turn; `tool_result` blocks become tool
-//!   turns of labelled text (with their images), in order with the rest (see `api::tools`);
+//! - `tool_use` blocks are written in the tool convention's own form in the assistant turn (one
+//!   object for consecutive calls); `tool_result` blocks become tool turns of labelled text naming
+//!   the tool (with their images), in order with the rest (see `api::tools`);
 //! - `thinking` and `redacted_thinking` blocks, which Claude Code echoes back, are not replayed;
 //!   other block types contribute their `text` if they have one and are skipped otherwise;
-//! - declared tools add a short note to the system part.
+//! - declared tools (see [`tool_config`]) add the tool instructions to the system part.
+
+use std::collections::HashMap;
 
 use crate::api::anthropic::request::{
     BlockSource, ContentBlock, MessageContent, MessagesRequest, SystemPrompt, ToolResultContent,
 };
 use crate::api::error::ApiError;
-use crate::api::tools::{tool_call_text, tool_result_text, tools_unavailable_note};
+use crate::api::tools::prompt::{calls_text, result_text};
+use crate::api::tools::{PastCall, ToolChoice, ToolConfig, ToolSpec};
 use crate::prompt::{ImageSource, Part, Role, Transcript, Turn};
 
 /// The transcript of `request`. Expects [`super::validate::validate_common`] to have passed.
@@ -40,6 +44,7 @@ pub fn to_transcript(request: &MessagesRequest) -> Result<Transcript, ApiError> 
         }
         _ => {}
     }
+    let names = call_names(request);
     for (index, message) in request.messages.iter().flatten().enumerate() {
         let role = match message.role.as_deref() {
             Some("user") => Role::User,
@@ -57,8 +62,10 @@ pub fn to_transcript(request: &MessagesRequest) -> Result<Transcript, ApiError> 
         };
         let mut builder = TurnBuilder {
             transcript: &mut transcript,
+            names: &names,
             role,
             parts: Vec::new(),
+            calls: Vec::new(),
         };
         match &message.content {
             Some(MessageContent::Text(text)) => builder.push(role, Part::Text(text.clone())),
@@ -76,9 +83,8 @@ pub fn to_transcript(request: &MessagesRequest) -> Result<Transcript, ApiError> 
         }
         builder.flush();
     }
-    if let Some(tools) = request.tools.as_ref().filter(|tools| !tools.is_empty()) {
-        let names: Vec<String> = tools.iter().filter_map(|tool| tool.name.clone()).collect();
-        transcript.system.push(tools_unavailable_note(&names));
+    if let Some(instructions) = tool_config(request).instructions() {
+        transcript.system.push(instructions);
     }
     Ok(transcript)
 }
@@ -107,19 +113,85 @@ fn push_system_turn(transcript: &mut Transcript, content: Option<&MessageContent
     }
 }
 
+/// The request's tools in neutral form: every tool with a name (its `input_schema` checks the
+/// arguments), `tool_choice` and `disable_parallel_tool_use`.
+pub fn tool_config(request: &MessagesRequest) -> ToolConfig {
+    let tools = request
+        .tools
+        .iter()
+        .flatten()
+        .filter_map(|tool| {
+            let name = tool.name.as_deref().filter(|name| !name.trim().is_empty())?;
+            Some(ToolSpec {
+                name: name.to_owned(),
+                description: tool.description.clone().unwrap_or_default(),
+                schema: tool.input_schema.clone(),
+            })
+        })
+        .collect();
+    let choice = request.tool_choice.as_ref();
+    ToolConfig {
+        tools,
+        choice: match choice.map(|choice| (choice.kind.as_str(), choice.name.as_deref())) {
+            Some(("none", _)) => ToolChoice::None,
+            Some(("any", _)) => ToolChoice::Required,
+            Some(("tool", Some(name))) => ToolChoice::Named(name.to_owned()),
+            _ => ToolChoice::Auto,
+        },
+        parallel: !choice
+            .and_then(|choice| choice.disable_parallel_tool_use)
+            .unwrap_or(false),
+    }
+}
+
+/// Tool names by `tool_use` id, so results can name their tool.
+fn call_names(request: &MessagesRequest) -> HashMap<String, String> {
+    request
+        .messages
+        .iter()
+        .flatten()
+        .filter_map(|message| match &message.content {
+            Some(MessageContent::Blocks(blocks)) => Some(blocks),
+            _ => None,
+        })
+        .flatten()
+        .filter(|block| block.kind == "tool_use")
+        .filter_map(|block| Some((block.id.clone()?, block.name.clone()?)))
+        .collect()
+}
+
 /// Collects the parts of one message into turns: a role change (tool results inside a user
-/// message) closes the current turn and starts another, keeping the order.
+/// message) closes the current turn and starts another, keeping the order. Consecutive tool calls
+/// are written as one call object.
 struct TurnBuilder<'a> {
     transcript: &'a mut Transcript,
+    names: &'a HashMap<String, String>,
     role: Role,
     parts: Vec<Part>,
+    calls: Vec<PastCall>,
 }
 
 impl TurnBuilder<'_> {
+    fn push_call(&mut self, role: Role, call: PastCall) {
+        if role != self.role {
+            self.flush();
+            self.role = role;
+        }
+        self.calls.push(call);
+    }
+
+    fn flush_calls(&mut self) {
+        if !self.calls.is_empty() {
+            let text = calls_text(&std::mem::take(&mut self.calls));
+            self.parts.push(Part::Text(text));
+        }
+    }
+
     fn push(&mut self, role: Role, part: Part) {
         if matches!(&part, Part::Text(text) if text.is_empty()) {
             return;
         }
+        self.flush_calls();
         if role != self.role {
             self.flush();
             self.role = role;
@@ -128,6 +200,7 @@ impl TurnBuilder<'_> {
     }
 
     fn flush(&mut self) {
+        self.flush_calls();
         if !self.parts.is_empty() {
             let parts = std::mem::take(&mut self.parts);
             self.transcript.turns.push(Turn {
@@ -152,13 +225,16 @@ fn convert_block(
         "document" => builder.push(role, Part::Text(document_text(param, block)?)),
         "tool_use" => {
             let name = block.name.as_deref().unwrap_or("unknown");
-            let input = block
+            let arguments = block
                 .input
-                .as_ref()
-                .map_or_else(|| String::from("{}"), serde_json::Value::to_string);
-            builder.push(
+                .clone()
+                .unwrap_or_else(|| serde_json::Value::Object(serde_json::Map::new()));
+            builder.push_call(
                 role,
-                Part::Text(tool_call_text(block.id.as_deref(), name, &input)),
+                PastCall {
+                    name: name.to_owned(),
+                    arguments,
+                },
             );
         }
         "tool_result" => {
@@ -167,10 +243,9 @@ fn convert_block(
                 None => (String::new(), Vec::new()),
             };
             let is_error = block.is_error.unwrap_or(false);
-            builder.push(
-                Role::Tool,
-                Part::Text(tool_result_text(block.tool_use_id.as_deref(), is_error, &text)),
-            );
+            let id = block.tool_use_id.as_deref();
+            let name = id.and_then(|id| builder.names.get(id)).map(String::as_str);
+            builder.push(Role::Tool, Part::Text(result_text(name, id, is_error, &text)));
             for image in images {
                 builder.push(Role::Tool, image);
             }

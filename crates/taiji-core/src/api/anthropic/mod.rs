@@ -10,7 +10,7 @@ pub mod response;
 pub mod stream;
 pub mod validate;
 
-pub use convert::to_transcript;
+pub use convert::{to_transcript, tool_config};
 pub use count_tokens::{CountTokensResponse, count_anthropic_tokens};
 pub use request::MessagesRequest;
 pub use response::{AnthropicAggregator, MessageMeta, MessageResponse};

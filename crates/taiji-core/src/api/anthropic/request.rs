@@ -170,4 +170,6 @@ pub struct ToolChoice {
     pub kind: String,
     /// For `tool`.
     pub name: Option<String>,
+    /// Keep at most one call per answer.
+    pub disable_parallel_tool_use: Option<bool>,
 }

@@ -58,7 +58,7 @@ impl MessageUsage {
 }
 
 /// One content block of an answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ResponseBlock {
     /// Reasoning.
@@ -73,10 +73,19 @@ pub enum ResponseBlock {
         /// The text.
         text: String,
     },
+    /// A tool call.
+    ToolUse {
+        /// `toolu_…`.
+        id: String,
+        /// The tool's name.
+        name: String,
+        /// The arguments object.
+        input: serde_json::Value,
+    },
 }
 
 /// The non-stream body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MessageResponse {
     /// `msg_…`.
     pub id: String,
@@ -87,9 +96,10 @@ pub struct MessageResponse {
     pub role: &'static str,
     /// The model id as requested.
     pub model: String,
-    /// A thinking block when there was reasoning, then the text block.
+    /// A thinking block when there was reasoning, then the text block (left out when the answer
+    /// is only tool calls), then one `tool_use` block per call.
     pub content: Vec<ResponseBlock>,
-    /// `end_turn | max_tokens | stop_sequence`.
+    /// `end_turn | max_tokens | stop_sequence | tool_use`.
     pub stop_reason: &'static str,
     /// The matched stop sequence, or null.
     pub stop_sequence: Option<String>,
@@ -103,6 +113,7 @@ pub struct AnthropicAggregator {
     meta: MessageMeta,
     text: String,
     thinking: String,
+    tool_uses: Vec<ResponseBlock>,
     finish: Option<Finish>,
 }
 
@@ -113,6 +124,7 @@ impl AnthropicAggregator {
             meta,
             text: String::new(),
             thinking: String::new(),
+            tool_uses: Vec::new(),
             finish: None,
         }
     }
@@ -122,6 +134,12 @@ impl AnthropicAggregator {
         match event {
             OutputEvent::Text(text) => self.text.push_str(text),
             OutputEvent::Reasoning(text) => self.thinking.push_str(text),
+            OutputEvent::ToolCall(call) => self.tool_uses.push(ResponseBlock::ToolUse {
+                id: format!("toolu_{}", call.id),
+                name: call.name.clone(),
+                // The shaper produced the text from an object; it always parses back.
+                input: serde_json::from_str(&call.arguments).unwrap_or_default(),
+            }),
             OutputEvent::Finished(finish) => self.finish = Some(finish.clone()),
         }
     }
@@ -147,7 +165,10 @@ impl AnthropicAggregator {
                 signature: self.meta.thinking_signature(),
             });
         }
-        content.push(ResponseBlock::Text { text: self.text });
+        if !self.text.is_empty() || self.tool_uses.is_empty() {
+            content.push(ResponseBlock::Text { text: self.text });
+        }
+        content.extend(self.tool_uses);
         MessageResponse {
             id: self.meta.id,
             kind: "message",

@@ -6,7 +6,9 @@
 //!   its count only at the end) and `output_tokens`, then a `ping`;
 //! - content blocks with contiguous indices in start order, one start/stop pair each: reasoning as a
 //!   `thinking` block (`thinking_delta`s, then a `signature_delta` before its stop), answer text as a
-//!   `text` block; an answer with no content still gets one (empty) text block;
+//!   `text` block; each tool call as a `tool_use` block (`id`, `name`, `input: {}`, then
+//!   `input_json_delta`s and its stop at once); an answer with no content still gets one (empty)
+//!   text block;
 //! - `message_delta` with `stop_reason`, `stop_sequence` and `usage.output_tokens`, then
 //!   `message_stop`; keep-alives are `ping` events; errors are `event: error`, then close.
 
@@ -15,7 +17,7 @@ use serde::Serialize;
 
 use crate::api::anthropic::response::{MessageMeta, MessageUsage};
 use crate::api::error::ApiError;
-use crate::api::output::{Finish, OutputEvent};
+use crate::api::output::{Finish, OutputEvent, ToolCall};
 use crate::api::sse;
 
 /// The kind of the content block currently open.
@@ -93,6 +95,7 @@ impl AnthropicStreamEncoder {
                 frames.push(block_delta(index, BlockDelta::Text { text }));
             }
             OutputEvent::Reasoning(_) | OutputEvent::Text(_) => {}
+            OutputEvent::ToolCall(call) => self.tool_use(call, &mut frames),
             OutputEvent::Finished(finish) => frames.extend(self.finish(finish)),
         }
         frames
@@ -141,6 +144,36 @@ impl AnthropicStreamEncoder {
             },
         ));
         index
+    }
+
+    /// One complete `tool_use` block: start, the input in pieces, stop.
+    fn tool_use(&mut self, call: &ToolCall, frames: &mut Vec<Bytes>) {
+        self.close_block(frames);
+        let index = self.blocks_started;
+        self.blocks_started += 1;
+        let id = format!("toolu_{}", call.id);
+        frames.push(sse::event_frame(
+            "content_block_start",
+            &ContentBlockStart {
+                kind: "content_block_start",
+                index,
+                content_block: StartBlock::ToolUse {
+                    id: &id,
+                    name: &call.name,
+                    input: EmptyObject {},
+                },
+            },
+        ));
+        for chunk in call.argument_chunks() {
+            frames.push(block_delta(index, BlockDelta::InputJson { partial_json: chunk }));
+        }
+        frames.push(sse::event_frame(
+            "content_block_stop",
+            &ContentBlockStop {
+                kind: "content_block_stop",
+                index,
+            },
+        ));
     }
 
     fn close_block(&mut self, frames: &mut Vec<Bytes>) {
@@ -237,16 +270,16 @@ struct StartMessage<'a> {
 }
 
 #[derive(Serialize)]
-struct ContentBlockStart {
+struct ContentBlockStart<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
     index: u32,
-    content_block: StartBlock,
+    content_block: StartBlock<'a>,
 }
 
 #[derive(Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-enum StartBlock {
+enum StartBlock<'a> {
     Thinking {
         thinking: &'static str,
         signature: &'static str,
@@ -254,7 +287,16 @@ enum StartBlock {
     Text {
         text: &'static str,
     },
+    ToolUse {
+        id: &'a str,
+        name: &'a str,
+        input: EmptyObject,
+    },
 }
+
+/// `{}`.
+#[derive(Serialize)]
+struct EmptyObject {}
 
 #[derive(Serialize)]
 struct ContentBlockDelta<'a> {
@@ -273,6 +315,8 @@ enum BlockDelta<'a> {
     Signature { signature: &'a str },
     #[serde(rename = "text_delta")]
     Text { text: &'a str },
+    #[serde(rename = "input_json_delta")]
+    InputJson { partial_json: &'a str },
 }
 
 #[derive(Serialize)]

@@ -29,15 +29,6 @@ pub fn validate_options(request: &MessagesRequest) -> Result<MessagesOptions, Ap
     }
     check_range("temperature", request.temperature)?;
     check_range("top_p", request.top_p)?;
-    if let Some(choice) = &request.tool_choice
-        && matches!(choice.kind.as_str(), "any" | "tool")
-    {
-        return Err(ApiError::invalid_param(
-            "tool_choice",
-            "Forcing tool use is not supported: the Taiji AI models behind this gateway cannot \
-             call tools. Use tool_choice {\"type\": \"auto\"} or {\"type\": \"none\"}.",
-        ));
-    }
     let stop_sequences = request
         .stop_sequences
         .iter()

@@ -4,22 +4,30 @@
 //! - `system` and `developer` messages become system prompts (text only);
 //! - `user` content keeps text and images (`image_url` with an `http(s)` or `data:` URL, and
 //!   `file` parts that carry an image `data:` URL); audio and documents are refused;
-//! - `assistant` history keeps its text (and refusals); tool calls become labelled text, echoed
-//!   `reasoning_content` is not replayed;
-//! - `tool` and legacy `function` results become tool turns of labelled text (see `api::tools`);
-//! - declared tools and a JSON `response_format` add a short instruction to the system part.
+//! - `assistant` history keeps its text (and refusals); its tool calls are written in the tool
+//!   convention's own form, echoed `reasoning_content` is not replayed;
+//! - `tool` and legacy `function` results become tool turns of labelled text naming the tool
+//!   (see `api::tools`);
+//! - declared tools (see [`tool_config`]) and a JSON `response_format` add instructions to the
+//!   system part.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
 
 use crate::api::error::ApiError;
 use crate::api::openai::request::{
     ChatCompletionRequest, ChatMessage, ContentPart, MessageContent, ResponseFormat,
 };
-use crate::api::tools::{tool_call_text, tool_result_text, tools_unavailable_note};
+use crate::api::tools::prompt::{calls_text, result_text};
+use crate::api::tools::{PastCall, ToolChoice, ToolConfig, ToolSpec};
 use crate::prompt::{ImageSource, Part, Role, Transcript, Turn};
 
 /// The transcript of `request`. Expects [`super::validate_options`] to have passed (roles known,
 /// messages present); an unknown role is still refused here rather than skipped.
 pub fn to_transcript(request: &ChatCompletionRequest) -> Result<Transcript, ApiError> {
     let mut transcript = Transcript::default();
+    let names = call_names(request);
     for (index, message) in request.messages.iter().flatten().enumerate() {
         let role = message.role.as_deref().unwrap_or_default();
         match role {
@@ -31,7 +39,11 @@ pub fn to_transcript(request: &ChatCompletionRequest) -> Result<Transcript, ApiE
             }
             "user" => push_turn(&mut transcript, Role::User, user_parts(index, message)?),
             "assistant" => push_turn(&mut transcript, Role::Assistant, assistant_parts(message)),
-            "tool" | "function" => push_turn(&mut transcript, Role::Tool, tool_parts(index, message, role)?),
+            "tool" | "function" => push_turn(
+                &mut transcript,
+                Role::Tool,
+                tool_parts(index, message, role, &names)?,
+            ),
             other => {
                 return Err(ApiError::invalid_param(
                     format!("messages[{index}].role"),
@@ -40,31 +52,96 @@ pub fn to_transcript(request: &ChatCompletionRequest) -> Result<Transcript, ApiE
             }
         }
     }
-    let tool_names: Vec<String> = request
-        .tools
-        .iter()
-        .flatten()
-        .filter_map(|tool| tool.name().map(str::to_owned))
-        .chain(
-            request
-                .functions
-                .iter()
-                .flatten()
-                .filter_map(|function| function.name.clone()),
-        )
-        .collect();
-    if request.tools.as_ref().is_some_and(|tools| !tools.is_empty())
-        || request
-            .functions
-            .as_ref()
-            .is_some_and(|functions| !functions.is_empty())
-    {
-        transcript.system.push(tools_unavailable_note(&tool_names));
+    if let Some(instructions) = tool_config(request).instructions() {
+        transcript.system.push(instructions);
     }
     if let Some(instruction) = request.response_format.as_ref().and_then(json_instruction) {
         transcript.system.push(instruction);
     }
     Ok(transcript)
+}
+
+/// The request's tools in neutral form: `function` tools and legacy `functions` (custom tools
+/// take free text, not JSON arguments, and are left out), `tool_choice` (or legacy
+/// `function_call`), and `parallel_tool_calls`.
+pub fn tool_config(request: &ChatCompletionRequest) -> ToolConfig {
+    let mut tools: Vec<ToolSpec> = request
+        .tools
+        .iter()
+        .flatten()
+        .filter_map(|tool| tool.function.as_ref())
+        .chain(request.functions.iter().flatten())
+        .filter_map(|function| {
+            let name = function.name.as_deref().filter(|name| !name.trim().is_empty())?;
+            Some(ToolSpec {
+                name: name.to_owned(),
+                description: function.description.clone().unwrap_or_default(),
+                schema: function.parameters.clone(),
+            })
+        })
+        .collect();
+    let choice = match request.tool_choice.as_ref().or(request.function_call.as_ref()) {
+        Some(Value::String(mode)) => match mode.as_str() {
+            "none" => ToolChoice::None,
+            "required" => ToolChoice::Required,
+            _ => ToolChoice::Auto,
+        },
+        Some(Value::Object(object)) => match object.get("type").and_then(Value::as_str) {
+            Some("allowed_tools") => {
+                let allowed = object.get("allowed_tools");
+                let names: Vec<&str> = allowed
+                    .and_then(|allowed| allowed.get("tools"))
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(named_tool)
+                    .collect();
+                if !names.is_empty() {
+                    tools.retain(|tool| names.contains(&tool.name.as_str()));
+                }
+                match allowed
+                    .and_then(|allowed| allowed.get("mode"))
+                    .and_then(Value::as_str)
+                {
+                    Some("required") => ToolChoice::Required,
+                    _ => ToolChoice::Auto,
+                }
+            }
+            _ => named_tool(&Value::Object(object.clone()))
+                .map_or(ToolChoice::Auto, |name| ToolChoice::Named(name.to_owned())),
+        },
+        _ => ToolChoice::Auto,
+    };
+    ToolConfig {
+        tools,
+        choice,
+        parallel: request.parallel_tool_calls.unwrap_or(true),
+    }
+}
+
+/// The name in `{"type":"function","function":{"name"}}`, `{"type":"custom","custom":{"name"}}`
+/// or legacy `{"name"}`.
+fn named_tool(choice: &Value) -> Option<&str> {
+    choice
+        .get("function")
+        .or_else(|| choice.get("custom"))
+        .unwrap_or(choice)
+        .get("name")
+        .and_then(Value::as_str)
+}
+
+/// Tool names by call id, from the assistant turns, so results can name their tool.
+fn call_names(request: &ChatCompletionRequest) -> HashMap<String, String> {
+    request
+        .messages
+        .iter()
+        .flatten()
+        .flat_map(|message| message.tool_calls.iter().flatten())
+        .filter_map(|call| {
+            let name = call.function.as_ref()?.name.clone()?;
+            Some((call.id.clone()?, name))
+        })
+        .collect()
 }
 
 /// Adds a turn unless it has nothing in it.
@@ -188,19 +265,19 @@ fn assistant_parts(message: &ChatMessage) -> Vec<Part> {
         }
         None => {}
     }
-    for call in message.tool_calls.iter().flatten() {
-        if let Some(function) = &call.function {
+    let calls: Vec<PastCall> = message
+        .tool_calls
+        .iter()
+        .flatten()
+        .filter_map(|call| call.function.as_ref())
+        .chain(message.function_call.as_ref())
+        .map(|function| {
             let name = function.name.as_deref().unwrap_or("unknown");
-            lines.push(tool_call_text(
-                call.id.as_deref(),
-                name,
-                &function.arguments_text(),
-            ));
-        }
-    }
-    if let Some(function) = &message.function_call {
-        let name = function.name.as_deref().unwrap_or("unknown");
-        lines.push(tool_call_text(None, name, &function.arguments_text()));
+            PastCall::from_json_text(name, &function.arguments_text())
+        })
+        .collect();
+    if !calls.is_empty() {
+        lines.push(calls_text(&calls));
     }
     lines.retain(|line| !line.trim().is_empty());
     if lines.is_empty() {
@@ -210,12 +287,19 @@ fn assistant_parts(message: &ChatMessage) -> Vec<Part> {
     }
 }
 
-fn tool_parts(index: usize, message: &ChatMessage, role: &str) -> Result<Vec<Part>, ApiError> {
+fn tool_parts(
+    index: usize,
+    message: &ChatMessage,
+    role: &str,
+    names: &HashMap<String, String>,
+) -> Result<Vec<Part>, ApiError> {
     // A legacy `function` result names the function instead of a call id.
-    let id = if role == "function" {
-        message.name.as_deref()
+    let (name, id) = if role == "function" {
+        (message.name.as_deref(), None)
     } else {
-        message.tool_call_id.as_deref()
+        let id = message.tool_call_id.as_deref();
+        let name = id.and_then(|id| names.get(id)).map(String::as_str);
+        (name, id)
     };
     let mut texts = Vec::new();
     let mut images = Vec::new();
@@ -231,7 +315,7 @@ fn tool_parts(index: usize, message: &ChatMessage, role: &str) -> Result<Vec<Par
         }
         None => {}
     }
-    let mut parts = vec![Part::Text(tool_result_text(id, false, &texts.join("\n")))];
+    let mut parts = vec![Part::Text(result_text(name, id, false, &texts.join("\n")))];
     parts.extend(images);
     Ok(parts)
 }

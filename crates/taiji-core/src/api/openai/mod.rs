@@ -8,7 +8,7 @@ pub mod response;
 pub mod stream;
 pub mod validate;
 
-pub use convert::to_transcript;
+pub use convert::{to_transcript, tool_config};
 pub use request::ChatCompletionRequest;
 pub use response::{ChatCompletion, OpenAiAggregator, ResponseMeta};
 pub use stream::OpenAiStreamEncoder;

@@ -34,6 +34,8 @@ pub struct ChatCompletionRequest {
     pub tools: Option<Vec<ToolDefinition>>,
     /// `"auto" | "none" | "required" | {"type":"function","function":{"name"}} | {"type":"allowed_tools",…}`.
     pub tool_choice: Option<Value>,
+    /// Whether several tool calls may come in one answer (default true).
+    pub parallel_tool_calls: Option<bool>,
     /// Legacy function definitions.
     pub functions: Option<Vec<FunctionDefinition>>,
     /// Legacy `"auto" | "none" | {"name"}`.
@@ -203,11 +205,15 @@ impl ToolDefinition {
     }
 }
 
-/// A function definition (only the name is used).
+/// A function definition.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct FunctionDefinition {
     /// The function name.
     pub name: Option<String>,
+    /// What it does.
+    pub description: Option<String>,
+    /// The JSON Schema of its arguments.
+    pub parameters: Option<Value>,
 }
 
 /// `response_format`.

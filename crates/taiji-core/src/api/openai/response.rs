@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::api::output::{Finish, OutputEvent, StopReason};
+use crate::api::output::{Finish, OutputEvent, StopReason, ToolCall};
 
 /// The identity shared by every chunk of one completion (and its non-stream body).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,7 +102,7 @@ pub struct ChatCompletionChoice {
     pub message: AssistantMessage,
     /// Always null.
     pub logprobs: Option<String>,
-    /// `stop` or `length`.
+    /// `stop`, `length` or `tool_calls`.
     pub finish_reason: &'static str,
 }
 
@@ -111,8 +111,8 @@ pub struct ChatCompletionChoice {
 pub struct AssistantMessage {
     /// Always `"assistant"`.
     pub role: &'static str,
-    /// The answer text.
-    pub content: String,
+    /// The answer text; null when the answer is only tool calls.
+    pub content: Option<String>,
     /// The reasoning, when the model produced any (what Cherry Studio renders as thinking).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reasoning_content: Option<String>,
@@ -120,6 +120,43 @@ pub struct AssistantMessage {
     pub refusal: Option<String>,
     /// Always empty.
     pub annotations: Vec<String>,
+    /// The tool calls, when the model made any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tool_calls: Vec<MessageToolCall>,
+}
+
+/// One entry of `message.tool_calls`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MessageToolCall {
+    /// `call_…`.
+    pub id: String,
+    /// Always `"function"`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// Name and JSON-text arguments.
+    pub function: MessageFunction,
+}
+
+/// `tool_calls[].function`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MessageFunction {
+    /// The tool's name.
+    pub name: String,
+    /// The arguments as JSON text.
+    pub arguments: String,
+}
+
+impl From<&ToolCall> for MessageToolCall {
+    fn from(call: &ToolCall) -> Self {
+        Self {
+            id: format!("call_{}", call.id),
+            kind: "function",
+            function: MessageFunction {
+                name: call.name.clone(),
+                arguments: call.arguments.clone(),
+            },
+        }
+    }
 }
 
 /// Collects one request's events into the non-stream body.
@@ -128,6 +165,7 @@ pub struct OpenAiAggregator {
     meta: ResponseMeta,
     content: String,
     reasoning: String,
+    tool_calls: Vec<MessageToolCall>,
     finish: Option<Finish>,
 }
 
@@ -138,6 +176,7 @@ impl OpenAiAggregator {
             meta,
             content: String::new(),
             reasoning: String::new(),
+            tool_calls: Vec::new(),
             finish: None,
         }
     }
@@ -147,6 +186,7 @@ impl OpenAiAggregator {
         match event {
             OutputEvent::Text(text) => self.content.push_str(text),
             OutputEvent::Reasoning(text) => self.reasoning.push_str(text),
+            OutputEvent::ToolCall(call) => self.tool_calls.push(call.into()),
             OutputEvent::Finished(finish) => self.finish = Some(finish.clone()),
         }
     }
@@ -175,10 +215,12 @@ impl OpenAiAggregator {
                 index: 0,
                 message: AssistantMessage {
                     role: "assistant",
-                    content: self.content,
+                    // OpenAI sends null content with tool calls and no text.
+                    content: (!self.content.is_empty() || self.tool_calls.is_empty()).then_some(self.content),
                     reasoning_content: (!self.reasoning.is_empty()).then_some(self.reasoning),
                     refusal: None,
                     annotations: Vec::new(),
+                    tool_calls: self.tool_calls,
                 },
                 logprobs: None,
                 finish_reason: finish.reason.openai_finish_reason(),

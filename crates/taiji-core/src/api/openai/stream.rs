@@ -6,6 +6,9 @@
 //!   (Cherry Studio's connection check waits for it);
 //! - content deltas as `delta.content`, reasoning as `delta.reasoning_content`, `finish_reason: null`
 //!   until exactly one finish chunk with `delta: {}` and a real reason;
+//! - tool calls as `delta.tool_calls`: a first delta with `index`, `id`, `type` and the function
+//!   name (arguments `""`), then the arguments in pieces, each delta carrying `index` and `function`;
+//!   the finish says `tool_calls`;
 //! - a usage chunk with `choices: []` only when `stream_options.include_usage` asked for it;
 //! - `data: [DONE]` last; keep-alives as SSE comments; errors as `data: {"error":…}` then close.
 
@@ -14,7 +17,7 @@ use serde::Serialize;
 
 use crate::api::error::ApiError;
 use crate::api::openai::response::{CompletionUsage, ResponseMeta};
-use crate::api::output::{Finish, OutputEvent};
+use crate::api::output::{Finish, OutputEvent, ToolCall};
 use crate::api::sse;
 
 /// Encodes one streamed chat completion.
@@ -24,6 +27,7 @@ pub struct OpenAiStreamEncoder {
     include_usage: bool,
     started: bool,
     finished: bool,
+    tool_calls: u32,
 }
 
 impl OpenAiStreamEncoder {
@@ -34,6 +38,7 @@ impl OpenAiStreamEncoder {
             include_usage,
             started: false,
             finished: false,
+            tool_calls: 0,
         }
     }
 
@@ -49,6 +54,7 @@ impl OpenAiStreamEncoder {
                 role: Some("assistant"),
                 content: Some(""),
                 reasoning_content: None,
+                tool_calls: None,
             },
             None,
         ))
@@ -67,6 +73,7 @@ impl OpenAiStreamEncoder {
                         role: None,
                         content: Some(text),
                         reasoning_content: None,
+                        tool_calls: None,
                     },
                     None,
                 ));
@@ -77,11 +84,13 @@ impl OpenAiStreamEncoder {
                         role: None,
                         content: None,
                         reasoning_content: Some(text),
+                        tool_calls: None,
                     },
                     None,
                 ));
             }
             OutputEvent::Text(_) | OutputEvent::Reasoning(_) => {}
+            OutputEvent::ToolCall(call) => frames.extend(self.tool_call(call)),
             OutputEvent::Finished(finish) => frames.extend(self.finish(finish)),
         }
         frames
@@ -103,6 +112,46 @@ impl OpenAiStreamEncoder {
         self.finished
     }
 
+    /// The deltas of one call: id, type and name first, then the arguments in pieces.
+    fn tool_call(&mut self, call: &ToolCall) -> Vec<Bytes> {
+        let index = self.tool_calls;
+        self.tool_calls += 1;
+        let id = format!("call_{}", call.id);
+        let mut frames = vec![self.tool_chunk(ToolCallDelta {
+            index,
+            id: Some(&id),
+            kind: Some("function"),
+            function: FunctionDelta {
+                name: Some(&call.name),
+                arguments: "",
+            },
+        })];
+        for chunk in call.argument_chunks() {
+            frames.push(self.tool_chunk(ToolCallDelta {
+                index,
+                id: None,
+                kind: None,
+                function: FunctionDelta {
+                    name: None,
+                    arguments: chunk,
+                },
+            }));
+        }
+        frames
+    }
+
+    fn tool_chunk(&self, call: ToolCallDelta<'_>) -> Bytes {
+        self.choice_chunk(
+            Delta {
+                role: None,
+                content: None,
+                reasoning_content: None,
+                tool_calls: Some(vec![call]),
+            },
+            None,
+        )
+    }
+
     fn finish(&mut self, finish: &Finish) -> Vec<Bytes> {
         self.finished = true;
         let mut frames = vec![self.choice_chunk(
@@ -110,6 +159,7 @@ impl OpenAiStreamEncoder {
                 role: None,
                 content: None,
                 reasoning_content: None,
+                tool_calls: None,
             },
             Some(finish.reason.openai_finish_reason()),
         )];
@@ -173,4 +223,23 @@ struct Delta<'a> {
     content: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     reasoning_content: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tool_calls: Option<Vec<ToolCallDelta<'a>>>,
+}
+
+#[derive(Serialize)]
+struct ToolCallDelta<'a> {
+    index: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a str>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    kind: Option<&'static str>,
+    function: FunctionDelta<'a>,
+}
+
+#[derive(Serialize)]
+struct FunctionDelta<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    arguments: &'a str,
 }

@@ -2,8 +2,6 @@
 //! field (`param`) and why, before anything is sent upstream. The messages themselves are checked
 //! while they are converted ([`super::convert`]).
 
-use serde_json::Value;
-
 use crate::api::error::ApiError;
 use crate::api::limits::OutputLimits;
 use crate::api::openai::request::ChatCompletionRequest;
@@ -82,8 +80,6 @@ pub fn validate_options(request: &ChatCompletionRequest) -> Result<ChatOptions, 
     }
     check_range("temperature", request.temperature, 2.0)?;
     check_range("top_p", request.top_p, 1.0)?;
-    check_tool_choice(request.tool_choice.as_ref())?;
-    check_function_call(request.function_call.as_ref())?;
     if let Some(format) = &request.response_format
         && !matches!(format.kind.as_str(), "text" | "json_object" | "json_schema")
     {
@@ -141,42 +137,4 @@ fn check_range(param: &str, value: Option<f64>, max: f64) -> Result<(), ApiError
         )),
         _ => Ok(()),
     }
-}
-
-/// `tool_choice` may let the model choose (`auto`, `none`), never force a call (see `api::tools`).
-fn check_tool_choice(choice: Option<&Value>) -> Result<(), ApiError> {
-    let forced = match choice {
-        None | Some(Value::Null) => false,
-        Some(Value::String(mode)) => mode == "required",
-        Some(Value::Object(object)) => match object.get("type").and_then(Value::as_str) {
-            Some("allowed_tools") => object
-                .get("allowed_tools")
-                .and_then(|allowed| allowed.get("mode"))
-                .and_then(Value::as_str)
-                .is_some_and(|mode| mode == "required"),
-            // `{"type":"function","function":{"name"}}` and `{"type":"custom",…}` name a tool.
-            _ => true,
-        },
-        Some(_) => false,
-    };
-    if forced {
-        return Err(ApiError::invalid_param(
-            "tool_choice",
-            "Forcing a tool call is not supported: the Taiji AI models behind this gateway cannot \
-             call tools. Use tool_choice \"auto\" or \"none\".",
-        ));
-    }
-    Ok(())
-}
-
-/// Legacy `function_call` may be `auto` or `none`, never a named function.
-fn check_function_call(call: Option<&Value>) -> Result<(), ApiError> {
-    if matches!(call, Some(Value::Object(_))) {
-        return Err(ApiError::invalid_param(
-            "function_call",
-            "Forcing a function call is not supported: the Taiji AI models behind this gateway \
-             cannot call functions.",
-        ));
-    }
-    Ok(())
 }

@@ -7,6 +7,7 @@ use axum::response::Response;
 use super::relay::{self, Relay};
 use super::wire::Wire;
 use crate::api::limits::{OutputLimiter, OutputLimits};
+use crate::api::tools::ToolConfig;
 use crate::chat::{ChatRequest, RequestSource};
 use crate::gateway::access::Caller;
 use crate::gateway::audit::{LogNote, NoteOutcome, reject, with_note};
@@ -26,8 +27,10 @@ pub(crate) struct ChatCall {
     pub(crate) stream: bool,
     /// Stop sequences and the output budget.
     pub(crate) limits: OutputLimits,
-    /// The conversation.
+    /// The conversation (tool instructions already in its system part).
     pub(crate) transcript: Transcript,
+    /// The declared tools, for parsing calls out of the answer.
+    pub(crate) tools: ToolConfig,
     /// Who is calling.
     pub(crate) caller: Caller,
 }
@@ -64,6 +67,7 @@ pub(crate) async fn run(state: &AppState, call: ChatCall, wire: Wire) -> Respons
         options: state.options,
         draining: state.draining.clone(),
         limiter: OutputLimiter::new(estimator, &call.limits, prompt_estimate),
+        tools: call.tools.shaper(),
     };
     let response = if call.stream {
         relay::stream(relay, chat, wire.encoder()).await

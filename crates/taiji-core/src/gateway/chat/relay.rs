@@ -8,6 +8,9 @@
 //! - [`aggregate`]: one JSON body. If the client goes away, hyper drops the handler's future and
 //!   with it the `ChatStream`, with the same effect.
 //!
+//! Tool calls are parsed out of the limiter's output by the request's [`ToolCallShaper`], so stop
+//! sequences and the budget apply to the model's text as it was.
+//!
 //! A cut (stop sequence, output budget) ends the `ChatStream` at once with
 //! [`ChatStream::finish_early`], so the model stops and the request is recorded as done with the
 //! gateway's usage estimate. When the server drains, running answers end with a "shutting down"
@@ -26,6 +29,8 @@ use crate::api::error::ApiError;
 use crate::api::limits::{LimitOutcome, LimitStep, OutputLimiter};
 use crate::api::output::OutputEvent;
 use crate::api::sse::sse_headers;
+use crate::api::tools::ToolCallShaper;
+use crate::chat::ChatEvent;
 use crate::dispatch::{ChatStream, DispatchError};
 use crate::gateway::GatewayOptions;
 use crate::request_log::EntryPatch;
@@ -38,9 +43,20 @@ pub(super) struct Relay {
     pub(super) options: GatewayOptions,
     pub(super) draining: CancellationToken,
     pub(super) limiter: OutputLimiter,
+    /// Present when the request declared tools that may be called.
+    pub(super) tools: Option<ToolCallShaper>,
 }
 
 impl Relay {
+    /// One dispatcher event through the output limiter, then the tool-call shaper.
+    fn shape(&mut self, event: ChatEvent) -> LimitStep {
+        let mut step = self.limiter.apply(event);
+        if let Some(tools) = &mut self.tools {
+            step.events = tools.apply(std::mem::take(&mut step.events));
+        }
+        step
+    }
+
     /// A failure before anything was sent: the real status in the API's format, also recorded as
     /// the entry's HTTP status (the dispatcher records the class and message).
     async fn fail_before_body(&self, request_id: &str, error: &DispatchError) -> Response {
@@ -116,7 +132,7 @@ pub(super) async fn stream(
             keep_alive.reset();
             match item {
                 Some(Ok(event)) => {
-                    let step = relay.limiter.apply(event);
+                    let step = relay.shape(event);
                     if let LimitOutcome::Cut { .. } = step.outcome {
                         break Some(step);
                     }
@@ -170,7 +186,7 @@ pub(super) async fn aggregate(
         };
         match item {
             Some(Ok(event)) => {
-                let step = relay.limiter.apply(event);
+                let step = relay.shape(event);
                 for event in &step.events {
                     aggregator.push(event);
                 }

@@ -1,0 +1,307 @@
+//! [`ToolCallShaper`]: applies the parser to one answer's output events and turns usable calls
+//! into native [`OutputEvent::ToolCall`]s, checked against the declared tools' JSON Schemas.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use super::ToolConfig;
+use super::parser::{CallParser, Captured, Piece, RawCall};
+use crate::api::output::{OutputEvent, StopReason, ToolCall};
+
+/// Shapes one answer: text passes (held back only while it may start a call), calls become
+/// [`OutputEvent::ToolCall`]s, the finish says [`StopReason::ToolUse`] when there were calls.
+pub struct ToolCallShaper {
+    config: ToolConfig,
+    parser: CallParser,
+    /// Compiled schemas by tool name; `None` when the tool has no usable schema.
+    validators: HashMap<String, Option<jsonschema::Validator>>,
+    calls: usize,
+}
+
+impl std::fmt::Debug for ToolCallShaper {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ToolCallShaper")
+            .field("tools", &self.config.tools.len())
+            .field("calls", &self.calls)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ToolCallShaper {
+    /// A shaper for one answer under `config`.
+    pub fn new(config: ToolConfig) -> Self {
+        Self {
+            config,
+            parser: CallParser::new(),
+            validators: HashMap::new(),
+            calls: 0,
+        }
+    }
+
+    /// Shapes the events of one step (the output limiter's), in order.
+    pub fn apply(&mut self, events: Vec<OutputEvent>) -> Vec<OutputEvent> {
+        let mut out = Vec::with_capacity(events.len());
+        for event in events {
+            match event {
+                OutputEvent::Text(text) => {
+                    for piece in self.parser.push(&text) {
+                        self.piece(piece, &mut out);
+                    }
+                }
+                OutputEvent::Finished(mut finish) => {
+                    for piece in self.parser.finish() {
+                        self.piece(piece, &mut out);
+                    }
+                    if self.calls > 0 {
+                        finish.reason = StopReason::ToolUse;
+                    }
+                    out.push(OutputEvent::Finished(finish));
+                }
+                other => out.push(other),
+            }
+        }
+        out
+    }
+
+    fn piece(&mut self, piece: Piece, out: &mut Vec<OutputEvent>) {
+        match piece {
+            Piece::Text(text) => self.text(text, out),
+            Piece::Call(Captured { raw, calls }) => match calls {
+                Ok(calls) if calls.iter().all(|call| self.is_valid(call)) => {
+                    for call in calls {
+                        if self.calls > 0 && !self.config.parallel {
+                            break;
+                        }
+                        self.calls += 1;
+                        out.push(OutputEvent::ToolCall(ToolCall {
+                            id: uuid::Uuid::new_v4().simple().to_string()[..24].to_owned(),
+                            name: call.name,
+                            arguments: call.arguments.to_string(),
+                        }));
+                    }
+                }
+                Ok(_) => {
+                    tracing::debug!("a tool call did not match the declared tools; passed on as text");
+                    self.text(raw, out);
+                }
+                Err(reason) => {
+                    tracing::debug!(reason, "a malformed tool call; passed on as text");
+                    self.text(raw, out);
+                }
+            },
+        }
+    }
+
+    /// Text before any call is the answer's; text after a call is dropped (the model cannot know
+    /// the result yet, so it is at best a guess of it).
+    fn text(&self, text: String, out: &mut Vec<OutputEvent>) {
+        if self.calls > 0 || text.is_empty() {
+            return;
+        }
+        if let Some(OutputEvent::Text(previous)) = out.last_mut() {
+            previous.push_str(&text);
+        } else {
+            out.push(OutputEvent::Text(text));
+        }
+    }
+
+    /// Whether the call names a declared tool and its arguments fit the tool's schema.
+    fn is_valid(&mut self, call: &RawCall) -> bool {
+        let Some(tool) = self.config.tools.iter().find(|tool| tool.name == call.name) else {
+            return false;
+        };
+        let validator = self
+            .validators
+            .entry(call.name.clone())
+            .or_insert_with(|| compile(tool.schema.as_ref()));
+        validator
+            .as_ref()
+            .is_none_or(|validator| validator.is_valid(&call.arguments))
+    }
+}
+
+/// The compiled schema, or `None` (no check beyond "an object") when there is none or it does not
+/// compile (a client's broken schema must not make its tool unusable).
+fn compile(schema: Option<&Value>) -> Option<jsonschema::Validator> {
+    let schema = schema?;
+    match jsonschema::validator_for(schema) {
+        Ok(validator) => Some(validator),
+        Err(error) => {
+            tracing::debug!(%error, "a tool schema does not compile; arguments are not checked");
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    use super::*;
+    use crate::api::output::Finish;
+    use crate::api::tools::{ToolChoice, ToolSpec};
+    use crate::chat::Usage;
+
+    fn config(parallel: bool) -> ToolConfig {
+        ToolConfig {
+            tools: vec![
+                ToolSpec {
+                    name: "get_weather".into(),
+                    description: "Weather of a city.".into(),
+                    schema: Some(json!({
+                        "type": "object",
+                        "properties": {"city": {"type": "string"}},
+                        "required": ["city"],
+                        "additionalProperties": false
+                    })),
+                },
+                ToolSpec {
+                    name: "now".into(),
+                    description: String::new(),
+                    schema: None,
+                },
+            ],
+            choice: ToolChoice::Auto,
+            parallel,
+        }
+    }
+
+    fn finished() -> OutputEvent {
+        OutputEvent::Finished(Finish {
+            reason: StopReason::EndTurn,
+            usage: Usage::default(),
+            usage_estimated: false,
+            reasoning_tokens: 0,
+        })
+    }
+
+    /// Shapes `deltas` (with a reasoning event first) and returns the events with adjacent texts
+    /// merged and call ids blanked.
+    fn shape(parallel: bool, deltas: &[&str]) -> Vec<OutputEvent> {
+        let mut shaper = ToolCallShaper::new(config(parallel));
+        let mut events = vec![OutputEvent::Reasoning("think".into())];
+        events.extend(deltas.iter().map(|d| OutputEvent::Text((*d).to_owned())));
+        events.push(finished());
+        let mut out: Vec<OutputEvent> = Vec::new();
+        // One event per step, as the relay feeds them.
+        for event in events {
+            for event in shaper.apply(vec![event]) {
+                match (out.last_mut(), event) {
+                    (Some(OutputEvent::Text(previous)), OutputEvent::Text(text)) => previous.push_str(&text),
+                    (_, OutputEvent::ToolCall(mut call)) => {
+                        assert_eq!(call.id.len(), 24);
+                        call.id.clear();
+                        out.push(OutputEvent::ToolCall(call));
+                    }
+                    (_, event) => out.push(event),
+                }
+            }
+        }
+        out
+    }
+
+    fn call(name: &str, arguments: &str) -> OutputEvent {
+        OutputEvent::ToolCall(ToolCall {
+            id: String::new(),
+            name: name.into(),
+            arguments: arguments.into(),
+        })
+    }
+
+    fn reason(events: &[OutputEvent]) -> StopReason {
+        match events.last() {
+            Some(OutputEvent::Finished(finish)) => finish.reason.clone(),
+            other => panic!("no finish: {other:?}"),
+        }
+    }
+
+    const TWO_CALLS: &str = r#"Checking. {"tool_calls":[{"name":"get_weather","arguments":{"city":"Paris"}},{"name":"now"}]} and then I guess it is sunny"#;
+
+    #[test]
+    fn valid_calls_become_tool_calls_and_trailing_text_is_dropped() {
+        let events = shape(true, &[TWO_CALLS]);
+        assert_eq!(
+            events[..4],
+            [
+                OutputEvent::Reasoning("think".into()),
+                OutputEvent::Text("Checking. ".into()),
+                call("get_weather", r#"{"city":"Paris"}"#),
+                call("now", "{}"),
+            ]
+        );
+        assert_eq!(events.len(), 5);
+        assert_eq!(reason(&events), StopReason::ToolUse);
+    }
+
+    #[test]
+    fn without_parallel_calls_only_the_first_is_kept() {
+        let events = shape(false, &[TWO_CALLS]);
+        assert_eq!(events[2], call("get_weather", r#"{"city":"Paris"}"#));
+        assert_eq!(events.len(), 4);
+    }
+
+    #[test]
+    fn invalid_calls_fall_back_to_the_models_text() {
+        for answer in [
+            r#"{"tool_calls":[{"name":"get_weather","arguments":{"town":"Paris"}}]}"#,
+            r#"{"tool_calls":[{"name":"rm_rf","arguments":{}}]}"#,
+            r#"{"tool_calls":[{"name":"now"},{"name":"get_weather","arguments":{"city":1}}]}"#,
+            r#"{"tool_calls":[{"name":"now","arguments":"not json"}]}"#,
+            r#"Sure: {"tool_calls":[{"name":"now""#,
+        ] {
+            let events = shape(true, &[answer]);
+            assert_eq!(events[1], OutputEvent::Text(answer.into()), "{answer}");
+            assert_eq!(reason(&events), StopReason::EndTurn);
+            assert_eq!(events.len(), 3);
+        }
+    }
+
+    #[test]
+    fn a_broken_client_schema_does_not_block_the_tool() {
+        let mut config = config(true);
+        config.tools[1].schema = Some(json!({"type": 12}));
+        let mut shaper = ToolCallShaper::new(config);
+        let events = shaper.apply(vec![OutputEvent::Text(
+            r#"{"tool_calls":[{"name":"now"}]}"#.into(),
+        )]);
+        assert!(matches!(&events[..], [OutputEvent::ToolCall(_)]));
+    }
+
+    proptest! {
+        #[test]
+        fn any_split_gives_the_same_events_and_no_markup_in_text(
+            cuts in proptest::collection::vec(0usize..200, 0..10),
+            fenced in any::<bool>(),
+        ) {
+            let answer = if fenced {
+                format!("好的 😀\n```json\n{}\n```", &TWO_CALLS[10..93])
+            } else {
+                TWO_CALLS.to_owned()
+            };
+            let whole = shape(true, &[answer.as_str()]);
+            let mut boundaries: Vec<usize> = cuts
+                .into_iter()
+                .map(|cut| cut % (answer.len() + 1))
+                .filter(|&cut| answer.is_char_boundary(cut))
+                .collect();
+            boundaries.sort_unstable();
+            boundaries.dedup();
+            let mut deltas = Vec::new();
+            let mut previous = 0;
+            for boundary in boundaries.into_iter().chain([answer.len()]) {
+                deltas.push(&answer[previous..boundary]);
+                previous = boundary;
+            }
+            let split = shape(true, &deltas);
+            prop_assert_eq!(&split, &whole);
+            prop_assert_eq!(split.iter().filter(|e| matches!(e, OutputEvent::ToolCall(_))).count(), 2);
+            for event in &split {
+                if let OutputEvent::Text(text) = event {
+                    prop_assert!(!text.contains('{') && !text.contains("```"), "{}", text);
+                }
+            }
+        }
+    }
+}
