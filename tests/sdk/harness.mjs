@@ -190,6 +190,24 @@ export class Stack {
     if (!response.ok) throw new Error(`DELETE /__sim/faults: HTTP ${response.status}`);
   }
 
+  /// Queues scripted answers of the simulated model: `[{text, thinking?, match?}]` (see the
+  /// simulator's control API: an entry with `match` answers the next completion whose upstream
+  /// text contains it; the others answer in order).
+  script(replies) {
+    return this.simPost('/__sim/script', { replies });
+  }
+
+  /// Empties the scripted-answer queue.
+  async clearScript() {
+    const response = await fetch(`${this.simUrl}/__sim/script`, { method: 'DELETE' });
+    if (!response.ok) throw new Error(`DELETE /__sim/script: HTTP ${response.status}`);
+  }
+
+  /// What is still queued.
+  async scripted() {
+    return (await this.simGet('/__sim/script')).replies;
+  }
+
   setFrameDelay(ms) {
     return this.simPost('/__sim/frame-delay', { ms });
   }
