@@ -2,6 +2,7 @@
 // raw fetch calls, with raw checks of the SSE framing the clients parse.
 
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 
 import { API_KEY, parseSse, startStack } from './harness.mjs';
@@ -308,4 +309,49 @@ test('claude code: GET /v1/models answers the Anthropic shape with the inference
   const body = await response.json();
   assert.equal(body.has_more, false);
   assert.ok(body.data.every((m) => m.type === 'model' && typeof m.display_name === 'string'));
+});
+
+test('claude code 2.1.332: its captured first request (system message between turns) streams an answer', async () => {
+  // Captured from the real CLI on loopback and sanitised (fixtures/): 12 tools, adaptive
+  // thinking, context_management, output_config, a billing-header system block, and
+  // messages[1] with role "system".
+  const capture = JSON.parse(await readFile(new URL('./fixtures/claude-code-2.1.332-messages.json', import.meta.url), 'utf8'));
+  assert.equal(capture.body.messages[1].role, 'system');
+  const response = await fetch(`${stack.gatewayUrl}${capture.url}`, {
+    method: capture.method,
+    headers: { ...capture.headers, authorization: `Bearer ${API_KEY}` },
+    body: JSON.stringify(capture.body),
+  });
+  assertSseHeaders(response);
+  const events = assertAnthropicFraming(await response.text());
+  assert.equal(events.find((e) => e.event === 'message_delta').data.delta.stop_reason, 'end_turn');
+  const upstream = await stack.lastCompletion();
+  // Its default model, claude-opus-5-5, is not on the site: the `opus` alias sends it to Sonnet.
+  assert.match(upstream.model, /(^|::)claude-sonnet-4-6$/);
+  assert.ok(!upstream.text.includes('x-anthropic-billing-header'));
+  assert.ok(upstream.text.indexOf('系统提示：# Environment') > upstream.text.indexOf('say pong'));
+  // The whole prompt (system, turns and the 12 tool descriptions) stays within the site's limit.
+  assert.ok(upstream.text.length < 48_000, `upstream text of ${upstream.text.length} chars`);
+});
+
+test("claude code 2.1.332: its start-up probe and gateway model discovery are answered", async () => {
+  // HEAD {ANTHROPIC_BASE_URL}/api/hello without credentials, then (with
+  // CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY=1) GET /v1/models?limit=1000 with these headers;
+  // Claude Code keeps the ids matching /(claude|anthropic)/i and shows display_name.
+  const probe = await fetch(`${stack.gatewayUrl}/api/hello`, { method: 'HEAD', headers: { 'user-agent': 'Bun/1.4.6' } });
+  assert.equal(probe.status, 200);
+  const response = await fetch(`${stack.gatewayUrl}/v1/models?limit=1000`, {
+    headers: {
+      authorization: `Bearer ${API_KEY}`,
+      'anthropic-version': '2023-06-01',
+      'user-agent': 'claude-code/2.1.332',
+    },
+  });
+  assert.equal(response.status, 200);
+  const body = await response.json();
+  const usable = body.data.filter((model) => /(claude|anthropic)/i.test(model.id));
+  assert.ok(usable.length >= 3, usable.map((model) => model.id).join(','));
+  assert.ok(usable.every((model) => typeof model.display_name === 'string' && model.display_name.length > 0));
+  // The cheap model is offered under a Claude name so the picker can choose it.
+  assert.ok(usable.some((model) => model.id === 'claude-haiku-4-5' && /→/.test(model.display_name)));
 });
