@@ -2,8 +2,9 @@
 # Quick start, command 2: installs what is missing and runs every check and test of the project:
 # formatting, clippy (all members, the desktop shell included) with warnings denied, all Rust tests,
 # the UI typecheck and unit tests, and the end-to-end suite that drives the real `taiji-gateway` and
-# `taiji-sim` binaries with the official OpenAI and Anthropic SDKs. Stops at the first failure and
-# ends with one line counting every test that ran.
+# `taiji-sim` binaries with the real clients (the official OpenAI and Anthropic SDKs, the Vercel AI
+# SDK and the Claude Code CLI). Stops at the first failure and ends with one line counting every
+# test that ran.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 started=$(date +%s)
@@ -29,7 +30,7 @@ npm run --silent typecheck -w ui
 npm run --silent test -w ui 2>&1 | tee "$results/ui.txt"
 
 if [ -d "$ROOT/tests/sdk" ]; then
-  say "SDK end-to-end suite (openai and @anthropic-ai/sdk against the real binaries)"
+  say "SDK end-to-end suite (openai, @anthropic-ai/sdk, the AI SDK and Claude Code against the real binaries)"
   cargo build --locked -p taiji-gateway -p taiji-sim
   TAIJI_GATEWAY_BIN="$ROOT/target/debug/taiji-gateway" TAIJI_SIM_BIN="$ROOT/target/debug/taiji-sim" \
     npm run --silent test -w tests/sdk 2>&1 | tee "$results/sdk.txt"
@@ -45,6 +46,7 @@ passed=$((passed + ${ui_passed:-0}))
 if [ -f "$results/sdk.txt" ]; then
   passed=$((passed + $(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$results/sdk.txt" | tail -1)))
   failed=$((failed + $(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$results/sdk.txt" | tail -1)))
+  skipped=$((skipped + $(sed -n 's/^# skipped \([0-9]*\)$/\1/p' "$results/sdk.txt" | tail -1)))
 fi
 say "all checks passed in $(( $(date +%s) - started )) s"
 echo "total: $passed passed, $failed failed, $skipped skipped"
