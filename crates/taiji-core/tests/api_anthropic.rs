@@ -451,3 +451,26 @@ fn count_tokens_counts_system_messages_tools_and_images() {
         2 + taiji_core::api::tokens::MESSAGE_OVERHEAD_TOKENS
     );
 }
+
+#[test]
+fn tool_choice_forms_become_the_neutral_tool_config() {
+    use taiji_core::api::anthropic::tool_config;
+    use taiji_core::api::tools::ToolChoice;
+    let config = |choice: Value| {
+        let body = json!({"model": "m", "max_tokens": 10, "messages": [{"role": "user", "content": "hi"}],
+            "tools": [{"name": "Bash", "description": "Run.", "input_schema": {"type": "object"}}],
+            "tool_choice": choice});
+        let request: MessagesRequest = parse_json(body.to_string().as_bytes()).expect("parses");
+        validate_options(&request).expect("forced choices are valid");
+        tool_config(&request)
+    };
+    assert_eq!(config(json!({"type": "auto"})).choice, ToolChoice::Auto);
+    assert_eq!(config(json!({"type": "any"})).choice, ToolChoice::Required);
+    assert_eq!(config(json!({"type": "none"})).choice, ToolChoice::None);
+    let named = config(json!({"type": "tool", "name": "Bash", "disable_parallel_tool_use": true}));
+    assert_eq!(
+        (named.choice, named.parallel),
+        (ToolChoice::Named("Bash".into()), false)
+    );
+    assert!(config(Value::Null).parallel);
+}

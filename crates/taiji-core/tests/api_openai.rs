@@ -491,3 +491,45 @@ fn unsupported_modalities_are_400s_naming_the_part() {
         Some("messages[0].content[0]")
     );
 }
+
+#[test]
+fn tool_choice_forms_become_the_neutral_tool_config() {
+    use taiji_core::api::openai::tool_config;
+    use taiji_core::api::tools::ToolChoice;
+    let config = |extra: Value| {
+        let mut body = json!({"model": "m", "messages": [{"role": "user", "content": "hi"}],
+            "tools": [{"type": "function", "function": {"name": "a", "description": "A.", "parameters": {"type": "object"}}},
+                      {"type": "function", "function": {"name": "b"}},
+                      {"type": "custom", "custom": {"name": "free"}}]});
+        for (key, value) in extra.as_object().expect("object") {
+            body[key] = value.clone();
+        }
+        let request: ChatCompletionRequest = parse_json(body.to_string().as_bytes()).expect("parses");
+        validate_options(&request).expect("forced choices are valid");
+        tool_config(&request)
+    };
+    let auto = config(json!({}));
+    let names: Vec<&str> = auto.tools.iter().map(|tool| tool.name.as_str()).collect();
+    assert_eq!(names, ["a", "b"], "custom tools take free text and are left out");
+    assert_eq!((auto.choice.clone(), auto.parallel), (ToolChoice::Auto, true));
+    assert_eq!(auto.tools[0].description, "A.");
+    assert_eq!(
+        config(json!({"tool_choice": "required"})).choice,
+        ToolChoice::Required
+    );
+    assert_eq!(config(json!({"tool_choice": "none"})).choice, ToolChoice::None);
+    assert_eq!(
+        config(json!({"tool_choice": {"type": "function", "function": {"name": "b"}}})).choice,
+        ToolChoice::Named("b".into())
+    );
+    assert_eq!(
+        config(json!({"function_call": {"name": "a"}})).choice,
+        ToolChoice::Named("a".into())
+    );
+    assert!(!config(json!({"parallel_tool_calls": false})).parallel);
+    let allowed = config(json!({"tool_choice": {"type": "allowed_tools", "allowed_tools": {
+        "mode": "required", "tools": [{"type": "function", "function": {"name": "b"}}]}}}));
+    assert_eq!(allowed.choice, ToolChoice::Required);
+    assert_eq!(allowed.tools.len(), 1);
+    assert_eq!(allowed.tools[0].name, "b");
+}
