@@ -312,7 +312,7 @@ fn converts_claude_code_requests() {
     assert_eq!(options.limits.max_output_tokens, Some(32000));
     let transcript = to_transcript(&request).expect("converts");
     assert_eq!(transcript.system[0], "You are Claude Code.\nBe concise.");
-    assert!(transcript.system[1].contains("Declared tools: Bash"));
+    assert!(transcript.system[1].contains("- Bash: Run a command Arguments: {"));
     assert_eq!(
         transcript.turns,
         vec![
@@ -321,15 +321,15 @@ fn converts_claude_code_requests() {
                 role: Role::Assistant,
                 parts: vec![
                     Part::Text("Running ls.".into()),
-                    Part::Text(r#"[tool call Bash (id toolu_1)]: {"command":"ls"}"#.into()),
+                    Part::Text(r#"{"tool_calls":[{"name":"Bash","arguments":{"command":"ls"}}]}"#.into()),
                 ],
             },
             Turn {
                 role: Role::Tool,
                 parts: vec![
-                    Part::Text("[tool result (id toolu_1)]: a.txt\nb.txt".into()),
+                    Part::Text("[result of Bash (id toolu_1)]\na.txt\nb.txt".into()),
                     Part::Image(ImageSource::DataUrl("data:image/png;base64,iVBORw0KGgo=".into())),
-                    Part::Text("[tool result (id toolu_2), error]: boom".into()),
+                    Part::Text("[error from tool (id toolu_2)]\nboom".into()),
                 ],
             },
             Turn::text(Role::User, "thanks"),
@@ -404,10 +404,6 @@ fn invalid_requests_name_the_field_in_the_message() {
         rejected(json!({"model": "m", "messages": user, "max_tokens": 0})).param(),
         Some("max_tokens")
     );
-    assert_eq!(
-        rejected(json!({"model": "m", "messages": user, "tool_choice": {"type": "any"}})).param(),
-        Some("tool_choice")
-    );
     let pdf = json!([{"role": "user", "content": [{"type": "text", "text": "read"},
         {"type": "document", "source": {"type": "base64", "media_type": "application/pdf", "data": "JVBERi0="}}]}]);
     let error = rejected(json!({"model": "m", "messages": pdf}));
@@ -454,4 +450,27 @@ fn count_tokens_counts_system_messages_tools_and_images() {
         count_anthropic_tokens(&ESTIMATOR, &simple),
         2 + taiji_core::api::tokens::MESSAGE_OVERHEAD_TOKENS
     );
+}
+
+#[test]
+fn tool_choice_forms_become_the_neutral_tool_config() {
+    use taiji_core::api::anthropic::tool_config;
+    use taiji_core::api::tools::ToolChoice;
+    let config = |choice: Value| {
+        let body = json!({"model": "m", "max_tokens": 10, "messages": [{"role": "user", "content": "hi"}],
+            "tools": [{"name": "Bash", "description": "Run.", "input_schema": {"type": "object"}}],
+            "tool_choice": choice});
+        let request: MessagesRequest = parse_json(body.to_string().as_bytes()).expect("parses");
+        validate_options(&request).expect("forced choices are valid");
+        tool_config(&request)
+    };
+    assert_eq!(config(json!({"type": "auto"})).choice, ToolChoice::Auto);
+    assert_eq!(config(json!({"type": "any"})).choice, ToolChoice::Required);
+    assert_eq!(config(json!({"type": "none"})).choice, ToolChoice::None);
+    let named = config(json!({"type": "tool", "name": "Bash", "disable_parallel_tool_use": true}));
+    assert_eq!(
+        (named.choice, named.parallel),
+        (ToolChoice::Named("Bash".into()), false)
+    );
+    assert!(config(Value::Null).parallel);
 }

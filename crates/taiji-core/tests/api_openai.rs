@@ -364,25 +364,6 @@ fn invalid_requests_name_the_field() {
         Some("messages[0].role")
     );
     assert_eq!(
-        rejection(json!({"model": "m", "messages": user, "tool_choice": "required"}))
-            .0
-            .as_deref(),
-        Some("tool_choice")
-    );
-    let named = json!({"type": "function", "function": {"name": "f"}});
-    assert_eq!(
-        rejection(json!({"model": "m", "messages": user, "tool_choice": named}))
-            .0
-            .as_deref(),
-        Some("tool_choice")
-    );
-    assert_eq!(
-        rejection(json!({"model": "m", "messages": user, "function_call": {"name": "f"}}))
-            .0
-            .as_deref(),
-        Some("function_call")
-    );
-    assert_eq!(
         rejection(json!({"model": "m", "messages": user, "response_format": {"type": "xml"}}))
             .0
             .as_deref(),
@@ -443,7 +424,7 @@ fn converts_cherry_studio_requests_into_the_transcript() {
     let request: ChatCompletionRequest = parse_json(body.to_string().as_bytes()).expect("parses");
     let transcript = to_transcript(&request).expect("converts");
     assert_eq!(transcript.system[..2], ["test".to_owned(), "be brief".to_owned()]);
-    assert!(transcript.system[2].contains("Declared tools: get_weather"));
+    assert!(transcript.system[2].contains("- get_weather Arguments: {\"type\":\"object\"}"));
     assert!(transcript.system[3].contains("valid JSON object"));
     assert_eq!(
         transcript.turns,
@@ -458,9 +439,9 @@ fn converts_cherry_studio_requests_into_the_transcript() {
             },
             Turn::text(
                 Role::Assistant,
-                r#"[tool call get_weather (id call_1)]: {"city":"Paris"}"#
+                r#"{"tool_calls":[{"name":"get_weather","arguments":{"city":"Paris"}}]}"#
             ),
-            Turn::text(Role::Tool, "[tool result (id call_1)]: sunny"),
+            Turn::text(Role::Tool, "[result of get_weather (id call_1)]\nsunny"),
             Turn::text(Role::Assistant, "It is sunny."),
             Turn::text(Role::User, "hi"),
         ]
@@ -509,4 +490,46 @@ fn unsupported_modalities_are_400s_naming_the_part() {
         to_transcript(&request).expect_err("rejected").param(),
         Some("messages[0].content[0]")
     );
+}
+
+#[test]
+fn tool_choice_forms_become_the_neutral_tool_config() {
+    use taiji_core::api::openai::tool_config;
+    use taiji_core::api::tools::ToolChoice;
+    let config = |extra: Value| {
+        let mut body = json!({"model": "m", "messages": [{"role": "user", "content": "hi"}],
+            "tools": [{"type": "function", "function": {"name": "a", "description": "A.", "parameters": {"type": "object"}}},
+                      {"type": "function", "function": {"name": "b"}},
+                      {"type": "custom", "custom": {"name": "free"}}]});
+        for (key, value) in extra.as_object().expect("object") {
+            body[key] = value.clone();
+        }
+        let request: ChatCompletionRequest = parse_json(body.to_string().as_bytes()).expect("parses");
+        validate_options(&request).expect("forced choices are valid");
+        tool_config(&request)
+    };
+    let auto = config(json!({}));
+    let names: Vec<&str> = auto.tools.iter().map(|tool| tool.name.as_str()).collect();
+    assert_eq!(names, ["a", "b"], "custom tools take free text and are left out");
+    assert_eq!((auto.choice.clone(), auto.parallel), (ToolChoice::Auto, true));
+    assert_eq!(auto.tools[0].description, "A.");
+    assert_eq!(
+        config(json!({"tool_choice": "required"})).choice,
+        ToolChoice::Required
+    );
+    assert_eq!(config(json!({"tool_choice": "none"})).choice, ToolChoice::None);
+    assert_eq!(
+        config(json!({"tool_choice": {"type": "function", "function": {"name": "b"}}})).choice,
+        ToolChoice::Named("b".into())
+    );
+    assert_eq!(
+        config(json!({"function_call": {"name": "a"}})).choice,
+        ToolChoice::Named("a".into())
+    );
+    assert!(!config(json!({"parallel_tool_calls": false})).parallel);
+    let allowed = config(json!({"tool_choice": {"type": "allowed_tools", "allowed_tools": {
+        "mode": "required", "tools": [{"type": "function", "function": {"name": "b"}}]}}}));
+    assert_eq!(allowed.choice, ToolChoice::Required);
+    assert_eq!(allowed.tools.len(), 1);
+    assert_eq!(allowed.tools[0].name, "b");
 }

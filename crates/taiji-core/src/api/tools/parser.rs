@@ -460,7 +460,7 @@ mod tests {
             let whole = run(&[answer.as_str()]);
             let deltas = split_at(&answer, &cuts);
             let refs: Vec<&str> = deltas.iter().map(String::as_str).collect();
-            prop_assert_eq!(run(&refs), whole.clone());
+            prop_assert_eq!(&run(&refs), &whole);
             // Nothing is lost or invented: text and raw captures rebuild the answer.
             let rebuilt: String = whole
                 .iter()

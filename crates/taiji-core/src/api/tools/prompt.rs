@@ -35,11 +35,34 @@ const SINGLE_CALL: &str = " Call at most one tool per reply.";
 const TOOLS_OFF: &str = "Tools are not available for this reply: answer in plain text, without any \
 JSON tool call.";
 
-/// Longest tool description kept, in chars (Claude Code's run to thousands each, and the site
-/// refuses texts over ~48,000 chars).
-const DESCRIPTION_LIMIT: usize = 500;
-/// Longest description of a parameter inside a schema, in chars.
-const PARAMETER_DESCRIPTION_LIMIT: usize = 160;
+/// How long the tool list may get, in chars. Claude Code sends 10–30 tools whose descriptions run
+/// to thousands of chars each, next to a system prompt and history of its own, and the site
+/// refuses texts over ~48,000 chars.
+const TOOLS_BUDGET: usize = 16_000;
+/// Ever shorter descriptions until the list fits the budget: the longest tool description kept
+/// and the longest parameter description inside a schema (0: parameter descriptions left out),
+/// in chars.
+const DETAIL_LEVELS: [Detail; 3] = [
+    Detail {
+        description: 500,
+        parameter: 160,
+    },
+    Detail {
+        description: 250,
+        parameter: 80,
+    },
+    Detail {
+        description: 120,
+        parameter: 0,
+    },
+];
+
+/// How much of the descriptions is kept.
+#[derive(Debug, Clone, Copy)]
+struct Detail {
+    description: usize,
+    parameter: usize,
+}
 
 /// The system-part instructions for `config`, or `None` when no tools were declared.
 pub fn instructions(config: &ToolConfig) -> Option<String> {
@@ -49,7 +72,7 @@ pub fn instructions(config: &ToolConfig) -> Option<String> {
     if config.choice == ToolChoice::None {
         return Some(TOOLS_OFF.to_owned());
     }
-    let tools = config.tools.iter().map(describe).collect::<Vec<_>>().join("\n");
+    let tools = describe_all(&config.tools);
     let mut choice = match &config.choice {
         ToolChoice::Auto | ToolChoice::None => CHOICE_AUTO.to_owned(),
         ToolChoice::Required => CHOICE_REQUIRED.to_owned(),
@@ -61,46 +84,60 @@ pub fn instructions(config: &ToolConfig) -> Option<String> {
     Some(TEMPLATE.replace("{tools}", &tools).replace("{choice}", &choice))
 }
 
+/// The tool list: one line per tool, at the most detailed level that fits [`TOOLS_BUDGET`].
+fn describe_all(tools: &[ToolSpec]) -> String {
+    let mut list = String::new();
+    for detail in DETAIL_LEVELS {
+        list = tools
+            .iter()
+            .map(|tool| describe(tool, detail))
+            .collect::<Vec<_>>()
+            .join("\n");
+        if list.chars().count() <= TOOLS_BUDGET {
+            break;
+        }
+    }
+    list
+}
+
 /// One line describing a tool: `- name: description Arguments: {schema}`.
-pub fn describe(tool: &ToolSpec) -> String {
+fn describe(tool: &ToolSpec, detail: Detail) -> String {
     let mut line = format!("- {}", tool.name);
-    let description = trim_text(tool.description.trim(), DESCRIPTION_LIMIT);
+    let description = trim_text(tool.description.trim(), detail.description);
     if !description.is_empty() {
         line.push_str(": ");
         line.push_str(&description.replace('\n', " "));
     }
-    let schema = tool
-        .schema
-        .as_ref()
-        .map_or_else(|| json!({"type": "object"}), compact_schema);
+    let schema = tool.schema.as_ref().map_or_else(
+        || json!({"type": "object"}),
+        |schema| compact_schema(schema, detail.parameter),
+    );
     line.push_str(" Arguments: ");
     line.push_str(&schema.to_string());
     line
 }
 
-/// The schema without what only costs characters: `$schema`, and parameter descriptions longer
-/// than [`PARAMETER_DESCRIPTION_LIMIT`] are trimmed.
-fn compact_schema(schema: &Value) -> Value {
+/// The schema without what only costs characters: no `$schema`, and parameter descriptions cut to
+/// `limit` chars (left out when `limit` is 0).
+fn compact_schema(schema: &Value, limit: usize) -> Value {
     match schema {
         Value::Object(object) => {
             let mut out = Map::with_capacity(object.len());
             for (key, value) in object {
                 match (key.as_str(), value) {
                     ("$schema", _) => {}
+                    ("description", Value::String(_)) if limit == 0 => {}
                     ("description", Value::String(text)) => {
-                        out.insert(
-                            key.clone(),
-                            Value::String(trim_text(text.trim(), PARAMETER_DESCRIPTION_LIMIT)),
-                        );
+                        out.insert(key.clone(), Value::String(trim_text(text.trim(), limit)));
                     }
                     _ => {
-                        out.insert(key.clone(), compact_schema(value));
+                        out.insert(key.clone(), compact_schema(value, limit));
                     }
                 }
             }
             Value::Object(out)
         }
-        Value::Array(items) => Value::Array(items.iter().map(compact_schema).collect()),
+        Value::Array(items) => Value::Array(items.iter().map(|item| compact_schema(item, limit)).collect()),
         other => other.clone(),
     }
 }
@@ -207,10 +244,44 @@ mod tests {
     #[test]
     fn long_descriptions_are_cut_at_a_sentence() {
         let long = format!("{} Second sentence. {}", "a".repeat(300), "b".repeat(800));
-        let line = describe(&spec("T", &long));
+        let line = describe(&spec("T", &long), DETAIL_LEVELS[0]);
         assert!(line.contains("Second sentence.… Arguments"), "{line}");
         assert_eq!(trim_text("短", 10), "短");
         assert_eq!(trim_text(&"好".repeat(20), 10), format!("{}…", "好".repeat(10)));
+    }
+
+    #[test]
+    fn many_big_tools_get_shorter_descriptions_to_fit_the_budget() {
+        let tools: Vec<ToolSpec> = (0..30)
+            .map(|i| {
+                let mut tool = spec(&format!("Tool{i}"), &"Does things. ".repeat(300));
+                tool.schema = Some(json!({"type": "object", "properties": {
+                    "a": {"type": "string", "description": "y".repeat(1000)},
+                    "b": {"type": "array", "items": {"type": "string", "description": "z".repeat(1000)}}
+                }}));
+                tool
+            })
+            .collect();
+        let config = ToolConfig {
+            tools,
+            choice: ToolChoice::Auto,
+            parallel: true,
+        };
+        let text = instructions(&config).expect("instructions");
+        assert!(
+            text.chars().count() < TOOLS_BUDGET + TEMPLATE.len() + 200,
+            "{}",
+            text.len()
+        );
+        assert!(text.contains("- Tool29: Does things."));
+        assert!(!text.contains("yyyy") && text.contains(r#""items":{"type":"string"}"#));
+        // A small list keeps the full detail.
+        let small = instructions(&config_small()).expect("instructions");
+        assert!(small.contains(&"x".repeat(150)));
+    }
+
+    fn config_small() -> ToolConfig {
+        config(ToolChoice::Auto, true)
     }
 
     #[test]
