@@ -100,13 +100,16 @@ test('claude code: a plain answer with its default model', async () => {
   await rm(cwd, { recursive: true, force: true });
 });
 
-test('claude code: a multi-step task runs its Bash tool and answers with the result', async () => {
+test('claude code: a multi-step task runs its Bash and Read tools and answers from the results', async () => {
   const cwd = await mkdtemp(path.join(tmpdir(), 'taiji-cc-bash-'));
+  const file = path.join(cwd, 'hello.txt');
   const before = await stack.stats();
   const seen = (await stack.completions()).length;
-  const command = "printf 'made by claude code' > hello.txt && echo wrote-0b5a";
+  // The command's output and the file's text appear nowhere in the command itself, so each
+  // scripted answer can match exactly the request that carries the previous tool's result.
+  const command = "printf '%s-%s' made-by claude-code > hello.txt && echo \"wrote-$((6*7))-0b5a\"";
   await stack.script([
-    // The first answer calls Bash (the convention: one JSON object with the calls).
+    // Step 1: call Bash (the convention: one JSON object with the calls), after some thinking.
     {
       match: 'task-0b5a',
       thinking: 'I should write the file with Bash.',
@@ -114,24 +117,30 @@ test('claude code: a multi-step task runs its Bash tool and answers with the res
         tool_calls: [{ name: 'Bash', arguments: { command, description: 'Write hello.txt' } }],
       }),
     },
-    // After the tool result (its output is only in the second request), the final answer.
-    { match: 'wrote-0b5a\n', text: 'Done: hello.txt now says "made by claude code".' },
+    // Step 2, after Bash's output: read the file back.
+    {
+      match: 'wrote-42-0b5a',
+      text: `Written. ${JSON.stringify({ tool_calls: [{ name: 'Read', arguments: { file_path: file } }] })}`,
+    },
+    // Step 3, after Read's output: the final answer.
+    { match: 'made-by-claude-code', text: 'Done: hello.txt says made-by-claude-code.' },
   ]);
-  const { code, result } = await claude('task-0b5a: create hello.txt in the current directory.', {
+  const { code, result } = await claude('task-0b5a: create hello.txt in the current directory and check it.', {
     cwd,
-    args: ['--allowedTools', 'Bash', '--permission-mode', 'acceptEdits'],
+    args: ['--allowedTools', 'Bash', 'Read', '--permission-mode', 'acceptEdits'],
   });
   assert.equal(result.is_error, false, JSON.stringify(result));
   assert.equal(code, 0);
-  assert.equal(await readFile(path.join(cwd, 'hello.txt'), 'utf8'), 'made by claude code');
-  assert.equal(result.result, 'Done: hello.txt now says "made by claude code".');
-  assert.ok(result.num_turns >= 2, `two model turns: ${result.num_turns}`);
-  assert.deepEqual(await stack.scripted(), [], 'both scripted answers were used');
+  assert.equal(await readFile(file, 'utf8'), 'made-by-claude-code', 'Claude Code ran the Bash call');
+  assert.equal(result.result, 'Done: hello.txt says made-by-claude-code.');
+  assert.ok(result.num_turns >= 3, `three model turns: ${result.num_turns}`);
+  assert.deepEqual(await stack.scripted(), [], 'every scripted answer was used');
 
   const upstream = (await stack.completions()).slice(seen);
-  const second = upstream.find((request) => request.text.includes('wrote-0b5a\n'));
-  assert.ok(second, 'the tool result went back upstream');
-  assert.ok(second.text.includes('"tool_calls"'), 'the earlier call is in the history');
+  const last = upstream.find((request) => request.text.includes('made-by-claude-code'));
+  assert.ok(last, "the Read result went back upstream");
+  assert.ok(last.text.includes('wrote-42-0b5a'), "and Bash's result is still in the history");
+  assert.ok(last.text.includes('"tool_calls"'), 'the earlier calls are in the history in the convention');
   await stack.waitForStats((stats) => stats.sessions_open === 0);
   const stats = await stack.stats();
   assert.equal(stats.sessions_created - before.sessions_created, stats.sessions_deleted - before.sessions_deleted);
