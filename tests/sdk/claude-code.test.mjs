@@ -100,6 +100,18 @@ test('claude code: a plain answer with its default model', async () => {
   await rm(cwd, { recursive: true, force: true });
 });
 
+test('claude code: ANTHROPIC_MODEL picks a site model by its own id', async () => {
+  const cwd = await mkdtemp(path.join(tmpdir(), 'taiji-cc-model-'));
+  const seen = (await stack.completions()).length;
+  await stack.script([{ text: 'answered by the cheap model', match: 'model-5c3a' }]);
+  const { result } = await claude('model-5c3a: who answers?', { cwd, env: { ANTHROPIC_MODEL: 'gpt-4.1-mini' } });
+  assert.equal(result.is_error, false, JSON.stringify(result));
+  assert.equal(result.result, 'answered by the cheap model');
+  const main = (await stack.completions()).slice(seen).find((request) => request.text.includes('model-5c3a'));
+  assert.match(main.model, /(^|::)gpt-4\.1-mini$/);
+  await rm(cwd, { recursive: true, force: true });
+});
+
 test('claude code: a multi-step task runs its Bash and Read tools and answers from the results', async () => {
   const cwd = await mkdtemp(path.join(tmpdir(), 'taiji-cc-bash-'));
   const file = path.join(cwd, 'hello.txt');
