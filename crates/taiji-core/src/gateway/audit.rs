@@ -169,9 +169,9 @@ pub(crate) async fn record(State(state): State<AppState>, request: Request, next
     response
 }
 
-/// Whether a request belongs in the request log.
+/// Whether a request belongs in the request log: not preflights, nor the probes of `health.rs`.
 fn is_recorded(method: &Method, path: &str) -> bool {
-    method != Method::OPTIONS && path != "/health" && path != "/"
+    method != Method::OPTIONS && !matches!(path, "/health" | "/" | "/api/hello")
 }
 
 /// The client's user agent, capped.
