@@ -17,6 +17,9 @@ pub struct ToolCallShaper {
     /// Compiled schemas by tool name; `None` when the tool has no usable schema.
     validators: HashMap<String, Option<jsonschema::Validator>>,
     calls: usize,
+    /// Trailing whitespace of the text so far, held until more text follows: dropped when a call
+    /// follows instead, so an answer that is only a call gets no blank text part.
+    pending_space: String,
 }
 
 impl std::fmt::Debug for ToolCallShaper {
@@ -36,6 +39,7 @@ impl ToolCallShaper {
             parser: CallParser::new(),
             validators: HashMap::new(),
             calls: 0,
+            pending_space: String::new(),
         }
     }
 
@@ -55,6 +59,9 @@ impl ToolCallShaper {
                     }
                     if self.calls > 0 {
                         finish.reason = StopReason::ToolUse;
+                    } else {
+                        let space = std::mem::take(&mut self.pending_space);
+                        push_text(&mut out, space);
                     }
                     out.push(OutputEvent::Finished(finish));
                 }
@@ -74,6 +81,7 @@ impl ToolCallShaper {
                             break;
                         }
                         self.calls += 1;
+                        self.pending_space.clear();
                         out.push(OutputEvent::ToolCall(ToolCall {
                             id: uuid::Uuid::new_v4().simple().to_string()[..24].to_owned(),
                             name: call.name,
@@ -95,15 +103,19 @@ impl ToolCallShaper {
 
     /// Text before any call is the answer's; text after a call is dropped (the model cannot know
     /// the result yet, so it is at best a guess of it).
-    fn text(&self, text: String, out: &mut Vec<OutputEvent>) {
+    fn text(&mut self, text: String, out: &mut Vec<OutputEvent>) {
         if self.calls > 0 || text.is_empty() {
             return;
         }
-        if let Some(OutputEvent::Text(previous)) = out.last_mut() {
-            previous.push_str(&text);
-        } else {
-            out.push(OutputEvent::Text(text));
+        let end = text.trim_end().len();
+        if end == 0 {
+            self.pending_space.push_str(&text);
+            return;
         }
+        let mut released = std::mem::take(&mut self.pending_space);
+        released.push_str(&text[..end]);
+        self.pending_space = text[end..].to_owned();
+        push_text(out, released);
     }
 
     /// Whether the call names a declared tool and its arguments fit the tool's schema.
@@ -118,6 +130,17 @@ impl ToolCallShaper {
         validator
             .as_ref()
             .is_none_or(|validator| validator.is_valid(&call.arguments))
+    }
+}
+
+fn push_text(out: &mut Vec<OutputEvent>, text: String) {
+    if text.is_empty() {
+        return;
+    }
+    if let Some(OutputEvent::Text(previous)) = out.last_mut() {
+        previous.push_str(&text);
+    } else {
+        out.push(OutputEvent::Text(text));
     }
 }
 
@@ -226,7 +249,7 @@ mod tests {
             events[..4],
             [
                 OutputEvent::Reasoning("think".into()),
-                OutputEvent::Text("Checking. ".into()),
+                OutputEvent::Text("Checking.".into()),
                 call("get_weather", r#"{"city":"Paris"}"#),
                 call("now", "{}"),
             ]
@@ -256,6 +279,15 @@ mod tests {
             assert_eq!(reason(&events), StopReason::EndTurn);
             assert_eq!(events.len(), 3);
         }
+    }
+
+    #[test]
+    fn whitespace_around_a_call_is_no_text_but_stays_inside_text() {
+        let events = shape(true, &["\n", " ", r#"{"tool_calls":[{"name":"now"}]}"#, "\n"]);
+        assert_eq!(events[1], call("now", "{}"));
+        assert_eq!(events.len(), 3);
+        let events = shape(true, &["a ", "\n", "b", " \n"]);
+        assert_eq!(events[1], OutputEvent::Text("a \nb \n".into()));
     }
 
     #[test]
