@@ -99,7 +99,7 @@ async fn openai_stream_emits_parallel_tool_calls_after_text_and_reasoning() {
     let chunks = openai_chunks(&body);
     let (text, reasoning, calls, finish) = openai_accumulate(&chunks);
     assert_eq!(reasoning, "Two tools are needed.");
-    assert_eq!(text, "Let me check both.");
+    assert_eq!(text, "Let me check both.\n");
     assert_eq!(finish, "tool_calls");
     assert_eq!(calls.len(), 2, "{body}");
     assert_eq!(
@@ -218,7 +218,7 @@ async fn anthropic_stream_emits_tool_use_blocks() {
         .filter(|d| d["delta"]["type"] == "text_delta")
         .map(|d| d["delta"]["text"].as_str().expect("text"))
         .collect();
-    assert_eq!(text, "I will look it up.");
+    assert_eq!(text, "I will look it up. ");
     let stops = data.iter().filter(|d| d["type"] == "content_block_stop").count();
     assert_eq!(stops, 4);
     let delta = data

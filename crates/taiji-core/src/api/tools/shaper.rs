@@ -17,9 +17,11 @@ pub struct ToolCallShaper {
     /// Compiled schemas by tool name; `None` when the tool has no usable schema.
     validators: HashMap<String, Option<jsonschema::Validator>>,
     calls: usize,
-    /// Trailing whitespace of the text so far, held until more text follows: dropped when a call
-    /// follows instead, so an answer that is only a call gets no blank text part.
+    /// Whitespace that opens the answer, held until text follows: dropped when a call follows
+    /// instead, so an answer that is only a call gets no blank text part.
     pending_space: String,
+    /// Whether any text was passed on.
+    texted: bool,
 }
 
 impl std::fmt::Debug for ToolCallShaper {
@@ -40,6 +42,7 @@ impl ToolCallShaper {
             validators: HashMap::new(),
             calls: 0,
             pending_space: String::new(),
+            texted: false,
         }
     }
 
@@ -107,14 +110,13 @@ impl ToolCallShaper {
         if self.calls > 0 || text.is_empty() {
             return;
         }
-        let end = text.trim_end().len();
-        if end == 0 {
+        if !self.texted && text.trim().is_empty() {
             self.pending_space.push_str(&text);
             return;
         }
+        self.texted = true;
         let mut released = std::mem::take(&mut self.pending_space);
-        released.push_str(&text[..end]);
-        self.pending_space = text[end..].to_owned();
+        released.push_str(&text);
         push_text(out, released);
     }
 
@@ -249,7 +251,7 @@ mod tests {
             events[..4],
             [
                 OutputEvent::Reasoning("think".into()),
-                OutputEvent::Text("Checking.".into()),
+                OutputEvent::Text("Checking. ".into()),
                 call("get_weather", r#"{"city":"Paris"}"#),
                 call("now", "{}"),
             ]
@@ -282,12 +284,14 @@ mod tests {
     }
 
     #[test]
-    fn whitespace_around_a_call_is_no_text_but_stays_inside_text() {
+    fn whitespace_alone_before_a_call_is_no_text() {
         let events = shape(true, &["\n", " ", r#"{"tool_calls":[{"name":"now"}]}"#, "\n"]);
         assert_eq!(events[1], call("now", "{}"));
         assert_eq!(events.len(), 3);
-        let events = shape(true, &["a ", "\n", "b", " \n"]);
-        assert_eq!(events[1], OutputEvent::Text("a \nb \n".into()));
+        let events = shape(true, &[" ", "\n", "b", " \n"]);
+        assert_eq!(events[1], OutputEvent::Text(" \nb \n".into()));
+        let events = shape(true, &["\n\n"]);
+        assert_eq!(events[1], OutputEvent::Text("\n\n".into()));
     }
 
     #[test]
