@@ -78,29 +78,33 @@ impl ToolCallShaper {
         match piece {
             Piece::Text(text) => self.text(text, out),
             Piece::Call(Captured { raw, calls }) => match calls {
-                Ok(calls) if calls.iter().all(|call| self.is_valid(call)) => {
-                    for call in calls {
-                        if self.calls > 0 && !self.config.parallel {
-                            break;
-                        }
-                        self.calls += 1;
-                        self.pending_space.clear();
-                        out.push(OutputEvent::ToolCall(ToolCall {
-                            id: uuid::Uuid::new_v4().simple().to_string()[..24].to_owned(),
-                            name: call.name,
-                            arguments: call.arguments.to_string(),
-                        }));
+                Ok(calls) => match calls.into_iter().map(|call| self.check(call)).collect() {
+                    Some(calls) => self.emit(calls, out),
+                    None => {
+                        tracing::debug!("a tool call did not match the declared tools; passed on as text");
+                        self.text(raw, out);
                     }
-                }
-                Ok(_) => {
-                    tracing::debug!("a tool call did not match the declared tools; passed on as text");
-                    self.text(raw, out);
-                }
+                },
                 Err(reason) => {
                     tracing::debug!(reason, "a malformed tool call; passed on as text");
                     self.text(raw, out);
                 }
             },
+        }
+    }
+
+    fn emit(&mut self, calls: Vec<RawCall>, out: &mut Vec<OutputEvent>) {
+        for call in calls {
+            if self.calls > 0 && !self.config.parallel {
+                break;
+            }
+            self.calls += 1;
+            self.pending_space.clear();
+            out.push(OutputEvent::ToolCall(ToolCall {
+                id: uuid::Uuid::new_v4().simple().to_string()[..24].to_owned(),
+                name: call.name,
+                arguments: call.arguments.to_string(),
+            }));
         }
     }
 
@@ -120,18 +124,27 @@ impl ToolCallShaper {
         push_text(out, released);
     }
 
-    /// Whether the call names a declared tool and its arguments fit the tool's schema.
-    fn is_valid(&mut self, call: &RawCall) -> bool {
-        let Some(tool) = self.config.tools.iter().find(|tool| tool.name == call.name) else {
-            return false;
-        };
+    /// The call with the declared tool's name, if it names a declared tool (exactly, or else in
+    /// another letter case when that is unambiguous) and its arguments fit the tool's schema.
+    fn check(&mut self, call: RawCall) -> Option<RawCall> {
+        let tools = &self.config.tools;
+        let tool = tools.iter().find(|tool| tool.name == call.name).or_else(|| {
+            let mut same = tools
+                .iter()
+                .filter(|tool| tool.name.eq_ignore_ascii_case(&call.name));
+            same.next().filter(|_| same.next().is_none())
+        })?;
         let validator = self
             .validators
-            .entry(call.name.clone())
+            .entry(tool.name.clone())
             .or_insert_with(|| compile(tool.schema.as_ref()));
         validator
             .as_ref()
             .is_none_or(|validator| validator.is_valid(&call.arguments))
+            .then(|| RawCall {
+                name: tool.name.clone(),
+                arguments: call.arguments,
+            })
     }
 }
 
@@ -292,6 +305,12 @@ mod tests {
         assert_eq!(events[1], OutputEvent::Text(" \nb \n".into()));
         let events = shape(true, &["\n\n"]);
         assert_eq!(events[1], OutputEvent::Text("\n\n".into()));
+    }
+
+    #[test]
+    fn a_tool_name_in_another_case_is_the_declared_tool() {
+        let events = shape(true, &[r#"{"tool_calls":[{"name":"NOW"}]}"#]);
+        assert_eq!(events[1], call("now", "{}"));
     }
 
     #[test]
