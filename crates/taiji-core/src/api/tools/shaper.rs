@@ -314,6 +314,39 @@ mod tests {
     }
 
     #[test]
+    fn claude_code_style_schemas_compile_and_check() {
+        // Claude Code's schemas name draft-07 and use local refs; they must really be checked.
+        let schema = json!({
+            "$schema": "http://json-schema.org/draft-07/schema#",
+            "type": "object",
+            "definitions": {"path": {"type": "string", "minLength": 1}},
+            "properties": {"file_path": {"$ref": "#/definitions/path"}, "limit": {"type": "number"}},
+            "required": ["file_path"],
+            "additionalProperties": false
+        });
+        assert!(compile(Some(&schema)).is_some());
+        let mut config = config(true);
+        config.tools[1].schema = Some(schema);
+        let mut shaper = ToolCallShaper::new(config);
+        let good = shaper.check(RawCall {
+            name: "now".into(),
+            arguments: json!({"file_path": "/tmp/a", "limit": 3}),
+        });
+        assert!(good.is_some());
+        for bad in [
+            json!({"file_path": ""}),
+            json!({"limit": 3}),
+            json!({"file_path": "a", "x": 1}),
+        ] {
+            let checked = shaper.check(RawCall {
+                name: "now".into(),
+                arguments: bad.clone(),
+            });
+            assert!(checked.is_none(), "{bad}");
+        }
+    }
+
+    #[test]
     fn a_broken_client_schema_does_not_block_the_tool() {
         let mut config = config(true);
         config.tools[1].schema = Some(json!({"type": 12}));
