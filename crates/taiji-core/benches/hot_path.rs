@@ -4,6 +4,9 @@
 //! - `frames/baseline_push_str`: appending every frame to one `String` (the least any consumer does);
 //! - `frames/baseline_to_owned`: one owned `String` per frame (what any owned event per frame costs);
 //! - `frames/think_splitter`: the splitter, pieces consumed, `finish()` at the end;
+//! - `frames/tool_call_parser`: the tool-call parser over the same frames (applied to the answer
+//!   text when the request declared tools; the answer's `{`, backticks and code fences make it hold
+//!   back and release text);
 //! - `frames/baseline_json_parse`: parsing each frame's JSON into a generic value, the least any
 //!   decoder of the upstream stream does;
 //! - `frames/full_path`: the whole per-frame path of a reply: raw SSE bytes in network-sized chunks
@@ -18,6 +21,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use taiji_core::api::tools::parser::{CallParser, Piece as CallPiece};
 use taiji_core::chat::ChatEvent;
 use taiji_core::dispatch::think::{Piece, ThinkSplitter};
 use taiji_core::model::{FileLimits, ModelInfo};
@@ -104,7 +108,29 @@ fn bench_frames(c: &mut Criterion) {
             bytes
         });
     });
+    group.bench_function("tool_call_parser", |b| {
+        b.iter(|| {
+            let mut parser = CallParser::new();
+            let mut bytes = 0;
+            for frame in &frames {
+                for piece in parser.push(black_box(frame)) {
+                    bytes += call_piece_len(black_box(piece));
+                }
+            }
+            for piece in parser.finish() {
+                bytes += call_piece_len(piece);
+            }
+            bytes
+        });
+    });
     group.finish();
+}
+
+fn call_piece_len(piece: CallPiece) -> usize {
+    match piece {
+        CallPiece::Text(text) => text.len(),
+        CallPiece::Call(captured) => captured.raw.len(),
+    }
 }
 
 /// The frames as the upstream sends them (taiji-protocol.md §4): one `data:` line per frame, a

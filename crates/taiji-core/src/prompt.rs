@@ -20,10 +20,11 @@
 //! Images become upstream files (`data:` URLs). Data URLs are validated and passed through;
 //! `http(s)` URLs are downloaded with size, time and content-type limits and inlined. The
 //! catalog's limits apply: at most `max_count` files of `max_bytes` each, and only for models
-//! that accept images. The message being answered (the last user or tool turn) must fit those
-//! limits or the request fails before anything is sent upstream; images from earlier turns that
-//! do not fit (too many, or a model without image input) are left out, and the text says so
-//! with a marker in their place, so a long conversation with pictures keeps working.
+//! that accept images. A user message being answered must fit those limits or the request fails
+//! before anything is sent upstream; images from earlier turns and images tool results returned
+//! that do not fit (too many, or a model without image input) are left out, and the text says so
+//! with a marker in their place, so a long conversation with pictures (or an agent loop whose tool
+//! returned a screenshot) keeps working.
 
 mod format;
 mod images;

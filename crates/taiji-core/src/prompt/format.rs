@@ -86,7 +86,14 @@ pub(super) fn plan_images<'t>(
 ) -> Result<ImagePlan<'t>, PromptError> {
     let current = current_turn(transcript).ok_or(PromptError::NoUserMessage)?;
     let all: Vec<(usize, &ImageSource)> = images(transcript).collect();
-    let in_current = all.iter().filter(|(turn, _)| *turn == current).count();
+    // Images the user sends must arrive; images a tool returned (a screenshot in an agent loop) go
+    // when they fit and otherwise become markers, so the loop goes on with a text-only model.
+    let required = transcript.turns[current].role == Role::User;
+    let in_current = if required {
+        all.iter().filter(|(turn, _)| *turn == current).count()
+    } else {
+        0
+    };
     if in_current > 0 && !model.multimodal {
         return Err(PromptError::ImagesNotSupported {
             model: model.id.clone(),
@@ -106,7 +113,7 @@ pub(super) fn plan_images<'t>(
         0
     };
     for (index, (turn, _)) in all.iter().enumerate().rev() {
-        if *turn == current {
+        if required && *turn == current {
             keep[index] = true;
         } else if budget > 0 {
             keep[index] = true;

@@ -246,6 +246,41 @@ async fn images_to_a_text_only_model_are_refused() {
 }
 
 #[tokio::test]
+async fn tool_result_images_that_do_not_fit_become_markers() {
+    let transcript = Transcript {
+        system: vec![],
+        turns: vec![
+            user("take a screenshot"),
+            assistant("calling"),
+            Turn {
+                role: Role::Tool,
+                parts: vec![
+                    Part::Text("[result of Screenshot]\ndone".into()),
+                    image(1),
+                    image(2),
+                ],
+            },
+        ],
+    };
+    let built = build(&transcript, &model(false), FileLimits::default())
+        .await
+        .unwrap();
+    assert!(built.files.is_empty());
+    assert!(
+        built
+            .text
+            .ends_with("工具结果：[result of Screenshot]\ndone\n[图片（未附上）]\n[图片（未附上）]")
+    );
+    let built = build(&transcript, &model(true), limits(1, 1024)).await.unwrap();
+    assert_eq!(built.files.len(), 1);
+    assert!(
+        built.text.ends_with("done\n[图片（未附上）]\n[图片 1]"),
+        "{}",
+        built.text
+    );
+}
+
+#[tokio::test]
 async fn too_many_images_in_the_current_message_are_refused() {
     let transcript = Transcript {
         system: vec![],

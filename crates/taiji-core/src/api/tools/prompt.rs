@@ -24,7 +24,7 @@ results back in the next message, labelled 工具结果. Only call tools listed 
 that match their schemas; text before the JSON object is shown to the user. {choice}";
 
 /// The rule for `tool_choice: auto`.
-const CHOICE_AUTO: &str = "If no tool is needed, answer in plain text without any JSON object.";
+const CHOICE_AUTO: &str = "If no tool is needed, answer as usual, without a tool_calls object.";
 /// The rule for `required` / `any`.
 const CHOICE_REQUIRED: &str = "This reply must call at least one tool.";
 /// The rule for a named tool (`{name}` is replaced).
@@ -32,8 +32,8 @@ const CHOICE_NAMED: &str = "This reply must call the tool `{name}`.";
 /// Added when only one call per answer is allowed.
 const SINGLE_CALL: &str = " Call at most one tool per reply.";
 /// The note when the client declared tools but `tool_choice` is `none`.
-const TOOLS_OFF: &str = "Tools are not available for this reply: answer in plain text, without any \
-JSON tool call.";
+const TOOLS_OFF: &str = "Tools are not available for this reply: answer without any tool_calls \
+object.";
 
 /// How long the tool list may get, in chars. Claude Code sends 10–30 tools whose descriptions run
 /// to thousands of chars each, next to a system prompt and history of its own, and the site

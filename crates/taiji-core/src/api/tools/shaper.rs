@@ -17,6 +17,11 @@ pub struct ToolCallShaper {
     /// Compiled schemas by tool name; `None` when the tool has no usable schema.
     validators: HashMap<String, Option<jsonschema::Validator>>,
     calls: usize,
+    /// Whitespace that opens the answer, held until text follows: dropped when a call follows
+    /// instead, so an answer that is only a call gets no blank text part.
+    pending_space: String,
+    /// Whether any text was passed on.
+    texted: bool,
 }
 
 impl std::fmt::Debug for ToolCallShaper {
@@ -36,6 +41,8 @@ impl ToolCallShaper {
             parser: CallParser::new(),
             validators: HashMap::new(),
             calls: 0,
+            pending_space: String::new(),
+            texted: false,
         }
     }
 
@@ -55,6 +62,9 @@ impl ToolCallShaper {
                     }
                     if self.calls > 0 {
                         finish.reason = StopReason::ToolUse;
+                    } else {
+                        let space = std::mem::take(&mut self.pending_space);
+                        push_text(&mut out, space);
                     }
                     out.push(OutputEvent::Finished(finish));
                 }
@@ -68,23 +78,13 @@ impl ToolCallShaper {
         match piece {
             Piece::Text(text) => self.text(text, out),
             Piece::Call(Captured { raw, calls }) => match calls {
-                Ok(calls) if calls.iter().all(|call| self.is_valid(call)) => {
-                    for call in calls {
-                        if self.calls > 0 && !self.config.parallel {
-                            break;
-                        }
-                        self.calls += 1;
-                        out.push(OutputEvent::ToolCall(ToolCall {
-                            id: uuid::Uuid::new_v4().simple().to_string()[..24].to_owned(),
-                            name: call.name,
-                            arguments: call.arguments.to_string(),
-                        }));
+                Ok(calls) => match calls.into_iter().map(|call| self.check(call)).collect() {
+                    Some(calls) => self.emit(calls, out),
+                    None => {
+                        tracing::debug!("a tool call did not match the declared tools; passed on as text");
+                        self.text(raw, out);
                     }
-                }
-                Ok(_) => {
-                    tracing::debug!("a tool call did not match the declared tools; passed on as text");
-                    self.text(raw, out);
-                }
+                },
                 Err(reason) => {
                     tracing::debug!(reason, "a malformed tool call; passed on as text");
                     self.text(raw, out);
@@ -93,31 +93,69 @@ impl ToolCallShaper {
         }
     }
 
-    /// Text before any call is the answer's; text after a call is dropped (the model cannot know
-    /// the result yet, so it is at best a guess of it).
-    fn text(&self, text: String, out: &mut Vec<OutputEvent>) {
-        if self.calls > 0 || text.is_empty() {
-            return;
-        }
-        if let Some(OutputEvent::Text(previous)) = out.last_mut() {
-            previous.push_str(&text);
-        } else {
-            out.push(OutputEvent::Text(text));
+    fn emit(&mut self, calls: Vec<RawCall>, out: &mut Vec<OutputEvent>) {
+        for call in calls {
+            if self.calls > 0 && !self.config.parallel {
+                break;
+            }
+            self.calls += 1;
+            self.pending_space.clear();
+            out.push(OutputEvent::ToolCall(ToolCall {
+                id: uuid::Uuid::new_v4().simple().to_string()[..24].to_owned(),
+                name: call.name,
+                arguments: call.arguments.to_string(),
+            }));
         }
     }
 
-    /// Whether the call names a declared tool and its arguments fit the tool's schema.
-    fn is_valid(&mut self, call: &RawCall) -> bool {
-        let Some(tool) = self.config.tools.iter().find(|tool| tool.name == call.name) else {
-            return false;
-        };
+    /// Text before any call is the answer's; text after a call is dropped (the model cannot know
+    /// the result yet, so it is at best a guess of it).
+    fn text(&mut self, text: String, out: &mut Vec<OutputEvent>) {
+        if self.calls > 0 || text.is_empty() {
+            return;
+        }
+        if !self.texted && text.trim().is_empty() {
+            self.pending_space.push_str(&text);
+            return;
+        }
+        self.texted = true;
+        let mut released = std::mem::take(&mut self.pending_space);
+        released.push_str(&text);
+        push_text(out, released);
+    }
+
+    /// The call with the declared tool's name, if it names a declared tool (exactly, or else in
+    /// another letter case when that is unambiguous) and its arguments fit the tool's schema.
+    fn check(&mut self, call: RawCall) -> Option<RawCall> {
+        let tools = &self.config.tools;
+        let tool = tools.iter().find(|tool| tool.name == call.name).or_else(|| {
+            let mut same = tools
+                .iter()
+                .filter(|tool| tool.name.eq_ignore_ascii_case(&call.name));
+            same.next().filter(|_| same.next().is_none())
+        })?;
         let validator = self
             .validators
-            .entry(call.name.clone())
+            .entry(tool.name.clone())
             .or_insert_with(|| compile(tool.schema.as_ref()));
         validator
             .as_ref()
             .is_none_or(|validator| validator.is_valid(&call.arguments))
+            .then(|| RawCall {
+                name: tool.name.clone(),
+                arguments: call.arguments,
+            })
+    }
+}
+
+fn push_text(out: &mut Vec<OutputEvent>, text: String) {
+    if text.is_empty() {
+        return;
+    }
+    if let Some(OutputEvent::Text(previous)) = out.last_mut() {
+        previous.push_str(&text);
+    } else {
+        out.push(OutputEvent::Text(text));
     }
 }
 
@@ -255,6 +293,56 @@ mod tests {
             assert_eq!(events[1], OutputEvent::Text(answer.into()), "{answer}");
             assert_eq!(reason(&events), StopReason::EndTurn);
             assert_eq!(events.len(), 3);
+        }
+    }
+
+    #[test]
+    fn whitespace_alone_before_a_call_is_no_text() {
+        let events = shape(true, &["\n", " ", r#"{"tool_calls":[{"name":"now"}]}"#, "\n"]);
+        assert_eq!(events[1], call("now", "{}"));
+        assert_eq!(events.len(), 3);
+        let events = shape(true, &[" ", "\n", "b", " \n"]);
+        assert_eq!(events[1], OutputEvent::Text(" \nb \n".into()));
+        let events = shape(true, &["\n\n"]);
+        assert_eq!(events[1], OutputEvent::Text("\n\n".into()));
+    }
+
+    #[test]
+    fn a_tool_name_in_another_case_is_the_declared_tool() {
+        let events = shape(true, &[r#"{"tool_calls":[{"name":"NOW"}]}"#]);
+        assert_eq!(events[1], call("now", "{}"));
+    }
+
+    #[test]
+    fn claude_code_style_schemas_compile_and_check() {
+        // Claude Code's schemas name draft-07 and use local refs; they must really be checked.
+        let schema = json!({
+            "$schema": "http://json-schema.org/draft-07/schema#",
+            "type": "object",
+            "definitions": {"path": {"type": "string", "minLength": 1}},
+            "properties": {"file_path": {"$ref": "#/definitions/path"}, "limit": {"type": "number"}},
+            "required": ["file_path"],
+            "additionalProperties": false
+        });
+        assert!(compile(Some(&schema)).is_some());
+        let mut config = config(true);
+        config.tools[1].schema = Some(schema);
+        let mut shaper = ToolCallShaper::new(config);
+        let good = shaper.check(RawCall {
+            name: "now".into(),
+            arguments: json!({"file_path": "/tmp/a", "limit": 3}),
+        });
+        assert!(good.is_some());
+        for bad in [
+            json!({"file_path": ""}),
+            json!({"limit": 3}),
+            json!({"file_path": "a", "x": 1}),
+        ] {
+            let checked = shaper.check(RawCall {
+                name: "now".into(),
+                arguments: bad.clone(),
+            });
+            assert!(checked.is_none(), "{bad}");
         }
     }
 
