@@ -60,6 +60,7 @@ pub fn setup<R: Runtime>(app: &mut App<R>, startup: Startup) -> Result<(), Box<d
         data_dir: data_dir.clone(),
         credential_backend: startup.credential_backend,
         overrides: startup.overrides,
+        demo: false,
     };
     let core = tauri::async_runtime::block_on(Core::open(options))?;
     tracing::info!(credentials = %core.credential_backend(), "credentials");
