@@ -48,19 +48,22 @@ pub fn announce_status<R: Runtime>(app: &AppHandle<R>) {
         AccountStateEvent {
             account: state.core.signed_in_as().borrow().clone(),
             login: state.core.account().token_state(),
+            sign_in: state.core.sign_in_state(),
         },
     );
 }
 
-/// The status depends on three channels: the listener, the configured account and its token.
+/// The status depends on four channels: the listener, the configured account, its token and the
+/// background sign-in.
 fn spawn_status<R: Runtime>(app: AppHandle<R>) {
     tauri::async_runtime::spawn(async move {
-        let (mut listener, mut account, mut token) = {
+        let (mut listener, mut account, mut token, mut sign_in) = {
             let state = app.state::<AppState>();
             (
                 state.subscribe_listener(),
                 state.core.signed_in_as(),
                 state.core.account().subscribe(),
+                state.core.subscribe_sign_in(),
             )
         };
         loop {
@@ -68,6 +71,7 @@ fn spawn_status<R: Runtime>(app: AppHandle<R>) {
                 changed = listener.changed() => changed,
                 changed = account.changed() => changed,
                 changed = token.changed() => changed,
+                changed = sign_in.changed() => changed,
             };
             if changed.is_err() {
                 return;
@@ -75,6 +79,7 @@ fn spawn_status<R: Runtime>(app: AppHandle<R>) {
             listener.mark_unchanged();
             account.mark_unchanged();
             token.mark_unchanged();
+            sign_in.mark_unchanged();
             announce_status(&app);
         }
     });

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use taiji_core::gateway::{GatewayError, GatewayServer};
-use taiji_core::runtime::Core;
+use taiji_core::runtime::{Core, SignInState};
 use tokio::sync::{Mutex, watch};
 
 use crate::status::{GatewayStatus, ListenerState};
@@ -54,13 +54,23 @@ impl AppState {
         self.listener.subscribe()
     }
 
-    /// The status derived from the listener and the account.
+    /// The status derived from the listener and the account. The background sign-in has the
+    /// last word on "needs login": without an account, or after the site rejected the password.
     pub fn gateway_status(&self) -> GatewayStatus {
-        GatewayStatus::derive(
+        let status = GatewayStatus::derive(
             &self.listener.borrow(),
             self.core.has_credentials(),
             &self.core.account().token_state(),
-        )
+        );
+        let needs_login = matches!(
+            self.core.sign_in_state(),
+            SignInState::NoAccount | SignInState::WrongPassword { .. }
+        );
+        if status == GatewayStatus::Running && needs_login {
+            GatewayStatus::NeedsLogin
+        } else {
+            status
+        }
     }
 
     /// Starts the gateway on the configured address unless it is already running. A failure is

@@ -68,6 +68,11 @@ const en = {
       login_failed: 'The last sign-in attempt failed; it is retried on the next request.',
     },
     tokenExpires: (when: string) => `Session valid until ${when}.`,
+    signInProgress: {
+      signing_in: 'Signing in to the Taiji site…',
+      unreachable: (since: string, seconds: number) =>
+        `The Taiji site has been unreachable since ${since}; next try in ${seconds} s. Chat requests wait until it answers.`,
+    },
     credentialsKeychain: 'Your password is kept in the system keychain.',
     credentialsFile: 'No system keychain is available, so your password is kept in a private file (readable only by your user account):',
     loginErrors: {

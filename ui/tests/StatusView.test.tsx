@@ -107,6 +107,33 @@ describe('StatusView', () => {
     expect(within(gatewayCard()).getByText('Running')).toBeTruthy();
   });
 
+  it('says since when the site is unreachable while the app signs in in the background', async () => {
+    answer({
+      app_info: { name: 'Taiji Gateway', version: '1.0.0' },
+      status: statusSnapshot({ account: '13800000000' }),
+    });
+    render(<App />);
+    await loaded();
+    const next = new Date(Date.now() + 30_000).toISOString();
+    act(() =>
+      emit('account-state', {
+        account: '13800000000',
+        login: { state: 'login_failed', class: 'transport', message: 'connection refused' },
+        sign_in: { state: 'unreachable', since: '2026-01-02T03:04:05Z', next_attempt_at: next, failures: 3, reason: 'connection refused' },
+      }),
+    );
+    expect(await within(accountCard()).findByText(/The Taiji site has been unreachable since .*; next try in \d+ s/)).toBeTruthy();
+
+    act(() =>
+      emit('account-state', {
+        account: '13800000000',
+        login: { state: 'logged_in', user_id: 1, expires_at: null },
+        sign_in: { state: 'signed_in', since: '2026-01-02T03:05:00Z' },
+      }),
+    );
+    expect(within(accountCard()).queryByText(/unreachable/)).toBeNull();
+  });
+
   it('explains a network failure while signing in', async () => {
     answer({
       app_info: { name: 'Taiji Gateway', version: '1.0.0' },

@@ -5,6 +5,7 @@ use serde::Serialize;
 use taiji_core::account::TokenState;
 use taiji_core::credentials::CredentialBackend;
 use taiji_core::dispatch::AdmissionGauges;
+use taiji_core::runtime::SignInState;
 use tauri::{AppHandle, Runtime, State};
 
 use crate::state::AppState;
@@ -28,6 +29,8 @@ pub struct StatusView {
     pub account: Option<String>,
     /// The account's login state.
     pub login: TokenState,
+    /// Where the background sign-in stands ("signing in", "site unreachable since …").
+    pub sign_in: SignInState,
     /// Requests in flight and queued, and the limit.
     pub gauges: AdmissionGauges,
     /// Where the password and token are kept.
@@ -66,6 +69,7 @@ impl StatusView {
             url: state.listener().url().map(str::to_owned),
             account: core.account,
             login: core.login,
+            sign_in: core.sign_in,
             gauges: core.requests,
             credentials: CredentialsView::from(state.core.credential_backend()),
             data_dir: state.data_dir().display().to_string(),

@@ -43,7 +43,7 @@ export function useStatus(): StatusModel {
     setSnapshot((current) => (current === null ? current : { ...current, gateway: event.status, url: event.url })),
   );
   useShellEvent(onAccountState, (event) =>
-    setSnapshot((current) => (current === null ? current : { ...current, account: event.account, login: event.login })),
+    setSnapshot((current) => (current === null ? current : { ...current, account: event.account, login: event.login, sign_in: event.sign_in })),
   );
   useShellEvent(onGauges, (gauges) => setSnapshot((current) => (current === null ? current : { ...current, gauges })));
 

@@ -2,7 +2,7 @@
 // and how busy is it right now.
 import { useState, type FormEvent } from 'react';
 
-import { login, logout, startGateway, stopGateway, toCommandError, type StatusSnapshot } from '../api';
+import { login, logout, startGateway, stopGateway, toCommandError, type SignInState, type StatusSnapshot } from '../api';
 import { CopyButton } from '../components/CopyButton';
 import { ErrorNote } from '../components/ErrorNote';
 import type { StatusModel } from '../hooks/useStatus';
@@ -105,6 +105,18 @@ function Endpoint({ label, value }: { label: string; value: string }) {
   );
 }
 
+/** What the background sign-in is doing while it has not succeeded yet. */
+function SignInProgress({ state }: { state: SignInState | undefined }) {
+  if (state?.state === 'signing_in') {
+    return <p className="muted small">{t.status.signInProgress.signing_in}</p>;
+  }
+  if (state?.state === 'unreachable') {
+    const seconds = Math.max(0, Math.ceil((Date.parse(state.next_attempt_at) - Date.now()) / 1000));
+    return <ErrorNote message={t.status.signInProgress.unreachable(formatDateTime(state.since), seconds)} />;
+  }
+  return null;
+}
+
 function AccountCard({ snapshot }: { snapshot: StatusSnapshot }) {
   const { account, login: state, credentials } = snapshot;
   const rejected = state.state === 'invalid_credentials';
@@ -128,6 +140,7 @@ function AccountCard({ snapshot }: { snapshot: StatusSnapshot }) {
               : t.status.loginStates[state.state]}
           </p>
           {state.state === 'login_failed' && <ErrorNote message={state.message} />}
+          <SignInProgress state={snapshot.sign_in} />
           <button
             type="button"
             className="button secondary"
