@@ -39,6 +39,9 @@ pub struct GatewayStateEvent {
     pub status: GatewayStatus,
     /// The base URL clients use, while listening.
     pub url: Option<String>,
+    /// Whether demo mode is on (the built-in simulator, not the real account).
+    #[serde(default)]
+    pub demo: bool,
 }
 
 /// Payload of [`ACCOUNT_STATE`].

@@ -107,6 +107,30 @@ describe('StatusView', () => {
     expect(within(gatewayCard()).getByText('Running')).toBeTruthy();
   });
 
+  it('tries the app without an account in demo mode, labelled DEMO, and leaves it again', async () => {
+    answer({
+      app_info: { name: 'Taiji Gateway', version: '1.0.0' },
+      status: statusSnapshot({ gateway: { state: 'needs_login' } }),
+      enter_demo: () =>
+        statusSnapshot({ gateway: { state: 'running' }, account: '13800000000', demo: true }),
+      leave_demo: () => statusSnapshot({ gateway: { state: 'needs_login' }, demo: false }),
+    });
+    render(<App />);
+    await loaded();
+    expect(screen.queryByText('DEMO')).toBeNull();
+
+    fireEvent.click(within(accountCard()).getByRole('button', { name: 'Try without an account' }));
+    const demoCard = await screen.findByRole('region', { name: 'Demo mode DEMO' });
+    expect(within(demoCard).getByRole('button', { name: 'Leave demo mode' })).toBeTruthy();
+    expect(screen.getAllByText('DEMO').length).toBeGreaterThanOrEqual(2);
+    expect(within(demoCard).getByText('Demo account 13800000000 (simulator)')).toBeTruthy();
+    expect(screen.queryByRole('form', { name: 'Sign in' })).toBeNull();
+
+    fireEvent.click(within(demoCard).getByRole('button', { name: 'Leave demo mode' }));
+    expect(await screen.findByRole('button', { name: 'Try without an account' })).toBeTruthy();
+    expect(screen.queryByText('DEMO')).toBeNull();
+  });
+
   it('says since when the site is unreachable while the app signs in in the background', async () => {
     answer({
       app_info: { name: 'Taiji Gateway', version: '1.0.0' },

@@ -37,6 +37,8 @@ pub struct StatusView {
     pub credentials: CredentialsView,
     /// The data directory (settings, request log).
     pub data_dir: String,
+    /// Whether demo mode is on; `account`, `login` and `sign_in` are then the demo's.
+    pub demo: bool,
 }
 
 /// Where credentials are kept, as a kind and a sentence.
@@ -63,7 +65,7 @@ impl From<&CredentialBackend> for CredentialsView {
 impl StatusView {
     /// A snapshot of `state` now.
     pub fn collect(state: &AppState) -> Self {
-        let core = state.core.status();
+        let core = state.active_core().status();
         Self {
             gateway: state.gateway_status(),
             url: state.listener().url().map(str::to_owned),
@@ -73,6 +75,7 @@ impl StatusView {
             gauges: core.requests,
             credentials: CredentialsView::from(state.core.credential_backend()),
             data_dir: state.data_dir().display().to_string(),
+            demo: state.is_demo(),
         }
     }
 }

@@ -56,12 +56,15 @@ export interface StatusSnapshot {
   gauges: Gauges;
   credentials: CredentialsInfo;
   data_dir: string;
+  /** Demo mode: `account`, `login` and `sign_in` are then the built-in simulator's. */
+  demo?: boolean | undefined;
 }
 
 /** `events::GatewayStateEvent`. */
 export interface GatewayStateEvent {
   status: GatewayStatus;
   url: string | null;
+  demo?: boolean | undefined;
 }
 
 /** `events::AccountStateEvent` and `commands::AccountView`. */

@@ -42,7 +42,7 @@ impl Backoff {
         let nominal = (self.initial.as_secs_f64() * self.factor.max(1.0).powi(exponent)).min(max);
         let jitter = self.jitter.clamp(0.0, 1.0);
         let scale = 1.0 - jitter + 2.0 * jitter * sample.clamp(0.0, 1.0);
-        Duration::from_secs_f64((nominal * scale).clamp(0.0, max))
+        Duration::try_from_secs_f64((nominal * scale).clamp(0.0, max)).unwrap_or(self.max)
     }
 
     /// The wait after `failures` consecutive failures, with fresh random jitter.
@@ -65,13 +65,13 @@ mod tests {
     #[test]
     fn jitter_spreads_around_the_nominal_delay_and_never_exceeds_the_cap() {
         let backoff = Backoff::default();
-        assert_eq!(backoff.delay_with(4, 0.0), Duration::from_secs_f64(6.4));
-        assert_eq!(backoff.delay_with(4, 1.0), Duration::from_secs_f64(9.6));
+        assert_eq!(backoff.delay_with(4, 0.0).as_millis(), 6400);
+        assert_eq!(backoff.delay_with(4, 1.0).as_millis(), 9600);
         assert_eq!(backoff.delay_with(30, 1.0), Duration::from_secs(60));
         assert_eq!(backoff.delay_with(30, 0.0), Duration::from_secs(48));
         for _ in 0..100 {
             let delay = backoff.delay(3);
-            assert!(delay >= Duration::from_secs_f64(3.2) && delay <= Duration::from_secs_f64(4.8));
+            assert!(delay >= Duration::from_millis(3200) && delay <= Duration::from_millis(4800));
         }
     }
 

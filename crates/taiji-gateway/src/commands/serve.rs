@@ -230,9 +230,9 @@ fn account_line(core: &Core) -> String {
         SignInState::SignedIn { .. } | SignInState::OnDemand => {
             format!("signed in to {site} as {account}")
         }
-        SignInState::NoAccount => format!(
+        SignInState::NoAccount => String::from(
             "not signed in: serving anyway; chat requests are refused until you run \
-             `taiji-gateway login` (this gateway picks it up without a restart)"
+             `taiji-gateway login` (this gateway picks it up without a restart)",
         ),
         _ => format!(
             "account {account} on {site}: {}; serving anyway (chat requests get 503 until signed in)",
