@@ -66,9 +66,12 @@ pub fn setup<R: Runtime>(app: &mut App<R>, startup: Startup) -> Result<(), Box<d
     tracing::info!(credentials = %core.credential_backend(), "credentials");
     // Sign in behind the running gateway, with backoff while the site is unreachable. The app
     // signs in through its own window, so the keychain is not polled for credentials.
-    core.start_background_sign_in(BackgroundSignIn {
-        watch_credential_store: false,
-        ..BackgroundSignIn::default()
+    // Spawned from inside Tauri's runtime, like the core's own tasks.
+    tauri::async_runtime::block_on(async {
+        core.start_background_sign_in(BackgroundSignIn {
+            watch_credential_store: false,
+            ..BackgroundSignIn::default()
+        });
     });
     app.manage(AppState::new(core, data_dir));
 

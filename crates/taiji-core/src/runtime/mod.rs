@@ -240,12 +240,14 @@ impl Core {
 
     /// Forgets the credentials everywhere (keychain, file, memory).
     pub async fn logout(&self) -> Result<(), CoreError> {
+        // The account goes first, so the background sign-in sees "no account" before the dropped
+        // token and does not sign the old credentials in again.
+        self.inner.signed_in_as.send_replace(None);
         self.inner.account.logout().await;
         let credentials = self.inner.credentials.clone();
         tokio::task::spawn_blocking(move || credentials.clear())
             .await
             .map_err(|e| CoreError::Internal(e.to_string()))??;
-        self.inner.signed_in_as.send_replace(None);
         Ok(())
     }
 
