@@ -5,13 +5,14 @@
 
 use serde::{Deserialize, Serialize};
 use taiji_core::account::TokenState;
+use taiji_core::runtime::SignInState;
 
 use crate::status::GatewayStatus;
 
 /// The gateway status changed (or was re-announced); payload [`GatewayStateEvent`].
 pub const GATEWAY_STATE: &str = "gateway-state";
 
-/// The account or its login state changed; payload [`AccountStateEvent`].
+/// The account, its login state or the background sign-in changed; payload [`AccountStateEvent`].
 pub const ACCOUNT_STATE: &str = "account-state";
 
 /// The admission gauges changed; payload `taiji_core::dispatch::AdmissionGauges`
@@ -38,6 +39,9 @@ pub struct GatewayStateEvent {
     pub status: GatewayStatus,
     /// The base URL clients use, while listening.
     pub url: Option<String>,
+    /// Whether demo mode is on (the built-in simulator, not the real account).
+    #[serde(default)]
+    pub demo: bool,
 }
 
 /// Payload of [`ACCOUNT_STATE`].
@@ -47,6 +51,8 @@ pub struct AccountStateEvent {
     pub account: Option<String>,
     /// Its login state.
     pub login: TokenState,
+    /// Where the background sign-in stands ("signing in", "site unreachable since …").
+    pub sign_in: SignInState,
 }
 
 /// Payload of [`DOWNLOAD_FINISHED`].

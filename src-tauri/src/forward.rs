@@ -34,48 +34,61 @@ fn emit<R: Runtime, T: Serialize + Clone>(app: &AppHandle<R>, event: &str, paylo
 /// Emits the gateway status and the account state now.
 pub fn announce_status<R: Runtime>(app: &AppHandle<R>) {
     let state = app.state::<AppState>();
+    let core = state.active_core();
     emit(
         app,
         GATEWAY_STATE,
         GatewayStateEvent {
             status: state.gateway_status(),
             url: state.listener().url().map(str::to_owned),
+            demo: state.is_demo(),
         },
     );
     emit(
         app,
         ACCOUNT_STATE,
         AccountStateEvent {
-            account: state.core.signed_in_as().borrow().clone(),
-            login: state.core.account().token_state(),
+            account: core.signed_in_as().borrow().clone(),
+            login: core.account().token_state(),
+            sign_in: core.sign_in_state(),
         },
     );
 }
 
-/// The status depends on three channels: the listener, the configured account and its token.
+/// The status depends on the listener, demo mode, and the configured account, its token and the
+/// background sign-in of the core the gateway serves (resubscribed when demo mode switches).
 fn spawn_status<R: Runtime>(app: AppHandle<R>) {
     tauri::async_runtime::spawn(async move {
-        let (mut listener, mut account, mut token) = {
+        let (mut listener, mut demo) = {
             let state = app.state::<AppState>();
-            (
-                state.subscribe_listener(),
-                state.core.signed_in_as(),
-                state.core.account().subscribe(),
-            )
+            (state.subscribe_listener(), state.subscribe_demo())
         };
         loop {
-            let changed = tokio::select! {
-                changed = listener.changed() => changed,
-                changed = account.changed() => changed,
-                changed = token.changed() => changed,
-            };
-            if changed.is_err() {
-                return;
+            let core = app.state::<AppState>().active_core();
+            let mut account = core.signed_in_as();
+            let mut token = core.account().subscribe();
+            let mut sign_in = core.subscribe_sign_in();
+            drop(core);
+            loop {
+                // The listener and demo channels live as long as the app; the account channels as
+                // long as their core (a demo core stops when demo mode is left): resubscribe then.
+                let resubscribe = tokio::select! {
+                    changed = listener.changed() => if changed.is_err() { return } else { false },
+                    changed = demo.changed() => if changed.is_err() { return } else { true },
+                    changed = account.changed() => changed.is_err(),
+                    changed = token.changed() => changed.is_err(),
+                    changed = sign_in.changed() => changed.is_err(),
+                };
+                listener.mark_unchanged();
+                demo.mark_unchanged();
+                account.mark_unchanged();
+                token.mark_unchanged();
+                sign_in.mark_unchanged();
+                announce_status(&app);
+                if resubscribe {
+                    break;
+                }
             }
-            listener.mark_unchanged();
-            account.mark_unchanged();
-            token.mark_unchanged();
-            announce_status(&app);
         }
     });
 }

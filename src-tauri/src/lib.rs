@@ -3,6 +3,7 @@
 //! - [`lifecycle`]: opening the core at startup, starting the gateway, the tray toggle, quitting;
 //! - [`state`]: the managed [`state::AppState`] (the core and the listener);
 //! - [`status`]: the gateway status and how it is derived;
+//! - [`demo`]: demo mode, a second core against the built-in simulator;
 //! - [`commands`]: the thin `#[tauri::command]` adapters the UI invokes;
 //! - [`events`] and [`forward`]: the core's live channels, forwarded to the UI as events;
 //! - [`tray`] and [`window`]: the tray icon and the main window's behaviour.
@@ -11,6 +12,7 @@
 //! can build the real app (config, capabilities, commands, core, gateway) on the mock runtime.
 
 pub mod commands;
+pub mod demo;
 pub mod events;
 pub mod forward;
 pub mod lifecycle;

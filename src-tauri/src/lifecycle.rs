@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use taiji_core::credentials::BackendChoice;
-use taiji_core::runtime::{Core, CoreOptions, SettingsOverrides};
+use taiji_core::runtime::{BackgroundSignIn, Core, CoreOptions, SettingsOverrides};
 use tauri::{App, AppHandle, Manager, Runtime};
 
 use crate::state::AppState;
@@ -60,9 +60,19 @@ pub fn setup<R: Runtime>(app: &mut App<R>, startup: Startup) -> Result<(), Box<d
         data_dir: data_dir.clone(),
         credential_backend: startup.credential_backend,
         overrides: startup.overrides,
+        demo: false,
     };
     let core = tauri::async_runtime::block_on(Core::open(options))?;
     tracing::info!(credentials = %core.credential_backend(), "credentials");
+    // Sign in behind the running gateway, with backoff while the site is unreachable. The app
+    // signs in through its own window, so the keychain is not polled for credentials.
+    // Spawned from inside Tauri's runtime, like the core's own tasks.
+    tauri::async_runtime::block_on(async {
+        core.start_background_sign_in(BackgroundSignIn {
+            watch_credential_store: false,
+            ..BackgroundSignIn::default()
+        });
+    });
     app.manage(AppState::new(core, data_dir));
 
     window::create_main(app.handle())?;

@@ -3,15 +3,19 @@
 //! Tauri hands one `AppState` to commands, the tray and setup through `app.state()`, so there is no
 //! global mutable state. The listener's state is published on a watch channel; together with the
 //! core's account channels it drives the status the tray and the UI show (see [`crate::forward`]).
+//!
+//! In demo mode ([`crate::demo`]) the gateway serves a second, demo core instead; the real core
+//! stays open and untouched underneath, and leaving demo mode puts the gateway back on it.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
 use taiji_core::gateway::{GatewayError, GatewayServer};
-use taiji_core::runtime::Core;
+use taiji_core::runtime::{Core, SignInState};
 use tokio::sync::{Mutex, watch};
 
+use crate::demo::{DemoError, DemoRun};
 use crate::status::{GatewayStatus, ListenerState};
 
 /// Everything the desktop shell keeps between events; managed by Tauri.
@@ -25,6 +29,10 @@ pub struct AppState {
     listener: watch::Sender<ListenerState>,
     /// Where settings, the request log and (without a keychain) credentials live.
     data_dir: PathBuf,
+    /// The running demo, if demo mode is on. Held while switching, so switches never overlap.
+    demo: Mutex<Option<DemoRun>>,
+    /// The demo core while demo mode is on: what the gateway serves and the status shows.
+    demo_core: watch::Sender<Option<Core>>,
 }
 
 impl AppState {
@@ -35,6 +43,8 @@ impl AppState {
             gateway: Mutex::new(None),
             listener: watch::Sender::new(ListenerState::Stopped),
             data_dir,
+            demo: Mutex::new(None),
+            demo_core: watch::Sender::new(None),
         }
     }
 
@@ -54,13 +64,43 @@ impl AppState {
         self.listener.subscribe()
     }
 
-    /// The status derived from the listener and the account.
+    /// Whether demo mode is on.
+    pub fn is_demo(&self) -> bool {
+        self.demo_core.borrow().is_some()
+    }
+
+    /// Changes of demo mode (the demo core, or `None`).
+    pub fn subscribe_demo(&self) -> watch::Receiver<Option<Core>> {
+        self.demo_core.subscribe()
+    }
+
+    /// The core the gateway serves: the demo core in demo mode, else the real one.
+    pub fn active_core(&self) -> Core {
+        self.demo_core
+            .borrow()
+            .clone()
+            .unwrap_or_else(|| self.core.clone())
+    }
+
+    /// The status derived from the listener and the account the gateway serves. The background
+    /// sign-in has the last word on "needs login": without an account, or after the site rejected
+    /// the password.
     pub fn gateway_status(&self) -> GatewayStatus {
-        GatewayStatus::derive(
+        let core = self.active_core();
+        let status = GatewayStatus::derive(
             &self.listener.borrow(),
-            self.core.has_credentials(),
-            &self.core.account().token_state(),
-        )
+            core.has_credentials(),
+            &core.account().token_state(),
+        );
+        let needs_login = matches!(
+            core.sign_in_state(),
+            SignInState::NoAccount | SignInState::WrongPassword { .. }
+        );
+        if status == GatewayStatus::Running && needs_login {
+            GatewayStatus::NeedsLogin
+        } else {
+            status
+        }
     }
 
     /// Starts the gateway on the configured address unless it is already running. A failure is
@@ -70,7 +110,7 @@ impl AppState {
         if let Some(server) = slot.as_ref() {
             return Ok(self.publish(listening(server.local_addr())));
         }
-        match GatewayServer::start(self.core.clone()).await {
+        match GatewayServer::start(self.active_core()).await {
             Ok(server) => {
                 let state = listening(server.local_addr());
                 *slot = Some(server);
@@ -115,11 +155,56 @@ impl AppState {
         }
     }
 
-    /// Stops the gateway, then the core (which cancels running requests and deletes their upstream
-    /// sessions), waiting up to `grace` for the latter.
+    /// Switches the gateway to a demo core against the built-in simulator (see [`crate::demo`]).
+    /// The gateway is restarted on the same address if it was running or had failed; a stopped
+    /// one stays stopped. Does nothing when demo mode is already on.
+    pub async fn enter_demo(&self) -> Result<(), DemoError> {
+        let mut demo = self.demo.lock().await;
+        if demo.is_some() {
+            return Ok(());
+        }
+        let run = DemoRun::start(&self.core, &self.data_dir).await?;
+        let was_stopped = matches!(self.listener(), ListenerState::Stopped);
+        if let Err(error) = self.stop_gateway().await {
+            tracing::warn!(%error, "the gateway did not stop cleanly");
+        }
+        self.demo_core.send_replace(Some(run.core.clone()));
+        *demo = Some(run);
+        drop(demo);
+        tracing::info!("demo mode on: the gateway answers from the built-in simulator");
+        if !was_stopped && let Err(error) = self.start_gateway().await {
+            tracing::warn!(%error, "the demo gateway could not start");
+        }
+        Ok(())
+    }
+
+    /// Leaves demo mode: the gateway goes back to the real core (restarted if it was running),
+    /// and the demo core and the simulator stop.
+    pub async fn leave_demo(&self, grace: Duration) {
+        let mut demo = self.demo.lock().await;
+        let Some(run) = demo.take() else { return };
+        let was_stopped = matches!(self.listener(), ListenerState::Stopped);
+        if let Err(error) = self.stop_gateway().await {
+            tracing::warn!(%error, "the demo gateway did not stop cleanly");
+        }
+        self.demo_core.send_replace(None);
+        run.stop(grace).await;
+        drop(demo);
+        tracing::info!("demo mode off");
+        if !was_stopped && let Err(error) = self.start_gateway().await {
+            tracing::warn!(%error, "the gateway could not start again after the demo");
+        }
+    }
+
+    /// Stops the gateway, then the demo (if on) and the core (which cancel running requests and
+    /// delete their upstream sessions), waiting up to `grace` for the latter.
     pub async fn shutdown(&self, grace: Duration) {
         if let Err(error) = self.stop_gateway().await {
             tracing::warn!(%error, "the gateway did not stop cleanly");
+        }
+        if let Some(run) = self.demo.lock().await.take() {
+            self.demo_core.send_replace(None);
+            run.stop(grace).await;
         }
         self.core.shutdown(grace).await;
     }

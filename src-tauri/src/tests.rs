@@ -334,3 +334,46 @@ fn the_request_log_can_be_queried_and_exported_while_empty() {
     let totals = harness.ok("aggregates", json!({ "utc_offset_minutes": 480 }));
     assert_eq!(totals, json!([]));
 }
+
+/// `GET /health` over a plain socket, as JSON.
+fn health(addr: SocketAddr) -> Value {
+    use std::io::{Read as _, Write as _};
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).expect("connects");
+    write!(
+        stream,
+        "GET /health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("request sent");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("response read");
+    let body = response.split("\r\n\r\n").nth(1).expect("a body");
+    serde_json::from_str(body).expect("health is JSON")
+}
+
+#[test]
+fn demo_mode_serves_the_simulator_and_leaving_it_restores_the_real_account() {
+    let harness = Harness::new();
+    let states = harness.events(GATEWAY_STATE);
+
+    let demo = harness.ok("enter_demo", json!({}));
+    assert_eq!(demo["demo"], true);
+    assert_eq!(demo["account"], DEMO_ACCOUNT);
+    wait_for(&states, |event| {
+        event["demo"] == true && event["status"]["state"] == "running"
+    });
+    let served = health(harness.gateway_addr());
+    assert_eq!(served["demo"], true, "{served}");
+    assert_eq!(served["account"], DEMO_ACCOUNT, "{served}");
+
+    let real = harness.ok("leave_demo", json!({}));
+    assert_eq!(real["demo"], false);
+    assert_eq!(real["account"], Value::Null);
+    wait_for(&states, |event| {
+        event["demo"] == false && event["status"]["state"] == "needs_login"
+    });
+    let served = health(harness.gateway_addr());
+    assert_eq!(served["demo"], false, "{served}");
+    // The demo stored no credentials, in the real data directory or its own.
+    assert!(!harness._dir.path().join("credentials.json").exists());
+    assert!(!harness._dir.path().join("demo").join("credentials.json").exists());
+}

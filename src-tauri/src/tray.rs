@@ -47,6 +47,15 @@ pub fn tooltip(status: &GatewayStatus, url: Option<&str>) -> String {
     }
 }
 
+/// The tooltip marked as the demo while demo mode is on.
+pub fn demo_label(tooltip: String, demo: bool) -> String {
+    if demo {
+        format!("DEMO · {tooltip} (built-in simulator)")
+    } else {
+        tooltip
+    }
+}
+
 /// Builds the tray icon and its menu, and keeps both in step with `gateway-state` events.
 pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     let state = app.state::<AppState>();
@@ -112,7 +121,9 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
 
     app.listen_any(events::GATEWAY_STATE, move |event| {
         match serde_json::from_str::<GatewayStateEvent>(event.payload()) {
-            Ok(GatewayStateEvent { status, url }) => show_status(&tray, &gateway, &status, url.as_deref()),
+            Ok(GatewayStateEvent { status, url, demo }) => {
+                show_status(&tray, &gateway, &status, url.as_deref(), demo);
+            }
             Err(error) => tracing::warn!(%error, "ignoring a malformed gateway-state event"),
         }
     });
@@ -152,11 +163,12 @@ fn show_status<R: Runtime>(
     gateway: &CheckMenuItem<R>,
     status: &GatewayStatus,
     url: Option<&str>,
+    demo: bool,
 ) {
     let listening = matches!(status, GatewayStatus::Running | GatewayStatus::NeedsLogin);
     let result = Image::from_bytes(icon_png(status.kind()))
         .and_then(|icon| tray.set_icon(Some(icon)))
-        .and_then(|()| tray.set_tooltip(Some(tooltip(status, url))))
+        .and_then(|()| tray.set_tooltip(Some(demo_label(tooltip(status, url), demo))))
         .and_then(|()| gateway.set_checked(listening));
     if let Err(error) = result {
         tracing::warn!(%error, status = %status.describe(), "could not update the tray for the new status");

@@ -18,7 +18,7 @@ export function App() {
 
   return (
     <div className="app">
-      <Header info={info} gateway={status.snapshot?.gateway ?? null} />
+      <Header info={info} gateway={status.snapshot?.gateway ?? null} demo={status.snapshot?.demo === true} />
       <div className="app-body">
         <Sidebar current={section} onSelect={setSection} />
         <main className="content">

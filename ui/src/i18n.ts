@@ -30,6 +30,18 @@ const en = {
     none: '—',
     unavailable: 'The desktop app did not answer; is this page open outside it?',
   },
+  demo: {
+    badge: 'DEMO',
+    badgeTitle: 'Demo mode: answers come from the built-in simulator, not from Taiji AI.',
+    heading: 'Demo mode',
+    detail:
+      'The gateway answers from the built-in Taiji simulator with its demo account, so you can try your apps without an account. No points are spent, and your own account is neither used nor changed.',
+    account: (account: string) => `Demo account ${account} (simulator)`,
+    tryIt: 'Try without an account',
+    starting: 'Starting the demo…',
+    leave: 'Leave demo mode',
+    leaving: 'Leaving…',
+  },
   status: {
     gatewayHeading: 'Gateway',
     states: {
@@ -68,6 +80,11 @@ const en = {
       login_failed: 'The last sign-in attempt failed; it is retried on the next request.',
     },
     tokenExpires: (when: string) => `Session valid until ${when}.`,
+    signInProgress: {
+      signing_in: 'Signing in to the Taiji site…',
+      unreachable: (since: string, seconds: number) =>
+        `The Taiji site has been unreachable since ${since}; next try in ${seconds} s. Chat requests wait until it answers.`,
+    },
     credentialsKeychain: 'Your password is kept in the system keychain.',
     credentialsFile: 'No system keychain is available, so your password is kept in a private file (readable only by your user account):',
     loginErrors: {

@@ -107,6 +107,57 @@ describe('StatusView', () => {
     expect(within(gatewayCard()).getByText('Running')).toBeTruthy();
   });
 
+  it('tries the app without an account in demo mode, labelled DEMO, and leaves it again', async () => {
+    answer({
+      app_info: { name: 'Taiji Gateway', version: '1.0.0' },
+      status: statusSnapshot({ gateway: { state: 'needs_login' } }),
+      enter_demo: () =>
+        statusSnapshot({ gateway: { state: 'running' }, account: '13800000000', demo: true }),
+      leave_demo: () => statusSnapshot({ gateway: { state: 'needs_login' }, demo: false }),
+    });
+    render(<App />);
+    await loaded();
+    expect(screen.queryByText('DEMO')).toBeNull();
+
+    fireEvent.click(within(accountCard()).getByRole('button', { name: 'Try without an account' }));
+    const demoCard = await screen.findByRole('region', { name: 'Demo mode DEMO' });
+    expect(within(demoCard).getByRole('button', { name: 'Leave demo mode' })).toBeTruthy();
+    expect(screen.getAllByText('DEMO').length).toBeGreaterThanOrEqual(2);
+    expect(within(demoCard).getByText('Demo account 13800000000 (simulator)')).toBeTruthy();
+    expect(screen.queryByRole('form', { name: 'Sign in' })).toBeNull();
+
+    fireEvent.click(within(demoCard).getByRole('button', { name: 'Leave demo mode' }));
+    expect(await screen.findByRole('button', { name: 'Try without an account' })).toBeTruthy();
+    expect(screen.queryByText('DEMO')).toBeNull();
+  });
+
+  it('says since when the site is unreachable while the app signs in in the background', async () => {
+    answer({
+      app_info: { name: 'Taiji Gateway', version: '1.0.0' },
+      status: statusSnapshot({ account: '13800000000' }),
+    });
+    render(<App />);
+    await loaded();
+    const next = new Date(Date.now() + 30_000).toISOString();
+    act(() =>
+      emit('account-state', {
+        account: '13800000000',
+        login: { state: 'login_failed', class: 'transport', message: 'connection refused' },
+        sign_in: { state: 'unreachable', since: '2026-01-02T03:04:05Z', next_attempt_at: next, failures: 3, reason: 'connection refused' },
+      }),
+    );
+    expect(await within(accountCard()).findByText(/The Taiji site has been unreachable since .*; next try in \d+ s/)).toBeTruthy();
+
+    act(() =>
+      emit('account-state', {
+        account: '13800000000',
+        login: { state: 'logged_in', user_id: 1, expires_at: null },
+        sign_in: { state: 'signed_in', since: '2026-01-02T03:05:00Z' },
+      }),
+    );
+    expect(within(accountCard()).queryByText(/unreachable/)).toBeNull();
+  });
+
   it('explains a network failure while signing in', async () => {
     answer({
       app_info: { name: 'Taiji Gateway', version: '1.0.0' },

@@ -8,7 +8,10 @@
 //!   failure happened before a completions request could reach the model.
 //! - A rejected password is remembered: no further login is attempted until the credentials
 //!   change, so the site is never hammered with a wrong password.
-//! - The state is observable ([`Account::token_state`], [`Account::subscribe`]) for the UI/tray.
+//! - The state is observable ([`Account::token_state`], [`Account::subscribe`]) for the UI/tray,
+//!   and so is every call that failed because the site could not be reached at all
+//!   ([`Account::subscribe_connection_failures`]), which the background sign-in watches to notice
+//!   that the network went away.
 
 use std::future::Future;
 use std::sync::{Arc, RwLock};
@@ -125,6 +128,8 @@ struct Inner {
     /// Held for the whole of a login, so logins never overlap (single flight).
     login_lock: Mutex<()>,
     state: watch::Sender<TokenState>,
+    /// Counts calls that failed to connect to the site.
+    connection_failures: watch::Sender<u64>,
 }
 
 struct Slot {
@@ -172,6 +177,7 @@ impl Account {
                 slot: RwLock::new(slot),
                 login_lock: Mutex::new(()),
                 state,
+                connection_failures: watch::Sender::new(0),
             }),
         }
     }
@@ -194,6 +200,17 @@ impl Account {
     /// A receiver that sees every change of the login state.
     pub fn subscribe(&self) -> watch::Receiver<TokenState> {
         self.inner.state.subscribe()
+    }
+
+    /// A counter bumped whenever a call (or the login inside it) could not connect to the site:
+    /// the network or the site went away. Other failures (HTTP errors, cut streams) do not count.
+    pub fn subscribe_connection_failures(&self) -> watch::Receiver<u64> {
+        self.inner.connection_failures.subscribe()
+    }
+
+    /// The credentials in use (the password stays redacted in `Debug`).
+    pub(crate) fn credentials(&self) -> Credentials {
+        self.read_slot().credentials.clone()
     }
 
     /// Replaces the credentials: drops the token and forgets a remembered rejection. Waits for a
@@ -261,6 +278,20 @@ impl Account {
     /// it could reach the model, logs in again (once for all concurrent callers) and retries the
     /// call once. Errors that may have reached the model are returned untouched.
     pub async fn call<T, F, Fut>(&self, op: F) -> Result<T, UpstreamError>
+    where
+        F: Fn(UpstreamClient, Secret) -> Fut,
+        Fut: Future<Output = Result<T, UpstreamError>>,
+    {
+        let result = self.call_once(op).await;
+        if let Err(error) = &result
+            && is_connection_failure(error)
+        {
+            self.inner.connection_failures.send_modify(|count| *count += 1);
+        }
+        result
+    }
+
+    async fn call_once<T, F, Fut>(&self, op: F) -> Result<T, UpstreamError>
     where
         F: Fn(UpstreamClient, Secret) -> Fut,
         Fut: Future<Output = Result<T, UpstreamError>>,
@@ -446,6 +477,12 @@ impl Account {
     fn write_slot(&self) -> std::sync::RwLockWriteGuard<'_, Slot> {
         self.inner.slot.write().expect("account state lock poisoned")
     }
+}
+
+/// Whether `error` means the site could not be reached at all (refused, unresolvable, no route,
+/// connect timeout), as opposed to a site that answered badly or a stream that was cut.
+pub fn is_connection_failure(error: &UpstreamError) -> bool {
+    matches!(error, UpstreamError::Transport { source, .. } if source.is_connect())
 }
 
 impl std::fmt::Debug for Account {

@@ -18,6 +18,7 @@ fn options(dir: &std::path::Path, sim: &Simulator) -> CoreOptions {
             upstream_base_url: Some(sim.base_url().to_owned()),
             ..SettingsOverrides::default()
         },
+        demo: false,
     }
 }
 

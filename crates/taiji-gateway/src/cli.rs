@@ -85,7 +85,12 @@ pub enum Command {
 
 const SERVE_AFTER_HELP: &str = "\
 Credentials: set TAIJI_ACCOUNT and TAIJI_PASSWORD to sign in at start (used for this run only, \
-never stored), or run `taiji-gateway login` once beforehand to store them securely.
+never stored), or run `taiji-gateway login` once to store them securely. Without any, serve asks \
+at a terminal; otherwise it serves \"sign in first\" answers and picks up what `taiji-gateway \
+login` stores later, without a restart. Sign-in runs in the background: serve starts even when \
+the Taiji site is unreachable and signs in once it answers (see /health).
+
+Try it without an account: `taiji-gateway serve --demo` runs against the built-in simulator.
 
 Stops on SIGINT or SIGTERM: stops accepting connections, ends running requests (deleting their \
 upstream chat sessions) and exits 0.";
@@ -122,6 +127,10 @@ pub struct ServeArgs {
     /// Seconds to let running requests finish (and their upstream sessions be deleted) on shutdown.
     #[arg(long, default_value_t = 10, value_name = "SECS")]
     pub shutdown_grace: u64,
+    /// Demo mode: serve answers from the built-in Taiji simulator with its demo account, in a
+    /// separate data directory (`<data dir>/demo`); no real account is used or stored.
+    #[arg(long, env = "TAIJI_DEMO")]
+    pub demo: bool,
 }
 
 /// `login` flags.

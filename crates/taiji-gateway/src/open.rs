@@ -29,6 +29,7 @@ pub async fn open_core(global: &GlobalArgs, mut overrides: SettingsOverrides) ->
         data_dir: data_dir(global)?,
         credential_backend: global.credential_store.into(),
         overrides,
+        demo: false,
     };
     let upstream = options.overrides.upstream_base_url.clone().unwrap_or_default();
     let core = Core::open(options)

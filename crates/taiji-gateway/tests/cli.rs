@@ -247,30 +247,6 @@ async fn a_taken_port_is_named_with_a_free_one_to_try() {
 }
 
 #[tokio::test]
-async fn serve_without_credentials_says_how_to_sign_in() {
-    let env = Env::new().await;
-    let output = run(env.command(&["serve", "--port", "0", "--api-key", API_KEY])).await;
-    assert_one_line_failure(
-        &output,
-        "not signed in: run `taiji-gateway login` or set TAIJI_ACCOUNT/TAIJI_PASSWORD",
-    );
-    assert_eq!(env.sim.control().stats().logins_ok, 0);
-}
-
-#[tokio::test]
-async fn a_wrong_password_is_one_line_without_the_password() {
-    let env = Env::new().await;
-    let mut command = env.command(&["serve", "--port", "0", "--api-key", API_KEY]);
-    command
-        .env("TAIJI_ACCOUNT", DEMO_ACCOUNT)
-        .env("TAIJI_PASSWORD", "not-the-password-42");
-    let output = run(command).await;
-    assert_one_line_failure(&output, "rejected the account or password");
-    assert!(!text(&output.stderr).contains("not-the-password-42"));
-    assert_eq!(env.sim.control().stats().logins_failed, 1);
-}
-
-#[tokio::test]
 async fn an_unreachable_site_is_one_line() {
     let env = Env::new().await;
     let closed = {

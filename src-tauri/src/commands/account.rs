@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 use taiji_core::account::TokenState;
+use taiji_core::runtime::SignInState;
 use tauri::State;
 
 use super::CommandError;
@@ -14,6 +15,8 @@ pub struct AccountView {
     pub account: Option<String>,
     /// Its login state.
     pub login: TokenState,
+    /// Where the background sign-in stands.
+    pub sign_in: SignInState,
 }
 
 /// Checks the account and password with the site, then stores them (keychain or private file).
@@ -28,6 +31,7 @@ pub async fn login(
     Ok(AccountView {
         account: state.core.signed_in_as().borrow().clone(),
         login: state.core.account().token_state(),
+        sign_in: state.core.sign_in_state(),
     })
 }
 

@@ -5,6 +5,7 @@ use serde::Serialize;
 use taiji_core::account::TokenState;
 use taiji_core::credentials::CredentialBackend;
 use taiji_core::dispatch::AdmissionGauges;
+use taiji_core::runtime::SignInState;
 use tauri::{AppHandle, Runtime, State};
 
 use crate::state::AppState;
@@ -28,12 +29,16 @@ pub struct StatusView {
     pub account: Option<String>,
     /// The account's login state.
     pub login: TokenState,
+    /// Where the background sign-in stands ("signing in", "site unreachable since …").
+    pub sign_in: SignInState,
     /// Requests in flight and queued, and the limit.
     pub gauges: AdmissionGauges,
     /// Where the password and token are kept.
     pub credentials: CredentialsView,
     /// The data directory (settings, request log).
     pub data_dir: String,
+    /// Whether demo mode is on; `account`, `login` and `sign_in` are then the demo's.
+    pub demo: bool,
 }
 
 /// Where credentials are kept, as a kind and a sentence.
@@ -60,15 +65,17 @@ impl From<&CredentialBackend> for CredentialsView {
 impl StatusView {
     /// A snapshot of `state` now.
     pub fn collect(state: &AppState) -> Self {
-        let core = state.core.status();
+        let core = state.active_core().status();
         Self {
             gateway: state.gateway_status(),
             url: state.listener().url().map(str::to_owned),
             account: core.account,
             login: core.login,
+            sign_in: core.sign_in,
             gauges: core.requests,
             credentials: CredentialsView::from(state.core.credential_backend()),
             data_dir: state.data_dir().display().to_string(),
+            demo: state.is_demo(),
         }
     }
 }

@@ -18,7 +18,8 @@ pub enum ExportFormat {
     Json,
 }
 
-/// One page (0-based) of the entries matching `filter`, newest first, with the total count.
+/// One page (0-based) of the entries matching `filter`, newest first, with the total count. In
+/// demo mode the demo's own log (the real one is never written by the demo).
 #[tauri::command(rename_all = "snake_case")]
 pub async fn query_request_log(
     state: State<'_, AppState>,
@@ -26,7 +27,11 @@ pub async fn query_request_log(
     page: u32,
     page_size: u32,
 ) -> Result<LogPage, CommandError> {
-    Ok(state.core.request_log().query(filter, page, page_size).await?)
+    Ok(state
+        .active_core()
+        .request_log()
+        .query(filter, page, page_size)
+        .await?)
 }
 
 /// The entries matching `filter` as CSV or JSON text (oldest first); the UI saves it as a file.
@@ -36,7 +41,8 @@ pub async fn export_request_log(
     format: ExportFormat,
     filter: Option<LogFilter>,
 ) -> Result<String, CommandError> {
-    let log = state.core.request_log();
+    let core = state.active_core();
+    let log = core.request_log();
     let filter = filter.unwrap_or_default();
     let bytes = match format {
         ExportFormat::Csv => log.export_csv(filter, Vec::new()).await?,
@@ -57,7 +63,7 @@ pub async fn aggregates(
         CommandError::new(ErrorKind::Invalid, format!("invalid time zone offset: {error}"))
     })?;
     Ok(state
-        .core
+        .active_core()
         .request_log()
         .aggregates(filter.unwrap_or_default(), offset)
         .await?)

@@ -9,6 +9,7 @@
 
 mod account;
 mod app;
+mod demo;
 mod error;
 mod gateway;
 mod keys;
@@ -37,6 +38,8 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
         app::status,
         account::login,
         account::logout,
+        demo::enter_demo,
+        demo::leave_demo,
         gateway::start_gateway,
         gateway::stop_gateway,
         keys::list_api_keys,

@@ -17,13 +17,14 @@ pub struct ModelsView {
 }
 
 /// The catalog (cached for a few minutes; `refresh` fetches it now). Fails with `not_signed_in`
-/// before the account has signed in.
+/// before the account has signed in. In demo mode, the simulator's catalog.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn list_models(state: State<'_, AppState>, refresh: bool) -> Result<ModelsView, CommandError> {
+    let core = state.active_core();
     let catalog = if refresh {
-        state.core.refresh_catalog().await?
+        core.refresh_catalog().await?
     } else {
-        state.core.catalog().await?
+        core.catalog().await?
     };
     Ok(ModelsView {
         models: catalog.models.clone(),

@@ -8,6 +8,8 @@ pub const COMMANDS: &[&str] = &[
     "status",
     "login",
     "logout",
+    "enter_demo",
+    "leave_demo",
     "start_gateway",
     "stop_gateway",
     "list_api_keys",

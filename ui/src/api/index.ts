@@ -1,6 +1,7 @@
 // The only place in the UI that talks to the desktop shell (`invoke` / `listen` from @tauri-apps/api).
 // Views import from here, never from @tauri-apps/api directly, so tests can mock one boundary.
 export { CommandError, toCommandError, type ErrorKind } from './client';
+export * from './demo';
 export * from './events';
 export * from './keys';
 export * from './log';

@@ -24,6 +24,15 @@ export type TokenState =
   | { state: 'invalid_credentials'; message: string }
   | { state: 'login_failed'; class: string; message: string };
 
+/** `taiji_core::runtime::SignInState`: where the background sign-in stands. */
+export type SignInState =
+  | { state: 'on_demand' }
+  | { state: 'no_account' }
+  | { state: 'signing_in'; since: string }
+  | { state: 'unreachable'; since: string; next_attempt_at: string; failures: number; reason: string }
+  | { state: 'signed_in'; since: string }
+  | { state: 'wrong_password'; message: string };
+
 /** `taiji_core::dispatch::AdmissionGauges`. */
 export interface Gauges {
   in_flight: number;
@@ -43,21 +52,26 @@ export interface StatusSnapshot {
   url: string | null;
   account: string | null;
   login: TokenState;
+  sign_in?: SignInState | undefined;
   gauges: Gauges;
   credentials: CredentialsInfo;
   data_dir: string;
+  /** Demo mode: `account`, `login` and `sign_in` are then the built-in simulator's. */
+  demo?: boolean | undefined;
 }
 
 /** `events::GatewayStateEvent`. */
 export interface GatewayStateEvent {
   status: GatewayStatus;
   url: string | null;
+  demo?: boolean | undefined;
 }
 
 /** `events::AccountStateEvent` and `commands::AccountView`. */
 export interface AccountState {
   account: string | null;
   login: TokenState;
+  sign_in?: SignInState | undefined;
 }
 
 /** `commands::ApiKeyView`. */

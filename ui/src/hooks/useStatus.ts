@@ -40,10 +40,10 @@ export function useStatus(): StatusModel {
   useEffect(reload, [reload]);
 
   useShellEvent(onGatewayState, (event) =>
-    setSnapshot((current) => (current === null ? current : { ...current, gateway: event.status, url: event.url })),
+    setSnapshot((current) => (current === null ? current : { ...current, gateway: event.status, url: event.url, demo: event.demo })),
   );
   useShellEvent(onAccountState, (event) =>
-    setSnapshot((current) => (current === null ? current : { ...current, account: event.account, login: event.login })),
+    setSnapshot((current) => (current === null ? current : { ...current, account: event.account, login: event.login, sign_in: event.sign_in })),
   );
   useShellEvent(onGauges, (gauges) => setSnapshot((current) => (current === null ? current : { ...current, gauges })));
 

@@ -1,4 +1,5 @@
-// The top bar: mark, product name, version, and a small gateway status pill.
+// The top bar: mark, product name, version, a small gateway status pill, and a DEMO badge while
+// demo mode is on.
 import type { AppInfo, GatewayStatus } from '../api';
 import { t } from '../i18n';
 import { TaijiMark } from './TaijiMark';
@@ -6,9 +7,10 @@ import { TaijiMark } from './TaijiMark';
 interface HeaderProps {
   info: AppInfo | null;
   gateway: GatewayStatus | null;
+  demo: boolean;
 }
 
-export function Header({ info, gateway }: HeaderProps) {
+export function Header({ info, gateway, demo }: HeaderProps) {
   return (
     <header className="header">
       <TaijiMark />
@@ -18,6 +20,11 @@ export function Header({ info, gateway }: HeaderProps) {
         <span className="header-status status" data-tone={gateway.state}>
           <span className="status-dot" aria-hidden="true" />
           {t.status.states[gateway.state].title}
+        </span>
+      )}
+      {demo && (
+        <span className="header-demo" title={t.demo.badgeTitle}>
+          {t.demo.badge}
         </span>
       )}
     </header>

@@ -2,7 +2,17 @@
 // and how busy is it right now.
 import { useState, type FormEvent } from 'react';
 
-import { login, logout, startGateway, stopGateway, toCommandError, type StatusSnapshot } from '../api';
+import {
+  enterDemo,
+  leaveDemo,
+  login,
+  logout,
+  startGateway,
+  stopGateway,
+  toCommandError,
+  type SignInState,
+  type StatusSnapshot,
+} from '../api';
 import { CopyButton } from '../components/CopyButton';
 import { ErrorNote } from '../components/ErrorNote';
 import type { StatusModel } from '../hooks/useStatus';
@@ -34,7 +44,11 @@ export function StatusView({ status }: StatusViewProps) {
   return (
     <div className="cards">
       <GatewayCard snapshot={snapshot} onChange={status.apply} />
-      <AccountCard snapshot={snapshot} />
+      {snapshot.demo === true ? (
+        <DemoCard snapshot={snapshot} onChange={status.apply} />
+      ) : (
+        <AccountCard snapshot={snapshot} onChange={status.apply} />
+      )}
       <GaugesCard snapshot={snapshot} />
     </div>
   );
@@ -105,7 +119,74 @@ function Endpoint({ label, value }: { label: string; value: string }) {
   );
 }
 
-function AccountCard({ snapshot }: { snapshot: StatusSnapshot }) {
+/** What the background sign-in is doing while it has not succeeded yet. */
+function SignInProgress({ state }: { state: SignInState | undefined }) {
+  if (state?.state === 'signing_in') {
+    return <p className="muted small">{t.status.signInProgress.signing_in}</p>;
+  }
+  if (state?.state === 'unreachable') {
+    const seconds = Math.max(0, Math.ceil((Date.parse(state.next_attempt_at) - Date.now()) / 1000));
+    return <ErrorNote message={t.status.signInProgress.unreachable(formatDateTime(state.since), seconds)} />;
+  }
+  return null;
+}
+
+/** Shown instead of the account while demo mode is on, with the way back. */
+function DemoCard({ snapshot, onChange }: { snapshot: StatusSnapshot; onChange: (next: StatusSnapshot) => void }) {
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<string | null>(null);
+  return (
+    <section className="card" aria-labelledby="account-heading">
+      <h2 id="account-heading" className="card-heading">
+        {t.demo.heading} <span className="header-demo">{t.demo.badge}</span>
+      </h2>
+      <p>{t.demo.detail}</p>
+      {snapshot.account !== null && <p className="muted small">{t.demo.account(snapshot.account)}</p>}
+      <button
+        type="button"
+        className="button secondary"
+        disabled={busy}
+        onClick={() => {
+          setBusy(true);
+          setFailure(null);
+          leaveDemo()
+            .then(onChange, (error: unknown) => setFailure(toCommandError(error).message))
+            .finally(() => setBusy(false));
+        }}
+      >
+        {busy ? t.demo.leaving : t.demo.leave}
+      </button>
+      <ErrorNote message={failure} />
+    </section>
+  );
+}
+
+/** "Try without an account": switches the app into demo mode. */
+function TryDemoButton({ onChange }: { onChange: (next: StatusSnapshot) => void }) {
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<string | null>(null);
+  return (
+    <>
+      <button
+        type="button"
+        className="button secondary"
+        disabled={busy}
+        onClick={() => {
+          setBusy(true);
+          setFailure(null);
+          enterDemo()
+            .then(onChange, (error: unknown) => setFailure(toCommandError(error).message))
+            .finally(() => setBusy(false));
+        }}
+      >
+        {busy ? t.demo.starting : t.demo.tryIt}
+      </button>
+      <ErrorNote message={failure} />
+    </>
+  );
+}
+
+function AccountCard({ snapshot, onChange }: { snapshot: StatusSnapshot; onChange: (next: StatusSnapshot) => void }) {
   const { account, login: state, credentials } = snapshot;
   const rejected = state.state === 'invalid_credentials';
   const [signingOut, setSigningOut] = useState(false);
@@ -128,6 +209,7 @@ function AccountCard({ snapshot }: { snapshot: StatusSnapshot }) {
               : t.status.loginStates[state.state]}
           </p>
           {state.state === 'login_failed' && <ErrorNote message={state.message} />}
+          <SignInProgress state={snapshot.sign_in} />
           <button
             type="button"
             className="button secondary"
@@ -145,7 +227,10 @@ function AccountCard({ snapshot }: { snapshot: StatusSnapshot }) {
           <ErrorNote message={failure} />
         </>
       ) : (
-        <SignInForm initialAccount={account ?? ''} rejected={rejected ? t.status.loginStates.invalid_credentials : null} />
+        <>
+          <SignInForm initialAccount={account ?? ''} rejected={rejected ? t.status.loginStates.invalid_credentials : null} />
+          <TryDemoButton onChange={onChange} />
+        </>
       )}
       <p className="muted small credentials-note">
         {credentials.backend === 'keychain' ? (

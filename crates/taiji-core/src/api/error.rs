@@ -19,6 +19,7 @@
 //! | `RateLimited`         | 429 / 429                   | `requests` / `rate_limit_exceeded`         | `rate_limit_error`      | `Retry-After` |
 //! | `UpstreamBusy`        | 503 / 503                   | `server_error` / `overloaded`              | `overloaded_error`      | `Retry-After` |
 //! | `UpstreamLoginFailed` | 503 / 503                   | `server_error` / `upstream_login_failed`   | `api_error`             | `x-should-retry: false` |
+//! | `NotSignedInYet`      | 503 / 503                   | `server_error` / `upstream_unavailable`    | `api_error`             | `Retry-After` |
 //! | `UpstreamFailed`      | 502 / 502                   | `server_error` / `upstream_error`          | `api_error`             | |
 //! | `Timeout`             | 504 / 504                   | `server_error` / `timeout`                 | `timeout_error`         | |
 //! | `Internal`            | 500 / 500                   | `server_error` / –                         | `api_error`             | |
@@ -27,7 +28,9 @@
 //! for a long time, but an exhausted points balance never recovers by waiting. OpenAI clients
 //! recognise `insufficient_quota` on a 429, and `x-should-retry: false` stops the SDKs' automatic
 //! retries; Anthropic's own class for "pay first" is 402 `billing_error`, which no Anthropic client
-//! retries. An upstream login failure is a 503 (the gateway cannot serve until the user signs in
+//! retries. While the gateway is still signing in, or the site is unreachable, requests get a 503
+//! with `Retry-After` set to the next sign-in attempt (the SDKs wait that long and retry). An
+//! upstream login failure is a 503 (the gateway cannot serve until the user signs in
 //! again) with `x-should-retry: false` and a message saying what to do. A prompt that is too long
 //! is a 400 with Anthropic's exact phrasing, so Claude Code compacts instead of retrying a 5xx
 //! forever. Internal errors never show their details; the route logs them.
@@ -69,6 +72,8 @@ pub enum ApiErrorKind {
     UpstreamBusy,
     /// The gateway cannot sign in to the upstream; the user has to act.
     UpstreamLoginFailed,
+    /// The gateway is still signing in, or the site is unreachable; retrying later helps.
+    NotSignedInYet,
     /// The upstream failed in a way the client cannot fix (transport, malformed reply, 5xx, an
     /// upstream business error without a better class).
     UpstreamFailed,
@@ -92,7 +97,9 @@ impl ApiErrorKind {
                 ApiFlavor::Anthropic => StatusCode::PAYMENT_REQUIRED,
             },
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            Self::UpstreamBusy | Self::UpstreamLoginFailed => StatusCode::SERVICE_UNAVAILABLE,
+            Self::UpstreamBusy | Self::UpstreamLoginFailed | Self::NotSignedInYet => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Self::UpstreamFailed => StatusCode::BAD_GATEWAY,
             Self::Timeout => StatusCode::GATEWAY_TIMEOUT,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -113,6 +120,7 @@ impl ApiErrorKind {
             Self::RateLimited => "requests",
             Self::UpstreamBusy
             | Self::UpstreamLoginFailed
+            | Self::NotSignedInYet
             | Self::UpstreamFailed
             | Self::Timeout
             | Self::Internal => "server_error",
@@ -132,6 +140,7 @@ impl ApiErrorKind {
             Self::RateLimited => Some("rate_limit_exceeded"),
             Self::UpstreamBusy => Some("overloaded"),
             Self::UpstreamLoginFailed => Some("upstream_login_failed"),
+            Self::NotSignedInYet => Some("upstream_unavailable"),
             Self::UpstreamFailed => Some("upstream_error"),
             Self::Timeout => Some("timeout"),
         }
@@ -148,7 +157,9 @@ impl ApiErrorKind {
             Self::QuotaExhausted => "billing_error",
             Self::RateLimited => "rate_limit_error",
             Self::UpstreamBusy => "overloaded_error",
-            Self::UpstreamLoginFailed | Self::UpstreamFailed | Self::Internal => "api_error",
+            Self::UpstreamLoginFailed | Self::NotSignedInYet | Self::UpstreamFailed | Self::Internal => {
+                "api_error"
+            }
             Self::Timeout => "timeout_error",
         }
     }
@@ -300,6 +311,26 @@ impl ApiError {
                 "Taiji Gateway is not signed in to Taiji AI ({detail}). Sign in again in Taiji \
                  Gateway (the tray menu or `taiji-gateway login`), then retry."
             ),
+        )
+    }
+
+    /// The gateway is not signed in yet (signing in, or the site is unreachable); `detail` says
+    /// which, and `retry_after` when the next attempt is due.
+    pub fn not_signed_in_yet(detail: &str, retry_after: Duration) -> Self {
+        Self::new(
+            ApiErrorKind::NotSignedInYet,
+            format!("Taiji Gateway is not signed in to Taiji AI yet: {detail}. Retry in a moment."),
+        )
+        .with_retry_after(retry_after)
+    }
+
+    /// No account is configured: the user has to sign in first.
+    pub fn sign_in_first() -> Self {
+        Self::new(
+            ApiErrorKind::UpstreamLoginFailed,
+            "Sign in first: Taiji Gateway has no Taiji AI account yet. Run `taiji-gateway login` \
+             (or sign in in the Taiji Gateway app); the running gateway picks the account up \
+             without a restart.",
         )
     }
 

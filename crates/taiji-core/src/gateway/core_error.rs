@@ -40,6 +40,7 @@ pub(crate) fn error_class(kind: ApiErrorKind) -> &'static str {
         ApiErrorKind::RateLimited => "rate_limited",
         ApiErrorKind::UpstreamBusy => "upstream_busy",
         ApiErrorKind::UpstreamLoginFailed => "upstream_login_failed",
+        ApiErrorKind::NotSignedInYet => "not_signed_in_yet",
         ApiErrorKind::UpstreamFailed => "upstream_failed",
         ApiErrorKind::Timeout => "timeout",
         ApiErrorKind::Internal => "internal",

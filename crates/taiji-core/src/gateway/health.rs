@@ -2,6 +2,11 @@
 //! Code 2.1 probes (`HEAD {ANTHROPIC_BASE_URL}/api/hello`, without credentials) when it starts.
 //! None needs a key (monitors and Claude Code's connection probe have none) and none is written to
 //! the request log; all still pass the `Host` check, because `/health` names the signed-in account.
+//!
+//! `/health` always answers 200 while the process serves (a supervisor must not restart a
+//! gateway that waits for the network); whether chat requests can be served is `ready`, and
+//! `sign_in` / `summary` say why not ("signing in", "site unreachable since …, next try in 8s",
+//! "wrong password", "sign in first").
 
 use axum::extract::State;
 use axum::routing::get;
@@ -11,6 +16,7 @@ use serde::Serialize;
 use super::state::AppState;
 use crate::account::TokenState;
 use crate::dispatch::AdmissionGauges;
+use crate::runtime::SignInState;
 
 /// The probe routes.
 pub(crate) fn router() -> Router<AppState> {
@@ -34,6 +40,12 @@ struct Health {
     account: Option<String>,
     /// The login state.
     login: TokenState,
+    /// Where the background sign-in stands.
+    sign_in: SignInState,
+    /// `sign_in` in words.
+    summary: String,
+    /// Whether this is the demo (the built-in simulator), not a real account.
+    demo: bool,
     /// Requests in flight and queued, and the limit.
     requests: AdmissionGauges,
     /// The gateway's version.
@@ -44,6 +56,7 @@ async fn health(State(state): State<AppState>) -> Json<Health> {
     let status = state.core.status();
     let signed_in = status.account.is_some();
     let ready = signed_in
+        && status.sign_in.is_ready()
         && !matches!(status.login, TokenState::InvalidCredentials { .. })
         && !state.draining.is_cancelled();
     Json(Health {
@@ -52,6 +65,9 @@ async fn health(State(state): State<AppState>) -> Json<Health> {
         signed_in,
         account: status.account,
         login: status.login,
+        sign_in: status.sign_in,
+        summary: status.summary,
+        demo: status.demo,
         requests: status.requests,
         version: env!("CARGO_PKG_VERSION"),
     })

@@ -9,6 +9,7 @@
 //! - `chat`: the shared pipeline of the two chat routes (resolve, build the prompt, dispatch) and
 //!   the streaming and non-stream relays from the dispatcher's events to the wire;
 //! - `access`: API keys, the DNS-rebinding defence (`Host` check) and CORS;
+//! - `readiness`: the "not signed in yet" answers while the background sign-in has not succeeded;
 //! - `audit`: writes a request-log entry for every request the dispatcher never saw (rejections,
 //!   model lists, token counts), because the dispatcher logs only what it dispatches;
 //! - `trace`: the tracing span of each request (matched route, never headers).
@@ -28,6 +29,7 @@ mod flavor;
 mod health;
 mod models;
 mod openai;
+mod readiness;
 mod server;
 mod state;
 mod trace;

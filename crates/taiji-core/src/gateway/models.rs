@@ -7,6 +7,9 @@
 //! only offers ids starting with `claude`, and Cherry Studio lets users pick only listed ids, so an
 //! alias that is not listed could not be chosen in either. Aliases whose target is not in the
 //! catalog, and aliases that equal a catalog id, are left out.
+//!
+//! While the gateway is not signed in (signing in, site unreachable) the catalog fetched last is
+//! listed, or the reason there is none. In demo mode every display name starts with `DEMO · `.
 
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -17,6 +20,7 @@ use http::HeaderMap;
 use super::audit::{LogNote, NoteOutcome, reject, with_note};
 use super::core_error::api_error_from_core;
 use super::flavor::flavor_for;
+use super::readiness;
 use super::state::AppState;
 use crate::api::error::ApiError;
 use crate::api::models::{ModelList, ModelObject};
@@ -60,13 +64,17 @@ async fn one(State(state): State<AppState>, Path(id): Path<String>, headers: Hea
     }
 }
 
-/// The catalog plus the aliases that resolve.
+/// The catalog plus the aliases that resolve. While the gateway is not signed in, the catalog
+/// fetched last (if any) is listed, else the reason it cannot be fetched.
 async fn model_list(state: &AppState) -> Result<ModelList, ApiError> {
-    let catalog = state
-        .core
-        .catalog()
-        .await
-        .map_err(|error| api_error_from_core(&error))?;
+    let catalog = match readiness::check(&state.core) {
+        Ok(()) => state
+            .core
+            .catalog()
+            .await
+            .map_err(|error| api_error_from_core(&error))?,
+        Err(error) => state.core.cached_catalog().ok_or(error)?,
+    };
     let created = state.started_unix;
     let aliases = state.core.settings().model_aliases;
     let resolver = ModelResolver::new(aliases.clone());
@@ -82,6 +90,11 @@ async fn model_list(state: &AppState) -> Result<ModelList, ApiError> {
         entry.display_name = format!("{alias} → {}", entry.display_name);
         entry.id = alias.clone();
         list.data.push(entry);
+    }
+    if state.core.is_demo() {
+        for model in &mut list.data {
+            model.display_name = format!("DEMO · {}", model.display_name);
+        }
     }
     list.last_id = list.data.last().map(|model| model.id.clone());
     Ok(list)

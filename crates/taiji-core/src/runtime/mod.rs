@@ -5,9 +5,16 @@
 //!
 //! Per-run overrides (command-line flags and environment variables of `taiji-gateway serve`) sit
 //! on top of the stored settings without being written to the settings file.
+//!
+//! Long-running hosts (`serve`, the desktop app) start the background sign-in
+//! ([`Core::start_background_sign_in`], module `sign_in`): the gateway serves at once and signs in
+//! behind it, with backoff while the site is unreachable. One-shot commands do not; they sign in on
+//! first use.
 
+mod backoff;
 mod live;
 mod options;
+mod sign_in;
 mod status;
 
 use std::sync::Arc;
@@ -29,7 +36,9 @@ use crate::request_log::{RequestLog, RequestLogOptions};
 use crate::settings::{Settings, SettingsStore};
 use crate::upstream::{UpstreamClient, UpstreamConfig, UpstreamError};
 
+pub use backoff::Backoff;
 pub use options::{CoreError, CoreOptions, SettingsOverrides};
+pub use sign_in::{BackgroundSignIn, CREDENTIAL_POLL, SignInState};
 pub use status::CoreStatus;
 
 /// The client core of one running app. Cheap to clone; clones share everything.
@@ -53,6 +62,8 @@ struct Inner {
     prompt_options: PromptOptions,
     shutdown: CancellationToken,
     tasks: TaskTracker,
+    sign_in: sign_in::Control,
+    demo: bool,
 }
 
 impl std::fmt::Debug for Core {
@@ -131,6 +142,8 @@ impl Core {
             prompt_options: PromptOptions::default(),
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
+            sign_in: sign_in::Control::new(),
+            demo: options.demo,
             store,
         });
         inner.tasks.spawn(live::apply_settings(
@@ -227,18 +240,88 @@ impl Core {
 
     /// Forgets the credentials everywhere (keychain, file, memory).
     pub async fn logout(&self) -> Result<(), CoreError> {
+        // The account goes first, so the background sign-in sees "no account" before the dropped
+        // token and does not sign the old credentials in again.
+        self.inner.signed_in_as.send_replace(None);
         self.inner.account.logout().await;
         let credentials = self.inner.credentials.clone();
         tokio::task::spawn_blocking(move || credentials.clear())
             .await
             .map_err(|e| CoreError::Internal(e.to_string()))??;
-        self.inner.signed_in_as.send_replace(None);
         Ok(())
     }
 
     /// Whether credentials are configured (they may still turn out to be wrong).
     pub fn has_credentials(&self) -> bool {
         self.inner.signed_in_as.borrow().is_some()
+    }
+
+    /// Uses these credentials from now on without checking them first: the background sign-in
+    /// (or the first request) signs in with them. `persist_on_success` stores them once they
+    /// signed in; otherwise they are for this run only (the CLI's `TAIJI_ACCOUNT` and
+    /// `TAIJI_PASSWORD`), and the credential store is not watched for others meanwhile.
+    pub async fn use_credentials(
+        &self,
+        account: &str,
+        password: &str,
+        persist_on_success: bool,
+    ) -> Result<(), CoreError> {
+        let account = account.trim();
+        if account.is_empty() || password.is_empty() {
+            return Err(CoreError::MissingCredentials);
+        }
+        let control = &self.inner.sign_in;
+        control
+            .transient
+            .store(!persist_on_success, std::sync::atomic::Ordering::SeqCst);
+        if let Ok(mut pending) = control.persist_on_success.lock() {
+            *pending = persist_on_success.then(|| StoredCredentials {
+                account: account.to_owned(),
+                password: Secret::new(password),
+                token: None,
+            });
+        }
+        self.inner
+            .account
+            .set_credentials(AccountCredentials::new(account, password))
+            .await;
+        self.inner.catalog.invalidate();
+        self.inner.signed_in_as.send_replace(Some(account.to_owned()));
+        Ok(())
+    }
+
+    /// Starts signing in in the background (once; later calls do nothing): at once, then with
+    /// backoff while the site is unreachable, again whenever a call finds the site gone, never
+    /// again after the password was rejected until the credentials change. See [`SignInState`].
+    pub fn start_background_sign_in(&self, options: BackgroundSignIn) {
+        if self.inner.sign_in.start() {
+            self.inner.tasks.spawn(sign_in::run(
+                Arc::downgrade(&self.inner),
+                options,
+                self.inner.shutdown.child_token(),
+            ));
+        }
+    }
+
+    /// Where the core stands with signing in.
+    pub fn sign_in_state(&self) -> SignInState {
+        self.inner.sign_in.state.borrow().clone()
+    }
+
+    /// Changes of [`Core::sign_in_state`].
+    pub fn subscribe_sign_in(&self) -> watch::Receiver<SignInState> {
+        self.inner.sign_in.state.subscribe()
+    }
+
+    /// Whether this core runs the demo (see [`CoreOptions::demo`]).
+    pub fn is_demo(&self) -> bool {
+        self.inner.demo
+    }
+
+    /// The catalog last fetched, if any, however old: what the model list shows while the site
+    /// cannot be asked.
+    pub fn cached_catalog(&self) -> Option<Arc<Catalog>> {
+        self.inner.catalog.peek()
     }
 
     /// The account's model catalog, cached for a few minutes.

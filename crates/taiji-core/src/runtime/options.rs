@@ -22,6 +22,9 @@ pub struct CoreOptions {
     pub credential_backend: BackendChoice,
     /// This run's overrides of the stored settings.
     pub overrides: SettingsOverrides,
+    /// Whether this core runs the demo (the built-in simulator and its demo account): reported
+    /// by `/health`, the status and the model list, so it is never mistaken for a real account.
+    pub demo: bool,
 }
 
 impl CoreOptions {
@@ -31,6 +34,7 @@ impl CoreOptions {
             data_dir: data_dir.into(),
             credential_backend: BackendChoice::Auto,
             overrides: SettingsOverrides::default(),
+            demo: false,
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::Core;
+use super::{Core, SignInState};
 use crate::account::TokenState;
 use crate::dispatch::AdmissionGauges;
 
@@ -14,6 +14,12 @@ pub struct CoreStatus {
     pub account: Option<String>,
     /// The login state of that account.
     pub login: TokenState,
+    /// Where the background sign-in stands.
+    pub sign_in: SignInState,
+    /// [`CoreStatus::sign_in`] in words, e.g. "site unreachable since 20:41:03 UTC, next try in 8s".
+    pub summary: String,
+    /// Whether this is the demo (the built-in simulator), not a real account.
+    pub demo: bool,
     /// Requests in flight and queued, and the limit.
     pub requests: AdmissionGauges,
     /// The Taiji site in use.
@@ -22,9 +28,13 @@ pub struct CoreStatus {
 
 impl CoreStatus {
     pub(super) fn collect(core: &Core) -> Self {
+        let sign_in = core.sign_in_state();
         Self {
             account: core.signed_in_as().borrow().clone(),
             login: core.account().token_state(),
+            summary: sign_in.describe(time::OffsetDateTime::now_utc()),
+            sign_in,
+            demo: core.is_demo(),
             requests: *core.dispatcher().gauges().borrow(),
             upstream: core.settings().upstream.base_url,
         }

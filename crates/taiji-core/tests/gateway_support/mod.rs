@@ -188,6 +188,7 @@ pub async fn open_core(
         data_dir: dir.to_owned(),
         credential_backend: BackendChoice::File,
         overrides,
+        demo: false,
     })
     .await
     .expect("core opens");

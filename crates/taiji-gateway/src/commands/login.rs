@@ -52,7 +52,7 @@ pub async fn logout(global: &GlobalArgs) -> Result<(), CliError> {
 }
 
 /// The account and password, from the flags, the environment, the terminal or stdin.
-fn read_credentials(given_account: Option<String>) -> Result<(String, String), CliError> {
+pub(super) fn read_credentials(given_account: Option<String>) -> Result<(String, String), CliError> {
     let stdin_is_terminal = std::io::stdin().is_terminal();
     let account = match given_account {
         Some(account) => account,

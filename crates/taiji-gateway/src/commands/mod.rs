@@ -3,6 +3,8 @@
 //! request-log writes) finishes before the process exits.
 
 mod chat;
+mod demo;
+mod first_start;
 mod login;
 mod models;
 mod serve;

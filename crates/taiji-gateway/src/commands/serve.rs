@@ -1,37 +1,61 @@
 //! `serve`: runs the gateway until SIGINT or SIGTERM.
 //!
+//! It starts anyway: only local problems (a taken port, invalid settings, an unusable data
+//! directory) end it. The account signs in in the background (`Core::start_background_sign_in`),
+//! with backoff while the site is unreachable; meanwhile `/health` says why chat requests get a
+//! 503. Without any account it asks for one at a terminal (`first_start`), or serves "sign in
+//! first" answers and picks up what `taiji-gateway login` stores later. `--demo` runs against the
+//! built-in simulator instead (`demo`).
+//!
 //! Start-up order matters for scripts that wait for the `listening on` line: the core is opened,
-//! the port bound, the account signed in (so a taken port, a wrong password or an unreachable site
-//! fails fast with one line), and only then is the line printed — on stdout, alone, flushed —
-//! while the API key and the base URLs for client apps go to stderr.
+//! the port bound and the server started; the line is printed — on stdout, alone, flushed — once
+//! the first sign-in attempt has an outcome (or after a few seconds), so a script that waits for
+//! it finds a signed-in gateway whenever the site answers. The API key, the base URLs for client
+//! apps and the sign-in state go to stderr.
 //!
 //! Shutdown: the listener stops accepting, the server ends running streams (dropping their
 //! dispatcher streams, which stops the upstream calls and deletes their chat sessions), the core
 //! waits up to the grace period for those deletions, and the process exits 0.
 
-use std::io::Write as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use taiji_core::credentials::Secret;
-use taiji_core::runtime::{Core, SettingsOverrides};
+use taiji_core::runtime::{BackgroundSignIn, Core, SettingsOverrides, SignInState};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
+use super::{demo, first_start};
 use crate::cli::{GlobalArgs, ServeArgs};
 use crate::error::CliError;
 use crate::logging::Logging;
-use crate::open::{open_core, sign_in};
+use crate::open::{env_credentials, open_core};
 
 /// The address `--lan` listens on when no `--host` is given: every interface.
 const LAN_HOST: &str = "0.0.0.0";
 /// How many ports above a taken one are tried for the suggestion in the error message.
 const SUGGESTION_RANGE: u16 = 50;
+/// How long the `listening on` line waits for the first sign-in attempt's outcome.
+const FIRST_SIGN_IN_WAIT: Duration = Duration::from_secs(10);
 
 /// `taiji-gateway serve`.
 pub async fn run(global: &GlobalArgs, args: &ServeArgs, logging: &Logging) -> Result<(), CliError> {
-    let core = open_core(global, overrides(args)).await?;
-    // The port is checked first: a conflict is local and needs no round trip to the site.
+    let (core, simulator) = if args.demo {
+        let (core, simulator) = demo::open(global, overrides(args)).await?;
+        (core, Some(simulator))
+    } else {
+        (open_core(global, overrides(args)).await?, None)
+    };
+    let result = serve(&core, simulator.is_some(), args, logging).await;
+    if let Some(simulator) = simulator {
+        simulator.shutdown().await;
+    }
+    result
+}
+
+async fn serve(core: &Core, demo: bool, args: &ServeArgs, logging: &Logging) -> Result<(), CliError> {
+    // The port is checked first: a conflict is local and the one failure worth exiting for.
     let settings = core.settings();
     let listener = match bind(&settings.listen.host, settings.listen.port).await {
         Ok(listener) => listener,
@@ -40,10 +64,14 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs, logging: &Logging) -> Re
             return Err(error);
         }
     };
-    if let Err(error) = sign_in(&core).await {
-        core.shutdown(Duration::from_secs(1)).await;
-        return Err(error);
+    if !demo && let Some((account, password)) = env_credentials() {
+        // For this run only: never stored, and the store is not watched for others meanwhile.
+        let upstream = settings.upstream.base_url.clone();
+        core.use_credentials(&account, &password, false)
+            .await
+            .map_err(|error| CliError::from_core(error, &upstream))?;
     }
+    core.start_background_sign_in(BackgroundSignIn::default());
     let addr = listener
         .local_addr()
         .map_err(|e| CliError::Other(format!("cannot read the listening address: {e}")))?;
@@ -55,11 +83,24 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs, logging: &Logging) -> Re
         core.clone(),
         shutdown.clone().cancelled_owned(),
     ));
-    announce(&core, addr)?;
+    first_outcome(core).await;
+    announce(core, addr, demo)?;
+
+    let mut early = None;
+    if !demo && !core.has_credentials() && std::io::stdin().is_terminal() {
+        // A first start at a terminal: ask right here, as `taiji-gateway login` would.
+        tokio::select! {
+            signal = signals.recv() => early = Some(signal),
+            () = first_start::sign_in_interactively(core) => {}
+        }
+    }
     logging.serving();
 
     let grace = Duration::from_secs(args.shutdown_grace);
-    let signal = signals.recv().await;
+    let signal = match early {
+        Some(signal) => signal,
+        None => signals.recv().await,
+    };
     tracing::info!(%signal, "stopping: no new connections; ending running requests");
     // The server ends running streams itself once the token is cancelled (which drops their
     // dispatcher streams: the upstream calls stop and their sessions are deleted) and returns when
@@ -73,6 +114,15 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs, logging: &Logging) -> Re
     }
     core.shutdown(grace).await;
     Ok(())
+}
+
+/// Waits until the first sign-in attempt has an outcome (signed in, unreachable, rejected, no
+/// account), at most [`FIRST_SIGN_IN_WAIT`].
+async fn first_outcome(core: &Core) {
+    let mut states = core.subscribe_sign_in();
+    let settled =
+        states.wait_for(|state| !matches!(state, SignInState::SigningIn { .. } | SignInState::OnDemand));
+    let _ = tokio::time::timeout(FIRST_SIGN_IN_WAIT, settled).await;
 }
 
 /// The settings this run's flags override.
@@ -128,7 +178,7 @@ async fn free_port_near(host: &str, port: u16) -> Option<u16> {
 }
 
 /// Prints the one stdout line scripts wait for, then what a user needs to connect, on stderr.
-fn announce(core: &Core, addr: SocketAddr) -> Result<(), CliError> {
+fn announce(core: &Core, addr: SocketAddr, demo: bool) -> Result<(), CliError> {
     let base = format!("http://{addr}");
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "listening on {base}")
@@ -137,12 +187,12 @@ fn announce(core: &Core, addr: SocketAddr) -> Result<(), CliError> {
     drop(stdout);
 
     let settings = core.settings();
-    let account = core.signed_in_as().borrow().clone().unwrap_or_default();
     let settings_file = core.settings_store().path().display().to_string();
-    let mut lines = vec![format!(
-        "signed in to {} as {account}",
-        settings.upstream.base_url
-    )];
+    let mut lines = Vec::new();
+    if demo {
+        lines.push(demo::BANNER.to_owned());
+    }
+    lines.push(account_line(core));
     if settings.access.api_keys_required {
         match settings.access.api_keys.iter().next() {
             Some(key) if core.overrides().api_keys.is_some() => {
@@ -169,6 +219,26 @@ fn announce(core: &Core, addr: SocketAddr) -> Result<(), CliError> {
         let _ = writeln!(stderr, "{line}");
     }
     Ok(())
+}
+
+/// Who this gateway signs in as and how that is going, in one line.
+fn account_line(core: &Core) -> String {
+    let site = core.settings().upstream.base_url;
+    let account = core.signed_in_as().borrow().clone().unwrap_or_default();
+    let state = core.sign_in_state();
+    match &state {
+        SignInState::SignedIn { .. } | SignInState::OnDemand => {
+            format!("signed in to {site} as {account}")
+        }
+        SignInState::NoAccount => String::from(
+            "not signed in: serving anyway; chat requests are refused until you run \
+             `taiji-gateway login` (this gateway picks it up without a restart)",
+        ),
+        _ => format!(
+            "account {account} on {site}: {}; serving anyway (chat requests get 503 until signed in)",
+            state.describe(time::OffsetDateTime::now_utc())
+        ),
+    }
 }
 
 /// SIGINT (Ctrl-C) and, on Unix, SIGTERM. The handlers are installed when this is created — before

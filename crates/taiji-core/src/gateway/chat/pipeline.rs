@@ -13,6 +13,7 @@ use crate::gateway::access::Caller;
 use crate::gateway::audit::{LogNote, NoteOutcome, reject, with_note};
 use crate::gateway::core_error::api_error_from_core;
 use crate::gateway::flavor::api_name;
+use crate::gateway::readiness;
 use crate::gateway::state::AppState;
 use crate::prompt::Transcript;
 
@@ -42,6 +43,9 @@ pub(crate) async fn run(state: &AppState, call: ChatCall, wire: Wire) -> Respons
         .with_model(Some(&call.model))
         .with_stream(call.stream);
     let core = &state.core;
+    if let Err(error) = readiness::check(core) {
+        return reject(flavor, error, note);
+    }
     let model = match core.resolve_model(&call.model).await {
         Ok(model) => model,
         Err(error) => return reject(flavor, api_error_from_core(&error), note),
