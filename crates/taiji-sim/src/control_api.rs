@@ -10,6 +10,8 @@
 //! * `GET /__sim/stats` → `SimStats` (snake_case keys, e.g. `{"logins_ok":1,…,"points_deducted":2}`)
 //! * `GET /__sim/completions` → `[CompletionRecord]`, oldest first:
 //!   `{"session_id":493001,"model":"gpt-4.1-mini","text":"hi","files":[],"headers":[["authorization","…"]],"body":{…}}`
+//! * `GET /__sim/logins` → `[LoginRecord]`, oldest first, passwords redacted:
+//!   `{"headers":[["x-app-version","3.4.0"]],"body":{"account":"…","password":"<redacted>",…}}`
 //!
 //! Malformed bodies get HTTP 400 with `{"ok":false,"error":"…"}`.
 
@@ -36,6 +38,7 @@ pub fn routes() -> Router<Arc<SimState>> {
         .route("/__sim/frame-delay", post(frame_delay))
         .route("/__sim/stats", get(stats))
         .route("/__sim/completions", get(completions))
+        .route("/__sim/logins", get(logins))
 }
 
 fn ok() -> Response {
@@ -87,6 +90,10 @@ async fn frame_delay(State(state): State<Arc<SimState>>, body: Bytes) -> Respons
 
 async fn stats(State(state): State<Arc<SimState>>) -> Response {
     Json(state.control.stats()).into_response()
+}
+
+async fn logins(State(state): State<Arc<SimState>>) -> Response {
+    Json(state.control.recent_logins()).into_response()
 }
 
 async fn completions(State(state): State<Arc<SimState>>) -> Response {
