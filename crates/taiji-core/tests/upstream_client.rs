@@ -41,6 +41,7 @@ fn message(session_id: u64, text: &str) -> CompletionRequest {
         model: None,
         text: text.to_owned(),
         files: Vec::new(),
+        reasoning_effort: None,
     }
 }
 

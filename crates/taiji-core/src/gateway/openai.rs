@@ -55,6 +55,11 @@ async fn chat_completions(
         limits: options.limits,
         transcript,
         caller: caller.map(|Extension(caller)| caller).unwrap_or_default(),
+        reasoning_effort: request
+            .reasoning_effort
+            .as_ref()
+            .and_then(|effort| effort.as_str())
+            .map(str::to_owned),
     };
     chat::run(&state, call, wire).await
 }
