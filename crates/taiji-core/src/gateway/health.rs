@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::state::AppState;
 use crate::account::TokenState;
 use crate::dispatch::AdmissionGauges;
+use crate::upstream::SiteStatus;
 
 /// The probe routes.
 pub(crate) fn router() -> Router<AppState> {
@@ -34,6 +35,8 @@ struct Health {
     requests: AdmissionGauges,
     /// The gateway's version.
     version: &'static str,
+    /// The Taiji site in use (origin, `x-app-version`, discovery, redacted proxy) and its latest change.
+    site: SiteStatus,
 }
 
 async fn health(State(state): State<AppState>) -> Json<Health> {
@@ -50,6 +53,7 @@ async fn health(State(state): State<AppState>) -> Json<Health> {
         login: status.login,
         requests: status.requests,
         version: env!("CARGO_PKG_VERSION"),
+        site: status.site,
     })
 }
 

@@ -8,6 +8,7 @@
 
 mod live;
 mod options;
+mod site;
 mod status;
 
 use std::sync::Arc;
@@ -27,7 +28,7 @@ use crate::model_resolver::{CatalogCache, ModelResolver, ResolveError};
 use crate::prompt::{BuiltPrompt, PromptError, PromptOptions, Transcript, build_prompt};
 use crate::request_log::{RequestLog, RequestLogOptions};
 use crate::settings::{Settings, SettingsStore};
-use crate::upstream::{UpstreamClient, UpstreamConfig, UpstreamError};
+use crate::upstream::{Discovery, ProxySetting, UpstreamClient, UpstreamConfig, UpstreamError};
 
 pub use options::{CoreError, CoreOptions, SettingsOverrides};
 pub use status::CoreStatus;
@@ -49,7 +50,8 @@ struct Inner {
     log: RequestLog,
     catalog: CatalogCache,
     tokens: TokenEstimator,
-    http: reqwest::Client,
+    /// For image downloads; rebuilt when the proxy setting changes.
+    http: std::sync::RwLock<reqwest::Client>,
     prompt_options: PromptOptions,
     shutdown: CancellationToken,
     tasks: TaskTracker,
@@ -111,10 +113,7 @@ impl Core {
             .await
             .map_err(|e| CoreError::Internal(e.to_string()))?
             .map_err(|e| CoreError::Internal(e.to_string()))?;
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .build()
-            .map_err(|e| CoreError::Internal(e.to_string()))?;
+        let http = download_client(&settings).map_err(CoreError::Settings)?;
 
         let (effective_tx, effective) = watch::channel(settings);
         let inner = Arc::new(Inner {
@@ -127,12 +126,17 @@ impl Core {
             log,
             catalog: CatalogCache::default(),
             tokens,
-            http,
+            http: std::sync::RwLock::new(http),
             prompt_options: PromptOptions::default(),
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
             store,
         });
+        inner.tasks.spawn(site::persist_site_changes(
+            Arc::downgrade(&inner),
+            inner.account.client().site(),
+            inner.shutdown.child_token(),
+        ));
         inner.tasks.spawn(live::apply_settings(
             Arc::downgrade(&inner),
             effective_tx,
@@ -275,11 +279,12 @@ impl Core {
         model: &ModelInfo,
     ) -> Result<BuiltPrompt, CoreError> {
         let limits = self.catalog().await?.file_limits;
+        let http = self.inner.http.read().expect("download client lock poisoned").clone();
         build_prompt(
             transcript,
             model,
             limits,
-            &self.inner.http,
+            &http,
             &self.inner.prompt_options,
         )
         .await
@@ -301,6 +306,19 @@ impl Core {
             .api_keys
             .verify(presented)
             .map(str::to_owned)
+    }
+
+    /// The Taiji site in use (origin, version, discovery, redacted proxy) and its latest change.
+    pub fn site(&self) -> watch::Receiver<crate::upstream::SiteStatus> {
+        self.inner.account.client().site()
+    }
+
+    /// "Check connection": one cheap unauthenticated call to the configured site through the
+    /// configured proxy (no credentials, no points). `Ok` carries the origin that answered.
+    pub async fn check_connection(&self) -> Result<String, CoreError> {
+        let config = self.inner.account.client().config();
+        crate::upstream::check_connection(&config).await?;
+        Ok(config.base_url)
     }
 
     /// A snapshot for `/health`, the CLI's `status` and the UI.
@@ -328,11 +346,27 @@ impl Core {
 
 /// The upstream client configuration the settings describe.
 fn upstream_config(settings: &Settings) -> UpstreamConfig {
+    let upstream = &settings.upstream;
     UpstreamConfig {
-        base_url: settings.upstream.base_url.clone(),
-        app_version: settings.upstream.app_version.clone(),
+        base_url: upstream.base_url.clone(),
+        app_version: upstream.app_version.clone(),
+        discovery: upstream.discovery.then(|| Discovery {
+            entry_url: upstream.entry_url.clone(),
+            known_origins: upstream.known_origins.clone(),
+        }),
+        proxy: upstream.proxy.clone(),
         ..UpstreamConfig::default()
     }
+}
+
+/// The client that downloads image URLs, through the same proxy as the upstream.
+fn download_client(settings: &Settings) -> Result<reqwest::Client, String> {
+    let proxy = ProxySetting::parse(&settings.upstream.proxy).map_err(|e| e.0)?;
+    proxy
+        .apply(reqwest::Client::builder().connect_timeout(Duration::from_secs(10)))
+        .map_err(|e| e.0)?
+        .build()
+        .map_err(|e| format!("cannot build the download client: {e}"))
 }
 
 /// The dispatcher configuration the settings describe.

@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::Core;
 use crate::account::TokenState;
 use crate::dispatch::AdmissionGauges;
+use crate::upstream::SiteStatus;
 
 /// What the core is doing right now.
 #[derive(Debug, Clone, Serialize)]
@@ -18,6 +19,8 @@ pub struct CoreStatus {
     pub requests: AdmissionGauges,
     /// The Taiji site in use.
     pub upstream: String,
+    /// The site in detail: origin, `x-app-version`, discovery, proxy (redacted), latest change.
+    pub site: SiteStatus,
 }
 
 impl CoreStatus {
@@ -26,7 +29,8 @@ impl CoreStatus {
             account: core.signed_in_as().borrow().clone(),
             login: core.account().token_state(),
             requests: *core.dispatcher().gauges().borrow(),
-            upstream: core.settings().upstream.base_url,
+            upstream: core.site().borrow().base_url.clone(),
+            site: core.site().borrow().clone(),
         }
     }
 }
