@@ -95,13 +95,24 @@ async fn chat_streams_and_splits_thinking_in_both_dialects() {
         // Bare ids resolve in both dialects; the full value is what goes upstream.
         let body = json!({"model": "gpt-4.1-mini", "stream": true,
                           "messages": [{"role": "user", "content": "hello"}]});
-        let text = h.openai("/v1/chat/completions", &body).send().await.unwrap().text().await.unwrap();
+        let text = h
+            .openai("/v1/chat/completions", &body)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         let (events, _) = parse_sse(&text);
         assert_eq!(events.last().unwrap().data, "[DONE]", "{dialect:?}");
         let content: String = events
             .iter()
             .filter(|e| e.data != "[DONE]")
-            .filter_map(|e| e.json()["choices"][0]["delta"]["content"].as_str().map(str::to_owned))
+            .filter_map(|e| {
+                e.json()["choices"][0]["delta"]["content"]
+                    .as_str()
+                    .map(str::to_owned)
+            })
             .collect();
         assert!(!content.is_empty(), "{dialect:?}: {text}");
         let sent = h.sim.control().recent_completions();
@@ -111,13 +122,26 @@ async fn chat_streams_and_splits_thinking_in_both_dialects() {
 
         let body = json!({"model": "deepseek-reasoner",
                           "messages": [{"role": "user", "content": "think first"}]});
-        let reply: Value = h.openai("/v1/chat/completions", &body).send().await.unwrap().json().await.unwrap();
+        let reply: Value = h
+            .openai("/v1/chat/completions", &body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         let message = &reply["choices"][0]["message"];
         assert!(
-            !message["reasoning_content"].as_str().unwrap_or_default().is_empty(),
+            !message["reasoning_content"]
+                .as_str()
+                .unwrap_or_default()
+                .is_empty(),
             "{dialect:?}: {reply}"
         );
-        assert!(!message["content"].as_str().unwrap().contains("<think>"), "{reply}");
+        assert!(
+            !message["content"].as_str().unwrap().contains("<think>"),
+            "{reply}"
+        );
         h.finish().await;
     }
 }
@@ -147,13 +171,21 @@ async fn reasoning_effort_goes_upstream_only_where_the_model_declares_it() {
                "messages": [{"role": "user", "content": "hi"}]})
     };
     // gpt-5-mini declares low/medium/high: the level is forwarded and accepted.
-    let ok = h.openai("/v1/chat/completions", &ask("gpt-5-mini", "HIGH")).send().await.unwrap();
+    let ok = h
+        .openai("/v1/chat/completions", &ask("gpt-5-mini", "HIGH"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ok.status(), 200);
     let sent = h.sim.control().recent_completions();
     assert_eq!(sent.last().unwrap().body["reasoningEffort"], "high");
 
     // gpt-4.1-mini declares none: the 3.4.0 site would refuse the field, so it is left out.
-    let plain = h.openai("/v1/chat/completions", &ask("gpt-4.1-mini", "high")).send().await.unwrap();
+    let plain = h
+        .openai("/v1/chat/completions", &ask("gpt-4.1-mini", "high"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(plain.status(), 200);
     let sent = h.sim.control().recent_completions();
     assert!(sent.last().unwrap().body.get("reasoningEffort").is_none());

@@ -41,8 +41,13 @@ impl Decoy {
             let record = Arc::clone(&record);
             async move {
                 let authorized = request.headers().contains_key("authorization");
-                record.lock().unwrap().push((request.uri().path().to_owned(), authorized));
-                axum::response::Html("<html><title>域名出售</title><body>This domain is for sale</body></html>")
+                record
+                    .lock()
+                    .unwrap()
+                    .push((request.uri().path().to_owned(), authorized));
+                axum::response::Html(
+                    "<html><title>域名出售</title><body>This domain is for sale</body></html>",
+                )
             }
         });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -102,13 +107,19 @@ async fn a_moved_site_is_found_from_the_entry_checked_adopted_and_remembered() {
     let mut site = core.site();
 
     // The first call fails to connect, finds the site through the portal and is retried there.
-    core.login(DEMO_ACCOUNT, DEMO_PASSWORD).await.expect("login after the move");
+    core.login(DEMO_ACCOUNT, DEMO_PASSWORD)
+        .await
+        .expect("login after the move");
     assert_eq!(sim.control().stats().logins_ok, 1);
     let now = site.borrow_and_update().clone();
     assert_eq!(now.base_url, sim.base_url());
     let event = now.last_event.expect("the move is reported");
     assert_eq!(event.kind, SiteEventKind::Moved);
-    assert!(event.message.contains(&dead) && event.message.contains(sim.base_url()), "{}", event.message);
+    assert!(
+        event.message.contains(&dead) && event.message.contains(sim.base_url()),
+        "{}",
+        event.message
+    );
     assert_eq!(core.status().site.base_url, sim.base_url());
 
     // The new origin is saved, so the next start goes straight there.
@@ -136,7 +147,10 @@ async fn hosts_that_are_not_the_taiji_api_never_get_credentials() {
         s.upstream.known_origins = vec![decoy_url];
     });
     let core = open(dir.path()).await;
-    let error = core.login(DEMO_ACCOUNT, DEMO_PASSWORD).await.expect_err("no site to sign in to");
+    let error = core
+        .login(DEMO_ACCOUNT, DEMO_PASSWORD)
+        .await
+        .expect_err("no site to sign in to");
     assert!(!error.to_string().contains(DEMO_PASSWORD));
 
     // The entry led to the decoy's page, and the decoy was asked once, without credentials, whether it
@@ -168,9 +182,16 @@ async fn the_known_origins_are_tried_when_the_entry_is_down_too() {
         s.upstream.known_origins = known;
     });
     let core = open(dir.path()).await;
-    core.login(DEMO_ACCOUNT, DEMO_PASSWORD).await.expect("login at a known origin");
+    core.login(DEMO_ACCOUNT, DEMO_PASSWORD)
+        .await
+        .expect("login at a known origin");
     assert_eq!(core.site().borrow().base_url, sim.base_url());
-    assert!(decoy.paths().iter().all(|(path, authorized)| path == "/api/chat/tmpl" && !authorized));
+    assert!(
+        decoy
+            .paths()
+            .iter()
+            .all(|(path, authorized)| path == "/api/chat/tmpl" && !authorized)
+    );
     core.shutdown(Duration::from_secs(5)).await;
 }
 
@@ -219,7 +240,9 @@ async fn an_outdated_front_end_version_is_replaced_by_the_sites_own() {
         s.upstream.discovery = false;
     });
     let core = open(dir.path()).await;
-    core.login(DEMO_ACCOUNT, DEMO_PASSWORD).await.expect("login after the version update");
+    core.login(DEMO_ACCOUNT, DEMO_PASSWORD)
+        .await
+        .expect("login after the version update");
     let stats = sim.control().stats();
     assert_eq!(stats.old_version_refusals, 1, "{stats:?}");
     assert_eq!(stats.logins_ok, 1);

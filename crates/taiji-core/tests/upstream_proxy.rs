@@ -55,12 +55,16 @@ async fn http_proxy() -> TestProxy {
                     rest.split('/').next().unwrap_or("").to_owned()
                 };
                 let Ok(mut upstream) = TcpStream::connect(&authority).await else {
-                    let _ = client.write_all(b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n").await;
+                    let _ = client
+                        .write_all(b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n")
+                        .await;
                     return;
                 };
                 count.fetch_add(1, Ordering::SeqCst);
                 if method == "CONNECT" {
-                    let _ = client.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n").await;
+                    let _ = client
+                        .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                        .await;
                 } else if upstream.write_all(&head).await.is_err() {
                     return;
                 }
@@ -142,7 +146,9 @@ async fn socks5_handshake(client: &mut TcpStream, credentials: Option<(&str, &st
     };
     let mut port = [0u8; 2];
     client.read_exact(&mut port).await.ok()?;
-    let upstream = TcpStream::connect((host.as_str(), u16::from_be_bytes(port))).await.ok()?;
+    let upstream = TcpStream::connect((host.as_str(), u16::from_be_bytes(port)))
+        .await
+        .ok()?;
     client.write_all(&[5, 0, 0, 1, 0, 0, 0, 0, 0, 0]).await.ok()?;
     Some(upstream)
 }
@@ -164,9 +170,20 @@ async fn core_through(sim: &Simulator, proxy: &str, dir: &std::path::Path) -> Co
 /// Signs in and lists the catalog through `proxy`; returns the core.
 async fn use_through(sim: &Simulator, proxy: &str, dir: &std::path::Path) -> Core {
     let core = core_through(sim, proxy, dir).await;
-    core.check_connection().await.expect("the site answers through the proxy");
-    core.login(DEMO_ACCOUNT, DEMO_PASSWORD).await.expect("login through the proxy");
-    assert!(!core.catalog().await.expect("catalog through the proxy").models.is_empty());
+    core.check_connection()
+        .await
+        .expect("the site answers through the proxy");
+    core.login(DEMO_ACCOUNT, DEMO_PASSWORD)
+        .await
+        .expect("login through the proxy");
+    assert!(
+        !core
+            .catalog()
+            .await
+            .expect("catalog through the proxy")
+            .models
+            .is_empty()
+    );
     core
 }
 
@@ -200,7 +217,10 @@ async fn every_upstream_call_goes_through_a_socks5_proxy_with_credentials_kept_s
 
     let status = serde_json::to_string(&core.status()).unwrap();
     assert!(!status.contains("pr0xy-s3cret"), "{status}");
-    assert!(status.contains(&format!("socks5://alice:***@{}", proxy.addr)), "{status}");
+    assert!(
+        status.contains(&format!("socks5://alice:***@{}", proxy.addr)),
+        "{status}"
+    );
     core.shutdown(Duration::from_secs(5)).await;
 
     // A wrong password is refused by the proxy: the check says so, and nothing reaches the site.

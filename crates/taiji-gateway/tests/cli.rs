@@ -342,13 +342,16 @@ async fn login_reads_the_password_from_stdin_then_models_lists_the_catalog() {
     assert!(output.status.success(), "{}", text(&output.stderr));
     let models: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).expect("JSON");
     let ids: Vec<&str> = models.iter().filter_map(|m| m["id"].as_str()).collect();
-    assert!(
-        ids.contains(&"gpt-4.1-mini") && ids.contains(&"deepseek-reasoner"),
-        "{ids:?}"
-    );
+    // Bare ids (2.x) or `provider::model` values (3.4.0, the simulator's default) alike.
+    let listed = |bare: &str| ids.iter().any(|id| id.rsplit("::").next() == Some(bare));
+    assert!(listed("gpt-4.1-mini") && listed("deepseek-reasoner"), "{ids:?}");
     let reasoner = models
         .iter()
-        .find(|m| m["id"] == "deepseek-reasoner")
+        .find(|m| {
+            m["id"]
+                .as_str()
+                .is_some_and(|id| id.ends_with("deepseek-reasoner"))
+        })
         .expect("reasoner listed");
     assert_eq!(reasoner["thinking"], true);
 
@@ -396,7 +399,7 @@ async fn chat_streams_the_answer_and_reports_usage() {
         .pop()
         .expect("a completion reached the upstream");
     assert_eq!(record.text, "hello from the cli");
-    assert_eq!(record.model, "deepseek-reasoner");
+    assert_eq!(record.model.rsplit("::").next(), Some("deepseek-reasoner"));
     assert!(
         env.sim.control().wait_for(|s| s.sessions_open == 0, LIMIT).await,
         "the chat session was deleted"

@@ -279,16 +279,15 @@ impl Core {
         model: &ModelInfo,
     ) -> Result<BuiltPrompt, CoreError> {
         let limits = self.catalog().await?.file_limits;
-        let http = self.inner.http.read().expect("download client lock poisoned").clone();
-        build_prompt(
-            transcript,
-            model,
-            limits,
-            &http,
-            &self.inner.prompt_options,
-        )
-        .await
-        .map_err(CoreError::Prompt)
+        let http = self
+            .inner
+            .http
+            .read()
+            .expect("download client lock poisoned")
+            .clone();
+        build_prompt(transcript, model, limits, &http, &self.inner.prompt_options)
+            .await
+            .map_err(CoreError::Prompt)
     }
 
     /// Sends a chat request through the one dispatcher.

@@ -28,9 +28,8 @@ pub(super) async fn persist_site_changes(
             && now.discovery
             && stored.base_url.trim().trim_end_matches('/') != now.base_url)
             .then(|| now.base_url.clone());
-        let version =
-            (inner.overrides.app_version.is_none() && stored.app_version.trim() != now.app_version)
-                .then(|| now.app_version.clone());
+        let version = (inner.overrides.app_version.is_none() && stored.app_version.trim() != now.app_version)
+            .then(|| now.app_version.clone());
         if origin.is_none() && version.is_none() {
             continue;
         }
@@ -47,8 +46,12 @@ pub(super) async fn persist_site_changes(
         })
         .await;
         match saved {
-            Ok(Ok(_)) => tracing::info!(origin = %now.base_url, app_version = %now.app_version, "saved the Taiji site's address and version"),
-            Ok(Err(error)) => tracing::error!(%error, "could not save the Taiji site's new address or version"),
+            Ok(Ok(_)) => {
+                tracing::info!(origin = %now.base_url, app_version = %now.app_version, "saved the Taiji site's address and version")
+            }
+            Ok(Err(error)) => {
+                tracing::error!(%error, "could not save the Taiji site's new address or version")
+            }
             Err(error) => tracing::error!(%error, "saving the Taiji site's address failed"),
         }
     }

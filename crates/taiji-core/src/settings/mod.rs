@@ -84,8 +84,8 @@ impl Settings {
     }
 }
 
-/// The upstream site.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The upstream site. `Debug` shows the proxy redacted.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct UpstreamSettings {
     /// The site origin, e.g. `https://ai.txg2024.xyz` (the domain changes over time; with
@@ -117,6 +117,19 @@ impl Default for UpstreamSettings {
                 .collect(),
             proxy: crate::upstream::proxy::SYSTEM.to_owned(),
         }
+    }
+}
+
+impl std::fmt::Debug for UpstreamSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UpstreamSettings")
+            .field("base_url", &self.base_url)
+            .field("app_version", &self.app_version)
+            .field("discovery", &self.discovery)
+            .field("entry_url", &self.entry_url)
+            .field("known_origins", &self.known_origins)
+            .field("proxy", &crate::upstream::proxy::redact_text(&self.proxy))
+            .finish()
     }
 }
 

@@ -72,9 +72,10 @@ fn check_upstream(settings: &Settings, problems: &mut Problems) {
                 url.scheme()
             ),
         ),
-        Ok(url) if url.host_str().is_none_or(str::is_empty) => {
-            problems.push("upstream.base_url", "must name a host, e.g. https://ai.txg2024.xyz")
-        }
+        Ok(url) if url.host_str().is_none_or(str::is_empty) => problems.push(
+            "upstream.base_url",
+            "must name a host, e.g. https://ai.txg2024.xyz",
+        ),
         Ok(_) => {}
         Err(error) => problems.push(
             "upstream.base_url",

@@ -315,7 +315,9 @@ impl UpstreamClient {
                             active,
                             Some(SiteEvent {
                                 kind: SiteEventKind::VersionUpdated,
-                                message: format!("the site's front-end version changed from {old} to {version}"),
+                                message: format!(
+                                    "the site's front-end version changed from {old} to {version}"
+                                ),
                                 at: OffsetDateTime::now_utc(),
                             }),
                         );
@@ -494,7 +496,11 @@ impl UpstreamClient {
 }
 
 /// One completions POST with the given configuration.
-async fn send_completions(active: &Active, token: &Secret, body: &Value) -> Result<CompletionStream, UpstreamError> {
+async fn send_completions(
+    active: &Active,
+    token: &Secret,
+    body: &Value,
+) -> Result<CompletionStream, UpstreamError> {
     let request = request(
         active,
         Method::POST,

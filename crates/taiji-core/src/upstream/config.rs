@@ -20,15 +20,19 @@ pub const DEFAULT_APP_VERSION: &str = "3.4.0";
 pub const DEFAULT_ENTRY_URL: &str = "https://www.taijiai666.com";
 /// Every origin the site has used, newest first: tried (after the entry's answer) when the configured
 /// origin stops answering.
-pub const KNOWN_ORIGINS: &[&str] = &["https://ai.txg2024.xyz", "https://ai.avuuq.cn", "https://ai.aurod.cn"];
+pub const KNOWN_ORIGINS: &[&str] = &[
+    "https://ai.txg2024.xyz",
+    "https://ai.avuuq.cn",
+    "https://ai.aurod.cn",
+];
 /// The origin and version of the 2.x era, the defaults before discovery; stored settings that still
 /// carry them are moved to the current defaults.
 pub const LEGACY_BASE_URL: &str = "https://ai.aurod.cn";
 /// See [`LEGACY_BASE_URL`].
 pub const LEGACY_APP_VERSION: &str = "2.16.0";
 
-/// Connection settings of one upstream client.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Connection settings of one upstream client. `Debug` shows the proxy redacted.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct UpstreamConfig {
     /// The site origin, e.g. `https://ai.aurod.cn`; the API lives under `<base_url>/api/...`.
@@ -62,6 +66,20 @@ impl Default for UpstreamConfig {
             request_timeout: Duration::from_secs(30),
             stream_idle_timeout: Duration::from_secs(300),
         }
+    }
+}
+
+impl std::fmt::Debug for UpstreamConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UpstreamConfig")
+            .field("base_url", &self.base_url)
+            .field("app_version", &self.app_version)
+            .field("discovery", &self.discovery)
+            .field("proxy", &super::proxy::redact_text(&self.proxy))
+            .field("connect_timeout", &self.connect_timeout)
+            .field("request_timeout", &self.request_timeout)
+            .field("stream_idle_timeout", &self.stream_idle_timeout)
+            .finish()
     }
 }
 

@@ -45,7 +45,8 @@ static HOST: LazyLock<Regex> =
 static SCRIPT_SRC: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"<script[^>]*\bsrc\s*=\s*["']([^"']+)["']"#).expect("valid regex"));
 static HEADER_LITERAL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)["']?x-app-version["']?\s*[:=,]\s*["'](\d+\.\d+(?:\.\d+){0,2})["']"#).expect("valid regex")
+    Regex::new(r#"(?i)["']?x-app-version["']?\]?\s*[:=,]\s*["'](\d+\.\d+(?:\.\d+){0,2})["']"#)
+        .expect("valid regex")
 });
 static HEADER_NAME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)["']?x-app-version["']?\s*:\s*([A-Za-z_$][A-Za-z0-9_$]*)"#).expect("valid regex")
@@ -85,7 +86,9 @@ pub async fn discover(http: &Client, entry: &str, timeout: Duration) -> Result<S
                 .headers()
                 .get(LOCATION)
                 .and_then(|v| v.to_str().ok())
-                .ok_or_else(|| DiscoveryError(format!("{} redirected without a Location", origin_of(&url))))?;
+                .ok_or_else(|| {
+                    DiscoveryError(format!("{} redirected without a Location", origin_of(&url)))
+                })?;
             url = url
                 .join(location)
                 .map_err(|e| DiscoveryError(format!("bad redirect target {location:?}: {e}")))?;
@@ -110,12 +113,19 @@ pub async fn discover(http: &Client, entry: &str, timeout: Duration) -> Result<S
             _ => return Ok(origin_of(&url)),
         }
     }
-    Err(DiscoveryError(format!("more than {MAX_HOPS} redirects from the entry")))
+    Err(DiscoveryError(format!(
+        "more than {MAX_HOPS} redirects from the entry"
+    )))
 }
 
 /// Whether `origin` answers the Taiji API: an unauthenticated catalog call must come back as the JSON
 /// envelope (success or a business error such as "登录已过期"), not as a page or a failure.
-pub async fn probe(http: &Client, origin: &str, app_version: &str, timeout: Duration) -> Result<(), UpstreamError> {
+pub async fn probe(
+    http: &Client,
+    origin: &str,
+    app_version: &str,
+    timeout: Duration,
+) -> Result<(), UpstreamError> {
     let response = http
         .get(format!("{}/api/chat/tmpl", origin.trim_end_matches('/')))
         .header(ACCEPT, "application/json, text/plain, */*")
@@ -138,7 +148,11 @@ pub async fn probe(http: &Client, origin: &str, app_version: &str, timeout: Dura
 
 /// The front-end version the site at `origin` sends as `x-app-version`, read from its HTML and the
 /// same-origin scripts it loads.
-pub async fn detect_app_version(http: &Client, origin: &str, timeout: Duration) -> Result<String, DiscoveryError> {
+pub async fn detect_app_version(
+    http: &Client,
+    origin: &str,
+    timeout: Duration,
+) -> Result<String, DiscoveryError> {
     let base = Url::parse(&format!("{}/", origin.trim_end_matches('/')))
         .map_err(|e| DiscoveryError(format!("{origin:?} is not a URL: {e}")))?;
     let page = fetch_text(http, &base, MAX_PAGE_BYTES, timeout).await?;
@@ -159,7 +173,9 @@ pub async fn detect_app_version(http: &Client, origin: &str, timeout: Duration) 
             return Ok(version);
         }
     }
-    Err(DiscoveryError(format!("{origin} does not show its front-end version")))
+    Err(DiscoveryError(format!(
+        "{origin} does not show its front-end version"
+    )))
 }
 
 /// The version in a page or bundle: a literal header value, a header set from a constant, or an
@@ -170,7 +186,10 @@ pub fn version_in(text: &str) -> Option<String> {
     }
     if let Some(c) = HEADER_NAME.captures(text) {
         let name = regex::escape(&c[1]);
-        let definition = Regex::new(&format!(r#"(?:^|[^A-Za-z0-9_$]){name}\s*=\s*["'](\d+\.\d+(?:\.\d+){{0,2}})["']"#)).ok()?;
+        let definition = Regex::new(&format!(
+            r#"(?:^|[^A-Za-z0-9_$]){name}\s*=\s*["'](\d+\.\d+(?:\.\d+){{0,2}})["']"#
+        ))
+        .ok()?;
         if let Some(d) = definition.captures(text) {
             return Some(d[1].to_owned());
         }
@@ -178,7 +197,12 @@ pub fn version_in(text: &str) -> Option<String> {
     APP_VERSION.captures(text).map(|c| c[1].to_owned())
 }
 
-async fn fetch_text(http: &Client, url: &Url, limit: usize, timeout: Duration) -> Result<String, DiscoveryError> {
+async fn fetch_text(
+    http: &Client,
+    url: &Url,
+    limit: usize,
+    timeout: Duration,
+) -> Result<String, DiscoveryError> {
     let response = http
         .get(url.clone())
         .header(ACCEPT, "*/*")
@@ -230,7 +254,10 @@ mod tests {
         let dd = format!("abcde{}vwxyz", STANDARD.encode("ai.txg2024.xyz"));
         let page = format!(r#"<script>window.aiSiteInfo={{"dd":"{dd}"}};</script>"#);
         assert_eq!(decode_dd(&page).as_deref(), Some("ai.txg2024.xyz"));
-        let loopback = format!(r#"window.aiSiteInfo = {{ "dd" : "12345{}67890" }}"#, STANDARD.encode("127.0.0.1:9000"));
+        let loopback = format!(
+            r#"window.aiSiteInfo = {{ "dd" : "12345{}67890" }}"#,
+            STANDARD.encode("127.0.0.1:9000")
+        );
         assert_eq!(decode_dd(&loopback).as_deref(), Some("127.0.0.1:9000"));
         // Not a host: a path, a scheme, garbage, too short.
         for bad in ["evil.com/x", "http://x", "a b"] {
@@ -243,13 +270,22 @@ mod tests {
 
     #[test]
     fn versions_are_found_in_the_shapes_bundles_use() {
-        assert_eq!(version_in(r#"headers:{"X-App-Version":"3.4.0"}"#).as_deref(), Some("3.4.0"));
-        assert_eq!(version_in(r#"h["x-app-version"]="3.5.1""#).as_deref(), Some("3.5.1"));
+        assert_eq!(
+            version_in(r#"headers:{"X-App-Version":"3.4.0"}"#).as_deref(),
+            Some("3.4.0")
+        );
+        assert_eq!(
+            version_in(r#"h["x-app-version"]="3.5.1""#).as_deref(),
+            Some("3.5.1")
+        );
         assert_eq!(
             version_in(r#"const Re="3.4.0";const ie=x.create({headers:{"X-App-Version":Re}})"#).as_deref(),
             Some("3.4.0")
         );
-        assert_eq!(version_in(r#"window.__APP__={appVersion:"3.6.2"}"#).as_deref(), Some("3.6.2"));
+        assert_eq!(
+            version_in(r#"window.__APP__={appVersion:"3.6.2"}"#).as_deref(),
+            Some("3.6.2")
+        );
         assert_eq!(version_in("var a=1;"), None);
     }
 }

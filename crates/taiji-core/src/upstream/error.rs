@@ -204,7 +204,9 @@ impl UpstreamError {
     pub fn means_site_moved(&self) -> bool {
         match self {
             Self::Transport { source, .. } => source.is_connect(),
-            Self::Http { status, html, .. } => (300..400).contains(status) || (matches!(status, 404 | 410) && *html),
+            Self::Http { status, html, .. } => {
+                (300..400).contains(status) || (matches!(status, 404 | 410) && *html)
+            }
             Self::Malformed { detail, .. } => detail.starts_with(super::response::NOT_AN_ENVELOPE),
             _ => false,
         }

@@ -29,11 +29,12 @@ pub use crate::secret::Secret;
 pub use client::UpstreamClient;
 pub use client::{SiteStatus, check_connection};
 pub use config::{
-    DEFAULT_APP_VERSION, DEFAULT_BASE_URL, DEFAULT_ENTRY_URL, Discovery, InvalidConfig, KNOWN_ORIGINS, UpstreamConfig,
+    DEFAULT_APP_VERSION, DEFAULT_BASE_URL, DEFAULT_ENTRY_URL, Discovery, InvalidConfig, KNOWN_ORIGINS,
+    UpstreamConfig,
 };
-pub use proxy::ProxySetting;
 pub use error::{ErrorClass, UpstreamError};
 pub use frames::{FinalRecord, Frame, FrameDecoder, StreamItem, parse_frame};
+pub use proxy::ProxySetting;
 pub use stream::CompletionStream;
 pub use token::LoginToken;
 pub use types::{CompletionRequest, PointsBalance, PointsPlan, SessionInfo, SessionPage, UserInfo};

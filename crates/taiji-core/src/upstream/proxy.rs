@@ -92,9 +92,9 @@ impl fmt::Display for ProxySetting {
 /// A proxy setting's text with any password replaced by `***`, also when it does not parse as a URL.
 pub fn redact_text(text: &str) -> String {
     match Url::parse(text.trim()) {
-        Ok(url) => redact_url(&url),
+        Ok(url) if url.has_host() => redact_url(&url),
         // Without a URL structure, anything before an `@` may be credentials.
-        Err(_) => match text.rsplit_once('@') {
+        _ => match text.rsplit_once('@') {
             Some((_, host)) => format!("***@{host}"),
             None => text.to_owned(),
         },
@@ -124,7 +124,10 @@ mod tests {
             "socks5://127.0.0.1:1080",
             "socks5h://user:pw@127.0.0.1:1080",
         ] {
-            assert!(matches!(ProxySetting::parse(url).unwrap(), ProxySetting::Url(_)), "{url}");
+            assert!(
+                matches!(ProxySetting::parse(url).unwrap(), ProxySetting::Url(_)),
+                "{url}"
+            );
         }
         for bad in ["ftp://x:21", "127.0.0.1:8080x", "socks4://h:1", "http://"] {
             assert!(ProxySetting::parse(bad).is_err(), "{bad}");
