@@ -36,9 +36,13 @@ impl Startup {
         let upstream_base_url = std::env::var("TAIJI_API_BASE")
             .ok()
             .filter(|url| !url.trim().is_empty());
+        let upstream_proxy = std::env::var("TAIJI_UPSTREAM_PROXY")
+            .ok()
+            .filter(|proxy| !proxy.trim().is_empty());
         Self {
             overrides: SettingsOverrides {
                 upstream_base_url,
+                upstream_proxy,
                 ..SettingsOverrides::default()
             },
             tray: true,
@@ -63,6 +67,10 @@ pub fn setup<R: Runtime>(app: &mut App<R>, startup: Startup) -> Result<(), Box<d
     };
     let core = tauri::async_runtime::block_on(Core::open(options))?;
     tracing::info!(credentials = %core.credential_backend(), "credentials");
+    // Where the site is today (discovery on, no TAIJI_API_BASE); a sign-in that fails at the old
+    // address meanwhile waits for it and is retried at the new one.
+    let finder = core.clone();
+    tauri::async_runtime::spawn(async move { finder.find_site().await });
     app.manage(AppState::new(core, data_dir));
 
     window::create_main(app.handle())?;

@@ -255,3 +255,31 @@ async fn an_outdated_front_end_version_is_replaced_by_the_sites_own() {
     assert_eq!(sim.control().stats().old_version_refusals, 1);
     core.shutdown(Duration::from_secs(5)).await;
 }
+
+#[tokio::test]
+async fn at_start_the_entry_page_decides_where_the_site_is() {
+    let old = Simulator::start(SimConfig::default()).await.unwrap();
+    let new = Simulator::start(SimConfig::default()).await.unwrap();
+    let portal = Portal::start(&host_of(new.base_url()), 1).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (entry, configured) = (portal.base_url().to_owned(), old.base_url().to_owned());
+    store_settings(dir.path(), move |s| {
+        s.upstream.base_url = configured;
+        s.upstream.entry_url = entry;
+        s.upstream.known_origins = Vec::new();
+    });
+    let core = open(dir.path()).await;
+    // The old address still answers, but the entry page points elsewhere: that is where the site is.
+    core.find_site().await;
+    assert_eq!(core.site().borrow().base_url, new.base_url());
+    core.login(DEMO_ACCOUNT, DEMO_PASSWORD).await.unwrap();
+    assert_eq!(old.control().stats().logins_ok, 0);
+    assert_eq!(new.control().stats().logins_ok, 1);
+    stored(&core, |s| s.upstream.base_url == new.base_url()).await;
+
+    // With the entry page down, the configured address stays.
+    drop(portal);
+    core.find_site().await;
+    assert_eq!(core.site().borrow().base_url, new.base_url());
+    core.shutdown(Duration::from_secs(5)).await;
+}

@@ -312,6 +312,23 @@ impl Core {
         self.inner.account.client().site()
     }
 
+    /// Asks the stable entry page where the site is now, when discovery is on, and moves there if it
+    /// answers the Taiji API (saved like any found address). Called once at start by `serve` and the
+    /// desktop app, before the first sign-in; bounded, and on failure the configured address (the
+    /// last known one) stays in use.
+    pub async fn find_site(&self) {
+        let client = self.inner.account.client();
+        let limit = client.config().request_timeout;
+        match tokio::time::timeout(limit, client.rediscover()).await {
+            Ok(Ok(true)) => {}
+            Ok(Ok(false)) => tracing::debug!("the Taiji site has not moved"),
+            Ok(Err(error)) => {
+                tracing::warn!(%error, "could not ask the entry page where the Taiji site is; using the configured address")
+            }
+            Err(_) => tracing::warn!("the entry page did not answer in time; using the configured address"),
+        }
+    }
+
     /// "Check connection": one cheap unauthenticated call to the configured site through the
     /// configured proxy (no credentials, no points). `Ok` carries the origin that answered.
     pub async fn check_connection(&self) -> Result<String, CoreError> {

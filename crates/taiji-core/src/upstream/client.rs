@@ -216,6 +216,42 @@ impl UpstreamClient {
         Err(error)
     }
 
+    /// Asks the entry page where the site is now (at start, when discovery is on) and moves there if
+    /// that origin differs from the configured one and answers the Taiji API. `Ok(true)` when it
+    /// moved; `Ok(false)` when the configured origin is current or discovery is off. A failure leaves
+    /// the configured origin in use (it is the fallback) and is reported, not retried.
+    pub async fn rediscover(&self) -> Result<bool, discovery::DiscoveryError> {
+        let _recovery = self.inner.recovery.lock().await;
+        let now = self.active();
+        let Some(settings) = now.config.discovery.clone() else {
+            return Ok(false);
+        };
+        let timeout = now.config.request_timeout;
+        let found = discovery::discover(&now.http, &settings.entry_url, timeout).await?;
+        let from = now.endpoints.origin.clone();
+        if found == from {
+            return Ok(false);
+        }
+        discovery::probe(&now.http, &found, &now.config.app_version, timeout)
+            .await
+            .map_err(|e| discovery::DiscoveryError(format!("{found} is not the Taiji API: {e}")))?;
+        let config = UpstreamConfig {
+            base_url: found.clone(),
+            ..now.config.clone()
+        };
+        let active = build_active(config, &self.inner.jar).map_err(|e| discovery::DiscoveryError(e.0))?;
+        tracing::warn!(from = %from, to = %found, "the Taiji entry page points at a new address; using it");
+        self.install(
+            active,
+            Some(SiteEvent {
+                kind: SiteEventKind::Moved,
+                message: format!("the Taiji site moved from {from} to {found}"),
+                at: OffsetDateTime::now_utc(),
+            }),
+        );
+        Ok(true)
+    }
+
     /// Looks for the site; `true` when another origin is in use afterwards.
     async fn relocate(&self, failed: &Active, error: &UpstreamError) -> bool {
         let mut recovery = self.inner.recovery.lock().await;

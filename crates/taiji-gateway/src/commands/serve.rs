@@ -40,6 +40,8 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs, logging: &Logging) -> Re
             return Err(error);
         }
     };
+    // Where the site is today, before credentials go anywhere (discovery on, no --api-base).
+    core.find_site().await;
     if let Err(error) = sign_in(&core).await {
         core.shutdown(Duration::from_secs(1)).await;
         return Err(error);
