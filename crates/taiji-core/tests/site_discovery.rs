@@ -82,12 +82,11 @@ async fn open(dir: &Path) -> Core {
 /// Waits until the stored settings satisfy `done`.
 async fn stored(core: &Core, done: impl Fn(&Settings) -> bool) -> Settings {
     let mut settings = core.settings_store().subscribe();
-    let result = tokio::time::timeout(Duration::from_secs(10), settings.wait_for(|s| done(s)))
+    let saved = tokio::time::timeout(Duration::from_secs(10), settings.wait_for(|s| done(s)))
         .await
         .expect("the settings were saved in time")
-        .expect("store alive")
-        .clone();
-    result
+        .expect("store alive");
+    saved.clone()
 }
 
 #[tokio::test]
