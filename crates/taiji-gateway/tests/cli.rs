@@ -443,6 +443,25 @@ async fn status_reports_the_account_and_settings_without_secrets() {
         "{plain_text}"
     );
 
+    assert!(plain_text.contains("connection:       ok"), "{plain_text}");
+    assert!(plain_text.contains("upstream proxy:   system"), "{plain_text}");
+    assert_eq!(status["connection"]["ok"], true);
+    assert_eq!(status["site"]["base_url"], env.sim.base_url());
+
+    // Through a proxy that is not there: the check says so, and its password never shows.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let dead = listener.local_addr().expect("addr");
+    drop(listener);
+    let mut proxied = env.command(&["status", "--json"]);
+    proxied.env("TAIJI_UPSTREAM_PROXY", format!("socks5://user:pr0xy-pass@{dead}"));
+    let output = run(proxied).await;
+    let raw = format!("{}{}", text(&output.stdout), text(&output.stderr));
+    assert!(output.status.success(), "{raw}");
+    assert!(!raw.contains("pr0xy-pass"), "{raw}");
+    let status: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(status["connection"]["ok"], false, "{status}");
+    assert_eq!(status["site"]["proxy"], format!("socks5://user:***@{dead}"));
+
     // Credentials from the environment serve that run only; nothing was stored.
     let unset = run(env.command(&["status"])).await;
     assert!(
