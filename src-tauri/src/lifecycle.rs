@@ -36,9 +36,13 @@ impl Startup {
         let upstream_base_url = std::env::var("TAIJI_API_BASE")
             .ok()
             .filter(|url| !url.trim().is_empty());
+        let upstream_proxy = std::env::var("TAIJI_UPSTREAM_PROXY")
+            .ok()
+            .filter(|proxy| !proxy.trim().is_empty());
         Self {
             overrides: SettingsOverrides {
                 upstream_base_url,
+                upstream_proxy,
                 ..SettingsOverrides::default()
             },
             tray: true,
@@ -64,6 +68,10 @@ pub fn setup<R: Runtime>(app: &mut App<R>, startup: Startup) -> Result<(), Box<d
     };
     let core = tauri::async_runtime::block_on(Core::open(options))?;
     tracing::info!(credentials = %core.credential_backend(), "credentials");
+    // Where the site is today (discovery on, no TAIJI_API_BASE); a sign-in that fails at the old
+    // address meanwhile waits for it and is retried at the new one.
+    let finder = core.clone();
+    tauri::async_runtime::spawn(async move { finder.find_site().await });
     // Sign in behind the running gateway, with backoff while the site is unreachable. The app
     // signs in through its own window, so the keychain is not polled for credentials.
     // Spawned from inside Tauri's runtime, like the core's own tasks.

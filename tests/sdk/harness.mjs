@@ -80,8 +80,10 @@ function killOnExit(child) {
   });
 }
 
-/// Starts the simulator and the gateway. `gatewayArgs` are added to `serve`.
-export async function startStack({ gatewayArgs = [], simArgs = [] } = {}) {
+/// Starts the simulator and the gateway. `gatewayArgs` are added to `serve`. The simulator speaks the
+/// 2.x dialect here: these tests assert the 2.x catalog's model ids (`gpt-4.1-mini`) as clients list
+/// them; the 3.4.0 dialect (`openai::gpt-4.1-mini`) is covered by crates/taiji-core/tests/dialects.rs.
+export async function startStack({ gatewayArgs = [], simArgs = ['--dialect', '2.x'] } = {}) {
   const gatewayBin = requireEnv('TAIJI_GATEWAY_BIN');
   const simBin = requireEnv('TAIJI_SIM_BIN');
   const home = await mkdtemp(path.join(tmpdir(), 'taiji-sdk-e2e-'));

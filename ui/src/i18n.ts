@@ -201,6 +201,17 @@ const en = {
     removeAlias: 'Remove',
     noAliases: 'No aliases.',
     upstream: 'Taiji site',
+    upstreamHeading: 'Taiji site and proxy',
+    siteLine: 'Site',
+    appVersion: 'front-end version',
+    discoveryLabel: 'Find the site again when it moves (from www.taijiai666.com)',
+    proxyLabel: 'Proxy',
+    proxyHelp:
+      'Used for every call to the Taiji site and every image download: system (the environment’s proxy), off, or http://, https:// or socks5://host:port (user:password@ allowed; the password is never shown).',
+    checkConnection: 'Check connection',
+    checking: 'Checking…',
+    connectionOk: 'Connected',
+    connectionFailed: 'Cannot reach the site',
   },
 };
 

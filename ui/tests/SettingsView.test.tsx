@@ -104,4 +104,32 @@ describe('SettingsView', () => {
     fireEvent.click(within(aliases).getByRole('button', { name: 'Save' }));
     await vi.waitFor(() => expect(last(patches)).toEqual({ aliases: { fast: 'gpt-4.1-mini' } }));
   });
+
+  it('saves the proxy, shows the site and checks the connection', async () => {
+    const patches: SettingsPatch[] = [];
+    answer({
+      get_settings: settings(),
+      update_settings: (args) => {
+        const patch = args?.['patch'] as SettingsPatch;
+        patches.push(patch);
+        return { ...settings(), ...patch };
+      },
+      check_connection: () => ({
+        ok: false,
+        origin: 'https://ai.txg2024.xyz',
+        proxy: 'socks5://u:***@127.0.0.1:1080',
+        error: 'proxy refused',
+      }),
+    });
+    render(<SettingsView />);
+    const upstream = await screen.findByRole('form', { name: 'Taiji site and proxy' });
+    expect(upstream.textContent).toContain('https://ai.txg2024.xyz');
+    expect(upstream.textContent).toContain('3.4.0');
+    fireEvent.change(within(upstream).getByLabelText('Proxy'), { target: { value: ' socks5://u:p@127.0.0.1:1080 ' } });
+    fireEvent.click(within(upstream).getByRole('button', { name: 'Save' }));
+    expect(await within(upstream).findByText('Saved')).toBeTruthy();
+    expect(last(patches)).toEqual({ upstream_proxy: 'socks5://u:p@127.0.0.1:1080', upstream_discovery: true });
+    fireEvent.click(within(upstream).getByRole('button', { name: 'Check connection' }));
+    expect((await within(upstream).findByText(/Cannot reach the site/)).textContent).toContain('proxy refused');
+  });
 });

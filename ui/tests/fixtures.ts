@@ -110,7 +110,10 @@ export function settings(overrides: Partial<Settings> = {}): Settings {
     previews: { enabled: false, max_bytes: 2048 },
     retention: { max_age_days: 30, max_rows: 100000, max_mb: 200 },
     aliases: { 'claude-sonnet-4-5': 'claude-sonnet-4-6' },
-    upstream_base_url: 'https://ai.aurod.cn',
+    upstream_base_url: 'https://ai.txg2024.xyz',
+    upstream_app_version: '3.4.0',
+    upstream_discovery: true,
+    upstream_proxy: 'system',
     ...overrides,
   };
 }

@@ -250,6 +250,7 @@ fn bench_prompt(c: &mut Criterion) {
         thinking: false,
         image_generation: false,
         note: String::new(),
+        reasoning_efforts: Vec::new(),
     };
     let http = reqwest::Client::new();
     let options = PromptOptions::default();

@@ -545,6 +545,7 @@ mod tests {
             model: None,
             text: String::new(),
             files: Vec::new(),
+            reasoning_effort: None,
         };
         assert_send(account.completions(&message));
         assert_send(account.create_session("m"));

@@ -43,6 +43,10 @@ pub struct ChatRequest {
     pub files: Vec<UpstreamFile>,
     /// Who asked.
     pub source: RequestSource,
+    /// The reasoning level the client asked for (OpenAI `reasoning_effort`, Anthropic
+    /// `output_config.effort`). Sent upstream as `reasoningEffort` only when the model declares that
+    /// level; otherwise left out, because the 3.4.0 site refuses levels a model does not declare.
+    pub reasoning_effort: Option<String>,
 }
 
 impl ChatRequest {
@@ -61,6 +65,7 @@ impl ChatRequest {
             text: text.into(),
             files,
             source,
+            reasoning_effort: None,
         }
     }
 }

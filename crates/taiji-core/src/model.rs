@@ -26,6 +26,10 @@ pub struct ModelInfo {
     pub image_generation: bool,
     /// Free-text note from the catalog.
     pub note: String,
+    /// The reasoning levels the model accepts as `reasoningEffort` (3.x `capabilities.reasoningEfforts`);
+    /// empty for 2.x catalogs and for models without levels, which refuse the field.
+    #[serde(default)]
+    pub reasoning_efforts: Vec<String>,
 }
 
 /// Upload limits announced by the catalog (`mFileCount`, `mFileSize`).

@@ -15,9 +15,13 @@ use taiji_core::upstream::{
 use taiji_sim::{DEMO_ACCOUNT, DEMO_PASSWORD, SimConfig, Simulator};
 
 async fn start() -> Simulator {
-    Simulator::start(SimConfig::default())
-        .await
-        .expect("simulator starts")
+    // The 2.x dialect: these tests create sessions with the bare 2.x model values.
+    Simulator::start(SimConfig {
+        catalog: taiji_sim::CatalogVersion::V2,
+        ..SimConfig::default()
+    })
+    .await
+    .expect("simulator starts")
 }
 
 fn config_for(sim: &Simulator) -> UpstreamConfig {
@@ -93,6 +97,7 @@ async fn completions_rejected_as_expired_before_generation_are_resent_once() {
         model: Some(session.model.clone()),
         text: "after expiry".into(),
         files: Vec::new(),
+        reasoning_effort: None,
     };
     let mut stream = account
         .completions(&message)

@@ -301,7 +301,8 @@ async fn model_list_satisfies_both_sdks_and_lists_aliases() {
         .expect("the Claude Code alias is listed");
     let target = data
         .iter()
-        .find(|model| model["id"] == "gpt-4.1-mini")
+        // The bare 2.x id or the 3.4.0 `openai::gpt-4.1-mini`.
+        .find(|model| model["id"].as_str().and_then(|id| id.rsplit("::").next()) == Some("gpt-4.1-mini"))
         .expect("target");
     assert_eq!(alias["label"], target["label"]);
     assert_eq!(
@@ -341,7 +342,16 @@ async fn model_list_satisfies_both_sdks_and_lists_aliases() {
             .json()
             .await
             .expect("json");
-        assert!(one["id"].as_str().expect("id").eq_ignore_ascii_case(id), "{one}");
+        // A bare id finds the 3.4.0 `provider::model` value too.
+        let found = one["id"].as_str().expect("id");
+        assert!(
+            found
+                .rsplit("::")
+                .next()
+                .expect("bare id")
+                .eq_ignore_ascii_case(id),
+            "{one}"
+        );
     }
     let missing = harness
         .client

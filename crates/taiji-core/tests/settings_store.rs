@@ -19,8 +19,10 @@ fn first_run_writes_defaults_and_one_generated_key() {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = SettingsStore::open(dir.path()).expect("opens");
     let settings = store.get();
-    assert_eq!(settings.upstream.base_url, "https://ai.aurod.cn");
-    assert_eq!(settings.upstream.app_version, "2.16.0");
+    assert_eq!(settings.upstream.base_url, "https://ai.txg2024.xyz");
+    assert!(settings.upstream.discovery);
+    assert_eq!(settings.upstream.entry_url, "https://www.taijiai666.com");
+    assert_eq!(settings.upstream.app_version, "3.4.0");
     assert_eq!(settings.listen.host, "127.0.0.1");
     assert_eq!(settings.listen.port, 8760);
     assert!(settings.access.api_keys_required);
@@ -182,6 +184,30 @@ fn a_version_zero_document_is_migrated_and_backed_up() {
     assert_eq!(on_disk["upstream"]["base_url"], "https://ai.avuuq.cn");
     let backup = dir.path().join("settings.json.v0-backup");
     assert_eq!(read_json(&backup), old);
+}
+
+#[test]
+fn stored_settings_with_the_old_default_site_move_to_todays() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join(SETTINGS_FILE_NAME);
+    let v1 = json!({"schema_version": 1, "upstream": {"base_url": "https://ai.aurod.cn", "app_version": "2.16.0"},
+                    "listen": {"port": 8801}});
+    std::fs::write(&path, v1.to_string()).expect("write v1");
+    let settings = SettingsStore::open(dir.path()).expect("migrates").get();
+    assert_eq!(settings.upstream.base_url, "https://ai.txg2024.xyz");
+    assert_eq!(settings.upstream.app_version, "3.4.0");
+    assert!(settings.upstream.discovery);
+    assert_eq!(settings.listen.port, 8801);
+    assert_eq!(read_json(&path)["upstream"]["base_url"], "https://ai.txg2024.xyz");
+
+    // An origin the user chose stays, and so does its version.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let custom = json!({"schema_version": 1, "upstream": {"base_url": "https://taiji.example.org", "app_version": "2.16.0"}});
+    std::fs::write(dir.path().join(SETTINGS_FILE_NAME), custom.to_string()).expect("write v1");
+    let settings = SettingsStore::open(dir.path()).expect("migrates").get();
+    assert_eq!(settings.upstream.base_url, "https://taiji.example.org");
+    assert_eq!(settings.upstream.app_version, "2.16.0");
+    assert!(!settings.upstream.discovery);
 }
 
 #[test]

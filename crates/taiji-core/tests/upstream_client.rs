@@ -13,6 +13,15 @@ use taiji_sim::{
     Simulator,
 };
 
+/// The 2.x dialect: most tests here check the client against the 2.x capture's shapes (bare model values,
+/// `x-app-version` 2.16.0); the 3.4.0 default has its own tests here and in `dialects.rs`.
+fn v2() -> SimConfig {
+    SimConfig {
+        catalog: CatalogVersion::V2,
+        ..SimConfig::default()
+    }
+}
+
 async fn start(config: SimConfig) -> Simulator {
     Simulator::start(config).await.expect("simulator starts")
 }
@@ -20,6 +29,7 @@ async fn start(config: SimConfig) -> Simulator {
 fn config_for(sim: &Simulator) -> UpstreamConfig {
     UpstreamConfig {
         base_url: sim.base_url().to_owned(),
+        app_version: CatalogVersion::V2.app_version().to_owned(),
         ..UpstreamConfig::default()
     }
 }
@@ -41,6 +51,7 @@ fn message(session_id: u64, text: &str) -> CompletionRequest {
         model: None,
         text: text.to_owned(),
         files: Vec::new(),
+        reasoning_effort: None,
     }
 }
 
@@ -79,7 +90,7 @@ async fn session(client: &UpstreamClient) -> (Secret, u64) {
 
 #[tokio::test]
 async fn happy_path_through_every_call() {
-    let sim = start(SimConfig::default()).await;
+    let sim = start(v2()).await;
     let client = client_for(&sim);
 
     let login = login(&client).await;
@@ -146,7 +157,7 @@ async fn happy_path_through_every_call() {
 
 #[tokio::test]
 async fn headers_follow_the_browser_and_never_use_bearer() {
-    let sim = start(SimConfig::default()).await;
+    let sim = start(v2()).await;
     let client = client_for(&sim);
     let (token, session_id) = session(&client).await;
     collect(
@@ -217,7 +228,7 @@ async fn catalog_in_the_3x_shape() {
 
 #[tokio::test]
 async fn wrong_password_is_invalid_credentials_without_the_password_in_the_message() {
-    let sim = start(SimConfig::default()).await;
+    let sim = start(v2()).await;
     let client = client_for(&sim);
     let error = client
         .login(DEMO_ACCOUNT, &Secret::new("not-the-password-42"))
@@ -230,7 +241,7 @@ async fn wrong_password_is_invalid_credentials_without_the_password_in_the_messa
 
 #[tokio::test]
 async fn expired_token_is_login_expired() {
-    let sim = start(SimConfig::default()).await;
+    let sim = start(v2()).await;
     let client = client_for(&sim);
     let token = login(&client).await.token;
     sim.control().expire_all_tokens();
@@ -248,7 +259,7 @@ async fn expired_token_is_login_expired() {
 async fn completions_rejected_before_generation() {
     let sim = start(SimConfig {
         max_text_chars: 100,
-        ..SimConfig::default()
+        ..v2()
     })
     .await;
     let client = client_for(&sim);
@@ -334,7 +345,7 @@ async fn quota_exhausted_when_points_run_out() {
     };
     let sim = start(SimConfig {
         accounts: vec![poor],
-        ..SimConfig::default()
+        ..v2()
     })
     .await;
     let client = client_for(&sim);
@@ -350,7 +361,7 @@ async fn quota_exhausted_when_points_run_out() {
 
 #[tokio::test]
 async fn unknown_session_after_delete() {
-    let sim = start(SimConfig::default()).await;
+    let sim = start(v2()).await;
     let client = client_for(&sim);
     let (token, session_id) = session(&client).await;
     client.delete_session(&token, session_id).await.expect("deleted");
@@ -365,7 +376,7 @@ async fn unknown_session_after_delete() {
 
 #[tokio::test]
 async fn errors_inside_the_stream() {
-    let sim = start(SimConfig::default()).await;
+    let sim = start(v2()).await;
     let client = client_for(&sim);
     let (token, session_id) = session(&client).await;
     let control = sim.control();
@@ -408,7 +419,7 @@ async fn errors_inside_the_stream() {
 
 #[tokio::test]
 async fn a_silent_stream_fails_after_the_idle_timeout() {
-    let sim = start(SimConfig::default()).await;
+    let sim = start(v2()).await;
     let config = UpstreamConfig {
         stream_idle_timeout: Duration::from_millis(300),
         ..config_for(&sim)
@@ -433,7 +444,7 @@ async fn a_silent_stream_fails_after_the_idle_timeout() {
 async fn dropping_the_stream_aborts_the_upstream_generation() {
     let sim = start(SimConfig {
         frame_delay: Duration::from_millis(5),
-        ..SimConfig::default()
+        ..v2()
     })
     .await;
     let client = client_for(&sim);
@@ -460,7 +471,7 @@ async fn dropping_the_stream_aborts_the_upstream_generation() {
 
 #[tokio::test]
 async fn faults_on_json_calls_are_classified() {
-    let sim = start(SimConfig::default()).await;
+    let sim = start(v2()).await;
     let client = client_for(&sim);
     let token = login(&client).await.token;
     let control = sim.control();
@@ -526,7 +537,7 @@ async fn faults_on_json_calls_are_classified() {
 
 #[tokio::test]
 async fn configuration_changes_at_runtime() {
-    let sim = start(SimConfig::default()).await;
+    let sim = start(v2()).await;
     // Port 1 on loopback refuses connections: nothing is sent anywhere.
     let unreachable = UpstreamConfig {
         base_url: "http://127.0.0.1:1".into(),

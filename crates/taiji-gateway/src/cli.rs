@@ -25,12 +25,17 @@ pub struct GlobalArgs {
     /// [default: the platform's data directory, e.g. ~/.local/share/taiji-gateway].
     #[arg(long, env = "TAIJI_DATA_DIR", global = true, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
-    /// The Taiji site origin for this run, e.g. https://ai.aurod.cn [default: from the settings].
+    /// The Taiji site origin for this run, e.g. https://ai.txg2024.xyz; pins it (no discovery)
+    /// [default: from the settings, found again from the stable entry when the site moves].
     #[arg(long, env = "TAIJI_API_BASE", global = true, value_name = "URL")]
     pub api_base: Option<String>,
     /// The site front-end version sent as `x-app-version` [default: from the settings].
     #[arg(long, env = "TAIJI_APP_VERSION", global = true, value_name = "VERSION")]
     pub app_version: Option<String>,
+    /// The proxy for upstream calls and image downloads: http://, https:// or socks5://host:port,
+    /// `system` (the environment's HTTPS_PROXY/ALL_PROXY) or `off` [default: from the settings].
+    #[arg(long, env = "TAIJI_UPSTREAM_PROXY", global = true, value_name = "URL")]
+    pub upstream_proxy: Option<String>,
     /// Where credentials are kept: the system keychain when one answers (auto), the keychain,
     /// or a file in the data directory readable only by you.
     #[arg(

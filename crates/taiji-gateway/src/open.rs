@@ -25,6 +25,7 @@ pub fn data_dir(global: &GlobalArgs) -> Result<PathBuf, CliError> {
 pub async fn open_core(global: &GlobalArgs, mut overrides: SettingsOverrides) -> Result<Core, CliError> {
     overrides.upstream_base_url = non_empty(global.api_base.clone());
     overrides.app_version = non_empty(global.app_version.clone());
+    overrides.upstream_proxy = non_empty(global.upstream_proxy.clone());
     let options = CoreOptions {
         data_dir: data_dir(global)?,
         credential_backend: global.credential_store.into(),

@@ -318,13 +318,16 @@ async fn login_reads_the_password_from_stdin_then_models_lists_the_catalog() {
     assert!(output.status.success(), "{}", text(&output.stderr));
     let models: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).expect("JSON");
     let ids: Vec<&str> = models.iter().filter_map(|m| m["id"].as_str()).collect();
-    assert!(
-        ids.contains(&"gpt-4.1-mini") && ids.contains(&"deepseek-reasoner"),
-        "{ids:?}"
-    );
+    // Bare ids (2.x) or `provider::model` values (3.4.0, the simulator's default) alike.
+    let listed = |bare: &str| ids.iter().any(|id| id.rsplit("::").next() == Some(bare));
+    assert!(listed("gpt-4.1-mini") && listed("deepseek-reasoner"), "{ids:?}");
     let reasoner = models
         .iter()
-        .find(|m| m["id"] == "deepseek-reasoner")
+        .find(|m| {
+            m["id"]
+                .as_str()
+                .is_some_and(|id| id.ends_with("deepseek-reasoner"))
+        })
         .expect("reasoner listed");
     assert_eq!(reasoner["thinking"], true);
 
@@ -372,7 +375,7 @@ async fn chat_streams_the_answer_and_reports_usage() {
         .pop()
         .expect("a completion reached the upstream");
     assert_eq!(record.text, "hello from the cli");
-    assert_eq!(record.model, "deepseek-reasoner");
+    assert_eq!(record.model.rsplit("::").next(), Some("deepseek-reasoner"));
     assert!(
         env.sim.control().wait_for(|s| s.sessions_open == 0, LIMIT).await,
         "the chat session was deleted"
@@ -415,6 +418,25 @@ async fn status_reports_the_account_and_settings_without_secrets() {
         plain_text.contains(&env.data_dir().display().to_string()),
         "{plain_text}"
     );
+
+    assert!(plain_text.contains("connection:       ok"), "{plain_text}");
+    assert!(plain_text.contains("upstream proxy:   system"), "{plain_text}");
+    assert_eq!(status["connection"]["ok"], true);
+    assert_eq!(status["site"]["base_url"], env.sim.base_url());
+
+    // Through a proxy that is not there: the check says so, and its password never shows.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let dead = listener.local_addr().expect("addr");
+    drop(listener);
+    let mut proxied = env.command(&["status", "--json"]);
+    proxied.env("TAIJI_UPSTREAM_PROXY", format!("socks5://user:pr0xy-pass@{dead}"));
+    let output = run(proxied).await;
+    let raw = format!("{}{}", text(&output.stdout), text(&output.stderr));
+    assert!(output.status.success(), "{raw}");
+    assert!(!raw.contains("pr0xy-pass"), "{raw}");
+    let status: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(status["connection"]["ok"], false, "{status}");
+    assert_eq!(status["site"]["proxy"], format!("socks5://user:***@{dead}"));
 
     // Credentials from the environment serve that run only; nothing was stored.
     let unset = run(env.command(&["status"])).await;

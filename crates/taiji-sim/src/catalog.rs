@@ -332,7 +332,8 @@ impl Catalog {
                 "imageInput": e.multimodal,
                 "stream": true,
                 "thinking": e.kind == ModelKind::Thinking,
-                "autoDetectThinking": false,
+                // Like `openai::gpt-6-astra` on the real site: no declared thinking, but detected from the reply.
+                "autoDetectThinking": e.value.ends_with("::gpt-5"),
                 "reasoningEfforts": e.reasoning_efforts,
                 "tools": false,
             });

@@ -15,6 +15,7 @@ use serde_json::Value;
 use crate::auth::authenticate;
 use crate::catalog::ModelKind;
 use crate::clock;
+use crate::config::CatalogVersion;
 use crate::control::CompletionRecord;
 use crate::envelope::{self, CODE_ERROR, Reply};
 use crate::faults::FaultTarget;
@@ -124,6 +125,9 @@ fn prepare(
         ));
     }
     check_files(files, model.multimodal)?;
+    if state.catalog.version() == CatalogVersion::V3 {
+        check_reasoning_effort(&body["reasoningEffort"], model.reasoning_efforts)?;
+    }
     let replayed_from = session
         .history
         .len()
@@ -153,6 +157,25 @@ fn prepare(
         ip: peer.ip().to_string(),
     })
 }
+
+/// The 3.4.0 site's check of `reasoningEffort` (§3.9, §9): absent or `""` means the model's default; any
+/// level on a model that declares no efforts, or a level it does not declare, is refused before generation.
+fn check_reasoning_effort(effort: &Value, declared: &[&str]) -> Result<(), Response> {
+    let level = match effort {
+        Value::Null => return Ok(()),
+        Value::String(level) if level.is_empty() => return Ok(()),
+        Value::String(level) => level.as_str(),
+        _ => return Err(envelope::bad_session()),
+    };
+    if declared.contains(&level) {
+        Ok(())
+    } else {
+        Err(envelope::error(CODE_ERROR, MSG_NO_REASONING_EFFORT))
+    }
+}
+
+/// The 3.4.0 site's refusal of an unsupported `reasoningEffort` (ashanzzz live probe).
+pub const MSG_NO_REASONING_EFFORT: &str = "当前模型不支持推理等级配置";
 
 /// Images only, as `data:image/…;base64,` URLs, at most 5 of at most 5 MB, and only to multimodal models.
 fn check_files(files: &[Value], multimodal: bool) -> Result<(), Response> {

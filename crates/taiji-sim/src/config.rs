@@ -20,8 +20,13 @@ pub struct SimConfig {
     /// JWT lifetime (`exp - iat`), rounded down to whole seconds; zero issues tokens that are already expired.
     #[serde(with = "serde_ms")]
     pub token_lifetime: Duration,
-    /// Which catalog shape `/api/chat/tmpl` serves (2.x plain values or 3.x `provider::model`).
+    /// The site's dialect (named for its most visible part, the catalog shape): 3.4.0 (`provider::model`
+    /// values, capabilities, `reasoningEffort` checks, `X-Chat-Task-Id`) by default, or 2.x.
     pub catalog: CatalogVersion,
+    /// Old-version refusal mode: every `/api/*` call whose `x-app-version` is older than the dialect's
+    /// front-end version ([`CatalogVersion::app_version`]) is refused with a "version too old" envelope,
+    /// as a site does after a front-end release. Off by default.
+    pub refuse_old_app_version: bool,
     /// Delay between SSE frames of ordinary models.
     #[serde(with = "serde_ms")]
     pub frame_delay: Duration,
@@ -39,7 +44,8 @@ impl Default for SimConfig {
         Self {
             accounts: vec![SimAccount::demo()],
             token_lifetime: Duration::from_secs(15 * 24 * 3600),
-            catalog: CatalogVersion::V2,
+            catalog: CatalogVersion::default(),
+            refuse_old_app_version: false,
             frame_delay: Duration::ZERO,
             slow_frame_delay: Duration::from_millis(250),
             max_text_chars: 48_000,
@@ -81,11 +87,32 @@ impl fmt::Debug for SimAccount {
     }
 }
 
-/// Shape of the model catalog: 2.x (`gpt-4.1-mini`) or 3.x (`openai::gpt-4.1-mini` plus capabilities).
+/// The dialect the simulated site speaks (taiji-protocol.md §9). `V3` is the 3.4.0 site of Sep 2026 and the
+/// default; `V2` is the 2.x site of the captures (`ai.aurod.cn`, 2.16.0).
+///
+/// | | `V2` (2.16.0) | `V3` (3.4.0) |
+/// |---|---|---|
+/// | catalog `value` | `gpt-4.1-mini` | `openai::gpt-4.1-mini` |
+/// | `attr.capabilities`, `providers` | no | yes |
+/// | completions `reasoningEffort` | ignored | checked against the model's `reasoningEfforts` |
+/// | `X-Chat-Task-Id` response header | no | yes |
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CatalogVersion {
-    #[default]
     V2,
+    #[default]
     V3,
+}
+
+/// The same setting under the name the CLI and the docs use (`--dialect 2.x|3.4`).
+pub type Dialect = CatalogVersion;
+
+impl CatalogVersion {
+    /// The front-end version of this dialect: what the site's own JS sends as `x-app-version`.
+    pub fn app_version(self) -> &'static str {
+        match self {
+            Self::V2 => "2.16.0",
+            Self::V3 => "3.4.0",
+        }
+    }
 }

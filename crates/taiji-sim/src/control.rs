@@ -32,6 +32,18 @@ pub struct SimStats {
     pub concurrent_completions: u64,
     pub max_concurrent_completions: u64,
     pub points_deducted: i64,
+    /// `/api/*` calls refused for an old `x-app-version` (old-version refusal mode).
+    pub old_version_refusals: u64,
+}
+
+/// One `POST /api/user/login` as received, without the password.
+/// JSON of `GET /__sim/logins`: a list of these, oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoginRecord {
+    /// Request headers as received, lower-case names.
+    pub headers: Vec<(String, String)>,
+    /// The body with `password` replaced by `"<redacted>"` (`null` when it was not JSON).
+    pub body: serde_json::Value,
 }
 
 /// One `POST /api/chat/completions` as received (every request, also refused ones).
@@ -97,6 +109,7 @@ struct ControlInner {
     faults: FaultQueue,
     frame_delay: Mutex<Duration>,
     recent: Mutex<VecDeque<CompletionRecord>>,
+    logins: Mutex<VecDeque<LoginRecord>>,
     // Tokens issued since the last expire-all; a signed token that is not listed here is refused.
     live_tokens: Mutex<HashSet<String>>,
     script: Mutex<Vec<ScriptedReply>>,
@@ -110,6 +123,7 @@ impl SimControl {
                 faults: FaultQueue::default(),
                 frame_delay: Mutex::new(frame_delay),
                 recent: Mutex::new(VecDeque::new()),
+                logins: Mutex::new(VecDeque::new()),
                 live_tokens: Mutex::new(HashSet::new()),
                 script: Mutex::new(Vec::new()),
             }),
@@ -159,6 +173,11 @@ impl SimControl {
         lock(&self.inner.recent).iter().cloned().collect()
     }
 
+    /// Login requests received, oldest first (the last 200), passwords redacted.
+    pub fn recent_logins(&self) -> Vec<LoginRecord> {
+        lock(&self.inner.logins).iter().cloned().collect()
+    }
+
     /// Waits until `pred` holds for the counters (checked on every change), or `timeout` passes.
     pub async fn wait_for(&self, pred: impl Fn(&SimStats) -> bool, timeout: Duration) -> bool {
         let mut rx = self.inner.stats.subscribe();
@@ -196,6 +215,14 @@ impl SimControl {
             recent.pop_front();
         }
         recent.push_back(record);
+    }
+
+    pub(crate) fn record_login(&self, record: LoginRecord) {
+        let mut logins = lock(&self.inner.logins);
+        if logins.len() == RECENT_LIMIT {
+            logins.pop_front();
+        }
+        logins.push_back(record);
     }
 
     pub(crate) fn register_token(&self, token: &str) {

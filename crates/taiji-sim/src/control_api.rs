@@ -17,6 +17,8 @@
 //!   given, streamed with the usual awkward frame splits, final `object` record, billing and history. Without a
 //!   matching entry the deterministic reply is used. `DELETE /__sim/script` empties the queue → `{"ok":true}`;
 //!   `GET /__sim/script` → `{"replies":[…]}`, what is still queued, oldest first.
+//! * `GET /__sim/logins` → `[LoginRecord]`, oldest first, passwords redacted:
+//!   `{"headers":[["x-app-version","3.4.0"]],"body":{"account":"…","password":"<redacted>",…}}`
 //!
 //! Malformed bodies get HTTP 400 with `{"ok":false,"error":"…"}`.
 
@@ -48,6 +50,7 @@ pub fn routes() -> Router<Arc<SimState>> {
             "/__sim/script",
             post(add_script).delete(clear_script).get(list_script),
         )
+        .route("/__sim/logins", get(logins))
 }
 
 fn ok() -> Response {
@@ -99,6 +102,10 @@ async fn frame_delay(State(state): State<Arc<SimState>>, body: Bytes) -> Respons
 
 async fn stats(State(state): State<Arc<SimState>>) -> Response {
     Json(state.control.stats()).into_response()
+}
+
+async fn logins(State(state): State<Arc<SimState>>) -> Response {
+    Json(state.control.recent_logins()).into_response()
 }
 
 async fn completions(State(state): State<Arc<SimState>>) -> Response {

@@ -26,7 +26,9 @@ mod control_api;
 mod cookie;
 mod envelope;
 mod faults;
+mod frontend;
 mod jwt;
+mod portal;
 mod record;
 mod reply;
 mod routes;
@@ -44,9 +46,12 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-pub use config::{CatalogVersion, DEMO_ACCOUNT, DEMO_PASSWORD, SimAccount, SimConfig};
-pub use control::{CompletionRecord, ScriptedReply, SimControl, SimStats};
+pub use completions::MSG_NO_REASONING_EFFORT;
+pub use config::{CatalogVersion, DEMO_ACCOUNT, DEMO_PASSWORD, Dialect, SimAccount, SimConfig};
+pub use control::{CompletionRecord, LoginRecord, ScriptedReply, SimControl, SimStats};
 pub use faults::{Fault, FaultKind, FaultTarget};
+pub use frontend::{BUNDLE_PATH, MSG_OLD_VERSION};
+pub use portal::{Portal, encode_dd};
 pub use record::FinalRecord;
 pub use state::COMPLIANCE_PROMPT;
 

@@ -1,4 +1,5 @@
-//! The router: the Taiji `/api/*` surface, the `/__sim/*` control API and the stickiness cookie layer.
+//! The router: the Taiji `/api/*` surface, the site's front end (`/`, its JS bundle), the `/__sim/*` control
+//! API, the old-version refusal and the stickiness cookie layers.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use crate::control_api;
 use crate::cookie::set_stickiness_cookie;
 use crate::envelope::{self, Reply};
 use crate::faults::FaultTarget;
+use crate::frontend;
 use crate::sessions;
 use crate::state::SimState;
 use crate::user;
@@ -38,10 +40,16 @@ pub fn router(state: Arc<SimState>) -> Router {
         )
         .route("/api/chat/record/{id}", get(sessions::records))
         .route("/api/chat/completions", post(completions))
+        .route("/", get(frontend::index))
+        .route(frontend::BUNDLE_PATH, get(frontend::bundle))
         .merge(control_api::routes())
         .fallback(|| async { (StatusCode::NOT_FOUND, "404 page not found") })
         // Five 5 MB images arrive base64-encoded inside one JSON body; axum's 2 MB default is far too small.
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            frontend::refuse_old_version,
+        ))
         .layer(middleware::from_fn(set_stickiness_cookie))
         .with_state(state)
 }

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use crate::auth::{authenticate, issue_token};
 use crate::clock;
+use crate::control::LoginRecord;
 use crate::envelope::{self, CODE_ERROR, Reply};
 use crate::faults::FaultTarget;
 use crate::state::SimState;
@@ -17,14 +18,31 @@ use crate::state::SimState;
 /// Points granted by one daily check-in (observed: 10).
 const CHECK_IN_POINTS: i64 = 10;
 
-/// `POST /api/user/login`: accepts the browser body or just `{account,password}`.
-pub async fn login(State(state): State<Arc<SimState>>, body: Bytes) -> Reply {
+/// `POST /api/user/login`: accepts the browser body of either dialect (3.4.0 adds `registrationCode` and
+/// sends `agreement: false`) or just `{account,password}`, as minimal clients report working (§3.1).
+pub async fn login(State(state): State<Arc<SimState>>, headers: HeaderMap, body: Bytes) -> Reply {
+    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let mut recorded = body.clone();
+    if let Some(password) = recorded.get_mut("password") {
+        *password = Value::String("<redacted>".to_owned());
+    }
+    state.control.record_login(LoginRecord {
+        headers: headers
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect(),
+        body: recorded,
+    });
     if let Some(fault) = state.control.take_fault(FaultTarget::Login)
         && let Some(response) = fault.replacement_response()
     {
         return Err(response);
     }
-    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let account = body["account"].as_str().unwrap_or_default();
     let password = body["password"].as_str().unwrap_or_default();
     let data = state.data();

@@ -29,7 +29,7 @@ pub use keys::{ApiKeyView, ApiKeysView};
 pub use log::ExportFormat;
 pub use models::ModelsView;
 pub use names::COMMANDS;
-pub use settings::{SettingsPatch, SettingsView};
+pub use settings::{ConnectionCheck, SettingsPatch, SettingsView};
 
 /// The invoke handler with every command.
 pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
@@ -49,6 +49,7 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
         keys::set_keys_required,
         settings::get_settings,
         settings::update_settings,
+        settings::check_connection,
         models::list_models,
         log::query_request_log,
         log::export_request_log,

@@ -19,6 +19,7 @@ pub const COMMANDS: &[&str] = &[
     "set_keys_required",
     "get_settings",
     "update_settings",
+    "check_connection",
     "list_models",
     "query_request_log",
     "export_request_log",

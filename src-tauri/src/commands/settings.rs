@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use taiji_core::request_log::{PreviewPolicy, RetentionPolicy};
 use taiji_core::settings::{ListenSettings, Settings};
+use taiji_core::upstream::proxy::redact_text;
 use tauri::State;
 
 use super::{CommandError, blocking, effective_now};
@@ -39,6 +40,12 @@ pub struct SettingsView {
     pub aliases: BTreeMap<String, String>,
     /// The Taiji site in use.
     pub upstream_base_url: String,
+    /// The `x-app-version` sent to it.
+    pub upstream_app_version: String,
+    /// Whether the site is looked for again (from the stable entry) when it moves.
+    pub upstream_discovery: bool,
+    /// The upstream proxy (`system`, `off` or a URL), its password shown as `***`.
+    pub upstream_proxy: String,
 }
 
 impl From<&Settings> for SettingsView {
@@ -53,6 +60,9 @@ impl From<&Settings> for SettingsView {
             retention: settings.request_log.retention,
             aliases: settings.model_aliases.clone(),
             upstream_base_url: settings.upstream.base_url.clone(),
+            upstream_app_version: settings.upstream.app_version.clone(),
+            upstream_discovery: settings.upstream.discovery,
+            upstream_proxy: redact_text(&settings.upstream.proxy),
         }
     }
 }
@@ -68,6 +78,10 @@ pub struct SettingsPatch {
     pub previews: Option<PreviewPolicy>,
     pub retention: Option<RetentionPolicy>,
     pub aliases: Option<BTreeMap<String, String>>,
+    /// `system`, `off` or a proxy URL. The redacted form the view shows means "unchanged", so a
+    /// form saved as it was shown never replaces the stored password with `***`.
+    pub upstream_proxy: Option<String>,
+    pub upstream_discovery: Option<bool>,
 }
 
 impl SettingsPatch {
@@ -90,6 +104,15 @@ impl SettingsPatch {
         }
         if let Some(retention) = self.retention {
             settings.request_log.retention = retention;
+        }
+        if let Some(proxy) = self.upstream_proxy {
+            let proxy = proxy.trim().to_owned();
+            if proxy != redact_text(&settings.upstream.proxy) {
+                settings.upstream.proxy = proxy;
+            }
+        }
+        if let Some(discovery) = self.upstream_discovery {
+            settings.upstream.discovery = discovery;
         }
         if let Some(aliases) = self.aliases {
             settings.model_aliases = aliases
@@ -141,6 +164,32 @@ pub async fn update_settings(
     Ok(SettingsView::from(&effective_now(core)))
 }
 
+/// The outcome of "check connection".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConnectionCheck {
+    /// Whether the Taiji site answered.
+    pub ok: bool,
+    /// The origin checked.
+    pub origin: String,
+    /// The proxy used, password redacted.
+    pub proxy: String,
+    /// What went wrong, when it did.
+    pub error: Option<String>,
+}
+
+/// "Check connection": one cheap call to the site through the configured proxy (no credentials).
+#[tauri::command]
+pub async fn check_connection(state: State<'_, AppState>) -> Result<ConnectionCheck, CommandError> {
+    let site = state.core.site().borrow().clone();
+    let result = state.core.check_connection().await;
+    Ok(ConnectionCheck {
+        ok: result.is_ok(),
+        origin: site.base_url,
+        proxy: site.proxy,
+        error: result.err().map(|error| error.to_string()),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,6 +205,26 @@ mod tests {
         assert_eq!(settings.listen.host, "localhost");
         assert_eq!(settings.listen.port, Settings::default().listen.port);
         assert_eq!(settings.model_aliases, Settings::default().model_aliases);
+    }
+
+    #[test]
+    fn the_redacted_proxy_saved_back_keeps_the_password() {
+        let mut settings = Settings::default();
+        settings.upstream.proxy = "socks5://u:secret@127.0.0.1:1080".to_owned();
+        let shown = SettingsView::from(&settings).upstream_proxy;
+        assert_eq!(shown, "socks5://u:***@127.0.0.1:1080");
+        SettingsPatch {
+            upstream_proxy: Some(shown),
+            ..SettingsPatch::default()
+        }
+        .apply_to(&mut settings);
+        assert_eq!(settings.upstream.proxy, "socks5://u:secret@127.0.0.1:1080");
+        SettingsPatch {
+            upstream_proxy: Some("off".to_owned()),
+            ..SettingsPatch::default()
+        }
+        .apply_to(&mut settings);
+        assert_eq!(settings.upstream.proxy, "off");
     }
 
     #[test]

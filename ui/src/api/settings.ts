@@ -3,7 +3,7 @@ import type { UnlistenFn } from '@tauri-apps/api/event';
 
 import { call, subscribe } from './client';
 import { SETTINGS_CHANGED_EVENT } from './events';
-import type { Settings, SettingsPatch } from './types';
+import type { ConnectionCheck, Settings, SettingsPatch } from './types';
 
 export function getSettings(): Promise<Settings> {
   return call<Settings>('get_settings');
@@ -11,6 +11,11 @@ export function getSettings(): Promise<Settings> {
 
 export function updateSettings(patch: SettingsPatch): Promise<Settings> {
   return call<Settings>('update_settings', { patch });
+}
+
+/** One cheap call to the Taiji site through the configured proxy; no credentials, no points. */
+export function checkConnection(): Promise<ConnectionCheck> {
+  return call<ConnectionCheck>('check_connection');
 }
 
 export function onSettingsChanged(handler: (settings: Settings) => void): Promise<UnlistenFn> {

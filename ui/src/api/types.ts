@@ -111,6 +111,18 @@ export interface Settings {
   retention: RetentionPolicy;
   aliases: Record<string, string>;
   upstream_base_url: string;
+  upstream_app_version: string;
+  upstream_discovery: boolean;
+  /** `system`, `off` or a proxy URL with its password shown as `***`. */
+  upstream_proxy: string;
+}
+
+/** `commands::ConnectionCheck`: the outcome of "check connection". */
+export interface ConnectionCheck {
+  ok: boolean;
+  origin: string;
+  proxy: string;
+  error: string | null;
 }
 
 /** `commands::SettingsPatch`: absent fields stay as they are. */
@@ -122,6 +134,8 @@ export interface SettingsPatch {
   previews?: PreviewPolicy;
   retention?: RetentionPolicy;
   aliases?: Record<string, string>;
+  upstream_proxy?: string;
+  upstream_discovery?: boolean;
 }
 
 /** `taiji_core::model::ModelInfo`. */

@@ -3,7 +3,16 @@
 // every change and applies it live.
 import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
 
-import { getSettings, onSettingsChanged, toCommandError, updateSettings, type Settings, type SettingsPatch } from '../api';
+import {
+  checkConnection,
+  getSettings,
+  onSettingsChanged,
+  toCommandError,
+  updateSettings,
+  type ConnectionCheck,
+  type Settings,
+  type SettingsPatch,
+} from '../api';
 import { ErrorNote } from '../components/ErrorNote';
 import { Switch } from '../components/Switch';
 import { useShellEvent } from '../hooks/useShellEvent';
@@ -56,10 +65,8 @@ export function SettingsView() {
         <PreviewsCard previews={settings.previews} save={save} />
         <RetentionCard retention={settings.retention} save={save} />
         <AliasesCard aliases={settings.aliases} save={save} />
+        <UpstreamCard settings={settings} save={save} />
       </div>
-      <p className="muted small">
-        {t.settings.upstream}: <code>{settings.upstream_base_url}</code>
-      </p>
     </section>
   );
 }
@@ -318,6 +325,65 @@ function AliasesCard({ aliases, save }: { aliases: Record<string, string>; save:
       >
         {t.settings.addAlias}
       </button>
+    </SettingsCard>
+  );
+}
+
+/** The site in use (it may move), discovery, the proxy, and "check connection". */
+function UpstreamCard({ settings, save }: { settings: Settings; save: Save }) {
+  const [proxy, setProxy] = useState(settings.upstream_proxy);
+  const [discovery, setDiscovery] = useState(settings.upstream_discovery);
+  const [checking, setChecking] = useState(false);
+  const [check, setCheck] = useState<ConnectionCheck | null>(null);
+  const [checkError, setCheckError] = useState<string | null>(null);
+
+  const runCheck = () => {
+    setChecking(true);
+    setCheck(null);
+    setCheckError(null);
+    checkConnection()
+      .then(setCheck, (error: unknown) => setCheckError(toCommandError(error).message))
+      .finally(() => setChecking(false));
+  };
+
+  return (
+    <SettingsCard
+      id="settings-upstream"
+      title={t.settings.upstreamHeading}
+      save={save}
+      wide
+      patch={() => ({ upstream_proxy: proxy.trim(), upstream_discovery: discovery })}
+    >
+      <p className="small">
+        {t.settings.siteLine}: <code>{settings.upstream_base_url}</code> ({t.settings.appVersion}{' '}
+        <code>{settings.upstream_app_version}</code>)
+      </p>
+      <Switch checked={discovery} label={t.settings.discoveryLabel} onChange={setDiscovery} />
+      <label className="field">
+        <span>{t.settings.proxyLabel}</span>
+        <input
+          className="input"
+          value={proxy}
+          onChange={(event) => setProxy(event.target.value)}
+          placeholder="system"
+          spellCheck={false}
+          autoComplete="off"
+        />
+      </label>
+      <p className="muted small">{t.settings.proxyHelp}</p>
+      <div className="row">
+        <button type="button" className="button secondary" onClick={runCheck} disabled={checking}>
+          {checking ? t.settings.checking : t.settings.checkConnection}
+        </button>
+        {check && (
+          <span className="small" role="status">
+            {check.ok
+              ? `${t.settings.connectionOk}: ${check.origin} (${check.proxy})`
+              : `${t.settings.connectionFailed}: ${check.error ?? ''}`}
+          </span>
+        )}
+      </div>
+      <ErrorNote message={checkError} />
     </SettingsCard>
   );
 }

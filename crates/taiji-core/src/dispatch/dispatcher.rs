@@ -315,6 +315,7 @@ impl Inner {
             model: Some(request.model.id.clone()),
             text: request.text.clone(),
             files: request.files.clone(),
+            reasoning_effort: supported_effort(request),
         };
         let stream = match self.open_completions(&message, client).await {
             Ok(Some(stream)) => stream,
@@ -680,4 +681,16 @@ impl Stream for ChatStream {
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         self.rx.poll_recv(cx)
     }
+}
+
+/// The requested reasoning level when the model declares it (case-insensitively, sent in the catalog's
+/// spelling); `None` otherwise, so an unsupported level is left out instead of failing the request.
+fn supported_effort(request: &ChatRequest) -> Option<String> {
+    let wanted = request.reasoning_effort.as_deref()?.trim();
+    request
+        .model
+        .reasoning_efforts
+        .iter()
+        .find(|level| level.eq_ignore_ascii_case(wanted))
+        .cloned()
 }

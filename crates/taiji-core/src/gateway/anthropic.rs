@@ -53,6 +53,12 @@ async fn messages(
         Err(error) => return reject(ApiFlavor::Anthropic, error, note),
     };
     let tools = tool_config(&request);
+    let effort = request
+        .output_config
+        .as_ref()
+        .and_then(|config| config.get("effort"))
+        .and_then(|effort| effort.as_str())
+        .map(str::to_owned);
     let input_tokens_estimate = match estimate(&state, request).await {
         Ok(tokens) => tokens,
         Err(error) => return reject(ApiFlavor::Anthropic, error, note),
@@ -69,6 +75,7 @@ async fn messages(
         transcript,
         tools,
         caller: caller.map(|Extension(caller)| caller).unwrap_or_default(),
+        reasoning_effort: effort,
     };
     chat::run(&state, call, wire).await
 }

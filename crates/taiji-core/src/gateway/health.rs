@@ -17,6 +17,7 @@ use super::state::AppState;
 use crate::account::TokenState;
 use crate::dispatch::AdmissionGauges;
 use crate::runtime::SignInState;
+use crate::upstream::SiteStatus;
 
 /// The probe routes.
 pub(crate) fn router() -> Router<AppState> {
@@ -50,6 +51,8 @@ struct Health {
     requests: AdmissionGauges,
     /// The gateway's version.
     version: &'static str,
+    /// The Taiji site in use (origin, `x-app-version`, discovery, redacted proxy) and its latest change.
+    site: SiteStatus,
 }
 
 async fn health(State(state): State<AppState>) -> Json<Health> {
@@ -70,6 +73,7 @@ async fn health(State(state): State<AppState>) -> Json<Health> {
         demo: status.demo,
         requests: status.requests,
         version: env!("CARGO_PKG_VERSION"),
+        site: status.site,
     })
 }
 

@@ -53,11 +53,28 @@ async fn one(State(state): State<AppState>, Path(id): Path<String>, headers: Hea
         Ok(list) => list,
         Err(error) => return reject(flavor, error, note),
     };
-    let found = list.data.iter().position(|model| model.id == id).or_else(|| {
-        list.data
-            .iter()
-            .position(|model| model.id.eq_ignore_ascii_case(&id))
-    });
+    let found = list
+        .data
+        .iter()
+        .position(|model| model.id == id)
+        .or_else(|| {
+            list.data
+                .iter()
+                .position(|model| model.id.eq_ignore_ascii_case(&id))
+        })
+        .or_else(|| {
+            // A bare id names a 3.x `provider::model` value when exactly one ends with it, as in chat.
+            let mut matches = list.data.iter().enumerate().filter(|(_, model)| {
+                model
+                    .id
+                    .split_once("::")
+                    .is_some_and(|(_, bare)| bare.eq_ignore_ascii_case(&id))
+            });
+            match (matches.next(), matches.next()) {
+                (Some((index, _)), None) => Some(index),
+                _ => None,
+            }
+        });
     match found.and_then(|index| list.data.into_iter().nth(index)) {
         Some(model) => with_note(Json(model), note),
         None => reject(flavor, ApiError::model_not_found(&id, &[]), note),

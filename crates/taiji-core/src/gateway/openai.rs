@@ -56,6 +56,11 @@ async fn chat_completions(
         transcript,
         tools: tool_config(&request),
         caller: caller.map(|Extension(caller)| caller).unwrap_or_default(),
+        reasoning_effort: request
+            .reasoning_effort
+            .as_ref()
+            .and_then(|effort| effort.as_str())
+            .map(str::to_owned),
     };
     chat::run(&state, call, wire).await
 }

@@ -24,6 +24,7 @@ fn model(multimodal: bool) -> ModelInfo {
         thinking: false,
         image_generation: false,
         note: String::new(),
+        reasoning_efforts: Vec::new(),
     }
 }
 

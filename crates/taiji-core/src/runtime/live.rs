@@ -46,6 +46,12 @@ pub(super) async fn apply_settings(
         {
             tracing::error!(%error, "could not apply the request-log settings");
         }
+        if previous.upstream.proxy != next.upstream.proxy {
+            match super::download_client(&next) {
+                Ok(http) => *inner.http.write().expect("download client lock poisoned") = http,
+                Err(error) => tracing::error!(%error, "could not apply the proxy to image downloads"),
+            }
+        }
         if previous.upstream != next.upstream {
             if let Err(error) = inner.account.set_upstream_config(upstream_config(&next)).await {
                 tracing::error!(%error, "could not apply the upstream settings");

@@ -15,6 +15,7 @@ mod backoff;
 mod live;
 mod options;
 mod sign_in;
+mod site;
 mod status;
 
 use std::sync::Arc;
@@ -34,7 +35,7 @@ use crate::model_resolver::{CatalogCache, ModelResolver, ResolveError};
 use crate::prompt::{BuiltPrompt, PromptError, PromptOptions, Transcript, build_prompt};
 use crate::request_log::{RequestLog, RequestLogOptions};
 use crate::settings::{Settings, SettingsStore};
-use crate::upstream::{UpstreamClient, UpstreamConfig, UpstreamError};
+use crate::upstream::{Discovery, ProxySetting, UpstreamClient, UpstreamConfig, UpstreamError};
 
 pub use backoff::Backoff;
 pub use options::{CoreError, CoreOptions, SettingsOverrides};
@@ -58,7 +59,8 @@ struct Inner {
     log: RequestLog,
     catalog: CatalogCache,
     tokens: TokenEstimator,
-    http: reqwest::Client,
+    /// For image downloads; rebuilt when the proxy setting changes.
+    http: std::sync::RwLock<reqwest::Client>,
     prompt_options: PromptOptions,
     shutdown: CancellationToken,
     tasks: TaskTracker,
@@ -122,10 +124,7 @@ impl Core {
             .await
             .map_err(|e| CoreError::Internal(e.to_string()))?
             .map_err(|e| CoreError::Internal(e.to_string()))?;
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .build()
-            .map_err(|e| CoreError::Internal(e.to_string()))?;
+        let http = download_client(&settings).map_err(CoreError::Settings)?;
 
         let (effective_tx, effective) = watch::channel(settings);
         let inner = Arc::new(Inner {
@@ -138,7 +137,7 @@ impl Core {
             log,
             catalog: CatalogCache::default(),
             tokens,
-            http,
+            http: std::sync::RwLock::new(http),
             prompt_options: PromptOptions::default(),
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
@@ -146,6 +145,11 @@ impl Core {
             demo: options.demo,
             store,
         });
+        inner.tasks.spawn(site::persist_site_changes(
+            Arc::downgrade(&inner),
+            inner.account.client().site(),
+            inner.shutdown.child_token(),
+        ));
         inner.tasks.spawn(live::apply_settings(
             Arc::downgrade(&inner),
             effective_tx,
@@ -358,15 +362,15 @@ impl Core {
         model: &ModelInfo,
     ) -> Result<BuiltPrompt, CoreError> {
         let limits = self.catalog().await?.file_limits;
-        build_prompt(
-            transcript,
-            model,
-            limits,
-            &self.inner.http,
-            &self.inner.prompt_options,
-        )
-        .await
-        .map_err(CoreError::Prompt)
+        let http = self
+            .inner
+            .http
+            .read()
+            .expect("download client lock poisoned")
+            .clone();
+        build_prompt(transcript, model, limits, &http, &self.inner.prompt_options)
+            .await
+            .map_err(CoreError::Prompt)
     }
 
     /// Sends a chat request through the one dispatcher.
@@ -384,6 +388,36 @@ impl Core {
             .api_keys
             .verify(presented)
             .map(str::to_owned)
+    }
+
+    /// The Taiji site in use (origin, version, discovery, redacted proxy) and its latest change.
+    pub fn site(&self) -> watch::Receiver<crate::upstream::SiteStatus> {
+        self.inner.account.client().site()
+    }
+
+    /// Asks the stable entry page where the site is now, when discovery is on, and moves there if it
+    /// answers the Taiji API (saved like any found address). Called once at start by `serve` and the
+    /// desktop app, before the first sign-in; bounded, and on failure the configured address (the
+    /// last known one) stays in use.
+    pub async fn find_site(&self) {
+        let client = self.inner.account.client();
+        let limit = client.config().request_timeout;
+        match tokio::time::timeout(limit, client.rediscover()).await {
+            Ok(Ok(true)) => {}
+            Ok(Ok(false)) => tracing::debug!("the Taiji site has not moved"),
+            Ok(Err(error)) => {
+                tracing::warn!(%error, "could not ask the entry page where the Taiji site is; using the configured address")
+            }
+            Err(_) => tracing::warn!("the entry page did not answer in time; using the configured address"),
+        }
+    }
+
+    /// "Check connection": one cheap unauthenticated call to the configured site through the
+    /// configured proxy (no credentials, no points). `Ok` carries the origin that answered.
+    pub async fn check_connection(&self) -> Result<String, CoreError> {
+        let config = self.inner.account.client().config();
+        crate::upstream::check_connection(&config).await?;
+        Ok(config.base_url)
     }
 
     /// A snapshot for `/health`, the CLI's `status` and the UI.
@@ -411,11 +445,27 @@ impl Core {
 
 /// The upstream client configuration the settings describe.
 fn upstream_config(settings: &Settings) -> UpstreamConfig {
+    let upstream = &settings.upstream;
     UpstreamConfig {
-        base_url: settings.upstream.base_url.clone(),
-        app_version: settings.upstream.app_version.clone(),
+        base_url: upstream.base_url.clone(),
+        app_version: upstream.app_version.clone(),
+        discovery: upstream.discovery.then(|| Discovery {
+            entry_url: upstream.entry_url.clone(),
+            known_origins: upstream.known_origins.clone(),
+        }),
+        proxy: upstream.proxy.clone(),
         ..UpstreamConfig::default()
     }
+}
+
+/// The client that downloads image URLs, through the same proxy as the upstream.
+fn download_client(settings: &Settings) -> Result<reqwest::Client, String> {
+    let proxy = ProxySetting::parse(&settings.upstream.proxy).map_err(|e| e.0)?;
+    proxy
+        .apply(reqwest::Client::builder().connect_timeout(Duration::from_secs(10)))
+        .map_err(|e| e.0)?
+        .build()
+        .map_err(|e| format!("cannot build the download client: {e}"))
 }
 
 /// The dispatcher configuration the settings describe.

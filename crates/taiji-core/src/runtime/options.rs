@@ -43,8 +43,10 @@ impl CoreOptions {
 /// applied on top of every stored snapshot and never written to the settings file.
 #[derive(Debug, Clone, Default)]
 pub struct SettingsOverrides {
-    /// The Taiji site origin.
+    /// The Taiji site origin. Pins it: discovery is off for this run.
     pub upstream_base_url: Option<String>,
+    /// The upstream proxy (`system`, `off` or a proxy URL).
+    pub upstream_proxy: Option<String>,
     /// The `x-app-version` to send.
     pub app_version: Option<String>,
     /// The listen address.
@@ -66,6 +68,11 @@ impl SettingsOverrides {
     pub fn apply(&self, mut settings: Settings) -> Settings {
         if let Some(url) = &self.upstream_base_url {
             settings.upstream.base_url = url.clone();
+            // An origin given for this run is where the user wants to go, not a starting point.
+            settings.upstream.discovery = false;
+        }
+        if let Some(proxy) = &self.upstream_proxy {
+            settings.upstream.proxy = proxy.clone();
         }
         if let Some(version) = &self.app_version {
             settings.upstream.app_version = version.clone();

@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::{Core, SignInState};
 use crate::account::TokenState;
 use crate::dispatch::AdmissionGauges;
+use crate::upstream::SiteStatus;
 
 /// What the core is doing right now.
 #[derive(Debug, Clone, Serialize)]
@@ -24,6 +25,8 @@ pub struct CoreStatus {
     pub requests: AdmissionGauges,
     /// The Taiji site in use.
     pub upstream: String,
+    /// The site in detail: origin, `x-app-version`, discovery, proxy (redacted), latest change.
+    pub site: SiteStatus,
 }
 
 impl CoreStatus {
@@ -36,7 +39,8 @@ impl CoreStatus {
             sign_in,
             demo: core.is_demo(),
             requests: *core.dispatcher().gauges().borrow(),
-            upstream: core.settings().upstream.base_url,
+            upstream: core.site().borrow().base_url.clone(),
+            site: core.site().borrow().clone(),
         }
     }
 }

@@ -9,14 +9,18 @@
 //!   "model_map": { "claude-sonnet-4-5": "claude-sonnet-4-6" }, "log_max_days": 14 }
 //! ```
 //!
-//! Version 1 is the current nested shape of [`super::Settings`]. Fields a version does not know keep
-//! their defaults thanks to `#[serde(default)]`.
+//! Version 1 is the nested shape of [`super::Settings`]. Version 2 (the current one) adds origin
+//! discovery and the proxy to `upstream`, and moves documents that still carry the old defaults
+//! (`https://ai.aurod.cn`, `2.16.0`: a dead origin and an outdated front end since the site moved) to
+//! today's defaults; an origin the user chose is kept, with discovery on only when it is one of the
+//! site's own known origins. Fields a version does not know keep their defaults thanks to
+//! `#[serde(default)]`.
 
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 
 /// The schema version this build writes.
-pub const CURRENT_SCHEMA_VERSION: u32 = 1;
+pub const CURRENT_SCHEMA_VERSION: u32 = 2;
 
 /// The outcome of [`migrate`].
 #[derive(Debug, PartialEq)]
@@ -45,6 +49,7 @@ pub(super) fn migrate(mut value: Value) -> Result<Migrated, String> {
     while version < CURRENT_SCHEMA_VERSION {
         value = match version {
             0 => v0_to_v1(value),
+            1 => v1_to_v2(value),
             _ => return Err(format!("no migration from schema version {version}")),
         };
         version += 1;
@@ -96,6 +101,42 @@ fn v0_to_v1(value: Value) -> Value {
     Value::Object(new)
 }
 
+/// Version 1 → version 2: today's site by default.
+fn v1_to_v2(mut value: Value) -> Value {
+    use crate::upstream::config::{KNOWN_ORIGINS, LEGACY_APP_VERSION, LEGACY_BASE_URL};
+    let Value::Object(document) = &mut value else {
+        return value;
+    };
+    document.insert("schema_version".to_owned(), json!(2));
+    let upstream = document
+        .entry("upstream")
+        .or_insert_with(|| Value::Object(Map::new()));
+    let Value::Object(upstream) = upstream else {
+        return value;
+    };
+    let base_url = upstream
+        .get("base_url")
+        .and_then(Value::as_str)
+        .map(|url| url.trim().trim_end_matches('/').to_owned());
+    match base_url.as_deref() {
+        // Missing means the old default, which is what the old build used.
+        None | Some(LEGACY_BASE_URL) => {
+            upstream.remove("base_url");
+            if upstream
+                .get("app_version")
+                .and_then(Value::as_str)
+                .is_none_or(|v| v.trim() == LEGACY_APP_VERSION)
+            {
+                upstream.remove("app_version");
+            }
+        }
+        Some(custom) => {
+            upstream.insert("discovery".to_owned(), json!(KNOWN_ORIGINS.contains(&custom)));
+        }
+    }
+    value
+}
+
 fn move_field(from: &Map<String, Value>, old_name: &str, to: &mut Map<String, Value>, new_name: &str) {
     if let Some(value) = from.get(old_name) {
         to.insert(new_name.to_owned(), value.clone());
@@ -126,6 +167,27 @@ mod tests {
         assert_eq!(migrated.from_version, 0);
         assert_eq!(migrated.value["upstream"]["base_url"], "https://x.example");
         assert_eq!(migrated.value["listen"]["port"], 9000);
-        assert_eq!(migrated.value["schema_version"], 1);
+        assert_eq!(migrated.value["schema_version"], 2);
+    }
+
+    #[test]
+    fn the_old_default_site_moves_to_todays_and_a_chosen_one_stays() {
+        let old = migrate(json!({"schema_version": 1, "upstream": {"base_url": "https://ai.aurod.cn/", "app_version": "2.16.0"}}))
+            .expect("migrates");
+        assert_eq!(old.value["schema_version"], 2);
+        assert!(old.value["upstream"].get("base_url").is_none(), "{}", old.value);
+        assert!(old.value["upstream"].get("app_version").is_none());
+        let untouched = migrate(json!({"schema_version": 1})).expect("migrates");
+        assert!(untouched.value["upstream"].get("base_url").is_none());
+
+        let custom = migrate(json!({"schema_version": 1, "upstream": {"base_url": "https://ai8.example.com", "app_version": "3.1.0"}}))
+            .expect("migrates");
+        assert_eq!(custom.value["upstream"]["base_url"], "https://ai8.example.com");
+        assert_eq!(custom.value["upstream"]["app_version"], "3.1.0");
+        assert_eq!(custom.value["upstream"]["discovery"], false);
+        let known = migrate(json!({"schema_version": 1, "upstream": {"base_url": "https://ai.avuuq.cn", "app_version": "3.2.1"}}))
+            .expect("migrates");
+        assert_eq!(known.value["upstream"]["discovery"], true);
+        assert_eq!(known.value["upstream"]["app_version"], "3.2.1");
     }
 }

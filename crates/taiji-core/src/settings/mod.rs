@@ -30,10 +30,11 @@ pub use error::{SettingsError, ValidationError};
 pub use migrate::CURRENT_SCHEMA_VERSION;
 pub use store::{SETTINGS_FILE_NAME, SettingsStore};
 
-/// The upstream origin used when nothing else is configured.
-pub const DEFAULT_UPSTREAM_BASE_URL: &str = "https://ai.aurod.cn";
+/// The upstream origin used when nothing else is configured: the last known one, the fallback of
+/// discovery.
+pub const DEFAULT_UPSTREAM_BASE_URL: &str = crate::upstream::DEFAULT_BASE_URL;
 /// The `x-app-version` sent upstream when nothing else is configured.
-pub const DEFAULT_APP_VERSION: &str = "2.16.0";
+pub const DEFAULT_APP_VERSION: &str = crate::upstream::DEFAULT_APP_VERSION;
 /// The loopback address the gateway binds by default.
 pub const DEFAULT_LISTEN_HOST: &str = "127.0.0.1";
 /// The port the gateway binds by default.
@@ -83,14 +84,24 @@ impl Settings {
     }
 }
 
-/// The upstream site.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The upstream site. `Debug` shows the proxy redacted.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct UpstreamSettings {
-    /// The site origin, e.g. `https://ai.aurod.cn` (the domain changes over time).
+    /// The site origin, e.g. `https://ai.txg2024.xyz` (the domain changes over time; with
+    /// [`Self::discovery`] on, a found new origin is written here).
     pub base_url: String,
-    /// The front-end version sent as `x-app-version`.
+    /// The front-end version sent as `x-app-version` (updated from the site when it refuses it).
     pub app_version: String,
+    /// Whether to look for the site (entry page, known origins) when `base_url` stops answering.
+    pub discovery: bool,
+    /// The stable entry page whose `dd` points at the current origin.
+    pub entry_url: String,
+    /// Origins tried after the entry's answer.
+    pub known_origins: Vec<String>,
+    /// `system` (the environment's proxy), `off`, or an `http://`, `https://` or `socks5://` URL, for
+    /// every upstream call and image download. A password in the URL is shown redacted everywhere.
+    pub proxy: String,
 }
 
 impl Default for UpstreamSettings {
@@ -98,7 +109,27 @@ impl Default for UpstreamSettings {
         Self {
             base_url: DEFAULT_UPSTREAM_BASE_URL.to_owned(),
             app_version: DEFAULT_APP_VERSION.to_owned(),
+            discovery: true,
+            entry_url: crate::upstream::DEFAULT_ENTRY_URL.to_owned(),
+            known_origins: crate::upstream::KNOWN_ORIGINS
+                .iter()
+                .map(|&origin| origin.to_owned())
+                .collect(),
+            proxy: crate::upstream::proxy::SYSTEM.to_owned(),
         }
+    }
+}
+
+impl std::fmt::Debug for UpstreamSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UpstreamSettings")
+            .field("base_url", &self.base_url)
+            .field("app_version", &self.app_version)
+            .field("discovery", &self.discovery)
+            .field("entry_url", &self.entry_url)
+            .field("known_origins", &self.known_origins)
+            .field("proxy", &crate::upstream::proxy::redact_text(&self.proxy))
+            .finish()
     }
 }
 

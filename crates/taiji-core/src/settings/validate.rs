@@ -72,20 +72,42 @@ fn check_upstream(settings: &Settings, problems: &mut Problems) {
                 url.scheme()
             ),
         ),
-        Ok(url) if url.host_str().is_none_or(str::is_empty) => {
-            problems.push("upstream.base_url", "must name a host, e.g. https://ai.aurod.cn")
-        }
+        Ok(url) if url.host_str().is_none_or(str::is_empty) => problems.push(
+            "upstream.base_url",
+            "must name a host, e.g. https://ai.txg2024.xyz",
+        ),
         Ok(_) => {}
         Err(error) => problems.push(
             "upstream.base_url",
-            format!("is not a valid URL ({error}); expected e.g. https://ai.aurod.cn"),
+            format!("is not a valid URL ({error}); expected e.g. https://ai.txg2024.xyz"),
         ),
+    }
+    if settings.upstream.discovery {
+        match reqwest::Url::parse(settings.upstream.entry_url.trim()) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some() => {}
+            _ => problems.push(
+                "upstream.entry_url",
+                "must be an http(s) URL, e.g. https://www.taijiai666.com (or turn discovery off)",
+            ),
+        }
+    }
+    for (index, origin) in settings.upstream.known_origins.iter().enumerate() {
+        if !reqwest::Url::parse(origin.trim()).is_ok_and(|url| matches!(url.scheme(), "http" | "https")) {
+            problems.push(
+                format!("upstream.known_origins[{index}]"),
+                "must be an http(s) origin, e.g. https://ai.txg2024.xyz",
+            );
+        }
+    }
+    if let Err(error) = crate::upstream::ProxySetting::parse(&settings.upstream.proxy) {
+        // The message already shows the proxy redacted.
+        problems.push("upstream.proxy", error.0);
     }
     let version = &settings.upstream.app_version;
     if version.is_empty() || version.len() > 32 || !version.chars().all(|c| c.is_ascii_graphic()) {
         problems.push(
             "upstream.app_version",
-            "must be a short version string without spaces, e.g. 2.16.0",
+            "must be a short version string without spaces, e.g. 3.4.0",
         );
     }
 }

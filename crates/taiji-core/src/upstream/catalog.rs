@@ -110,6 +110,13 @@ fn parse_model(
         thinking,
         image_generation,
         note: non_empty_str(attr.get("note")).unwrap_or_default(),
+        reasoning_efforts: capabilities
+            .get("reasoningEfforts")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|level| non_empty_str(Some(level)))
+            .collect(),
         group,
         label,
         id,

@@ -2,16 +2,30 @@
 //! browser-like headers of §2.2. One client per account: it owns that account's cookie jar and
 //! connection pool. It knows nothing about login state; callers pass the token (see
 //! [`crate::account::Account`] for the login lifecycle).
+//!
+//! It does know where the site is: when a call fails in a way that means the site moved
+//! ([`UpstreamError::means_site_moved`]) and discovery is configured, it looks for the site as the
+//! front end does ([`super::discovery`]), adopts the first candidate that answers the Taiji API, and
+//! retries the call once; when the site refuses our `x-app-version` as outdated, it reads the
+//! current version from the site's front end and retries once. A retry happens only for calls that
+//! cannot have reached the model. Both changes are published on [`UpstreamClient::site`] (the
+//! runtime persists them, the UI and `status` show them).
 
+use std::future::Future;
 use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 use reqwest::cookie::Jar;
 use reqwest::header::{ACCEPT, ACCEPT_ENCODING, AUTHORIZATION, CACHE_CONTROL, HeaderValue, ORIGIN, REFERER};
 use reqwest::{Method, RequestBuilder};
+use serde::Serialize;
 use serde_json::{Value, json};
+use time::OffsetDateTime;
+use tokio::sync::{Mutex, watch};
 
 use super::catalog::parse_catalog;
 use super::config::{Endpoints, InvalidConfig, UpstreamConfig};
+use super::discovery;
 use super::error::{UpstreamError, is_credential_rejection};
 use super::response::{ResponseMeta, decode_body, decode_completions_rejection};
 use super::stream::CompletionStream;
@@ -28,6 +42,9 @@ const JSON_ACCEPT: &str = "application/json, text/plain, */*";
 const SSE_ACCEPT: &str = "text/event-stream";
 /// Points plans are paged; a real account has a handful, so a few pages are plenty.
 const MAX_PLAN_PAGES: u32 = 10;
+/// After discovery or version detection failed, failures within this time do not run it again (a
+/// site that is simply down is not searched for on every request).
+const RECOVERY_COOLDOWN: Duration = Duration::from_secs(60);
 
 /// The Taiji web API for one account. Cheap to clone; clones share the connection pool, the cookie
 /// jar and the configuration.
@@ -40,6 +57,66 @@ struct Inner {
     /// Survives configuration changes, so the `server_name_session` cookie is kept (§2.3).
     jar: Arc<Jar>,
     active: RwLock<Active>,
+    /// Held while the site is searched for or its version read: one wave of failures runs it once.
+    recovery: Mutex<Recovery>,
+    site: watch::Sender<SiteStatus>,
+}
+
+#[derive(Default)]
+struct Recovery {
+    last_failed_discovery: Option<Instant>,
+    last_failed_version: Option<Instant>,
+}
+
+/// Where the client talks to, for the UI, `status` and `/health`, and what last changed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SiteStatus {
+    /// The origin in use.
+    pub base_url: String,
+    /// The `x-app-version` in use.
+    pub app_version: String,
+    /// Whether the client looks for the site when it moves.
+    pub discovery: bool,
+    /// The proxy setting, password redacted.
+    pub proxy: String,
+    /// The latest discovery or version event, if any happened in this run.
+    pub last_event: Option<SiteEvent>,
+}
+
+/// One change (or failed attempt) of the site address or version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SiteEvent {
+    /// What happened.
+    pub kind: SiteEventKind,
+    /// In words, e.g. "the Taiji site moved from https://a to https://b".
+    pub message: String,
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+/// The kind of a [`SiteEvent`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SiteEventKind {
+    /// A new origin was adopted.
+    Moved,
+    /// A new front-end version was adopted.
+    VersionUpdated,
+    /// The site could not be found (or its version not read); the configured values stay.
+    Failed,
+}
+
+impl SiteStatus {
+    fn of(config: &UpstreamConfig, endpoints: &Endpoints, last_event: Option<SiteEvent>) -> Self {
+        Self {
+            base_url: config.base_url.trim().trim_end_matches('/').to_owned(),
+            app_version: config.app_version.trim().to_owned(),
+            discovery: config.discovery.is_some(),
+            proxy: endpoints.proxy.redacted(),
+            last_event,
+        }
+    }
 }
 
 /// Everything a call needs, swapped as a whole by [`UpstreamClient::set_config`].
@@ -62,10 +139,13 @@ impl UpstreamClient {
     pub fn new(config: UpstreamConfig) -> Result<Self, InvalidConfig> {
         let jar = Arc::new(Jar::default());
         let active = build_active(config, &jar)?;
+        let site = watch::Sender::new(SiteStatus::of(&active.config, &active.endpoints, None));
         Ok(Self {
             inner: Arc::new(Inner {
                 jar,
                 active: RwLock::new(active),
+                recovery: Mutex::new(Recovery::default()),
+                site,
             }),
         })
     }
@@ -79,8 +159,218 @@ impl UpstreamClient {
     /// old one. Cookies are kept. A changed base URL does not drop tokens here: the account does.
     pub fn set_config(&self, config: UpstreamConfig) -> Result<(), InvalidConfig> {
         let active = build_active(config, &self.inner.jar)?;
-        *self.inner.active.write().expect("upstream config lock poisoned") = active;
+        self.install(active, None);
         Ok(())
+    }
+
+    /// The site in use and its latest change; every change is published.
+    pub fn site(&self) -> watch::Receiver<SiteStatus> {
+        self.inner.site.subscribe()
+    }
+
+    fn install(&self, active: Active, event: Option<SiteEvent>) {
+        let event = event.or_else(|| self.inner.site.borrow().last_event.clone());
+        let status = SiteStatus::of(&active.config, &active.endpoints, event);
+        *self.inner.active.write().expect("upstream config lock poisoned") = active;
+        self.inner.site.send_if_modified(|site| {
+            let changed = *site != status;
+            *site = status;
+            changed
+        });
+    }
+
+    fn note_failure(&self, message: String) {
+        tracing::warn!("{message}");
+        self.inner.site.send_modify(|site| {
+            site.last_event = Some(SiteEvent {
+                kind: SiteEventKind::Failed,
+                message,
+                at: OffsetDateTime::now_utc(),
+            });
+        });
+    }
+
+    /// Runs `op` with the current configuration; on a failure meaning the site moved or our version
+    /// is outdated, repairs the configuration and, if the failure cannot have reached the model, runs
+    /// `op` once more.
+    async fn recovering<T, F, Fut>(&self, op: F) -> Result<T, UpstreamError>
+    where
+        F: Fn(Active) -> Fut,
+        Fut: Future<Output = Result<T, UpstreamError>>,
+    {
+        let active = self.active();
+        let error = match op(active.clone()).await {
+            Ok(value) => return Ok(value),
+            Err(error) => error,
+        };
+        let repaired = if error.is_old_version_refusal() {
+            self.update_app_version(&active).await
+        } else if active.config.discovery.is_some() && error.means_site_moved() {
+            self.relocate(&active, &error).await
+        } else {
+            false
+        };
+        if repaired && !error.may_have_reached_model() {
+            return op(self.active()).await;
+        }
+        Err(error)
+    }
+
+    /// Asks the entry page where the site is now (at start, when discovery is on) and moves there if
+    /// that origin differs from the configured one and answers the Taiji API. `Ok(true)` when it
+    /// moved; `Ok(false)` when the configured origin is current or discovery is off. A failure leaves
+    /// the configured origin in use (it is the fallback) and is reported, not retried.
+    pub async fn rediscover(&self) -> Result<bool, discovery::DiscoveryError> {
+        let _recovery = self.inner.recovery.lock().await;
+        let now = self.active();
+        let Some(settings) = now.config.discovery.clone() else {
+            return Ok(false);
+        };
+        let timeout = now.config.request_timeout;
+        let found = discovery::discover(&now.http, &settings.entry_url, timeout).await?;
+        let from = now.endpoints.origin.clone();
+        if found == from {
+            return Ok(false);
+        }
+        discovery::probe(&now.http, &found, &now.config.app_version, timeout)
+            .await
+            .map_err(|e| discovery::DiscoveryError(format!("{found} is not the Taiji API: {e}")))?;
+        let config = UpstreamConfig {
+            base_url: found.clone(),
+            ..now.config.clone()
+        };
+        let active = build_active(config, &self.inner.jar).map_err(|e| discovery::DiscoveryError(e.0))?;
+        tracing::warn!(from = %from, to = %found, "the Taiji entry page points at a new address; using it");
+        self.install(
+            active,
+            Some(SiteEvent {
+                kind: SiteEventKind::Moved,
+                message: format!("the Taiji site moved from {from} to {found}"),
+                at: OffsetDateTime::now_utc(),
+            }),
+        );
+        Ok(true)
+    }
+
+    /// Looks for the site; `true` when another origin is in use afterwards.
+    async fn relocate(&self, failed: &Active, error: &UpstreamError) -> bool {
+        let mut recovery = self.inner.recovery.lock().await;
+        let now = self.active();
+        if now.endpoints.origin != failed.endpoints.origin {
+            return true; // Someone else already moved us while we waited.
+        }
+        if recovery
+            .last_failed_discovery
+            .is_some_and(|at| at.elapsed() < RECOVERY_COOLDOWN)
+        {
+            return false;
+        }
+        let Some(discovery) = now.config.discovery.clone() else {
+            return false;
+        };
+        let from = now.endpoints.origin.clone();
+        tracing::info!(origin = %from, %error, "the Taiji site does not answer; looking for its current address");
+        let timeout = now.config.request_timeout;
+        let mut candidates = Vec::new();
+        let mut notes = Vec::new();
+        match discovery::discover(&now.http, &discovery.entry_url, timeout).await {
+            Ok(origin) => candidates.push(origin),
+            Err(error) => notes.push(error.to_string()),
+        }
+        candidates.extend(
+            discovery
+                .known_origins
+                .iter()
+                .map(|o| o.trim().trim_end_matches('/').to_owned()),
+        );
+        let mut tried = Vec::new();
+        for candidate in candidates {
+            if candidate == from || tried.contains(&candidate) {
+                continue;
+            }
+            tried.push(candidate.clone());
+            match discovery::probe(&now.http, &candidate, &now.config.app_version, timeout).await {
+                Ok(()) => {
+                    let config = UpstreamConfig {
+                        base_url: candidate.clone(),
+                        ..now.config.clone()
+                    };
+                    let Ok(active) = build_active(config, &self.inner.jar) else {
+                        continue;
+                    };
+                    tracing::warn!(from = %from, to = %candidate, "the Taiji site moved; using its new address");
+                    self.install(
+                        active,
+                        Some(SiteEvent {
+                            kind: SiteEventKind::Moved,
+                            message: format!("the Taiji site moved from {from} to {candidate}"),
+                            at: OffsetDateTime::now_utc(),
+                        }),
+                    );
+                    recovery.last_failed_discovery = None;
+                    return true;
+                }
+                // Not the Taiji API: nothing, credentials least of all, is sent there.
+                Err(error) => notes.push(format!("{candidate}: {error}")),
+            }
+        }
+        recovery.last_failed_discovery = Some(Instant::now());
+        self.note_failure(format!(
+            "{from} does not answer and no other Taiji address works ({})",
+            notes.join("; ")
+        ));
+        false
+    }
+
+    /// Reads the site's current front-end version; `true` when another version is in use afterwards.
+    async fn update_app_version(&self, refused: &Active) -> bool {
+        let mut recovery = self.inner.recovery.lock().await;
+        let now = self.active();
+        if now.config.app_version != refused.config.app_version {
+            return true;
+        }
+        if recovery
+            .last_failed_version
+            .is_some_and(|at| at.elapsed() < RECOVERY_COOLDOWN)
+        {
+            return false;
+        }
+        let old = now.config.app_version.trim().to_owned();
+        let detected =
+            discovery::detect_app_version(&now.http, &now.endpoints.origin, now.config.request_timeout).await;
+        let failure = match detected {
+            Ok(version) if version != old => {
+                let config = UpstreamConfig {
+                    app_version: version.clone(),
+                    ..now.config.clone()
+                };
+                match build_active(config, &self.inner.jar) {
+                    Ok(active) => {
+                        tracing::warn!(from = %old, to = %version, "the Taiji site wants a newer front-end version; using it");
+                        self.install(
+                            active,
+                            Some(SiteEvent {
+                                kind: SiteEventKind::VersionUpdated,
+                                message: format!(
+                                    "the site's front-end version changed from {old} to {version}"
+                                ),
+                                at: OffsetDateTime::now_utc(),
+                            }),
+                        );
+                        recovery.last_failed_version = None;
+                        return true;
+                    }
+                    Err(error) => error.to_string(),
+                }
+            }
+            Ok(_) => "its front end shows the same version".to_owned(),
+            Err(error) => error.to_string(),
+        };
+        recovery.last_failed_version = Some(Instant::now());
+        self.note_failure(format!(
+            "the site refuses x-app-version {old} as outdated, and no newer version was found: {failure}"
+        ));
+        false
     }
 
     fn active(&self) -> Active {
@@ -91,41 +381,35 @@ impl UpstreamClient {
             .clone()
     }
 
-    /// `POST /api/user/login` with the browser's body (§3.1).
+    /// `POST /api/user/login` with the browser's body of the configured front-end version (§3.1).
     #[tracing::instrument(skip_all, err)]
     pub async fn login(&self, account: &str, password: &Secret) -> Result<LoginToken, UpstreamError> {
-        let body = json!({
-            "account": account,
-            "password": password.expose(),
-            "code": "",
-            "captcha": "",
-            "invite": "",
-            "agreement": true,
-            "captchaId": "",
-        });
-        let active = self.active();
-        let request = request(
-            &active,
-            Method::POST,
-            "/api/user/login",
-            None,
-            Page::Auth,
-            JSON_ACCEPT,
-        )?
-        .json(&body);
-        let data = match send_json(&active, request).await {
-            Err(UpstreamError::Api { msg, .. }) if is_credential_rejection(&msg) => {
-                return Err(UpstreamError::InvalidCredentials { msg });
-            }
-            other => other?,
-        };
-        let token = data
-            .get("token")
-            .and_then(Value::as_str)
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| UpstreamError::malformed("the login answer has no token"))?;
-        Ok(LoginToken::from_raw(Secret::new(token)))
+        self.recovering(|active| async move {
+            let body = login_body(&active.config.app_version, account, password);
+            let request = request(
+                &active,
+                Method::POST,
+                "/api/user/login",
+                None,
+                Page::Auth,
+                JSON_ACCEPT,
+            )?
+            .json(&body);
+            let data = match send_json(&active, request).await {
+                Err(UpstreamError::Api { msg, .. }) if is_credential_rejection(&msg) => {
+                    return Err(UpstreamError::InvalidCredentials { msg });
+                }
+                other => other?,
+            };
+            let token = data
+                .get("token")
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .ok_or_else(|| UpstreamError::malformed("the login answer has no token"))?;
+            Ok(LoginToken::from_raw(Secret::new(token)))
+        })
+        .await
     }
 
     /// `GET /api/user/info`: a cheap check that the token works.
@@ -148,34 +432,41 @@ impl UpstreamClient {
     /// `POST /api/chat/session`: a fresh session answering with `model`.
     #[tracing::instrument(skip_all, err, fields(model = model))]
     pub async fn create_session(&self, token: &Secret, model: &str) -> Result<SessionInfo, UpstreamError> {
-        let active = self.active();
-        let body = json!({"model": model, "plugins": [], "mcp": []});
-        let request = request(
-            &active,
-            Method::POST,
-            "/api/chat/session",
-            Some(token),
-            Page::Chat,
-            JSON_ACCEPT,
-        )?
-        .json(&body);
-        parse_data(send_json(&active, request).await?, "session")
+        let data = self
+            .recovering(|active| async move {
+                let body = json!({"model": model, "plugins": [], "mcp": []});
+                let request = request(
+                    &active,
+                    Method::POST,
+                    "/api/chat/session",
+                    Some(token),
+                    Page::Chat,
+                    JSON_ACCEPT,
+                )?
+                .json(&body);
+                send_json(&active, request).await
+            })
+            .await?;
+        parse_data(data, "session")
     }
 
     /// `DELETE /api/chat/session/{id}`.
     #[tracing::instrument(skip_all, err, fields(session_id = session_id))]
     pub async fn delete_session(&self, token: &Secret, session_id: u64) -> Result<(), UpstreamError> {
-        let active = self.active();
         let path = format!("/api/chat/session/{session_id}");
-        let request = request(
-            &active,
-            Method::DELETE,
-            &path,
-            Some(token),
-            Page::Chat,
-            JSON_ACCEPT,
-        )?;
-        send_json(&active, request).await.map(drop)
+        let path = path.as_str();
+        self.recovering(|active| async move {
+            let request = request(
+                &active,
+                Method::DELETE,
+                path,
+                Some(token),
+                Page::Chat,
+                JSON_ACCEPT,
+            )?;
+            send_json(&active, request).await.map(drop)
+        })
+        .await
     }
 
     /// `GET /api/chat/session?page=N` (1-based, newest first).
@@ -211,60 +502,90 @@ impl UpstreamClient {
     /// `POST /api/chat/completions`: sends one message and returns its reply as a stream.
     ///
     /// `Err` means no reply stream exists; [`UpstreamError::may_have_reached_model`] says whether
-    /// the message may nevertheless have been billed (then it must not be sent again).
+    /// the message may nevertheless have been billed (then it must not be sent again; the site
+    /// recovery never resends it either).
     #[tracing::instrument(skip_all, err, fields(session_id = message.session_id, text_chars = message.text.chars().count(), files = message.files.len()))]
     pub async fn completions(
         &self,
         token: &Secret,
         message: &CompletionRequest,
     ) -> Result<CompletionStream, UpstreamError> {
-        let active = self.active();
         let mut body = json!({"text": message.text, "sessionId": message.session_id, "files": message.files});
         if let Some(model) = &message.model {
             body["model"] = Value::String(model.clone());
         }
-        let request = request(
-            &active,
-            Method::POST,
-            "/api/chat/completions",
-            Some(token),
-            Page::Chat,
-            SSE_ACCEPT,
-        )?
-        // Compressed SSE gets buffered by intermediaries and by decoders (§4.1).
-        .header(ACCEPT_ENCODING, "identity")
-        .header(CACHE_CONTROL, "no-cache")
-        .json(&body);
-        let idle = active.config.stream_idle_timeout;
-        let response = match tokio::time::timeout(idle, request.send()).await {
-            Err(_) => return Err(UpstreamError::StreamIdle(idle)),
-            Ok(Err(error)) => {
-                // A refused or failed connection never carried the request; anything later might have.
-                let connect = error.is_connect();
-                let error = UpstreamError::transport("sending the message", error);
-                return Err(if connect { error } else { error.after_send() });
-            }
-            Ok(Ok(response)) => response,
-        };
-        let meta = ResponseMeta::new(response.status(), response.headers());
-        if meta.status.is_success() && meta.is_event_stream() {
-            return Ok(CompletionStream::from_response(response, idle));
+        if let Some(effort) = &message.reasoning_effort {
+            body["reasoningEffort"] = Value::String(effort.clone());
         }
-        let body = match tokio::time::timeout(active.config.request_timeout, response.bytes()).await {
-            Ok(Ok(body)) => body,
-            Ok(Err(error)) => {
-                return Err(UpstreamError::transport("reading the rejection", error).after_send());
-            }
-            Err(_) => return Err(UpstreamError::StreamIdle(active.config.request_timeout)),
-        };
-        Err(decode_completions_rejection(&meta, &body))
+        let body = &body;
+        self.recovering(|active| async move { send_completions(&active, token, body).await })
+            .await
     }
 
     async fn get(&self, token: &Secret, path: &str) -> Result<Value, UpstreamError> {
-        let active = self.active();
-        let request = request(&active, Method::GET, path, Some(token), Page::Chat, JSON_ACCEPT)?;
-        send_json(&active, request).await
+        self.recovering(|active| async move {
+            let request = request(&active, Method::GET, path, Some(token), Page::Chat, JSON_ACCEPT)?;
+            send_json(&active, request).await
+        })
+        .await
     }
+}
+
+/// One completions POST with the given configuration.
+async fn send_completions(
+    active: &Active,
+    token: &Secret,
+    body: &Value,
+) -> Result<CompletionStream, UpstreamError> {
+    let request = request(
+        active,
+        Method::POST,
+        "/api/chat/completions",
+        Some(token),
+        Page::Chat,
+        SSE_ACCEPT,
+    )?
+    // Compressed SSE gets buffered by intermediaries and by decoders (§4.1).
+    .header(ACCEPT_ENCODING, "identity")
+    .header(CACHE_CONTROL, "no-cache")
+    .json(body);
+    let idle = active.config.stream_idle_timeout;
+    let response = match tokio::time::timeout(idle, request.send()).await {
+        Err(_) => return Err(UpstreamError::StreamIdle(idle)),
+        Ok(Err(error)) => {
+            // A refused or failed connection never carried the request; anything later might have.
+            let connect = error.is_connect();
+            let error = UpstreamError::transport("sending the message", error);
+            return Err(if connect { error } else { error.after_send() });
+        }
+        Ok(Ok(response)) => response,
+    };
+    let meta = ResponseMeta::new(response.status(), response.headers());
+    if meta.status.is_success() && meta.is_event_stream() {
+        return Ok(CompletionStream::from_response(response, idle));
+    }
+    let body = match tokio::time::timeout(active.config.request_timeout, response.bytes()).await {
+        Ok(Ok(body)) => body,
+        Ok(Err(error)) => {
+            return Err(UpstreamError::transport("reading the rejection", error).after_send());
+        }
+        Err(_) => return Err(UpstreamError::StreamIdle(active.config.request_timeout)),
+    };
+    Err(decode_completions_rejection(&meta, &body))
+}
+
+/// Checks that the configured site answers the Taiji API through the configured proxy: one cheap,
+/// unauthenticated call (no credentials, no points). For "check connection" in the UI and `status`.
+pub async fn check_connection(config: &UpstreamConfig) -> Result<(), UpstreamError> {
+    let active = build_active(config.clone(), &Arc::new(Jar::default()))
+        .map_err(|e| UpstreamError::malformed(e.to_string()))?;
+    discovery::probe(
+        &active.http,
+        &active.endpoints.origin,
+        &active.config.app_version,
+        active.config.request_timeout,
+    )
+    .await
 }
 
 impl std::fmt::Debug for UpstreamClient {
@@ -277,7 +598,8 @@ impl std::fmt::Debug for UpstreamClient {
 
 fn build_active(config: UpstreamConfig, jar: &Arc<Jar>) -> Result<Active, InvalidConfig> {
     let endpoints = config.endpoints()?;
-    let http = reqwest::Client::builder()
+    let builder = endpoints.proxy.apply(reqwest::Client::builder())?;
+    let http = builder
         .use_rustls_tls()
         .cookie_provider(Arc::clone(jar))
         .connect_timeout(config.connect_timeout)
@@ -340,6 +662,30 @@ async fn send_json(active: &Active, request: RequestBuilder) -> Result<Value, Up
         .await
         .map_err(|e| UpstreamError::transport("reading the answer", e))?;
     decode_body(&meta, &body)
+}
+
+/// The login body the site's own front end sends: 2.x sends `agreement: true`; 3.x adds
+/// `registrationCode` and sends `agreement: false` (§3.1, ashanzzz 3.4.0).
+fn login_body(app_version: &str, account: &str, password: &Secret) -> Value {
+    let major: u32 = app_version
+        .trim()
+        .split('.')
+        .next()
+        .and_then(|major| major.parse().ok())
+        .unwrap_or(0);
+    let mut body = json!({
+        "account": account,
+        "password": password.expose(),
+        "code": "",
+        "captcha": "",
+        "invite": "",
+        "agreement": major < 3,
+        "captchaId": "",
+    });
+    if major >= 3 {
+        body["registrationCode"] = Value::String(String::new());
+    }
+    body
 }
 
 fn parse_data<T: serde::de::DeserializeOwned>(data: Value, what: &str) -> Result<T, UpstreamError> {

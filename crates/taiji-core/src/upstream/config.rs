@@ -1,25 +1,50 @@
-//! [`UpstreamConfig`]: where the Taiji site is and how patient to be with it. The site's origin and
-//! front-end version move over time (taiji-protocol.md §1), so both are plain configuration that can
-//! be replaced at runtime through [`super::UpstreamClient::set_config`].
+//! [`UpstreamConfig`]: where the Taiji site is, how to find it again when it moves, how to reach it
+//! (proxy) and how patient to be with it. The site's origin and front-end version move over time
+//! (taiji-protocol.md §1), so both are plain configuration that can be replaced at runtime through
+//! [`super::UpstreamClient::set_config`], and that the client itself updates when it finds the site
+//! moved ([`super::discovery`]).
 
 use std::time::Duration;
 
 use reqwest::Url;
 use serde::{Deserialize, Serialize};
 
-/// The default origin (the one every capture in taiji-protocol.md was taken against).
-pub const DEFAULT_BASE_URL: &str = "https://ai.aurod.cn";
-/// The default `x-app-version` (the newest version seen on the default origin).
-pub const DEFAULT_APP_VERSION: &str = "2.16.0";
+use super::proxy::ProxySetting;
 
-/// Connection settings of one upstream client.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The last known origin (Sep 2026, resolved from the stable entry; taiji-protocol.md §1): the
+/// fallback when discovery finds nothing.
+pub const DEFAULT_BASE_URL: &str = "https://ai.txg2024.xyz";
+/// The front-end version last seen on [`DEFAULT_BASE_URL`].
+pub const DEFAULT_APP_VERSION: &str = "3.4.0";
+/// The stable entry the site announces in its own notices; its page points at the current origin.
+pub const DEFAULT_ENTRY_URL: &str = "https://www.taijiai666.com";
+/// Every origin the site has used, newest first: tried (after the entry's answer) when the configured
+/// origin stops answering.
+pub const KNOWN_ORIGINS: &[&str] = &[
+    "https://ai.txg2024.xyz",
+    "https://ai.avuuq.cn",
+    "https://ai.aurod.cn",
+];
+/// The origin and version of the 2.x era, the defaults before discovery; stored settings that still
+/// carry them are moved to the current defaults.
+pub const LEGACY_BASE_URL: &str = "https://ai.aurod.cn";
+/// See [`LEGACY_BASE_URL`].
+pub const LEGACY_APP_VERSION: &str = "2.16.0";
+
+/// Connection settings of one upstream client. `Debug` shows the proxy redacted.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct UpstreamConfig {
     /// The site origin, e.g. `https://ai.aurod.cn`; the API lives under `<base_url>/api/...`.
     pub base_url: String,
-    /// The front-end version sent as `x-app-version` on every call.
+    /// The front-end version sent as `x-app-version` on every call; replaced by the site's own when
+    /// the site refuses it as too old.
     pub app_version: String,
+    /// Where to look when `base_url` stops answering; `None` pins the origin.
+    pub discovery: Option<Discovery>,
+    /// `system` (the environment's proxy), `off`, or an `http://`, `https://` or `socks5://` proxy URL;
+    /// used for every upstream call and every image download.
+    pub proxy: String,
     /// How long establishing a TCP/TLS connection may take.
     pub connect_timeout: Duration,
     /// Overall limit of one JSON call (login, catalog, sessions, plans).
@@ -34,9 +59,44 @@ impl Default for UpstreamConfig {
         Self {
             base_url: DEFAULT_BASE_URL.to_owned(),
             app_version: DEFAULT_APP_VERSION.to_owned(),
+            // A library default never wanders off to the internet; the app's settings turn it on.
+            discovery: None,
+            proxy: super::proxy::SYSTEM.to_owned(),
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
             stream_idle_timeout: Duration::from_secs(300),
+        }
+    }
+}
+
+impl std::fmt::Debug for UpstreamConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UpstreamConfig")
+            .field("base_url", &self.base_url)
+            .field("app_version", &self.app_version)
+            .field("discovery", &self.discovery)
+            .field("proxy", &super::proxy::redact_text(&self.proxy))
+            .field("connect_timeout", &self.connect_timeout)
+            .field("request_timeout", &self.request_timeout)
+            .field("stream_idle_timeout", &self.stream_idle_timeout)
+            .finish()
+    }
+}
+
+/// Origin discovery: the stable entry page and the known origins to try.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Discovery {
+    /// The entry page whose `dd` points at the current origin.
+    pub entry_url: String,
+    /// Further candidates, tried after the entry's answer.
+    pub known_origins: Vec<String>,
+}
+
+impl Default for Discovery {
+    fn default() -> Self {
+        Self {
+            entry_url: DEFAULT_ENTRY_URL.to_owned(),
+            known_origins: KNOWN_ORIGINS.iter().map(|&o| o.to_owned()).collect(),
         }
     }
 }
@@ -53,6 +113,8 @@ pub(crate) struct Endpoints {
     api_root: String,
     /// `scheme://host[:port]`, sent as `origin`.
     pub(crate) origin: String,
+    /// The parsed proxy setting.
+    pub(crate) proxy: ProxySetting,
 }
 
 impl Endpoints {
@@ -111,6 +173,7 @@ impl UpstreamConfig {
         Ok(Endpoints {
             api_root: url.as_str().trim_end_matches('/').to_owned(),
             origin: url.origin().ascii_serialization(),
+            proxy: ProxySetting::parse(&self.proxy)?,
         })
     }
 }
@@ -126,14 +189,14 @@ mod tests {
             .expect("default config is valid");
         assert_eq!(
             endpoints.url("/api/chat/tmpl"),
-            "https://ai.aurod.cn/api/chat/tmpl"
+            "https://ai.txg2024.xyz/api/chat/tmpl"
         );
-        assert_eq!(endpoints.origin, "https://ai.aurod.cn");
+        assert_eq!(endpoints.origin, "https://ai.txg2024.xyz");
         assert_eq!(
             endpoints.chat_referer(),
-            "https://ai.aurod.cn/chat?_userMenuKey=chat"
+            "https://ai.txg2024.xyz/chat?_userMenuKey=chat"
         );
-        assert_eq!(endpoints.auth_referer(), "https://ai.aurod.cn/auth");
+        assert_eq!(endpoints.auth_referer(), "https://ai.txg2024.xyz/auth");
     }
 
     #[test]

@@ -197,6 +197,34 @@ impl UpstreamError {
         self
     }
 
+    /// Whether this failure means the configured origin is no longer the Taiji API, so the site may
+    /// have moved: the host cannot be reached at all (DNS, refused connection, TLS failure), it
+    /// redirects elsewhere, or it answers pages instead of the JSON envelope. Rate limits, WAF pages
+    /// (403) and server errors are the site itself having trouble, not a move.
+    pub fn means_site_moved(&self) -> bool {
+        match self {
+            Self::Transport { source, .. } => source.is_connect(),
+            Self::Http { status, html, .. } => {
+                (300..400).contains(status) || (matches!(status, 404 | 410) && *html)
+            }
+            Self::Malformed { detail, .. } => detail.starts_with(super::response::NOT_AN_ENVELOPE),
+            _ => false,
+        }
+    }
+
+    /// Whether the site refused the request because our `x-app-version` is outdated. The wording is
+    /// matched (no code is documented): "版本" with 过低/更新/升级/刷新/旧, or "version" with
+    /// old/outdated/update/upgrade.
+    pub fn is_old_version_refusal(&self) -> bool {
+        let Self::Api { msg, .. } = self else {
+            return false;
+        };
+        let lower = msg.to_lowercase();
+        let has = |needles: &[&str]| needles.iter().any(|n| lower.contains(n));
+        (lower.contains("版本") && has(&["过低", "更新", "升级", "刷新", "旧"]))
+            || (lower.contains("version") && has(&["old", "outdated", "update", "upgrade"]))
+    }
+
     pub(crate) fn transport(during: &'static str, source: reqwest::Error) -> Self {
         Self::Transport {
             during,

@@ -1,7 +1,9 @@
 //! The Taiji upstream client: everything that speaks the site's web API
 //! (`/work/shared/docs/taiji-protocol.md` in the team docs is the contract).
 //!
-//! - [`config`]: where the site is and the timeouts; replaceable at runtime.
+//! - [`config`]: where the site is, discovery, proxy and the timeouts; replaceable at runtime.
+//! - [`discovery`]: finding the moved site from the stable entry, probing it, reading its version.
+//! - [`proxy`]: the upstream proxy setting and its redacted display.
 //! - [`client`]: [`UpstreamClient`], one per account (connection pool + cookie jar), the calls.
 //! - [`error`]: [`UpstreamError`] and its [`ErrorClass`], the one classification of failures.
 //! - [`response`]: envelope decoding of finished responses.
@@ -13,8 +15,10 @@
 pub mod catalog;
 pub mod client;
 pub mod config;
+pub mod discovery;
 pub mod error;
 pub mod frames;
+pub mod proxy;
 mod response;
 pub mod sse;
 pub mod stream;
@@ -23,9 +27,14 @@ pub mod types;
 
 pub use crate::secret::Secret;
 pub use client::UpstreamClient;
-pub use config::{DEFAULT_APP_VERSION, DEFAULT_BASE_URL, InvalidConfig, UpstreamConfig};
+pub use client::{SiteStatus, check_connection};
+pub use config::{
+    DEFAULT_APP_VERSION, DEFAULT_BASE_URL, DEFAULT_ENTRY_URL, Discovery, InvalidConfig, KNOWN_ORIGINS,
+    UpstreamConfig,
+};
 pub use error::{ErrorClass, UpstreamError};
 pub use frames::{FinalRecord, Frame, FrameDecoder, StreamItem, parse_frame};
+pub use proxy::ProxySetting;
 pub use stream::CompletionStream;
 pub use token::LoginToken;
 pub use types::{CompletionRequest, PointsBalance, PointsPlan, SessionInfo, SessionPage, UserInfo};

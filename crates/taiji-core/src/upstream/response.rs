@@ -43,6 +43,10 @@ impl ResponseMeta {
     }
 }
 
+/// How a successful answer that is not the JSON envelope is described (a parked domain, a portal page):
+/// [`UpstreamError::means_site_moved`] recognises it by this prefix.
+pub(crate) const NOT_AN_ENVELOPE: &str = "expected a JSON envelope";
+
 #[derive(Deserialize)]
 struct Envelope {
     code: Value,
@@ -120,7 +124,7 @@ pub(crate) fn decode_body(meta: &ResponseMeta, body: &[u8]) -> Result<Value, Ups
         meta.content_type.as_str()
     };
     Err(UpstreamError::malformed(format!(
-        "expected a JSON envelope, got {kind}: {}",
+        "{NOT_AN_ENVELOPE}, got {kind}: {}",
         snippet(text.trim())
     )))
 }

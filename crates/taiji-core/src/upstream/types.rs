@@ -115,6 +115,8 @@ pub struct CompletionRequest {
     pub text: String,
     /// Image attachments as data URLs.
     pub files: Vec<UpstreamFile>,
+    /// `reasoningEffort` (3.x): sent only when `Some`; the caller checked the model declares it.
+    pub reasoning_effort: Option<String>,
 }
 
 fn lenient_u64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {

@@ -86,6 +86,7 @@ mod tests {
             thinking: false,
             image_generation: false,
             note: String::new(),
+            reasoning_efforts: Vec::new(),
         }
     }
 

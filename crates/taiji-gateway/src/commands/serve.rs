@@ -64,6 +64,10 @@ async fn serve(core: &Core, demo: bool, args: &ServeArgs, logging: &Logging) -> 
             return Err(error);
         }
     };
+    // Where the site is today (discovery on, no --api-base), asked behind the listening gateway;
+    // a sign-in that fails at the old address meanwhile waits for it and is retried at the new one.
+    let finder = core.clone();
+    tokio::spawn(async move { finder.find_site().await });
     if !demo && let Some((account, password)) = env_credentials() {
         // For this run only: never stored, and the store is not watched for others meanwhile.
         let upstream = settings.upstream.base_url.clone();

@@ -10,6 +10,7 @@ use serde_json::json;
 use taiji_core::account::TokenState;
 use taiji_core::runtime::{Core, SettingsOverrides};
 use taiji_core::settings::Settings;
+use taiji_core::upstream::SiteStatus;
 use time::format_description::well_known::Rfc3339;
 
 use super::{out, with_core};
@@ -34,6 +35,11 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<(), CliError>
                 LOGIN_CHECK_TIMEOUT.as_secs()
             )),
         };
+        let connection = match tokio::time::timeout(LOGIN_CHECK_TIMEOUT, core.check_connection()).await {
+            Ok(Ok(origin)) => Ok(origin),
+            Ok(Err(error)) => Err(one_line(&error.to_string())),
+            Err(_) => Err(format!("no answer within {} s", LOGIN_CHECK_TIMEOUT.as_secs())),
+        };
         let status = core.status();
         let settings = core.settings();
         let settings_file = core.settings_store().path().to_path_buf();
@@ -46,6 +52,11 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<(), CliError>
                 "settings_file": settings_file,
                 "credential_store": core.credential_backend().to_string(),
                 "settings": settings_summary_json(&settings),
+                "site": status.site,
+                "connection": match &connection {
+                    Ok(origin) => json!({"ok": true, "origin": origin}),
+                    Err(error) => json!({"ok": false, "error": error}),
+                },
             });
             let text = serde_json::to_string_pretty(&document)
                 .map_err(|e| CliError::Other(format!("internal error: {e}")))?;
@@ -54,6 +65,8 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<(), CliError>
             out(&text_report(
                 core,
                 &status.login,
+                &status.site,
+                &connection,
                 &data_dir,
                 &settings_file,
                 &settings,
@@ -66,6 +79,8 @@ pub async fn run(global: &GlobalArgs, args: &StatusArgs) -> Result<(), CliError>
 fn text_report(
     core: &Core,
     login: &TokenState,
+    site: &SiteStatus,
+    connection: &Result<String, String>,
     data_dir: &Path,
     settings_file: &Path,
     settings: &Settings,
@@ -90,7 +105,23 @@ fn text_report(
         format!("credentials:      {}", core.credential_backend()),
         format!(
             "taiji site:       {} (app version {})",
-            settings.upstream.base_url, settings.upstream.app_version
+            site.base_url, site.app_version
+        ),
+        format!(
+            "discovery:        {}",
+            if site.discovery {
+                format!("on, from {}", settings.upstream.entry_url)
+            } else {
+                "off (the address is pinned)".to_owned()
+            }
+        ),
+        format!("upstream proxy:   {}", site.proxy),
+        format!(
+            "connection:       {}",
+            match connection {
+                Ok(origin) => format!("ok ({origin} answers)"),
+                Err(error) => format!("failed: {error}"),
+            }
         ),
         format!(
             "listen:           {}:{}",
@@ -112,6 +143,13 @@ fn text_report(
         ),
         format!("model aliases:    {}", settings.model_aliases.len()),
     ]
+    .into_iter()
+    .chain(
+        site.last_event
+            .as_ref()
+            .map(|event| format!("site change:      {}", one_line(&event.message))),
+    )
+    .collect::<Vec<_>>()
     .iter()
     .map(|line| format!("{line}\n"))
     .collect()
@@ -150,6 +188,9 @@ fn settings_summary_json(settings: &Settings) -> serde_json::Value {
         "upstream": {
             "base_url": settings.upstream.base_url,
             "app_version": settings.upstream.app_version,
+            "discovery": settings.upstream.discovery,
+            "entry_url": settings.upstream.entry_url,
+            "proxy": taiji_core::upstream::proxy::redact_text(&settings.upstream.proxy),
         },
         "listen": { "host": settings.listen.host, "port": settings.listen.port },
         "api_keys_required": settings.access.api_keys_required,

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::{Parser, ValueEnum};
-use taiji_sim::{CatalogVersion, SimAccount, SimConfig, Simulator};
+use taiji_sim::{CatalogVersion, Portal, SimAccount, SimConfig, Simulator};
 
 #[derive(Parser)]
 #[command(version, about = "A strict simulator of the Taiji AI web API")]
@@ -24,15 +24,27 @@ struct Args {
     /// Delay between SSE frames in milliseconds.
     #[arg(long, default_value_t = 0)]
     frame_delay_ms: u64,
-    /// Catalog shape.
-    #[arg(long, value_enum, default_value_t = Catalog::V2)]
-    catalog: Catalog,
+    /// The site's dialect: 3.4 (`provider::model` ids, capabilities, `reasoningEffort`) or 2.x.
+    #[arg(long, value_enum, default_value_t = DialectArg::V3_4, alias = "catalog")]
+    dialect: DialectArg,
+    /// Refuse `/api/*` calls whose `x-app-version` is older than the dialect's front-end version.
+    #[arg(long)]
+    refuse_old_version: bool,
+    /// Instead of a site, serve the stable entry page (`window.aiSiteInfo={"dd":…}`) pointing at this
+    /// `host:port` (e.g. another taiji-sim), through `--portal-redirects` redirects.
+    #[arg(long, value_name = "HOST:PORT")]
+    portal_for: Option<String>,
+    /// Redirects the portal's `/` goes through before the entry page.
+    #[arg(long, default_value_t = 0)]
+    portal_redirects: u8,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum Catalog {
+enum DialectArg {
+    #[value(name = "2.x", alias = "v2")]
     V2,
-    V3,
+    #[value(name = "3.4", alias = "v3", alias = "3.4.0")]
+    V3_4,
 }
 
 fn parse_accounts(raw: &[String]) -> anyhow::Result<Vec<SimAccount>> {
@@ -60,12 +72,16 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let args = Args::parse();
+    if let Some(target) = &args.portal_for {
+        return run_portal(&args, target).await;
+    }
     let mut config = SimConfig {
         frame_delay: Duration::from_millis(args.frame_delay_ms),
-        catalog: match args.catalog {
-            Catalog::V2 => CatalogVersion::V2,
-            Catalog::V3 => CatalogVersion::V3,
+        catalog: match args.dialect {
+            DialectArg::V2 => CatalogVersion::V2,
+            DialectArg::V3_4 => CatalogVersion::V3,
         },
+        refuse_old_app_version: args.refuse_old_version,
         ..SimConfig::default()
     };
     if !args.accounts.is_empty() {
@@ -81,6 +97,7 @@ async fn main() -> anyhow::Result<()> {
     let demo = args.accounts.is_empty();
     let sim = Simulator::start_on(listener, config).await?;
     println!("taiji-sim listening on {}", sim.base_url());
+    println!("dialect: {}", sim_dialect_name(args.dialect));
     if demo {
         println!(
             "demo account: {} / password: {}",
@@ -93,5 +110,25 @@ async fn main() -> anyhow::Result<()> {
     println!("control API: {}/__sim/stats", sim.base_url());
     tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
     sim.shutdown().await;
+    Ok(())
+}
+
+fn sim_dialect_name(dialect: DialectArg) -> &'static str {
+    match dialect {
+        DialectArg::V2 => "2.x (x-app-version 2.16.0)",
+        DialectArg::V3_4 => "3.4 (x-app-version 3.4.0)",
+    }
+}
+
+async fn run_portal(args: &Args, target: &str) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port))
+        .await
+        .with_context(|| format!("cannot listen on {}:{}", args.host, args.port))?;
+    let portal = Portal::start_on(listener, target, args.portal_redirects)?;
+    println!(
+        "taiji-sim portal listening on {} (entry page points at {target})",
+        portal.base_url()
+    );
+    tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
     Ok(())
 }

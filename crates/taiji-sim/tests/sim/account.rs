@@ -1,13 +1,12 @@
 //! User info, points plan and the daily check-in.
 
 use serde_json::{Value, json};
-use taiji_sim::SimConfig;
 
-use crate::common::{Api, start};
+use crate::common::{Api, start, v2};
 
 #[tokio::test]
 async fn user_info_has_the_user_id() {
-    let sim = start(SimConfig::default()).await;
+    let sim = start(v2()).await;
     let api = Api::login(&sim).await;
     let info = api.get("/api/user/info").await;
     assert_eq!(info["code"], 0);
@@ -18,7 +17,7 @@ async fn user_info_has_the_user_id() {
 
 #[tokio::test]
 async fn plan_usable_follows_points_spent() {
-    let sim = start(SimConfig::default()).await;
+    let sim = start(v2()).await;
     let api = Api::login(&sim).await;
     let plan = api.get("/api/user_plan?page=1").await;
     let data = &plan["data"];
@@ -41,7 +40,7 @@ async fn plan_usable_follows_points_spent() {
 
 #[tokio::test]
 async fn check_in_works_once_per_day() {
-    let sim = start(SimConfig::default()).await;
+    let sim = start(v2()).await;
     let api = Api::login(&sim).await;
     let first = api.send(reqwest::Method::POST, "/api/gift_sign", json!({})).await;
     assert_eq!(first, json!({"code": 0, "data": {"integral": 10}, "msg": ""}));

@@ -7,11 +7,11 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 use taiji_sim::{DEMO_ACCOUNT, DEMO_PASSWORD, SimConfig};
 
-use crate::common::{APP_VERSION, Api, start};
+use crate::common::{APP_VERSION, Api, start, v2};
 
 #[tokio::test]
 async fn login_returns_the_captured_shape_and_a_real_jwt() {
-    let sim = start(SimConfig::default()).await;
+    let sim = start(v2()).await;
     let response = reqwest::Client::new()
         .post(format!("{}/api/user/login", sim.base_url()))
         .json(
@@ -65,7 +65,7 @@ async fn login_returns_the_captured_shape_and_a_real_jwt() {
 
 #[tokio::test]
 async fn wrong_password_is_an_http_200_error_envelope() {
-    let sim = start(SimConfig::default()).await;
+    let sim = start(v2()).await;
     let response = reqwest::Client::new()
         .post(format!("{}/api/user/login", sim.base_url()))
         .json(&json!({"account": DEMO_ACCOUNT, "password": "nope"}))
@@ -97,7 +97,7 @@ fn expired() -> Value {
 
 #[tokio::test]
 async fn bearer_prefix_missing_version_and_missing_token_are_refused() {
-    let sim = start(SimConfig::default()).await;
+    let sim = start(v2()).await;
     let api = Api::login(&sim).await;
     let token = api.token.as_str();
     assert_eq!(tmpl_code(&sim, Some(token), Some(APP_VERSION)).await["code"], 0);
@@ -118,7 +118,7 @@ async fn bearer_prefix_missing_version_and_missing_token_are_refused() {
 async fn a_token_past_its_lifetime_is_refused() {
     let sim = start(SimConfig {
         token_lifetime: Duration::ZERO,
-        ..SimConfig::default()
+        ..v2()
     })
     .await;
     let api = Api::login(&sim).await;
@@ -127,7 +127,7 @@ async fn a_token_past_its_lifetime_is_refused() {
 
 #[tokio::test]
 async fn expire_all_refuses_old_tokens_and_a_new_login_works() {
-    let sim = start(SimConfig::default()).await;
+    let sim = start(v2()).await;
     let api = Api::login(&sim).await;
     assert_eq!(api.get("/api/user/info").await["code"], 0);
     sim.control().expire_all_tokens();
@@ -147,7 +147,7 @@ async fn expire_all_refuses_old_tokens_and_a_new_login_works() {
 
 #[tokio::test]
 async fn the_stickiness_cookie_is_never_required_and_not_reissued() {
-    let sim = start(SimConfig::default()).await;
+    let sim = start(v2()).await;
     let api = Api::login(&sim).await;
     let response = api
         .request(reqwest::Method::GET, "/api/user/info")

@@ -2,9 +2,18 @@
 
 use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
-use taiji_sim::{DEMO_ACCOUNT, DEMO_PASSWORD, SimConfig, Simulator};
+use taiji_sim::{CatalogVersion, DEMO_ACCOUNT, DEMO_PASSWORD, SimConfig, Simulator};
 
 pub const APP_VERSION: &str = "2.16.0";
+
+/// The 2.x dialect. Most tests here check the shapes of the 2.x captures byte by byte (bare model values,
+/// no capabilities), so they pin it; `dialect.rs` covers what the 3.4.0 default adds.
+pub fn v2() -> SimConfig {
+    SimConfig {
+        catalog: CatalogVersion::V2,
+        ..SimConfig::default()
+    }
+}
 
 pub async fn start(config: SimConfig) -> Simulator {
     Simulator::start(config).await.expect("simulator starts")

@@ -1,13 +1,13 @@
 //! Completions: exact §4 framing, token arithmetic, history replay, model behaviours, pre-generation errors.
 
 use serde_json::{Value, json};
-use taiji_sim::{COMPLIANCE_PROMPT, CatalogVersion, SimAccount, SimConfig};
+use taiji_sim::{COMPLIANCE_PROMPT, SimAccount, SimConfig};
 
-use crate::common::{Api, estimate_tokens, png_file, start};
+use crate::common::{Api, estimate_tokens, png_file, start, v2};
 
 #[tokio::test]
 async fn frames_have_the_exact_shape_and_order() {
-    let sim = start(SimConfig::default()).await;
+    let sim = start(v2()).await;
     let api = Api::login(&sim).await;
     let session = api.create_session("gpt-4.1-mini").await;
     let completion = api.complete(session, "你好 **hi** 🌍", json!([])).await;
@@ -70,7 +70,7 @@ async fn frames_have_the_exact_shape_and_order() {
 
 #[tokio::test]
 async fn token_arithmetic_matches_the_record() {
-    let sim = start(SimConfig::default()).await;
+    let sim = start(v2()).await;
     let api = Api::login(&sim).await;
     let session = api.create_session("gpt-4.1-mini").await;
     let text = "请用一句话介绍你自己 please";
@@ -91,7 +91,7 @@ async fn token_arithmetic_matches_the_record() {
 async fn history_is_replayed_into_later_turns_up_to_context_count() {
     let sim = start(SimConfig {
         context_count: 3,
-        ..SimConfig::default()
+        ..v2()
     })
     .await;
     let api = Api::login(&sim).await;
@@ -121,7 +121,7 @@ async fn history_is_replayed_into_later_turns_up_to_context_count() {
 async fn long_texts_are_echoed_head_and_tail_and_too_long_is_refused() {
     let sim = start(SimConfig {
         max_text_chars: 5000,
-        ..SimConfig::default()
+        ..v2()
     })
     .await;
     let api = Api::login(&sim).await;
@@ -145,7 +145,7 @@ async fn long_texts_are_echoed_head_and_tail_and_too_long_is_refused() {
 
 #[tokio::test]
 async fn images_need_a_multimodal_model_and_valid_limits() {
-    let sim = start(SimConfig::default()).await;
+    let sim = start(v2()).await;
     let api = Api::login(&sim).await;
     let plain = api.create_session("gpt-4.1-mini").await;
     let refused = api.complete(plain, "看图", json!([png_file()])).await.envelope();
@@ -189,7 +189,7 @@ async fn insufficient_points_and_expired_login_are_json_before_the_stream() {
     };
     let sim = start(SimConfig {
         accounts: vec![poor],
-        ..SimConfig::default()
+        ..v2()
     })
     .await;
     let api = Api::login(&sim).await;
@@ -222,7 +222,7 @@ async fn insufficient_points_and_expired_login_are_json_before_the_stream() {
 async fn thinking_image_and_long_models_have_their_shapes() {
     let sim = start(SimConfig {
         slow_frame_delay: std::time::Duration::ZERO,
-        ..SimConfig::default()
+        ..v2()
     })
     .await;
     let api = Api::login(&sim).await;
@@ -278,7 +278,7 @@ async fn thinking_image_and_long_models_have_their_shapes() {
 
 #[tokio::test]
 async fn recent_completions_show_what_the_client_sent() {
-    let sim = start(SimConfig::default()).await;
+    let sim = start(v2()).await;
     let api = Api::login(&sim).await;
     let session = api.create_session("gpt-4o").await;
     let body =
@@ -311,11 +311,8 @@ async fn recent_completions_show_what_the_client_sent() {
 
 #[tokio::test]
 async fn v3_catalog_and_task_id_header() {
-    let sim = start(SimConfig {
-        catalog: CatalogVersion::V3,
-        ..SimConfig::default()
-    })
-    .await;
+    // The default dialect is 3.4.0.
+    let sim = start(SimConfig::default()).await;
     let api = Api::login(&sim).await;
     let tmpl = api.get("/api/chat/tmpl").await["data"].clone();
     assert_eq!(tmpl["defModel"], "openai::gpt-4.1-mini");
@@ -371,7 +368,7 @@ async fn v3_catalog_and_task_id_header() {
 
 #[tokio::test]
 async fn v2_catalog_has_the_captured_shape() {
-    let sim = start(SimConfig::default()).await;
+    let sim = start(v2()).await;
     let api = Api::login(&sim).await;
     let tmpl = api.get("/api/chat/tmpl").await["data"].clone();
     assert_eq!(tmpl["defModel"], "gpt-4.1-mini");

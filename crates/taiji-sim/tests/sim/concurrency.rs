@@ -6,7 +6,7 @@ use futures::StreamExt;
 use serde_json::json;
 use taiji_sim::SimConfig;
 
-use crate::common::{Api, start};
+use crate::common::{Api, start, v2};
 
 const WAIT: Duration = Duration::from_secs(10);
 /// Long enough that a stream never ends by itself during a test.
@@ -16,7 +16,7 @@ const STALL: Duration = Duration::from_secs(3600);
 async fn a_client_that_drops_the_stream_is_counted_as_aborted() {
     let sim = start(SimConfig {
         frame_delay: STALL,
-        ..SimConfig::default()
+        ..v2()
     })
     .await;
     let api = Api::login(&sim).await;
@@ -57,7 +57,7 @@ async fn a_client_that_drops_the_stream_is_counted_as_aborted() {
 async fn maximum_concurrency_is_tracked() {
     let sim = start(SimConfig {
         frame_delay: STALL,
-        ..SimConfig::default()
+        ..v2()
     })
     .await;
     let api = Api::login(&sim).await;
@@ -92,7 +92,7 @@ async fn maximum_concurrency_is_tracked() {
 
 #[tokio::test]
 async fn wait_for_times_out_when_the_condition_never_holds() {
-    let sim = start(SimConfig::default()).await;
+    let sim = start(v2()).await;
     assert!(
         !sim.control()
             .wait_for(|s| s.logins_ok == 1, Duration::from_millis(50))
@@ -106,7 +106,7 @@ async fn wait_for_times_out_when_the_condition_never_holds() {
 async fn shutdown_ends_running_streams() {
     let sim = start(SimConfig {
         frame_delay: STALL,
-        ..SimConfig::default()
+        ..v2()
     })
     .await;
     let api = Api::login(&sim).await;

@@ -2,13 +2,13 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use taiji_sim::{SimConfig, SimStats};
+use taiji_sim::SimStats;
 
-use crate::common::{Api, start};
+use crate::common::{Api, start, v2};
 
 #[tokio::test]
 async fn faults_stats_completions_and_frame_delay_over_http() {
-    let sim = start(SimConfig::default()).await;
+    let sim = start(v2()).await;
     let api = Api::login(&sim).await;
     let http = reqwest::Client::new();
     let url = |path: &str| format!("{}/__sim/{path}", sim.base_url());

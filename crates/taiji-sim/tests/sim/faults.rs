@@ -4,9 +4,9 @@ use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::json;
-use taiji_sim::{Fault, FaultKind, FaultTarget, SimConfig, Simulator};
+use taiji_sim::{Fault, FaultKind, FaultTarget, Simulator};
 
-use crate::common::{Api, start};
+use crate::common::{Api, start, v2};
 
 fn fault(target: FaultTarget, kind: FaultKind, count: u32) -> Fault {
     Fault { target, kind, count }
@@ -14,7 +14,7 @@ fn fault(target: FaultTarget, kind: FaultKind, count: u32) -> Fault {
 
 #[tokio::test]
 async fn stream_error_frame_sends_pieces_then_an_error_frame_and_closes() {
-    let sim = start(SimConfig::default()).await;
+    let sim = start(v2()).await;
     let api = Api::login(&sim).await;
     let session = api.create_session("gpt-4.1-mini").await;
     sim.control()
@@ -52,7 +52,7 @@ async fn stream_error_frame_sends_pieces_then_an_error_frame_and_closes() {
 
 #[tokio::test]
 async fn eof_without_done_ends_after_a_few_pieces() {
-    let sim = start(SimConfig::default()).await;
+    let sim = start(v2()).await;
     let api = Api::login(&sim).await;
     let session = api.create_session("gpt-4.1-mini").await;
     sim.control()
@@ -74,7 +74,7 @@ async fn eof_without_done_ends_after_a_few_pieces() {
 
 #[tokio::test]
 async fn json_error_replaces_the_stream_and_count_is_honoured() {
-    let sim = start(SimConfig::default()).await;
+    let sim = start(v2()).await;
     let api = Api::login(&sim).await;
     let session = api.create_session("gpt-4.1-mini").await;
     let kind = FaultKind::JsonError {
@@ -132,7 +132,7 @@ async fn call(sim: &Simulator, api: &Api, target: FaultTarget) -> (u16, String, 
 
 #[tokio::test]
 async fn http_faults_hit_every_target_once() {
-    let sim = start(SimConfig::default()).await;
+    let sim = start(v2()).await;
     let api = Api::login(&sim).await;
     let targets = [
         FaultTarget::Completions,
@@ -181,7 +181,7 @@ async fn http_faults_hit_every_target_once() {
 
 #[tokio::test]
 async fn slow_frames_still_finish_and_reset_clears_faults() {
-    let sim = start(SimConfig::default()).await;
+    let sim = start(v2()).await;
     let api = Api::login(&sim).await;
     let session = api.create_session("gpt-4.1-mini").await;
     sim.control().inject_fault(fault(

@@ -6,5 +6,6 @@ mod common;
 mod completions;
 mod concurrency;
 mod control_api;
+mod dialect;
 mod faults;
 mod sessions;

@@ -4,7 +4,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use taiji_sim::{COMPLIANCE_PROMPT, SimAccount, SimConfig};
 
-use crate::common::{Api, start};
+use crate::common::{Api, start, v2};
 
 fn bad_session() -> Value {
     json!({"code": 1, "data": null, "msg": "无效参数的对话请求"})
@@ -19,13 +19,13 @@ fn two_accounts() -> SimConfig {
     };
     SimConfig {
         accounts: vec![SimAccount::demo(), other],
-        ..SimConfig::default()
+        ..v2()
     }
 }
 
 #[tokio::test]
 async fn create_returns_the_full_session_object() {
-    let sim = start(SimConfig::default()).await;
+    let sim = start(v2()).await;
     let api = Api::login(&sim).await;
     let reply = api
         .send(
@@ -107,7 +107,7 @@ async fn list_is_newest_first_and_only_the_callers() {
 
 #[tokio::test]
 async fn update_changes_model_prompt_and_context_count() {
-    let sim = start(SimConfig::default()).await;
+    let sim = start(v2()).await;
     let api = Api::login(&sim).await;
     let id = api.create_session("gpt-4.1-mini").await;
     let list = api.get("/api/chat/session?page=1").await;
@@ -139,7 +139,7 @@ async fn update_changes_model_prompt_and_context_count() {
 
 #[tokio::test]
 async fn a_deleted_session_is_unknown_everywhere() {
-    let sim = start(SimConfig::default()).await;
+    let sim = start(v2()).await;
     let api = Api::login(&sim).await;
     let id = api.create_session("gpt-4.1-mini").await;
     let path = format!("/api/chat/session/{id}");
@@ -173,7 +173,7 @@ async fn a_deleted_session_is_unknown_everywhere() {
 
 #[tokio::test]
 async fn records_are_final_records_newest_first_ten_per_page() {
-    let sim = start(SimConfig::default()).await;
+    let sim = start(v2()).await;
     let api = Api::login(&sim).await;
     let id = api.create_session("gpt-4.1-mini").await;
     let empty = api.get(&format!("/api/chat/record/{id}?page=1")).await;

@@ -40,6 +40,9 @@ pub struct MessagesRequest {
     pub tool_choice: Option<ToolChoice>,
     /// Accepted and ignored.
     pub metadata: Option<IgnoredAny>,
+    /// `{effort: low|medium|high|…}`: the effort is forwarded as `reasoningEffort` when the model declares
+    /// that level (3.x), otherwise ignored.
+    pub output_config: Option<serde_json::Value>,
 }
 
 /// `system`: a string or an array of text blocks (with `cache_control`).

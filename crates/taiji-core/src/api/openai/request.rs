@@ -42,8 +42,9 @@ pub struct ChatCompletionRequest {
     pub function_call: Option<Value>,
     /// `{type: text | json_object | json_schema, json_schema?}`.
     pub response_format: Option<ResponseFormat>,
-    /// Accepted and ignored (the upstream picks reasoning by model).
-    pub reasoning_effort: Option<IgnoredAny>,
+    /// `minimal | low | medium | high | …`: forwarded as `reasoningEffort` when the model declares the
+    /// level (3.x), otherwise ignored; any other JSON value is ignored too.
+    pub reasoning_effort: Option<Value>,
 }
 
 /// `stream_options`.

@@ -34,6 +34,8 @@ pub(crate) struct ChatCall {
     pub(crate) tools: ToolConfig,
     /// Who is calling.
     pub(crate) caller: Caller,
+    /// The reasoning level the client asked for, if any (the dispatcher sends it only where supported).
+    pub(crate) reasoning_effort: Option<String>,
 }
 
 /// Runs `call` and answers in `wire`'s format.
@@ -64,6 +66,7 @@ pub(crate) async fn run(state: &AppState, call: ChatCall, wire: Wire) -> Respons
     let mut request = ChatRequest::new(model, prompt.text, prompt.files, source);
     request.endpoint = call.endpoint.to_owned();
     request.stream = call.stream;
+    request.reasoning_effort = call.reasoning_effort;
     let chat = core.dispatch(request);
     let relay = Relay {
         core: core.clone(),
