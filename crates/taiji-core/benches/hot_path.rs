@@ -225,7 +225,7 @@ fn bench_prompt(c: &mut Criterion) {
         image_generation: false,
         note: String::new(),
     };
-    let http = reqwest::Client::new();
+    let images = taiji_core::prompt::ImageClients::new().expect("image clients");
     let options = PromptOptions::default();
     let runtime = match tokio::runtime::Builder::new_current_thread().build() {
         Ok(runtime) => runtime,
@@ -255,7 +255,7 @@ fn bench_prompt(c: &mut Criterion) {
                 black_box(&transcript),
                 &model,
                 FileLimits::default(),
-                &http,
+                &images,
                 &options,
             )
         });

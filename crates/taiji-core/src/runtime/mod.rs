@@ -24,7 +24,7 @@ use crate::credentials::{CredentialBackend, CredentialStore, Credentials as Stor
 use crate::dispatch::{ChatStream, Dispatcher, DispatcherConfig, PacingConfig};
 use crate::model::{Catalog, ModelInfo};
 use crate::model_resolver::{CatalogCache, ModelResolver, ResolveError};
-use crate::prompt::{BuiltPrompt, PromptError, PromptOptions, Transcript, build_prompt};
+use crate::prompt::{BuiltPrompt, ImageClients, PromptError, PromptOptions, Transcript, build_prompt};
 use crate::request_log::{RequestLog, RequestLogOptions};
 use crate::settings::{Settings, SettingsStore};
 use crate::upstream::{UpstreamClient, UpstreamConfig, UpstreamError};
@@ -49,7 +49,7 @@ struct Inner {
     log: RequestLog,
     catalog: CatalogCache,
     tokens: TokenEstimator,
-    http: reqwest::Client,
+    images: ImageClients,
     prompt_options: PromptOptions,
     shutdown: CancellationToken,
     tasks: TaskTracker,
@@ -111,10 +111,7 @@ impl Core {
             .await
             .map_err(|e| CoreError::Internal(e.to_string()))?
             .map_err(|e| CoreError::Internal(e.to_string()))?;
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .build()
-            .map_err(|e| CoreError::Internal(e.to_string()))?;
+        let images = ImageClients::new().map_err(|e| CoreError::Internal(e.to_string()))?;
 
         let (effective_tx, effective) = watch::channel(settings);
         let inner = Arc::new(Inner {
@@ -127,7 +124,7 @@ impl Core {
             log,
             catalog: CatalogCache::default(),
             tokens,
-            http,
+            images,
             prompt_options: PromptOptions::default(),
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
@@ -275,15 +272,13 @@ impl Core {
         model: &ModelInfo,
     ) -> Result<BuiltPrompt, CoreError> {
         let limits = self.catalog().await?.file_limits;
-        build_prompt(
-            transcript,
-            model,
-            limits,
-            &self.inner.http,
-            &self.inner.prompt_options,
-        )
-        .await
-        .map_err(CoreError::Prompt)
+        let options = PromptOptions {
+            allow_private_hosts: self.settings().images.allow_private_hosts,
+            ..self.inner.prompt_options
+        };
+        build_prompt(transcript, model, limits, &self.inner.images, &options)
+            .await
+            .map_err(CoreError::Prompt)
     }
 
     /// Sends a chat request through the one dispatcher.

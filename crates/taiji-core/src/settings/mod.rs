@@ -59,6 +59,8 @@ pub struct Settings {
     pub model_aliases: BTreeMap<String, String>,
     /// What the request log keeps and for how long.
     pub request_log: RequestLogSettings,
+    /// Where image URLs in requests may be downloaded from.
+    pub images: ImageSettings,
 }
 
 impl Default for Settings {
@@ -72,6 +74,7 @@ impl Default for Settings {
             pacing: PacingSettings::default(),
             model_aliases: default_model_aliases(),
             request_log: RequestLogSettings::default(),
+            images: ImageSettings::default(),
         }
     }
 }
@@ -183,6 +186,16 @@ pub struct RequestLogSettings {
     pub retention: RetentionPolicy,
     /// Whether prompt and reply previews are stored, and how long they may be.
     pub previews: PreviewPolicy,
+}
+
+/// Image downloads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct ImageSettings {
+    /// Whether image URLs may point at this machine or the local network (loopback, private,
+    /// link-local and unique-local addresses). Off by default: a request's author chooses the URL
+    /// and the gateway fetches it from inside the user's network.
+    pub allow_private_hosts: bool,
 }
 
 /// The default aliases for the model names Claude Code asks for.
