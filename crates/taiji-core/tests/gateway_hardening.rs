@@ -7,11 +7,13 @@ mod gateway_support;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use axum::Router;
 use axum::routing::get;
-use gateway_support::Harness;
+use gateway_support::{Harness, KEY, Setup};
 use serde_json::{Value, json};
+use taiji_core::gateway::GatewayOptions;
 
 /// A loopback server with one PNG and one redirect, counting the requests it gets.
 async fn image_server() -> (std::net::SocketAddr, Arc<AtomicUsize>) {
@@ -84,4 +86,100 @@ async fn image_urls_on_this_machine_are_refused_without_saying_what_is_there() {
     assert_eq!(response.status(), 200);
     assert_eq!(hits.load(Ordering::SeqCst), 1);
     harness.finish().await;
+}
+
+/// Reads until the server closes the connection, failing the test if it never does.
+async fn read_until_closed(stream: &mut tokio::net::TcpStream) -> Vec<u8> {
+    use tokio::io::AsyncReadExt;
+    let mut received = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(20), async {
+        let mut buffer = [0u8; 4096];
+        loop {
+            match stream.read(&mut buffer).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => received.extend_from_slice(&buffer[..n]),
+            }
+        }
+    })
+    .await;
+    assert!(read.is_ok(), "the server kept the connection open");
+    received
+}
+
+fn short_timeouts() -> Setup {
+    Setup {
+        options: GatewayOptions {
+            header_read_timeout: Duration::from_millis(300),
+            body_read_timeout: Duration::from_millis(300),
+            ..GatewayOptions::default()
+        },
+        ..Setup::default()
+    }
+}
+
+#[tokio::test]
+async fn half_a_header_or_half_a_body_is_not_held_forever() {
+    use tokio::io::AsyncWriteExt;
+    let harness = Harness::with(short_timeouts()).await;
+    let addr = harness.base.trim_start_matches("http://").to_owned();
+
+    let mut half_header = tokio::net::TcpStream::connect(&addr).await.expect("connect");
+    half_header
+        .write_all(b"POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\n")
+        .await
+        .expect("write");
+    read_until_closed(&mut half_header).await;
+
+    let mut half_body = tokio::net::TcpStream::connect(&addr).await.expect("connect");
+    half_body
+        .write_all(
+            format!(
+                "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {KEY}\r\n\
+                 Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"model\":"
+            )
+            .as_bytes(),
+        )
+        .await
+        .expect("write");
+    let answer = String::from_utf8_lossy(&read_until_closed(&mut half_body).await).into_owned();
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("\"type\":\"invalid_request_error\""), "{answer}");
+    assert_eq!(harness.sim.control().stats().completions_started, 0);
+    harness.finish().await;
+}
+
+#[tokio::test]
+async fn idle_connections_do_not_delay_shutdown() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    // Header timeouts far beyond the hang guard in `finish`: only closing idle connections at
+    // shutdown lets it return in time.
+    let harness = Harness::with(Setup {
+        options: GatewayOptions {
+            header_read_timeout: Duration::from_secs(600),
+            ..GatewayOptions::default()
+        },
+        ..Setup::default()
+    })
+    .await;
+    let addr = harness.base.trim_start_matches("http://").to_owned();
+    let mut idle = Vec::new();
+    for index in 0..60 {
+        let mut stream = tokio::net::TcpStream::connect(&addr).await.expect("connect");
+        if index % 2 == 0 {
+            // A kept-alive connection after one answered request.
+            stream
+                .write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                .await
+                .expect("write");
+            let mut buffer = [0u8; 1024];
+            let n = stream.read(&mut buffer).await.expect("read");
+            assert!(buffer[..n].starts_with(b"HTTP/1.1 200"));
+        }
+        idle.push(stream);
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    harness.finish().await;
+    for stream in &mut idle {
+        read_until_closed(stream).await;
+    }
 }

@@ -22,6 +22,7 @@
 //! | `UpstreamFailed`      | 502 / 502                   | `server_error` / `upstream_error`          | `api_error`             | |
 //! | `Timeout`             | 504 / 504                   | `server_error` / `timeout`                 | `timeout_error`         | |
 //! | `Internal`            | 500 / 500                   | `server_error` / –                         | `api_error`             | |
+//! | `RequestTimeout`      | 408 / 408                   | `invalid_request_error` / `request_timeout` | `invalid_request_error` | |
 //!
 //! Why quota differs per API: both SDKs retry 429 twice, and Claude Code retries 429 with backoff
 //! for a long time, but an exhausted points balance never recovers by waiting. OpenAI clients
@@ -76,6 +77,8 @@ pub enum ApiErrorKind {
     Timeout,
     /// A bug or an unexpected state inside the gateway.
     Internal,
+    /// The client stopped sending its request body.
+    RequestTimeout,
 }
 
 impl ApiErrorKind {
@@ -96,6 +99,7 @@ impl ApiErrorKind {
             Self::UpstreamFailed => StatusCode::BAD_GATEWAY,
             Self::Timeout => StatusCode::GATEWAY_TIMEOUT,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
         }
     }
 
@@ -108,7 +112,8 @@ impl ApiErrorKind {
             | Self::Unauthenticated
             | Self::Forbidden
             | Self::NotFound
-            | Self::ModelNotFound => "invalid_request_error",
+            | Self::ModelNotFound
+            | Self::RequestTimeout => "invalid_request_error",
             Self::QuotaExhausted => "insufficient_quota",
             Self::RateLimited => "requests",
             Self::UpstreamBusy
@@ -134,13 +139,14 @@ impl ApiErrorKind {
             Self::UpstreamLoginFailed => Some("upstream_login_failed"),
             Self::UpstreamFailed => Some("upstream_error"),
             Self::Timeout => Some("timeout"),
+            Self::RequestTimeout => Some("request_timeout"),
         }
     }
 
     /// Anthropic's `error.type`.
     pub fn anthropic_type(self) -> &'static str {
         match self {
-            Self::InvalidRequest | Self::PromptTooLong => "invalid_request_error",
+            Self::InvalidRequest | Self::PromptTooLong | Self::RequestTimeout => "invalid_request_error",
             Self::RequestTooLarge => "request_too_large",
             Self::Unauthenticated => "authentication_error",
             Self::Forbidden => "permission_error",

@@ -39,8 +39,12 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
-use axum::serve::ListenerExt;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto::Builder;
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use tokio_util::sync::CancellationToken;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 
 use crate::runtime::Core;
 
@@ -67,6 +71,12 @@ pub struct GatewayOptions {
     pub first_event_wait: Duration,
     /// The request body limit in bytes.
     pub body_limit: usize,
+    /// How long a connection may take to send a request's headers, counted from when the server
+    /// starts waiting for them, so it also closes idle keep-alive connections. Slow or stalled
+    /// clients otherwise hold a connection (and its memory) forever.
+    pub header_read_timeout: Duration,
+    /// How long a request body may pause between two chunks before the request fails.
+    pub body_read_timeout: Duration,
 }
 
 impl Default for GatewayOptions {
@@ -75,6 +85,8 @@ impl Default for GatewayOptions {
             keep_alive_interval: Duration::from_secs(15),
             first_event_wait: Duration::from_secs(2),
             body_limit: DEFAULT_BODY_LIMIT,
+            header_read_timeout: Duration::from_secs(30),
+            body_read_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -90,10 +102,11 @@ pub fn router(core: Core) -> Router {
 }
 
 /// Serves the gateway on `listener` until `shutdown` completes. Then it stops accepting
-/// connections, ends running streams at once with an in-stream "shutting down" error (dropping
-/// their dispatcher streams, which cancels the upstream calls and deletes their sessions), answers
-/// waiting non-stream requests with a 503, and returns once every connection is closed. The caller
-/// then runs `core.shutdown(grace)` to wait for the session deletions.
+/// connections, closes idle keep-alive connections at once, ends running streams with an
+/// in-stream "shutting down" error (dropping their dispatcher streams, which cancels the upstream
+/// calls and deletes their sessions), answers waiting non-stream requests with a 503, and returns
+/// once every connection is closed. The caller then runs `core.shutdown(grace)` to wait for the
+/// session deletions.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     core: Core,
@@ -111,21 +124,52 @@ pub async fn serve_with(
 ) -> io::Result<()> {
     let draining = CancellationToken::new();
     let app = build_router(AppState::new(core, options, draining.clone()));
-    let signal = async move {
-        shutdown.await;
-        draining.cancel();
-    };
-    // SSE frames are small and latency matters more than packet count.
-    let listener = listener.tap_io(|tcp| {
+    let mut connections = Builder::new(TokioExecutor::new());
+    connections
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(options.header_read_timeout);
+    connections.http2().timer(TokioTimer::new());
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (tcp, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors and similar: wait a moment instead of spinning.
+                    tracing::warn!(%error, "could not accept a connection");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        // SSE frames are small and latency matters more than packet count.
         if let Err(error) = tcp.set_nodelay(true) {
             tracing::debug!(%error, "could not set TCP_NODELAY");
         }
-    });
-    axum::serve(listener, app).with_graceful_shutdown(signal).await
+        let service = TowerToHyperService::new(app.clone());
+        let connection = connections
+            .serve_connection_with_upgrades(TokioIo::new(tcp), service)
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    draining.cancel();
+    // Idle connections close at once; the others after their current response.
+    graceful.shutdown().await;
+    Ok(())
 }
 
 fn build_router(state: AppState) -> Router {
     let body_limit = state.options.body_limit;
+    let body_read_timeout = state.options.body_read_timeout;
     let api = Router::new()
         .merge(openai::router())
         .merge(anthropic::router())
@@ -148,6 +192,7 @@ fn build_router(state: AppState) -> Router {
         .layer(middleware::from_fn(access::cors))
         .layer(middleware::from_fn_with_state(state.clone(), audit::record))
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(RequestBodyTimeoutLayer::new(body_read_timeout))
         .layer(trace::layer())
         .with_state(state)
 }
