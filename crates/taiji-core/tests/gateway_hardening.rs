@@ -14,6 +14,7 @@ use axum::routing::get;
 use gateway_support::{Harness, KEY, Setup};
 use serde_json::{Value, json};
 use taiji_core::gateway::GatewayOptions;
+use taiji_core::runtime::SettingsOverrides;
 
 /// A loopback server with one PNG and one redirect, counting the requests it gets.
 async fn image_server() -> (std::net::SocketAddr, Arc<AtomicUsize>) {
@@ -182,4 +183,96 @@ async fn idle_connections_do_not_delay_shutdown() {
     for stream in &mut idle {
         read_until_closed(stream).await;
     }
+}
+
+#[tokio::test]
+async fn web_pages_cannot_spend_points_even_without_an_api_key() {
+    let harness = Harness::with(Setup {
+        overrides: SettingsOverrides {
+            api_keys_required: Some(false),
+            ..SettingsOverrides::default()
+        },
+        ..Setup::default()
+    })
+    .await;
+    let body = r#"{"model":"gpt-4.1-mini","messages":[{"role":"user","content":"spend"}]}"#;
+    // A "simple" cross-origin request: no preflight, text/plain.
+    let response = harness
+        .client
+        .post(harness.url("/v1/chat/completions"))
+        .header("origin", "https://evil.example")
+        .header("content-type", "text/plain")
+        .body(body)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 403);
+    assert!(response.headers().get("access-control-allow-origin").is_none());
+    let error: Value = response.json().await.expect("json");
+    assert_eq!(error["error"]["code"], "forbidden");
+    let response = harness
+        .client
+        .post(harness.url("/v1/messages"))
+        .header("origin", "null")
+        .body(body)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 403);
+    let error: Value = response.json().await.expect("json");
+    assert_eq!(error["error"]["type"], "permission_error", "Anthropic's shape");
+    assert_eq!(harness.sim.control().stats().completions_started, 0);
+
+    // Clients without an Origin, and Electron apps loading from disk, keep working.
+    for origin in [None, Some("file://")] {
+        let mut request = harness
+            .client
+            .post(harness.url("/v1/chat/completions"))
+            .body(body);
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        let response = request.send().await.expect("send");
+        assert_eq!(response.status(), 200, "{origin:?}");
+    }
+
+    // A listed origin gets its own origin back (never `*`) and a preflight naming only API headers.
+    harness
+        .update_settings(|settings| settings.access.allowed_origins = vec!["https://chat.example".into()])
+        .await;
+    let preflight = harness
+        .client
+        .request(reqwest::Method::OPTIONS, harness.url("/v1/chat/completions"))
+        .header("origin", "https://chat.example")
+        .header("access-control-request-method", "POST")
+        .header(
+            "access-control-request-headers",
+            "authorization, content-type, x-stainless-os, x-evil-header, cookie",
+        )
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(preflight.status(), 204);
+    let headers = preflight.headers();
+    assert_eq!(headers["access-control-allow-origin"], "https://chat.example");
+    assert_eq!(headers["access-control-allow-methods"], "GET, POST, OPTIONS");
+    assert_eq!(
+        headers["access-control-allow-headers"],
+        "authorization, content-type, x-stainless-os"
+    );
+    let response = harness
+        .client
+        .post(harness.url("/v1/chat/completions"))
+        .header("origin", "https://chat.example")
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["access-control-allow-origin"],
+        "https://chat.example"
+    );
+    harness.finish().await;
 }

@@ -189,7 +189,7 @@ fn build_router(state: AppState) -> Router {
         .fallback(fallback::not_found)
         .method_not_allowed_fallback(fallback::method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), access::check_host))
-        .layer(middleware::from_fn(access::cors))
+        .layer(middleware::from_fn_with_state(state.clone(), access::cors))
         .layer(middleware::from_fn_with_state(state.clone(), audit::record))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(RequestBodyTimeoutLayer::new(body_read_timeout))

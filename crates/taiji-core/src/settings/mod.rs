@@ -134,6 +134,10 @@ pub struct AccessSettings {
     pub lan_mode: bool,
     /// The keys client apps use; generated on first run. Their `Debug` is redacted.
     pub api_keys: ApiKeys,
+    /// Web page origins (`https://chat.example`) whose browser requests are served. Empty by
+    /// default: any other request with an `Origin` header is refused, so a web page cannot spend
+    /// the account's points.
+    pub allowed_origins: Vec<String>,
 }
 
 impl Default for AccessSettings {
@@ -142,6 +146,7 @@ impl Default for AccessSettings {
             api_keys_required: true,
             lan_mode: false,
             api_keys: ApiKeys::default(),
+            allowed_origins: Vec::new(),
         }
     }
 }
