@@ -276,3 +276,45 @@ async fn web_pages_cannot_spend_points_even_without_an_api_key() {
     );
     harness.finish().await;
 }
+
+#[tokio::test]
+async fn huge_identifiers_are_refused_and_never_echoed_or_stored_whole() {
+    let harness = Harness::start().await;
+    let huge = "m".repeat(4 * 1024 * 1024);
+    let openai = json!({"model": huge, "messages": [{"role": "user", "content": "hi"}]});
+    let anthropic = json!({"model": huge, "max_tokens": 10, "messages": [{"role": "user", "content": "hi"}]});
+    let user =
+        json!({"model": "gpt-4.1-mini", "user": huge, "messages": [{"role": "user", "content": "hi"}]});
+    let role = json!({"model": "gpt-4.1-mini", "messages": [{"role": huge, "content": "hi"}]});
+    let metadata = json!({"model": "gpt-4.1-mini", "max_tokens": 10, "metadata": {"user_id": huge},
+        "messages": [{"role": "user", "content": "hi"}]});
+    for (path, body) in [
+        ("/v1/chat/completions", &openai),
+        ("/v1/messages", &anthropic),
+        ("/v1/messages/count_tokens", &anthropic),
+        ("/v1/chat/completions", &user),
+        ("/v1/chat/completions", &role),
+        ("/v1/messages", &metadata),
+    ] {
+        let response = harness.anthropic(path, body).send().await.expect("send");
+        assert_eq!(response.status(), 400, "{path}");
+        let text = response.text().await.expect("body");
+        assert!(text.len() < 2048, "{path}: {} bytes echoed", text.len());
+        assert!(
+            text.contains("too long") || text.contains("role"),
+            "{path}: {text}"
+        );
+    }
+    let entries = harness.wait_log(|entries| entries.len() == 6).await;
+    for entry in &entries {
+        assert!(
+            entry.model.len() <= 260,
+            "model kept: {} bytes",
+            entry.model.len()
+        );
+        let message = entry.error_message.as_deref().unwrap_or_default();
+        assert!(message.len() <= 4 * 1024, "message kept: {} bytes", message.len());
+    }
+    assert_eq!(harness.sim.control().stats().completions_started, 0);
+    harness.finish().await;
+}

@@ -178,15 +178,26 @@ pub struct ApiError {
     request_id: Option<String>,
 }
 
+/// The longest error message sent or logged: messages quote client input (roles, part types,
+/// model names), and a client must not be able to make the gateway echo megabytes.
+pub const MAX_MESSAGE_CHARS: usize = 1024;
+
 /// The message shown for internal errors; their details stay in the gateway's log.
 const INTERNAL_MESSAGE: &str = "Taiji Gateway hit an internal error; the details are in its log.";
 
 impl ApiError {
     /// An error of the given class with a message for the user.
+    /// Messages longer than [`MAX_MESSAGE_CHARS`] are cut, because many quote client input.
     pub fn new(kind: ApiErrorKind, message: impl Into<String>) -> Self {
+        let message = message.into();
+        let message = if message.len() > MAX_MESSAGE_CHARS {
+            crate::api::bounds::truncate(&message, MAX_MESSAGE_CHARS)
+        } else {
+            message
+        };
         Self {
             kind,
-            message: message.into(),
+            message,
             param: None,
             retry_after: None,
             request_id: None,

@@ -21,6 +21,7 @@ use super::core_error::error_class;
 use super::flavor::{api_name, flavor_for};
 use super::state::AppState;
 use crate::api::ApiFlavor;
+use crate::api::bounds;
 use crate::api::error::ApiError;
 use crate::chat::RequestSource;
 use crate::request_log::{EntryPatch, NewEntry, RequestLog};
@@ -76,9 +77,10 @@ impl LogNote {
         }
     }
 
-    /// The same note with the requested model.
+    /// The same note with the requested model (cut to the longest model name accepted: the note
+    /// is taken before the request is validated).
     pub(crate) fn with_model(mut self, model: Option<&str>) -> Self {
-        self.model = model.map(str::to_owned);
+        self.model = model.map(|model| bounds::truncate(model, bounds::MAX_MODEL_CHARS));
         self
     }
 

@@ -32,8 +32,15 @@ pub struct MessagesRequest {
     pub tools: Option<Vec<ToolDefinition>>,
     /// `{type: auto|any|none|tool, name?}`.
     pub tool_choice: Option<ToolChoice>,
-    /// Accepted and ignored.
-    pub metadata: Option<IgnoredAny>,
+    /// `{user_id}`; only its length is checked.
+    pub metadata: Option<Metadata>,
+}
+
+/// `metadata`: Anthropic defines only `user_id`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Metadata {
+    /// An opaque end-user id (Claude Code sends a long JSON string of ids).
+    pub user_id: Option<Value>,
 }
 
 /// `system`: a string or an array of text blocks (with `cache_control`).

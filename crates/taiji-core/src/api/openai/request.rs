@@ -42,6 +42,10 @@ pub struct ChatCompletionRequest {
     pub response_format: Option<ResponseFormat>,
     /// Accepted and ignored (the upstream picks reasoning by model).
     pub reasoning_effort: Option<IgnoredAny>,
+    /// The end user's id; only its length is checked (the upstream has no such field).
+    pub user: Option<Value>,
+    /// Key-value pairs; only their sizes are checked.
+    pub metadata: Option<Value>,
 }
 
 /// `stream_options`.
