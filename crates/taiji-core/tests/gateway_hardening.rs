@@ -318,3 +318,93 @@ async fn huge_identifiers_are_refused_and_never_echoed_or_stored_whole() {
     assert_eq!(harness.sim.control().stats().completions_started, 0);
     harness.finish().await;
 }
+
+/// Sends `raw` on a fresh connection and returns the whole answer (the request asks to close).
+async fn raw_exchange(addr: &str, raw: &str) -> String {
+    use tokio::io::AsyncWriteExt;
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    stream.write_all(raw.as_bytes()).await.expect("write");
+    String::from_utf8_lossy(&read_until_closed(&mut stream).await).into_owned()
+}
+
+#[tokio::test]
+async fn missing_or_doubled_host_headers_and_wrong_messages_paths() {
+    let harness = Harness::start().await;
+    let addr = harness.base.trim_start_matches("http://").to_owned();
+    let no_host = raw_exchange(&addr, "GET /v1/models HTTP/1.1\r\nConnection: close\r\n\r\n").await;
+    assert!(no_host.starts_with("HTTP/1.1 400"), "{no_host}");
+    let two_hosts = raw_exchange(
+        &addr,
+        &format!(
+            "GET /v1/models HTTP/1.1\r\nHost: localhost\r\nHost: evil.example\r\n\
+             Authorization: Bearer {KEY}\r\nConnection: close\r\n\r\n"
+        ),
+    )
+    .await;
+    assert!(two_hosts.starts_with("HTTP/1.1 400"), "{two_hosts}");
+    assert!(two_hosts.contains("exactly one Host"), "{two_hosts}");
+    let one_host = raw_exchange(
+        &addr,
+        &format!("GET /v1/models HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {KEY}\r\nConnection: close\r\n\r\n"),
+    )
+    .await;
+    assert!(one_host.starts_with("HTTP/1.1 200"), "{one_host}");
+
+    for (method, path, status) in [
+        (reqwest::Method::GET, "/v1/messages", 405),
+        (reqwest::Method::GET, "/v1/messages/batches", 404),
+        (reqwest::Method::POST, "/v1/messages/nope", 404),
+        (reqwest::Method::GET, "/v1/messages/count_tokens", 405),
+    ] {
+        let response = harness
+            .client
+            .request(method.clone(), harness.url(path))
+            .header("x-api-key", KEY)
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(response.status(), status, "{method} {path}");
+        let body: Value = response.json().await.expect("json");
+        assert_eq!(body["type"], "error", "{method} {path}: {body}");
+        assert!(body["error"]["type"].is_string(), "{method} {path}: {body}");
+    }
+    harness.finish().await;
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn every_file_the_gateway_writes_is_private_even_in_an_existing_directory() {
+    use std::os::unix::fs::PermissionsExt;
+    let sim = taiji_sim::Simulator::start(taiji_sim::SimConfig::default())
+        .await
+        .expect("sim");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).expect("mkdir");
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    // A database left world-readable by an earlier version.
+    std::fs::write(data.join("request-log.sqlite3"), b"").expect("write");
+    std::fs::set_permissions(
+        data.join("request-log.sqlite3"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .expect("chmod");
+    let core = gateway_support::open_core(&sim, &data, SettingsOverrides::default(), true).await;
+    core.settings_store()
+        .update(|settings| settings.max_concurrent = 4)
+        .expect("settings saved");
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).expect("metadata").permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700, "data directory");
+    let mut files = 0;
+    for entry in std::fs::read_dir(&data).expect("list") {
+        let path = entry.expect("entry").path();
+        if path.is_file() {
+            files += 1;
+            assert_eq!(mode(&path), 0o600, "{}", path.display());
+        }
+    }
+    // Settings, credentials, the database and its WAL and shared-memory files.
+    assert!(files >= 5, "{files} files");
+    core.shutdown(Duration::from_secs(5)).await;
+}

@@ -68,6 +68,11 @@ fn presented_keys(headers: &HeaderMap) -> impl Iterator<Item = &str> {
 /// name was re-pointed at 127.0.0.1 reaches our port, but its requests still say
 /// `Host: evil.example`.
 pub(crate) async fn check_host(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if !has_one_host(&request) {
+        let flavor = flavor_for(request.uri().path(), request.headers());
+        let error = ApiError::invalid_request("The request must carry exactly one Host header.");
+        return reject(flavor, error, LogNote::anonymous());
+    }
     let settings = state.core.settings();
     if settings.access.lan_mode {
         return next.run(request).await;
@@ -78,7 +83,7 @@ pub(crate) async fn check_host(State(state): State<AppState>, request: Request, 
         .and_then(|value| value.to_str().ok())
         .map(str::to_owned)
         .or_else(|| request.uri().authority().map(|authority| authority.to_string()));
-    // A request without any Host (HTTP/1.0 tools) cannot come from a browser, which always sends one.
+    // Only HTTP/2 requests get here without a `Host` (see `has_one_host`).
     let allowed = host
         .as_deref()
         .is_none_or(|host| is_allowed_host(host, &settings.listen.host));
@@ -91,6 +96,19 @@ pub(crate) async fn check_host(State(state): State<AppState>, request: Request, 
          127.0.0.1, [::1] or its listen address; turn on LAN mode to allow other names.",
     );
     reject(flavor, error, LogNote::anonymous())
+}
+
+/// HTTP/1.1 requires exactly one `Host` (RFC 9112 §3.2); two of them are the classic way to make
+/// a proxy and a server disagree about where a request goes. HTTP/2 carries the authority in the
+/// request line instead, and may repeat it in at most one `Host`.
+fn has_one_host(request: &Request) -> bool {
+    let hosts = request.headers().get_all(header::HOST).iter().count();
+    match request.version() {
+        http::Version::HTTP_2 | http::Version::HTTP_3 => {
+            hosts <= 1 && (hosts == 1 || request.uri().authority().is_some())
+        }
+        _ => hosts == 1,
+    }
 }
 
 /// Whether a `Host` header value (with or without a port) names this machine's loopback or the

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use crate::api_keys::ApiKeys;
 use crate::request_log::{PreviewPolicy, RetentionPolicy};
 
-pub(crate) use atomic_file::{create_private_dir, write_atomically};
+pub(crate) use atomic_file::{create_private_dir, make_private_file, write_atomically};
 pub use error::{SettingsError, ValidationError};
 pub use migrate::CURRENT_SCHEMA_VERSION;
 pub use store::{SETTINGS_FILE_NAME, SettingsStore};
