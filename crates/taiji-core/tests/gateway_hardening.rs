@@ -408,3 +408,72 @@ async fn every_file_the_gateway_writes_is_private_even_in_an_existing_directory(
     assert!(files >= 5, "{files} files");
     core.shutdown(Duration::from_secs(5)).await;
 }
+
+#[tokio::test]
+async fn bodies_in_flight_share_one_memory_budget() {
+    use tokio::io::AsyncWriteExt;
+    let harness = Harness::with(Setup {
+        options: GatewayOptions {
+            body_memory_budget: 100 * 1024,
+            ..GatewayOptions::default()
+        },
+        ..Setup::default()
+    })
+    .await;
+    let addr = harness.base.trim_start_matches("http://").to_owned();
+    // Unknown fields are ignored but still take memory while the body is read.
+    let padding = "x".repeat(60 * 1024);
+    let body = json!({"model": "gpt-4.1-mini", "max_tokens": 10, "padding": padding,
+        "messages": [{"role": "user", "content": "hi"}]});
+
+    // A slow client holds 60 KiB of the budget while its body trickles in.
+    let mut slow = tokio::net::TcpStream::connect(&addr).await.expect("connect");
+    slow.write_all(
+        format!(
+            "POST /v1/messages HTTP/1.1\r\nHost: localhost\r\nx-api-key: {KEY}\r\n\
+             Content-Length: {}\r\n\r\n{{",
+            60 * 1024
+        )
+        .as_bytes(),
+    )
+    .await
+    .expect("write");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let response = harness
+        .anthropic("/v1/messages", &body)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 429, "{:?}", response.text().await);
+    let error: Value = response.json().await.expect("json");
+    assert_eq!(error["error"]["type"], "rate_limit_error", "{error}");
+    let response = harness
+        .openai("/v1/chat/completions", &body)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 429);
+    let error: Value = response.json().await.expect("json");
+    assert_eq!(error["error"]["code"], "rate_limit_exceeded", "{error}");
+
+    // Once the slow request is gone, its share is free again.
+    drop(slow);
+    let mut served = false;
+    for _ in 0..50 {
+        let response = harness
+            .anthropic("/v1/messages", &body)
+            .send()
+            .await
+            .expect("send");
+        if response.status() == 200 {
+            served = true;
+            break;
+        }
+        let status = response.status();
+        assert_eq!(status, 429, "{:?}", response.text().await);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(served, "the budget was never released");
+    harness.finish().await;
+}

@@ -14,13 +14,14 @@
 //! - `trace`: the tracing span of each request (matched route, never headers).
 //!
 //! Why the layers sit where they sit (outermost first): tracing → audit → CORS → `Host` check →
-//! routing → API key (only on the API routes) → handler. The audit layer must see every response,
+//! body budget → routing → API key (only on the API routes) → handler. The audit layer must see every response,
 //! including refusals by the layers inside it; CORS must answer preflights before a key is asked
 //! for (browsers never send credentials on a preflight).
 
 mod access;
 mod anthropic;
 mod audit;
+mod body_budget;
 mod chat;
 mod core_error;
 mod fallback;
@@ -51,9 +52,15 @@ use crate::runtime::Core;
 pub use server::{GatewayError, GatewayServer};
 use state::AppState;
 
-/// The largest request body accepted: base64 images and Claude Code's long prompts make bodies of
-/// many megabytes, far above axum's 2 MB default.
-pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024 * 1024;
+/// The largest request body accepted. The largest valid request carries 5 images of 5 MB (the
+/// upstream's limits, taiji-protocol.md §7.1), 33.4 MB as base64, plus its text: Claude Code's
+/// longest prompts (a full context window, tool schemas) are 1–3 MB of JSON. 40 MiB leaves room
+/// for that and for a few earlier images in the history, and nothing valid is larger.
+pub const DEFAULT_BODY_LIMIT: usize = 40 * 1024 * 1024;
+
+/// How many bytes of request bodies may be in memory at once by default: four maximum-size
+/// bodies, or any number of ordinary ones.
+pub const DEFAULT_BODY_MEMORY_BUDGET: usize = 4 * DEFAULT_BODY_LIMIT;
 
 /// Tunables of the gateway's HTTP behaviour. The defaults are what real clients need; tests
 /// shorten the timings.
@@ -71,6 +78,8 @@ pub struct GatewayOptions {
     pub first_event_wait: Duration,
     /// The request body limit in bytes.
     pub body_limit: usize,
+    /// The bytes all request bodies in flight may take together (see `body_budget`).
+    pub body_memory_budget: usize,
     /// How long a connection may take to send a request's headers, counted from when the server
     /// starts waiting for them, so it also closes idle keep-alive connections. Slow or stalled
     /// clients otherwise hold a connection (and its memory) forever.
@@ -85,6 +94,7 @@ impl Default for GatewayOptions {
             keep_alive_interval: Duration::from_secs(15),
             first_event_wait: Duration::from_secs(2),
             body_limit: DEFAULT_BODY_LIMIT,
+            body_memory_budget: DEFAULT_BODY_MEMORY_BUDGET,
             header_read_timeout: Duration::from_secs(30),
             body_read_timeout: Duration::from_secs(30),
         }
@@ -188,6 +198,10 @@ fn build_router(state: AppState) -> Router {
         .merge(fallback::router())
         .fallback(fallback::not_found)
         .method_not_allowed_fallback(fallback::method_not_allowed)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            body_budget::reserve,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), access::check_host))
         .layer(middleware::from_fn_with_state(state.clone(), access::cors))
         .layer(middleware::from_fn_with_state(state.clone(), audit::record))

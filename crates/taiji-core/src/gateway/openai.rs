@@ -44,6 +44,9 @@ async fn chat_completions(
         Ok(transcript) => transcript,
         Err(error) => return reject(ApiFlavor::OpenAi, error, note),
     };
+    // The transcript owns copies of everything needed; the parsed body (images included) need not
+    // stay in memory while the request waits and runs.
+    drop(request);
     let wire = Wire::OpenAi {
         meta: ResponseMeta::fresh(&options.model),
         include_usage: options.include_usage,

@@ -4,7 +4,6 @@
 //! [`super::validate`]'s job.
 
 use serde::Deserialize;
-use serde::de::IgnoredAny;
 use serde_json::Value;
 
 /// `POST /v1/messages` and `POST /v1/messages/count_tokens` body.
