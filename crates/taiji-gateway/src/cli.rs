@@ -117,10 +117,10 @@ pub struct ServeArgs {
     pub no_api_key: bool,
     /// LAN mode: allow listening on a non-loopback address and any `Host` header (API keys stay
     /// required).
-    #[arg(long)]
+    #[arg(long, env = "TAIJI_LAN")]
     pub lan: bool,
     /// Seconds to let running requests finish (and their upstream sessions be deleted) on shutdown.
-    #[arg(long, default_value_t = 10, value_name = "SECS")]
+    #[arg(long, env = "TAIJI_SHUTDOWN_GRACE", default_value_t = 10, value_name = "SECS")]
     pub shutdown_grace: u64,
 }
 
