@@ -477,3 +477,101 @@ async fn bodies_in_flight_share_one_memory_budget() {
     assert!(served, "the budget was never released");
     harness.finish().await;
 }
+
+#[tokio::test]
+async fn metrics_are_off_by_default_then_served_behind_the_key() {
+    let harness = Harness::start().await;
+    let scrape = |key: Option<&'static str>| {
+        let mut request = harness.client.get(harness.url("/metrics"));
+        if let Some(key) = key {
+            request = request.bearer_auth(key);
+        }
+        request.send()
+    };
+    assert_eq!(scrape(Some(KEY)).await.expect("send").status(), 404);
+    harness
+        .update_settings(|settings| settings.metrics.enabled = true)
+        .await;
+    assert_eq!(scrape(None).await.expect("send").status(), 401);
+
+    let chat =
+        json!({"model": "gpt-4.1-mini", "stream": true, "messages": [{"role": "user", "content": "hi"}]});
+    let response = harness
+        .openai("/v1/chat/completions", &chat)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 200);
+    response.text().await.expect("body");
+    let message =
+        json!({"model": "gpt-4.1-mini", "max_tokens": 50, "messages": [{"role": "user", "content": "hi"}]});
+    let response = harness
+        .anthropic("/v1/messages", &message)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 200);
+    let unknown = json!({"model": "no-such-model", "messages": [{"role": "user", "content": "hi"}]});
+    let response = harness
+        .openai("/v1/chat/completions", &unknown)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 404);
+
+    let mut text = String::new();
+    for _ in 0..100 {
+        let response = scrape(Some(KEY)).await.expect("send");
+        assert_eq!(response.status(), 200);
+        text = response.text().await.expect("text");
+        if text.contains("endpoint=\"/v1/messages\"") && text.contains("points_spent_total") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let has_line = |parts: &[&str]| {
+        text.lines()
+            .any(|line| parts.iter().all(|part| line.contains(part)))
+    };
+    assert!(
+        has_line(&[
+            "taiji_requests_total{",
+            "endpoint=\"/v1/chat/completions\"",
+            "gpt-4.1-mini",
+            "outcome=\"ok\"",
+            "} 1"
+        ]),
+        "{text}"
+    );
+    assert!(
+        has_line(&[
+            "taiji_requests_total{",
+            "endpoint=\"/v1/messages\"",
+            "outcome=\"ok\"",
+            "} 1"
+        ]),
+        "{text}"
+    );
+    assert!(
+        has_line(&[
+            "taiji_requests_total{",
+            "endpoint=\"/v1/chat/completions\"",
+            "model=\"\"",
+            "outcome=\"model_not_found\"",
+            "} 1"
+        ]),
+        "{text}"
+    );
+    for name in [
+        "taiji_upstream_duration_seconds_bucket",
+        "taiji_time_to_first_token_seconds_count",
+        "taiji_requests_in_flight",
+        "taiji_requests_queued",
+        "taiji_points_spent_total",
+        "# TYPE taiji_sign_ins counter",
+    ] {
+        assert!(text.contains(name), "{name} missing: {text}");
+    }
+    assert!(!text.contains(KEY), "no secrets in metrics");
+    harness.finish().await;
+}

@@ -119,6 +119,9 @@ pub struct ServeArgs {
     /// required).
     #[arg(long, env = "TAIJI_LAN")]
     pub lan: bool,
+    /// Serve Prometheus metrics on `/metrics` (behind the API key) [default: from the settings, off].
+    #[arg(long, env = "TAIJI_METRICS")]
+    pub metrics: bool,
     /// Seconds to let running requests finish (and their upstream sessions be deleted) on shutdown.
     #[arg(long, env = "TAIJI_SHUTDOWN_GRACE", default_value_t = 10, value_name = "SECS")]
     pub shutdown_grace: u64,

@@ -11,6 +11,7 @@
 //! - `access`: API keys, the DNS-rebinding defence (`Host` check) and CORS;
 //! - `audit`: writes a request-log entry for every request the dispatcher never saw (rejections,
 //!   model lists, token counts), because the dispatcher logs only what it dispatches;
+//! - `metrics`: `/metrics` (Prometheus text, off by default, behind the API key);
 //! - `trace`: the tracing span of each request (matched route, never headers).
 //!
 //! Why the layers sit where they sit (outermost first): tracing → audit → CORS → `Host` check →
@@ -27,6 +28,7 @@ mod core_error;
 mod fallback;
 mod flavor;
 mod health;
+mod metrics;
 mod models;
 mod openai;
 mod server;
@@ -190,6 +192,7 @@ fn build_router(state: AppState) -> Router {
         ));
     Router::new()
         .merge(health::router())
+        .merge(metrics::router(&state))
         .nest("/v1", api.clone())
         // Cherry Studio ≤ 1.5 appended `/v1/` to a host that already ended in `/v1`.
         .nest("/v1/v1", api.clone())

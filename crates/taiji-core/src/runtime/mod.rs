@@ -22,6 +22,7 @@ use crate::api::tokens::TokenEstimator;
 use crate::chat::ChatRequest;
 use crate::credentials::{CredentialBackend, CredentialStore, Credentials as StoredCredentials, Secret};
 use crate::dispatch::{ChatStream, Dispatcher, DispatcherConfig, PacingConfig};
+use crate::metrics::Metrics;
 use crate::model::{Catalog, ModelInfo};
 use crate::model_resolver::{CatalogCache, ModelResolver, ResolveError};
 use crate::prompt::{BuiltPrompt, ImageClients, PromptError, PromptOptions, Transcript, build_prompt};
@@ -50,6 +51,7 @@ struct Inner {
     catalog: CatalogCache,
     tokens: TokenEstimator,
     images: ImageClients,
+    metrics: Metrics,
     prompt_options: PromptOptions,
     shutdown: CancellationToken,
     tasks: TaskTracker,
@@ -125,11 +127,18 @@ impl Core {
             catalog: CatalogCache::default(),
             tokens,
             images,
+            metrics: Metrics::new(),
             prompt_options: PromptOptions::default(),
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
             store,
         });
+        inner.tasks.spawn(inner.metrics.clone().follow(
+            inner.dispatcher.subscribe(),
+            inner.dispatcher.gauges(),
+            inner.account.subscribe(),
+            inner.shutdown.child_token(),
+        ));
         inner.tasks.spawn(live::apply_settings(
             Arc::downgrade(&inner),
             effective_tx,
@@ -171,6 +180,11 @@ impl Core {
     /// The one request log.
     pub fn request_log(&self) -> &RequestLog {
         &self.inner.log
+    }
+
+    /// The Prometheus metrics, fed from the dispatcher and the account.
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
     }
 
     /// The shared token estimator (count_tokens, stop and length limits).

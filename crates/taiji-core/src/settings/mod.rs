@@ -61,6 +61,8 @@ pub struct Settings {
     pub request_log: RequestLogSettings,
     /// Where image URLs in requests may be downloaded from.
     pub images: ImageSettings,
+    /// The Prometheus endpoint.
+    pub metrics: MetricsSettings,
 }
 
 impl Default for Settings {
@@ -75,6 +77,7 @@ impl Default for Settings {
             model_aliases: default_model_aliases(),
             request_log: RequestLogSettings::default(),
             images: ImageSettings::default(),
+            metrics: MetricsSettings::default(),
         }
     }
 }
@@ -201,6 +204,14 @@ pub struct ImageSettings {
     /// link-local and unique-local addresses). Off by default: a request's author chooses the URL
     /// and the gateway fetches it from inside the user's network.
     pub allow_private_hosts: bool,
+}
+
+/// The Prometheus endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct MetricsSettings {
+    /// Whether `/metrics` answers (behind the API key, like the APIs). Off by default.
+    pub enabled: bool,
 }
 
 /// The default aliases for the model names Claude Code asks for.
