@@ -88,6 +88,10 @@ pub struct GatewayOptions {
     pub header_read_timeout: Duration,
     /// How long a request body may pause between two chunks before the request fails.
     pub body_read_timeout: Duration,
+    /// How long the shutdown waits for open connections after it ended the running streams and
+    /// answered waiting requests; connections still open then (a client in the middle of sending
+    /// its headers or body) are dropped, so the shutdown never waits for a stalled client.
+    pub shutdown_drain: Duration,
 }
 
 impl Default for GatewayOptions {
@@ -99,6 +103,7 @@ impl Default for GatewayOptions {
             body_memory_budget: DEFAULT_BODY_MEMORY_BUDGET,
             header_read_timeout: Duration::from_secs(30),
             body_read_timeout: Duration::from_secs(30),
+            shutdown_drain: Duration::from_secs(5),
         }
     }
 }
@@ -143,8 +148,11 @@ pub async fn serve_with(
         .header_read_timeout(options.header_read_timeout);
     connections.http2().timer(TokioTimer::new());
     let graceful = GracefulShutdown::new();
+    let mut open = tokio::task::JoinSet::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
+        // Forget the connections that have closed.
+        while open.try_join_next().is_some() {}
         let (tcp, _) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
@@ -166,7 +174,7 @@ pub async fn serve_with(
             .serve_connection_with_upgrades(TokioIo::new(tcp), service)
             .into_owned();
         let connection = graceful.watch(connection);
-        tokio::spawn(async move {
+        open.spawn(async move {
             if let Err(error) = connection.await {
                 tracing::debug!(%error, "connection ended with an error");
             }
@@ -174,8 +182,19 @@ pub async fn serve_with(
     }
     drop(listener);
     draining.cancel();
-    // Idle connections close at once; the others after their current response.
-    graceful.shutdown().await;
+    // Idle connections close at once, the others after their current response; connections that
+    // are still sending a request get `shutdown_drain`, then they are dropped.
+    if tokio::time::timeout(options.shutdown_drain, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::debug!(
+            open = open.len(),
+            "dropping connections that did not finish in time"
+        );
+        open.abort_all();
+    }
+    while open.join_next().await.is_some() {}
     Ok(())
 }
 
