@@ -36,6 +36,37 @@ if [ -d "$ROOT/tests/sdk" ]; then
     npm run --silent test -w tests/sdk 2>&1 | tee "$results/sdk.txt"
 fi
 
+say "service packaging (systemd unit, container image)"
+# Counted in the closing line: each check passes or is skipped (said why), never faked.
+service_passed=0; service_skipped=0
+if command -v systemd-analyze >/dev/null 2>&1; then
+  cargo build --locked -p taiji-gateway
+  unit_dir="$results/unit"; mkdir -p "$unit_dir"
+  # Verify against the built binary: the unit's /usr/local/bin path exists only once installed.
+  sed "s|/usr/local/bin/taiji-gateway|$ROOT/target/debug/taiji-gateway|" \
+    packaging/systemd/taiji-gateway.service >"$unit_dir/taiji-gateway.service"
+  systemd-analyze verify "$unit_dir/taiji-gateway.service"
+  echo "systemd unit verified"; service_passed=$((service_passed + 1))
+else
+  echo "systemd unit check skipped: systemd-analyze is not installed"; service_skipped=$((service_skipped + 1))
+fi
+engine=""
+for candidate in docker podman; do
+  if command -v "$candidate" >/dev/null 2>&1 && "$candidate" info >/dev/null 2>&1; then engine=$candidate; break; fi
+done
+if [ -n "$engine" ]; then
+  "$engine" build -t taiji-gateway:test .
+  user=$("$engine" image inspect -f '{{.Config.User}}' taiji-gateway:test)
+  health=$("$engine" image inspect -f '{{json .Config.Healthcheck}}' taiji-gateway:test)
+  [ -n "$user" ] && [ "$user" != root ] && [ "$user" != 0 ] || { echo "the image runs as root"; exit 1; }
+  case "$health" in *"/health"*) ;; *) echo "the image has no health check on /health"; exit 1 ;; esac
+  "$engine" run --rm taiji-gateway:test --version
+  echo "container image built and checked with $engine"; service_passed=$((service_passed + 1))
+else
+  echo "container image check skipped: no running container engine (docker or podman)"
+  service_skipped=$((service_skipped + 1))
+fi
+
 # One closing line over every runner: cargo's "test result:" lines, vitest's "Tests" line and the
 # Node test runner's "# pass"/"# fail" lines.
 passed=0; failed=0; skipped=0
@@ -48,5 +79,6 @@ if [ -f "$results/sdk.txt" ]; then
   failed=$((failed + $(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$results/sdk.txt" | tail -1)))
   skipped=$((skipped + $(sed -n 's/^# skipped \([0-9]*\)$/\1/p' "$results/sdk.txt" | tail -1)))
 fi
+passed=$((passed + service_passed)); skipped=$((skipped + service_skipped))
 say "all checks passed in $(( $(date +%s) - started )) s"
 echo "total: $passed passed, $failed failed, $skipped skipped"

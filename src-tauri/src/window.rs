@@ -49,6 +49,14 @@ fn on_download<R: Runtime>(webview: Webview<R>, event: DownloadEvent<'_>) -> boo
             true
         }
         DownloadEvent::Finished { path, success, .. } => {
+            // Exports hold prompts and account activity: readable by the user only.
+            #[cfg(unix)]
+            if let Some(path) = path.as_deref().filter(|_| success) {
+                use std::os::unix::fs::PermissionsExt;
+                if let Err(error) = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)) {
+                    tracing::warn!(%error, "could not make the download private");
+                }
+            }
             let payload = DownloadFinishedEvent {
                 path: path.map(|path| path.display().to_string()),
                 success,

@@ -252,7 +252,7 @@ fn bench_prompt(c: &mut Criterion) {
         note: String::new(),
         reasoning_efforts: Vec::new(),
     };
-    let http = reqwest::Client::new();
+    let images = taiji_core::prompt::ImageClients::new().expect("image clients");
     let options = PromptOptions::default();
     let runtime = match tokio::runtime::Builder::new_current_thread().build() {
         Ok(runtime) => runtime,
@@ -282,7 +282,7 @@ fn bench_prompt(c: &mut Criterion) {
                 black_box(&transcript),
                 &model,
                 FileLimits::default(),
-                &http,
+                &images,
                 &options,
             )
         });

@@ -15,6 +15,7 @@ pub mod chat;
 pub mod credentials;
 pub mod dispatch;
 pub mod gateway;
+pub mod metrics;
 pub mod model;
 pub mod model_resolver;
 pub mod prompt;

@@ -27,6 +27,7 @@
 //! returned a screenshot) keeps working.
 
 mod format;
+mod image_hosts;
 mod images;
 
 use std::time::Duration;
@@ -35,6 +36,7 @@ use crate::chat::UpstreamFile;
 use crate::model::{FileLimits, ModelInfo};
 
 pub use format::render_text;
+pub use image_hosts::{HostPolicy, ImageClients};
 
 /// The neutral conversation the API layers convert their requests into.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -121,12 +123,15 @@ pub struct BuiltPrompt {
 pub struct PromptOptions {
     /// The whole-download time limit for one image URL (connect, headers and body).
     pub image_fetch_timeout: Duration,
+    /// Whether image URLs may point at this machine or the LAN (`images.allow_private_hosts`).
+    pub allow_private_hosts: bool,
 }
 
 impl Default for PromptOptions {
     fn default() -> Self {
         Self {
             image_fetch_timeout: Duration::from_secs(20),
+            allow_private_hosts: false,
         }
     }
 }
@@ -162,8 +167,10 @@ pub enum PromptError {
         /// What is wrong, without the data.
         reason: String,
     },
-    /// An image URL could not be downloaded or is not a supported image.
-    #[error("could not fetch image {url}: {reason}")]
+    /// An image URL could not be downloaded or is not a supported image. The message deliberately
+    /// says nothing about what the target answered (see `images::fetch`); `reason` is for the
+    /// gateway's own log and tests.
+    #[error("could not use this image URL")]
     ImageFetch {
         /// The URL without query, fragment or user info.
         url: String,
@@ -176,19 +183,27 @@ pub enum PromptError {
 ///
 /// Everything that can fail is checked here, before any upstream call: no user message, images
 /// for a text-only model, too many or too large images, bad data URLs and failed downloads.
-/// `http` downloads image URLs (pass the gateway's shared client; no global client is used).
+/// `clients` download image URLs (pass the core's; no global client is used), refusing hosts on
+/// this machine and the LAN unless `options.allow_private_hosts`.
 pub async fn build_prompt(
     transcript: &Transcript,
     model: &ModelInfo,
     limits: FileLimits,
-    http: &reqwest::Client,
+    clients: &ImageClients,
     options: &PromptOptions,
 ) -> Result<BuiltPrompt, PromptError> {
     let plan = format::plan_images(transcript, model, limits)?;
     let text = format::render(transcript, &plan)?;
+    let (http, policy) = clients.for_setting(options.allow_private_hosts);
+    let downloader = images::Downloader {
+        http,
+        policy,
+        proxied: clients.proxied(),
+        timeout: options.image_fetch_timeout,
+    };
     let fetches = plan
         .attached()
-        .map(|source| images::load(source, limits.max_bytes, http, options.image_fetch_timeout));
+        .map(|source| images::load(source, limits.max_bytes, downloader));
     let loaded = futures::future::try_join_all(fetches).await?;
     let files = loaded
         .into_iter()

@@ -74,6 +74,7 @@ async fn open(dir: &Path) -> Core {
         data_dir: dir.to_owned(),
         credential_backend: BackendChoice::File,
         overrides: SettingsOverrides::default(),
+        demo: false,
     })
     .await
     .expect("core opens")
@@ -213,6 +214,7 @@ async fn a_pinned_origin_is_never_left() {
             upstream_base_url: Some(dead.clone()),
             ..SettingsOverrides::default()
         },
+        demo: false,
     })
     .await
     .unwrap();

@@ -162,6 +162,7 @@ async fn core_through(sim: &Simulator, proxy: &str, dir: &std::path::Path) -> Co
             upstream_proxy: Some(proxy.to_owned()),
             ..SettingsOverrides::default()
         },
+        demo: false,
     })
     .await
     .expect("core opens")

@@ -127,10 +127,13 @@ pub struct ServeArgs {
     pub no_api_key: bool,
     /// LAN mode: allow listening on a non-loopback address and any `Host` header (API keys stay
     /// required).
-    #[arg(long)]
+    #[arg(long, env = "TAIJI_LAN")]
     pub lan: bool,
+    /// Serve Prometheus metrics on `/metrics` (behind the API key) [default: from the settings, off].
+    #[arg(long, env = "TAIJI_METRICS")]
+    pub metrics: bool,
     /// Seconds to let running requests finish (and their upstream sessions be deleted) on shutdown.
-    #[arg(long, default_value_t = 10, value_name = "SECS")]
+    #[arg(long, env = "TAIJI_SHUTDOWN_GRACE", default_value_t = 10, value_name = "SECS")]
     pub shutdown_grace: u64,
     /// Demo mode: serve answers from the built-in Taiji simulator with its demo account, in a
     /// separate data directory (`<data dir>/demo`); no real account is used or stored.

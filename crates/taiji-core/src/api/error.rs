@@ -23,6 +23,7 @@
 //! | `UpstreamFailed`      | 502 / 502                   | `server_error` / `upstream_error`          | `api_error`             | |
 //! | `Timeout`             | 504 / 504                   | `server_error` / `timeout`                 | `timeout_error`         | |
 //! | `Internal`            | 500 / 500                   | `server_error` / –                         | `api_error`             | |
+//! | `RequestTimeout`      | 408 / 408                   | `invalid_request_error` / `request_timeout` | `invalid_request_error` | |
 //!
 //! Why quota differs per API: both SDKs retry 429 twice, and Claude Code retries 429 with backoff
 //! for a long time, but an exhausted points balance never recovers by waiting. OpenAI clients
@@ -81,6 +82,8 @@ pub enum ApiErrorKind {
     Timeout,
     /// A bug or an unexpected state inside the gateway.
     Internal,
+    /// The client stopped sending its request body.
+    RequestTimeout,
 }
 
 impl ApiErrorKind {
@@ -103,6 +106,7 @@ impl ApiErrorKind {
             Self::UpstreamFailed => StatusCode::BAD_GATEWAY,
             Self::Timeout => StatusCode::GATEWAY_TIMEOUT,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
         }
     }
 
@@ -115,7 +119,8 @@ impl ApiErrorKind {
             | Self::Unauthenticated
             | Self::Forbidden
             | Self::NotFound
-            | Self::ModelNotFound => "invalid_request_error",
+            | Self::ModelNotFound
+            | Self::RequestTimeout => "invalid_request_error",
             Self::QuotaExhausted => "insufficient_quota",
             Self::RateLimited => "requests",
             Self::UpstreamBusy
@@ -143,13 +148,14 @@ impl ApiErrorKind {
             Self::NotSignedInYet => Some("upstream_unavailable"),
             Self::UpstreamFailed => Some("upstream_error"),
             Self::Timeout => Some("timeout"),
+            Self::RequestTimeout => Some("request_timeout"),
         }
     }
 
     /// Anthropic's `error.type`.
     pub fn anthropic_type(self) -> &'static str {
         match self {
-            Self::InvalidRequest | Self::PromptTooLong => "invalid_request_error",
+            Self::InvalidRequest | Self::PromptTooLong | Self::RequestTimeout => "invalid_request_error",
             Self::RequestTooLarge => "request_too_large",
             Self::Unauthenticated => "authentication_error",
             Self::Forbidden => "permission_error",
@@ -183,15 +189,26 @@ pub struct ApiError {
     request_id: Option<String>,
 }
 
+/// The longest error message sent or logged: messages quote client input (roles, part types,
+/// model names), and a client must not be able to make the gateway echo megabytes.
+pub const MAX_MESSAGE_CHARS: usize = 1024;
+
 /// The message shown for internal errors; their details stay in the gateway's log.
 const INTERNAL_MESSAGE: &str = "Taiji Gateway hit an internal error; the details are in its log.";
 
 impl ApiError {
     /// An error of the given class with a message for the user.
+    /// Messages longer than [`MAX_MESSAGE_CHARS`] are cut, because many quote client input.
     pub fn new(kind: ApiErrorKind, message: impl Into<String>) -> Self {
+        let message = message.into();
+        let message = if message.len() > MAX_MESSAGE_CHARS {
+            crate::api::bounds::truncate(&message, MAX_MESSAGE_CHARS)
+        } else {
+            message
+        };
         Self {
             kind,
-            message: message.into(),
+            message,
             param: None,
             retry_after: None,
             request_id: None,

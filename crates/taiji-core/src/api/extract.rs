@@ -7,7 +7,7 @@ use axum::extract::{FromRequest, Request};
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
 
-use crate::api::error::{AnthropicError, ApiError, OpenAiError};
+use crate::api::error::{AnthropicError, ApiError, ApiErrorKind, OpenAiError};
 
 /// Parses a request body as `T`, with errors that say what is wrong and where.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
@@ -31,10 +31,27 @@ async fn read_body<S: Send + Sync>(request: Request, state: &S) -> Result<Bytes,
     Bytes::from_request(request, state).await.map_err(|rejection| {
         if rejection.status() == http::StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::request_too_large("The request body is larger than Taiji Gateway accepts.")
+        } else if caused_by_timeout(&rejection) {
+            ApiError::new(
+                ApiErrorKind::RequestTimeout,
+                "The request body stopped arriving; send the whole body without long pauses.",
+            )
         } else {
             ApiError::invalid_request(format!("Failed to read the request body: {rejection}"))
         }
     })
+}
+
+/// Whether the body failed because the gateway's body read timeout fired.
+fn caused_by_timeout(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(error);
+    while let Some(current) = source {
+        if current.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        source = current.source();
+    }
+    false
 }
 
 /// A JSON body whose rejection is rendered in OpenAI's error format.

@@ -17,6 +17,7 @@
 //!    in-stream error event after it.
 
 pub mod anthropic;
+pub mod bounds;
 pub mod error;
 pub mod error_map;
 pub mod extract;

@@ -249,6 +249,7 @@ impl Inner {
             DispatchEventKind::Queued {
                 model: request.model.id.clone(),
                 source: request.source.clone(),
+                endpoint: request.endpoint.clone(),
             },
         );
 

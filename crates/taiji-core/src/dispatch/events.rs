@@ -27,6 +27,8 @@ pub enum DispatchEventKind {
         model: String,
         /// Who asked.
         source: RequestSource,
+        /// The canonical endpoint it came in on, e.g. `/v1/messages`.
+        endpoint: String,
     },
     /// Admitted; the upstream session is being created.
     Started {

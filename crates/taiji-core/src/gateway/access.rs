@@ -1,5 +1,5 @@
 //! Who may use the local endpoint (issue 5): API keys on the API routes, the DNS-rebinding defence
-//! on every route, and CORS on `/v1` only. Settings are read from the core on every request, so a
+//! on every route, browser requests only from allowed origins, and CORS on `/v1` only. Settings are read from the core on every request, so a
 //! new key, a key that is no longer required or LAN mode apply at once.
 
 use axum::extract::{Request, State};
@@ -68,6 +68,11 @@ fn presented_keys(headers: &HeaderMap) -> impl Iterator<Item = &str> {
 /// name was re-pointed at 127.0.0.1 reaches our port, but its requests still say
 /// `Host: evil.example`.
 pub(crate) async fn check_host(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if !has_one_host(&request) {
+        let flavor = flavor_for(request.uri().path(), request.headers());
+        let error = ApiError::invalid_request("The request must carry exactly one Host header.");
+        return reject(flavor, error, LogNote::anonymous());
+    }
     let settings = state.core.settings();
     if settings.access.lan_mode {
         return next.run(request).await;
@@ -78,7 +83,7 @@ pub(crate) async fn check_host(State(state): State<AppState>, request: Request, 
         .and_then(|value| value.to_str().ok())
         .map(str::to_owned)
         .or_else(|| request.uri().authority().map(|authority| authority.to_string()));
-    // A request without any Host (HTTP/1.0 tools) cannot come from a browser, which always sends one.
+    // Only HTTP/2 requests get here without a `Host` (see `has_one_host`).
     let allowed = host
         .as_deref()
         .is_none_or(|host| is_allowed_host(host, &settings.listen.host));
@@ -91,6 +96,19 @@ pub(crate) async fn check_host(State(state): State<AppState>, request: Request, 
          127.0.0.1, [::1] or its listen address; turn on LAN mode to allow other names.",
     );
     reject(flavor, error, LogNote::anonymous())
+}
+
+/// HTTP/1.1 requires exactly one `Host` (RFC 9112 §3.2); two of them are the classic way to make
+/// a proxy and a server disagree about where a request goes. HTTP/2 carries the authority in the
+/// request line instead, and may repeat it in at most one `Host`.
+fn has_one_host(request: &Request) -> bool {
+    let hosts = request.headers().get_all(header::HOST).iter().count();
+    match request.version() {
+        http::Version::HTTP_2 | http::Version::HTTP_3 => {
+            hosts <= 1 && (hosts == 1 || request.uri().authority().is_some())
+        }
+        _ => hosts == 1,
+    }
 }
 
 /// Whether a `Host` header value (with or without a port) names this machine's loopback or the
@@ -119,44 +137,105 @@ fn strip_port(host: &str) -> &str {
     }
 }
 
-/// The request headers browser-based clients send, allowed on preflights that do not list theirs.
-const ALLOWED_HEADERS: &str = "authorization, content-type, x-api-key, anthropic-version, \
-     anthropic-beta, anthropic-dangerous-direct-browser-access, http-referer, x-title, \
-     x-stainless-arch, x-stainless-lang, x-stainless-os, x-stainless-package-version, \
-     x-stainless-retry-count, x-stainless-runtime, x-stainless-runtime-version, \
-     x-stainless-timeout, x-stainless-helper-method, x-stainless-async";
+/// The request headers the APIs read or clients are known to send (client-conformance §3.8), the
+/// only ones a preflight allows; `x-stainless-*` is a family and is matched by prefix.
+const ALLOWED_HEADERS: [&str; 8] = [
+    "authorization",
+    "content-type",
+    "x-api-key",
+    "anthropic-version",
+    "anthropic-beta",
+    "anthropic-dangerous-direct-browser-access",
+    "http-referer",
+    "x-title",
+];
 
-/// CORS for `/v1` only (client-conformance §3.8): preflights get a 204 with the allowed methods and
-/// headers, every other `/v1` response gets `Access-Control-Allow-Origin: *`. Other paths get
-/// nothing. The requested headers are mirrored because `Access-Control-Allow-Headers: *` does not
-/// cover `Authorization`, and the `x-stainless-*` family has no wildcard form.
-pub(crate) async fn cors(request: Request, next: Next) -> Response {
+/// The origin of Electron apps that load their pages from disk (Cherry Studio desktop, when it sends
+/// an `Origin` at all). No web page can claim it; the `null` origin, by contrast, is what any page's
+/// sandboxed iframe sends, so it is only allowed when listed.
+const FILE_ORIGIN: &str = "file://";
+
+/// Browser requests and CORS (client-conformance §3.8). A request with an `Origin` header comes
+/// from a browser page; unless that origin is in `access.allowed_origins` (or is the `file://` of a
+/// desktop app) it is refused with a 403 on every path before anything is processed, because
+/// without an API key any page the user visits could otherwise spend the user's points with a
+/// "simple" `text/plain` POST that needs no preflight. Allowed origins get their own origin back in
+/// `Access-Control-Allow-Origin` on `/v1` (never `*`), and preflights allow only the headers the
+/// API uses. Requests without an `Origin` (SDKs, Claude Code, curl) pass untouched.
+pub(crate) async fn cors(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let origin = request.headers().get(header::ORIGIN).cloned();
     let path = request.uri().path();
-    if !(path == "/v1" || path.starts_with("/v1/")) {
+    let on_api = path == "/v1" || path.starts_with("/v1/");
+    let is_preflight = request.method() == Method::OPTIONS;
+    let Some(origin) = origin else {
+        if on_api && is_preflight {
+            return preflight(None, request.headers());
+        }
+        return next.run(request).await;
+    };
+    let allowed = origin.to_str().is_ok_and(|origin| {
+        origin == FILE_ORIGIN
+            || state
+                .core
+                .settings()
+                .access
+                .allowed_origins
+                .iter()
+                .any(|allowed| allowed.trim_end_matches('/').eq_ignore_ascii_case(origin))
+    });
+    if !allowed {
+        let flavor = flavor_for(path, request.headers());
+        let error = ApiError::forbidden(
+            "Requests from web pages are refused: this origin is not in Taiji Gateway's allowed \
+             origins (settings: access.allowed_origins).",
+        );
+        return reject(flavor, error, LogNote::anonymous());
+    }
+    if !on_api {
         return next.run(request).await;
     }
-    if request.method() == Method::OPTIONS {
-        let allow_headers = request
-            .headers()
-            .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
-            .cloned()
-            .unwrap_or_else(|| HeaderValue::from_static(ALLOWED_HEADERS));
-        let mut response = StatusCode::NO_CONTENT.into_response();
-        let headers = response.headers_mut();
-        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-        headers.insert(
-            header::ACCESS_CONTROL_ALLOW_METHODS,
-            HeaderValue::from_static("GET, POST, OPTIONS"),
-        );
-        headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, allow_headers);
-        headers.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("86400"));
-        return response;
+    if is_preflight {
+        return preflight(Some(origin), request.headers());
     }
     let mut response = next.run(request).await;
+    allow_origin(response.headers_mut(), origin);
     response
-        .headers_mut()
-        .insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+}
+
+/// A 204 preflight answer: the allowed methods, and of the requested headers those the API uses
+/// (all of them when none were named).
+fn preflight(origin: Option<HeaderValue>, request_headers: &HeaderMap) -> Response {
+    let requested = request_headers
+        .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
+        .and_then(|value| value.to_str().ok());
+    let allow_headers = match requested {
+        Some(requested) => requested
+            .split(',')
+            .map(|name| name.trim().to_ascii_lowercase())
+            .filter(|name| ALLOWED_HEADERS.contains(&name.as_str()) || name.starts_with("x-stainless-"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        None => ALLOWED_HEADERS.join(", "),
+    };
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    let headers = response.headers_mut();
+    if let Some(origin) = origin {
+        allow_origin(headers, origin);
+    }
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("GET, POST, OPTIONS"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&allow_headers) {
+        headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, value);
+    }
+    headers.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("86400"));
     response
+}
+
+fn allow_origin(headers: &mut HeaderMap, origin: HeaderValue) {
+    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    headers.append(header::VARY, HeaderValue::from_static("origin"));
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The request-log entries of requests the dispatcher never saw. The dispatcher records every chat
 //! request it dispatches; everything else that reaches the API (refused keys and hosts, malformed
 //! bodies, unknown models, model lists, token counts, unknown routes) is recorded here, so the log
-//! shows every request a client made. Health checks, the `/` probe and CORS preflights are not
+//! shows every request a client made. Health checks, the `/` probe, metrics scrapes and CORS preflights are not
 //! recorded: they are noise, not requests.
 //!
 //! Handlers and inner layers describe their outcome with a [`LogNote`] in the response extensions
@@ -21,6 +21,7 @@ use super::core_error::error_class;
 use super::flavor::{api_name, flavor_for};
 use super::state::AppState;
 use crate::api::ApiFlavor;
+use crate::api::bounds;
 use crate::api::error::ApiError;
 use crate::chat::RequestSource;
 use crate::request_log::{EntryPatch, NewEntry, RequestLog};
@@ -76,9 +77,10 @@ impl LogNote {
         }
     }
 
-    /// The same note with the requested model.
+    /// The same note with the requested model (cut to the longest model name accepted: the note
+    /// is taken before the request is validated).
     pub(crate) fn with_model(mut self, model: Option<&str>) -> Self {
-        self.model = model.map(str::to_owned);
+        self.model = model.map(|model| bounds::truncate(model, bounds::MAX_MODEL_CHARS));
         self
     }
 
@@ -139,6 +141,7 @@ pub(crate) async fn record(State(state): State<AppState>, request: Request, next
     };
     let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     let status = response.status();
+    let note_endpoint = note.as_ref().and_then(|note| note.endpoint);
     let (endpoint, model, stream, outcome) = match note {
         Some(note) => (
             note.endpoint.map_or(raw_endpoint, str::to_owned),
@@ -148,6 +151,7 @@ pub(crate) async fn record(State(state): State<AppState>, request: Request, next
         ),
         None => (raw_endpoint, String::new(), false, None),
     };
+    let metric_endpoint = note_endpoint.unwrap_or("other");
     let patch = match outcome {
         Some(NoteOutcome::Rejected(error)) => EntryPatch::failed(
             Some(status.as_u16()),
@@ -163,6 +167,14 @@ pub(crate) async fn record(State(state): State<AppState>, request: Request, next
         ),
         _ => EntryPatch::done(status.as_u16(), duration_ms, None),
     };
+    let metric_outcome = match (&patch.status, &patch.error_class) {
+        (_, Some(class)) => class.as_str(),
+        _ => "ok",
+    };
+    state
+        .core
+        .metrics()
+        .record_request(metric_endpoint, metric_outcome);
     let mut entry = NewEntry::new(source, endpoint, model, stream);
     entry.started_at = started_at;
     write(state.core.request_log(), entry, patch).await;
@@ -171,7 +183,7 @@ pub(crate) async fn record(State(state): State<AppState>, request: Request, next
 
 /// Whether a request belongs in the request log: not preflights, nor the probes of `health.rs`.
 fn is_recorded(method: &Method, path: &str) -> bool {
-    method != Method::OPTIONS && !matches!(path, "/health" | "/" | "/api/hello")
+    method != Method::OPTIONS && !matches!(path, "/health" | "/" | "/api/hello" | "/metrics")
 }
 
 /// The client's user agent, capped.

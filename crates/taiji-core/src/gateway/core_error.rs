@@ -44,5 +44,6 @@ pub(crate) fn error_class(kind: ApiErrorKind) -> &'static str {
         ApiErrorKind::UpstreamFailed => "upstream_failed",
         ApiErrorKind::Timeout => "timeout",
         ApiErrorKind::Internal => "internal",
+        ApiErrorKind::RequestTimeout => "request_timeout",
     }
 }

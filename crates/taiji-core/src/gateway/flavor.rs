@@ -10,7 +10,9 @@ use crate::api::ApiFlavor;
 /// `anthropic-version` comes from an Anthropic client (the SDKs and Claude Code always send it),
 /// and everything else gets OpenAI's format, the one most generic clients understand.
 pub(crate) fn flavor_for(path: &str, headers: &HeaderMap) -> ApiFlavor {
-    if path.ends_with("/messages") || path.ends_with("/messages/count_tokens") {
+    // Also unknown paths below `/messages` (`GET /v1/messages/batches`): only Anthropic clients
+    // call there.
+    if path.ends_with("/messages") || path.contains("/messages/") {
         ApiFlavor::Anthropic
     } else if path.ends_with("/chat/completions") {
         ApiFlavor::OpenAi
@@ -42,6 +44,7 @@ mod tests {
         anthropic.insert("anthropic-version", HeaderValue::from_static("2023-06-01"));
         assert_eq!(flavor_for("/v1/messages", &none), ApiFlavor::Anthropic);
         assert_eq!(flavor_for("/messages/count_tokens", &none), ApiFlavor::Anthropic);
+        assert_eq!(flavor_for("/v1/messages/batches/x", &none), ApiFlavor::Anthropic);
         assert_eq!(flavor_for("/v1/chat/completions", &anthropic), ApiFlavor::OpenAi);
         assert_eq!(flavor_for("/v1/models", &none), ApiFlavor::OpenAi);
         assert_eq!(flavor_for("/v1/models", &anthropic), ApiFlavor::Anthropic);

@@ -12,21 +12,24 @@
 //! - `readiness`: the "not signed in yet" answers while the background sign-in has not succeeded;
 //! - `audit`: writes a request-log entry for every request the dispatcher never saw (rejections,
 //!   model lists, token counts), because the dispatcher logs only what it dispatches;
+//! - `metrics`: `/metrics` (Prometheus text, off by default, behind the API key);
 //! - `trace`: the tracing span of each request (matched route, never headers).
 //!
 //! Why the layers sit where they sit (outermost first): tracing → audit → CORS → `Host` check →
-//! routing → API key (only on the API routes) → handler. The audit layer must see every response,
+//! body budget → routing → API key (only on the API routes) → handler. The audit layer must see every response,
 //! including refusals by the layers inside it; CORS must answer preflights before a key is asked
 //! for (browsers never send credentials on a preflight).
 
 mod access;
 mod anthropic;
 mod audit;
+mod body_budget;
 mod chat;
 mod core_error;
 mod fallback;
 mod flavor;
 mod health;
+mod metrics;
 mod models;
 mod openai;
 mod readiness;
@@ -41,17 +44,27 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
-use axum::serve::ListenerExt;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto::Builder;
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use tokio_util::sync::CancellationToken;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 
 use crate::runtime::Core;
 
 pub use server::{GatewayError, GatewayServer};
 use state::AppState;
 
-/// The largest request body accepted: base64 images and Claude Code's long prompts make bodies of
-/// many megabytes, far above axum's 2 MB default.
-pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024 * 1024;
+/// The largest request body accepted. The largest valid request carries 5 images of 5 MB (the
+/// upstream's limits, taiji-protocol.md §7.1), 33.4 MB as base64, plus its text: Claude Code's
+/// longest prompts (a full context window, tool schemas) are 1–3 MB of JSON. 40 MiB leaves room
+/// for that and for a few earlier images in the history, and nothing valid is larger.
+pub const DEFAULT_BODY_LIMIT: usize = 40 * 1024 * 1024;
+
+/// How many bytes of request bodies may be in memory at once by default: four maximum-size
+/// bodies, or any number of ordinary ones.
+pub const DEFAULT_BODY_MEMORY_BUDGET: usize = 4 * DEFAULT_BODY_LIMIT;
 
 /// Tunables of the gateway's HTTP behaviour. The defaults are what real clients need; tests
 /// shorten the timings.
@@ -69,6 +82,18 @@ pub struct GatewayOptions {
     pub first_event_wait: Duration,
     /// The request body limit in bytes.
     pub body_limit: usize,
+    /// The bytes all request bodies in flight may take together (see `body_budget`).
+    pub body_memory_budget: usize,
+    /// How long a connection may take to send a request's headers, counted from when the server
+    /// starts waiting for them, so it also closes idle keep-alive connections. Slow or stalled
+    /// clients otherwise hold a connection (and its memory) forever.
+    pub header_read_timeout: Duration,
+    /// How long a request body may pause between two chunks before the request fails.
+    pub body_read_timeout: Duration,
+    /// How long the shutdown waits for open connections after it ended the running streams and
+    /// answered waiting requests; connections still open then (a client in the middle of sending
+    /// its headers or body) are dropped, so the shutdown never waits for a stalled client.
+    pub shutdown_drain: Duration,
 }
 
 impl Default for GatewayOptions {
@@ -77,6 +102,10 @@ impl Default for GatewayOptions {
             keep_alive_interval: Duration::from_secs(15),
             first_event_wait: Duration::from_secs(2),
             body_limit: DEFAULT_BODY_LIMIT,
+            body_memory_budget: DEFAULT_BODY_MEMORY_BUDGET,
+            header_read_timeout: Duration::from_secs(30),
+            body_read_timeout: Duration::from_secs(30),
+            shutdown_drain: Duration::from_secs(5),
         }
     }
 }
@@ -92,10 +121,11 @@ pub fn router(core: Core) -> Router {
 }
 
 /// Serves the gateway on `listener` until `shutdown` completes. Then it stops accepting
-/// connections, ends running streams at once with an in-stream "shutting down" error (dropping
-/// their dispatcher streams, which cancels the upstream calls and deletes their sessions), answers
-/// waiting non-stream requests with a 503, and returns once every connection is closed. The caller
-/// then runs `core.shutdown(grace)` to wait for the session deletions.
+/// connections, closes idle keep-alive connections at once, ends running streams with an
+/// in-stream "shutting down" error (dropping their dispatcher streams, which cancels the upstream
+/// calls and deletes their sessions), answers waiting non-stream requests with a 503, and returns
+/// once every connection is closed. The caller then runs `core.shutdown(grace)` to wait for the
+/// session deletions.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     core: Core,
@@ -113,21 +143,66 @@ pub async fn serve_with(
 ) -> io::Result<()> {
     let draining = CancellationToken::new();
     let app = build_router(AppState::new(core, options, draining.clone()));
-    let signal = async move {
-        shutdown.await;
-        draining.cancel();
-    };
-    // SSE frames are small and latency matters more than packet count.
-    let listener = listener.tap_io(|tcp| {
+    let mut connections = Builder::new(TokioExecutor::new());
+    connections
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(options.header_read_timeout);
+    connections.http2().timer(TokioTimer::new());
+    let graceful = GracefulShutdown::new();
+    let mut open = tokio::task::JoinSet::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        // Forget the connections that have closed.
+        while open.try_join_next().is_some() {}
+        let (tcp, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors and similar: wait a moment instead of spinning.
+                    tracing::warn!(%error, "could not accept a connection");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        // SSE frames are small and latency matters more than packet count.
         if let Err(error) = tcp.set_nodelay(true) {
             tracing::debug!(%error, "could not set TCP_NODELAY");
         }
-    });
-    axum::serve(listener, app).with_graceful_shutdown(signal).await
+        let service = TowerToHyperService::new(app.clone());
+        let connection = connections
+            .serve_connection_with_upgrades(TokioIo::new(tcp), service)
+            .into_owned();
+        let connection = graceful.watch(connection);
+        open.spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    draining.cancel();
+    // Idle connections close at once, the others after their current response; connections that
+    // are still sending a request get `shutdown_drain`, then they are dropped.
+    if tokio::time::timeout(options.shutdown_drain, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::debug!(
+            open = open.len(),
+            "dropping connections that did not finish in time"
+        );
+        open.abort_all();
+    }
+    while open.join_next().await.is_some() {}
+    Ok(())
 }
 
 fn build_router(state: AppState) -> Router {
     let body_limit = state.options.body_limit;
+    let body_read_timeout = state.options.body_read_timeout;
     let api = Router::new()
         .merge(openai::router())
         .merge(anthropic::router())
@@ -138,6 +213,7 @@ fn build_router(state: AppState) -> Router {
         ));
     Router::new()
         .merge(health::router())
+        .merge(metrics::router(&state))
         .nest("/v1", api.clone())
         // Cherry Studio ≤ 1.5 appended `/v1/` to a host that already ended in `/v1`.
         .nest("/v1/v1", api.clone())
@@ -146,10 +222,15 @@ fn build_router(state: AppState) -> Router {
         .merge(fallback::router())
         .fallback(fallback::not_found)
         .method_not_allowed_fallback(fallback::method_not_allowed)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            body_budget::reserve,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), access::check_host))
-        .layer(middleware::from_fn(access::cors))
+        .layer(middleware::from_fn_with_state(state.clone(), access::cors))
         .layer(middleware::from_fn_with_state(state.clone(), audit::record))
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(RequestBodyTimeoutLayer::new(body_read_timeout))
         .layer(trace::layer())
         .with_state(state)
 }

@@ -44,6 +44,15 @@ async fn chat_completions(
         Ok(transcript) => transcript,
         Err(error) => return reject(ApiFlavor::OpenAi, error, note),
     };
+    let tools = tool_config(&request);
+    let reasoning_effort = request
+        .reasoning_effort
+        .as_ref()
+        .and_then(|effort| effort.as_str())
+        .map(str::to_owned);
+    // The transcript owns copies of everything needed; the parsed body (images included) need not
+    // stay in memory while the request waits and runs.
+    drop(request);
     let wire = Wire::OpenAi {
         meta: ResponseMeta::fresh(&options.model),
         include_usage: options.include_usage,
@@ -54,13 +63,9 @@ async fn chat_completions(
         stream: options.stream,
         limits: options.limits,
         transcript,
-        tools: tool_config(&request),
+        tools,
         caller: caller.map(|Extension(caller)| caller).unwrap_or_default(),
-        reasoning_effort: request
-            .reasoning_effort
-            .as_ref()
-            .and_then(|effort| effort.as_str())
-            .map(str::to_owned),
+        reasoning_effort,
     };
     chat::run(&state, call, wire).await
 }

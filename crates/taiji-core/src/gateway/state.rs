@@ -4,6 +4,7 @@
 use tokio_util::sync::CancellationToken;
 
 use super::GatewayOptions;
+use super::body_budget::BodyBudget;
 use crate::runtime::Core;
 
 /// The state of one gateway router. Cheap to clone.
@@ -16,6 +17,8 @@ pub(crate) struct AppState {
     /// Cancelled when the server stops: running streams end with an in-stream error and waiting
     /// requests get a 503, so the graceful shutdown does not wait for long answers.
     pub(crate) draining: CancellationToken,
+    /// The memory budget shared by all request bodies in flight.
+    pub(crate) body_budget: BodyBudget,
     /// The Unix time this router was built; reported as the `created` time of every model, so the
     /// model list is stable between calls (the catalog itself has no dates).
     pub(crate) started_unix: i64,
@@ -27,6 +30,7 @@ impl AppState {
             core,
             options,
             draining,
+            body_budget: BodyBudget::new(options.body_memory_budget),
             started_unix: time::OffsetDateTime::now_utc().unix_timestamp(),
         }
     }

@@ -6,6 +6,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
+use super::image_hosts::{HostPolicy, RefusedHost, check_host};
 use super::{ImageSource, PromptError};
 
 /// The image types the upstream accepts (taiji-protocol.md §7.1).
@@ -59,16 +60,29 @@ pub(super) struct LoadedImage {
     pub(super) data_url: String,
 }
 
+/// How image URLs are downloaded: the client (built by [`super::image_hosts::client`] for
+/// `policy`), its address policy and the whole-download time limit.
+#[derive(Debug, Clone, Copy)]
+pub struct Downloader<'a> {
+    /// The guarded client.
+    pub http: &'a reqwest::Client,
+    /// The policy the client was built with, also applied to literal addresses before sending.
+    pub policy: HostPolicy,
+    /// Whether the client goes through a proxy, so host names are checked here before sending.
+    pub proxied: bool,
+    /// Connect, headers and body together.
+    pub timeout: Duration,
+}
+
 /// Validates or downloads one image.
 pub(super) async fn load(
     source: &ImageSource,
     max_bytes: usize,
-    http: &reqwest::Client,
-    timeout: Duration,
+    downloader: Downloader<'_>,
 ) -> Result<LoadedImage, PromptError> {
     match source {
         ImageSource::DataUrl(url) => validate_data_url(url, max_bytes),
-        ImageSource::Url(url) => fetch(url, max_bytes, http, timeout).await,
+        ImageSource::Url(url) => fetch(url, max_bytes, downloader).await,
     }
 }
 
@@ -132,12 +146,31 @@ fn validate_data_url(url: &str, max_bytes: usize) -> Result<LoadedImage, PromptE
     })
 }
 
-/// Downloads an `http(s)` image and inlines it as a data URL.
+/// Downloads an `http(s)` image and inlines it as a data URL. Every failure after the URL was
+/// parsed is an [`PromptError::ImageFetch`] whose message says only "could not use this image URL":
+/// what the target answered (refused connection, status, content type, size) would otherwise tell
+/// the requester about hosts it cannot reach itself. The reason goes to the gateway's own log.
 async fn fetch(
     raw_url: &str,
     max_bytes: usize,
-    http: &reqwest::Client,
-    timeout: Duration,
+    downloader: Downloader<'_>,
+) -> Result<LoadedImage, PromptError> {
+    let result = download(raw_url, max_bytes, downloader).await;
+    if let Err(PromptError::ImageFetch { url, reason }) = &result {
+        tracing::info!(%url, %reason, "an image URL could not be used");
+    }
+    result
+}
+
+async fn download(
+    raw_url: &str,
+    max_bytes: usize,
+    Downloader {
+        http,
+        policy,
+        proxied,
+        timeout,
+    }: Downloader<'_>,
 ) -> Result<LoadedImage, PromptError> {
     let shown = redact_url(raw_url);
     let failed = |reason: String| PromptError::ImageFetch {
@@ -148,6 +181,10 @@ async fn fetch(
     if !matches!(url.scheme(), "http" | "https") {
         return Err(failed("only http and https image URLs are supported".to_owned()));
     }
+    if policy.refuses_literal(&url) || (proxied && check_host(policy, &url).await.is_err()) {
+        return Err(failed("the image host is not allowed".to_owned()));
+    }
+    let too_large = || failed(format!("larger than {max_bytes} bytes"));
 
     // The timeout covers connecting, the headers and the whole body.
     let mut response = http
@@ -185,7 +222,7 @@ async fn fetch(
         .content_length()
         .is_some_and(|length| length > max_bytes as u64)
     {
-        return Err(too_large(max_bytes));
+        return Err(too_large());
     }
 
     // Read in chunks and stop as soon as the limit is passed: a server may omit or understate
@@ -201,7 +238,7 @@ async fn fetch(
         .map_err(|error| failed(describe_transport_error(&error, timeout)))?
     {
         if body.len() + chunk.len() > max_bytes {
-            return Err(too_large(max_bytes));
+            return Err(too_large());
         }
         body.extend_from_slice(&chunk);
     }
@@ -215,7 +252,9 @@ async fn fetch(
 
 /// A short reason for a failed download, without the URL (which may carry a signed query).
 fn describe_transport_error(error: &reqwest::Error, timeout: Duration) -> String {
-    if error.is_timeout() {
+    if refused_host(error) {
+        "the image host is not allowed".to_owned()
+    } else if error.is_timeout() {
         format!("no complete answer within {} s", timeout.as_secs_f64())
     } else if error.is_connect() {
         "could not connect to the server".to_owned()
@@ -224,6 +263,18 @@ fn describe_transport_error(error: &reqwest::Error, timeout: Duration) -> String
     } else {
         "the download failed".to_owned()
     }
+}
+
+/// Whether `error` was caused by the address guard (in the resolver or the redirect policy).
+fn refused_host(error: &reqwest::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(current) = source {
+        if current.is::<RefusedHost>() {
+            return true;
+        }
+        source = current.source();
+    }
+    false
 }
 
 /// The URL as shown in messages: scheme, host, port and path, without user info, query or

@@ -28,9 +28,9 @@ fn model(multimodal: bool) -> ModelInfo {
     }
 }
 
-/// A client that ignores proxy variables, so loopback requests stay on this machine.
-fn client() -> reqwest::Client {
-    reqwest::Client::builder().no_proxy().build().unwrap()
+/// The image clients (they ignore proxy variables, so loopback requests stay on this machine).
+fn client() -> ImageClients {
+    ImageClients::new().unwrap()
 }
 
 fn limits(max_count: usize, max_bytes: usize) -> FileLimits {
@@ -423,6 +423,20 @@ async fn image_server() -> SocketAddr {
             get(|| async { ([(CONTENT_TYPE, "image/svg+xml")], "<svg/>") }),
         )
         .route(
+            "/to-unspecified",
+            get(
+                |axum::extract::Query(query): axum::extract::Query<
+                    std::collections::HashMap<String, String>,
+                >| async move {
+                    let target = format!("http://0.0.0.0:{}/ok.png", query["port"]);
+                    (
+                        axum::http::StatusCode::FOUND,
+                        [(axum::http::header::LOCATION, target)],
+                    )
+                },
+            ),
+        )
+        .route(
             "/missing.png",
             get(|| async { (axum::http::StatusCode::NOT_FOUND, "no") }),
         )
@@ -450,9 +464,15 @@ fn url_message(url: String) -> Transcript {
     }
 }
 
+/// Downloads with the LAN setting on, because the test server listens on loopback.
 async fn fetch_one(url: String) -> Result<BuiltPrompt, PromptError> {
+    fetch_with(url, true).await
+}
+
+async fn fetch_with(url: String, allow_private_hosts: bool) -> Result<BuiltPrompt, PromptError> {
     let options = PromptOptions {
         image_fetch_timeout: Duration::from_millis(500),
+        allow_private_hosts,
     };
     build_prompt(
         &url_message(url),
@@ -485,8 +505,11 @@ async fn image_urls_are_downloaded_and_inlined() {
 async fn image_downloads_enforce_the_size_limit() {
     let addr = image_server().await;
     for path in ["big.png", "big-chunked.png"] {
-        let result = fetch_one(format!("http://{addr}/{path}")).await;
-        assert_eq!(result, Err(PromptError::ImageTooLarge { max_mb: 1 }), "{path}");
+        let Err(PromptError::ImageFetch { reason, .. }) = fetch_one(format!("http://{addr}/{path}")).await
+        else {
+            panic!("{path} must be refused");
+        };
+        assert!(reason.starts_with("larger than"), "{path}: {reason}");
     }
 }
 
@@ -528,7 +551,7 @@ async fn failed_downloads_do_not_reveal_url_secrets() {
             reason: "the server answered HTTP 404".into()
         }
     );
-    assert!(!error.to_string().contains("SECRET123"));
+    assert_eq!(error.to_string(), "could not use this image URL");
     let Err(PromptError::ImageFetch { reason, .. }) = fetch_one("ftp://127.0.0.1/x.png".into()).await else {
         panic!("ftp must be refused");
     };
@@ -563,6 +586,7 @@ async fn limits_are_checked_before_any_download() {
     // The slow route would time out; the refusal must come first, without fetching.
     let options = PromptOptions {
         image_fetch_timeout: Duration::from_secs(3600),
+        allow_private_hosts: true,
     };
     let result = build_prompt(
         &transcript,
@@ -578,4 +602,35 @@ async fn limits_are_checked_before_any_download() {
             model: "deepseek-chat".into()
         })
     );
+}
+
+#[tokio::test]
+async fn image_urls_on_this_machine_are_refused_by_default() {
+    let addr = image_server().await;
+    let port = addr.port();
+    for url in [
+        format!("http://{addr}/ok.png"),
+        format!("http://localhost:{port}/ok.png"),
+        format!("http://[::ffff:127.0.0.1]:{port}/ok.png"),
+        format!("http://2130706433:{port}/ok.png"),
+        format!("http://0.0.0.0:{port}/ok.png"),
+    ] {
+        let error = fetch_with(url.clone(), false).await.unwrap_err();
+        let PromptError::ImageFetch { reason, .. } = &error else {
+            panic!("{url}: {error:?}");
+        };
+        assert_eq!(reason, "the image host is not allowed", "{url}");
+        assert_eq!(error.to_string(), "could not use this image URL", "{url}");
+    }
+}
+
+#[tokio::test]
+async fn redirects_are_checked_again() {
+    let addr = image_server().await;
+    // Linux connects 0.0.0.0 to this machine, so following this redirect would reach the server.
+    let url = format!("http://{addr}/to-unspecified?port={}", addr.port());
+    let Err(PromptError::ImageFetch { reason, .. }) = fetch_one(url).await else {
+        panic!("a redirect to 0.0.0.0 must be refused");
+    };
+    assert_eq!(reason, "the image host is not allowed");
 }

@@ -88,11 +88,31 @@ impl NewEntry {
             id: None,
             started_at: OffsetDateTime::now_utc(),
             source,
-            endpoint: endpoint.into(),
-            model: model.into(),
+            endpoint: bounded(endpoint.into(), MAX_ENDPOINT_CHARS),
+            model: bounded(model.into(), MAX_MODEL_CHARS),
             stream,
             status: EntryStatus::Queued,
             prompt_preview: None,
+        }
+    }
+}
+
+/// The longest requested model name kept; the API layer refuses longer ones, but the log must not
+/// depend on that to stay small.
+const MAX_MODEL_CHARS: usize = 256;
+/// The longest endpoint kept (unknown paths come from anyone).
+const MAX_ENDPOINT_CHARS: usize = 200;
+/// The longest error message kept.
+const MAX_MESSAGE_CHARS: usize = 1024;
+
+/// `text` cut to `max` characters (with `…` when cut).
+fn bounded(text: String, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text,
+        Some((end, _)) => {
+            let mut short = text[..end].to_owned();
+            short.push('…');
+            short
         }
     }
 }
@@ -155,8 +175,8 @@ impl EntryPatch {
         Self {
             status: Some(EntryStatus::Failed),
             http_status,
-            error_class: Some(error_class.into()),
-            error_message: Some(error_message.into()),
+            error_class: Some(bounded(error_class.into(), MAX_MODEL_CHARS)),
+            error_message: Some(bounded(error_message.into(), MAX_MESSAGE_CHARS)),
             duration_ms: Some(duration_ms),
             ..Self::default()
         }

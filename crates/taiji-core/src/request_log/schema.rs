@@ -64,6 +64,7 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Opens the read-write connection, applies the connection settings and migrates the schema.
 pub(super) fn open_writer(path: &Path) -> Result<Connection, RequestLogError> {
+    create_private_file(path)?;
     let mut conn = Connection::open(path)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     // Only effective before the first table exists, which is exactly when it is needed.
@@ -75,7 +76,35 @@ pub(super) fn open_writer(path: &Path) -> Result<Connection, RequestLogError> {
     // In WAL mode NORMAL is durable against application crashes and much faster than FULL.
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     migrate(&mut conn)?;
+    // SQLite gives the WAL and shared-memory files the database's mode, but files left by an
+    // older version may still be world-readable.
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let mut side = path.as_os_str().to_owned();
+        side.push(suffix);
+        private(crate::settings::make_private_file(Path::new(&side)), path)?;
+    }
     Ok(conn)
+}
+
+/// Creates the database file readable only by the user before SQLite opens it (SQLite would
+/// create it with the umask's mode, usually 0644), or tightens an existing one.
+fn create_private_file(path: &Path) -> Result<(), RequestLogError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    private(options.open(path).map(drop), path)?;
+    private(crate::settings::make_private_file(path), path)
+}
+
+fn private(result: std::io::Result<()>, path: &Path) -> Result<(), RequestLogError> {
+    result.map_err(|source| RequestLogError::Io {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 /// Opens a read-only connection for queries and exports, which run beside the writer.

@@ -47,8 +47,8 @@ pub(super) async fn apply_settings(
             tracing::error!(%error, "could not apply the request-log settings");
         }
         if previous.upstream.proxy != next.upstream.proxy {
-            match super::download_client(&next) {
-                Ok(http) => *inner.http.write().expect("download client lock poisoned") = http,
+            match super::image_clients(&next) {
+                Ok(images) => *inner.images.write().expect("image client lock poisoned") = images,
                 Err(error) => tracing::error!(%error, "could not apply the proxy to image downloads"),
             }
         }

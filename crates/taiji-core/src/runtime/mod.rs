@@ -30,9 +30,10 @@ use crate::api::tokens::TokenEstimator;
 use crate::chat::ChatRequest;
 use crate::credentials::{CredentialBackend, CredentialStore, Credentials as StoredCredentials, Secret};
 use crate::dispatch::{ChatStream, Dispatcher, DispatcherConfig, PacingConfig};
+use crate::metrics::Metrics;
 use crate::model::{Catalog, ModelInfo};
 use crate::model_resolver::{CatalogCache, ModelResolver, ResolveError};
-use crate::prompt::{BuiltPrompt, PromptError, PromptOptions, Transcript, build_prompt};
+use crate::prompt::{BuiltPrompt, ImageClients, PromptError, PromptOptions, Transcript, build_prompt};
 use crate::request_log::{RequestLog, RequestLogOptions};
 use crate::settings::{Settings, SettingsStore};
 use crate::upstream::{Discovery, ProxySetting, UpstreamClient, UpstreamConfig, UpstreamError};
@@ -59,8 +60,10 @@ struct Inner {
     log: RequestLog,
     catalog: CatalogCache,
     tokens: TokenEstimator,
-    /// For image downloads; rebuilt when the proxy setting changes.
-    http: std::sync::RwLock<reqwest::Client>,
+    /// For image downloads (guarded against this machine and the LAN); rebuilt when the proxy
+    /// setting changes.
+    images: std::sync::RwLock<ImageClients>,
+    metrics: Metrics,
     prompt_options: PromptOptions,
     shutdown: CancellationToken,
     tasks: TaskTracker,
@@ -124,7 +127,7 @@ impl Core {
             .await
             .map_err(|e| CoreError::Internal(e.to_string()))?
             .map_err(|e| CoreError::Internal(e.to_string()))?;
-        let http = download_client(&settings).map_err(CoreError::Settings)?;
+        let images = image_clients(&settings).map_err(CoreError::Settings)?;
 
         let (effective_tx, effective) = watch::channel(settings);
         let inner = Arc::new(Inner {
@@ -137,7 +140,8 @@ impl Core {
             log,
             catalog: CatalogCache::default(),
             tokens,
-            http: std::sync::RwLock::new(http),
+            images: std::sync::RwLock::new(images),
+            metrics: Metrics::new(),
             prompt_options: PromptOptions::default(),
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
@@ -148,6 +152,12 @@ impl Core {
         inner.tasks.spawn(site::persist_site_changes(
             Arc::downgrade(&inner),
             inner.account.client().site(),
+            inner.shutdown.child_token(),
+        ));
+        inner.tasks.spawn(inner.metrics.clone().follow(
+            inner.dispatcher.subscribe(),
+            inner.dispatcher.gauges(),
+            inner.account.subscribe(),
             inner.shutdown.child_token(),
         ));
         inner.tasks.spawn(live::apply_settings(
@@ -191,6 +201,11 @@ impl Core {
     /// The one request log.
     pub fn request_log(&self) -> &RequestLog {
         &self.inner.log
+    }
+
+    /// The Prometheus metrics, fed from the dispatcher and the account.
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
     }
 
     /// The shared token estimator (count_tokens, stop and length limits).
@@ -362,13 +377,17 @@ impl Core {
         model: &ModelInfo,
     ) -> Result<BuiltPrompt, CoreError> {
         let limits = self.catalog().await?.file_limits;
-        let http = self
+        let options = PromptOptions {
+            allow_private_hosts: self.settings().images.allow_private_hosts,
+            ..self.inner.prompt_options
+        };
+        let images = self
             .inner
-            .http
+            .images
             .read()
-            .expect("download client lock poisoned")
+            .expect("image client lock poisoned")
             .clone();
-        build_prompt(transcript, model, limits, &http, &self.inner.prompt_options)
+        build_prompt(transcript, model, limits, &images, &options)
             .await
             .map_err(CoreError::Prompt)
     }
@@ -458,14 +477,35 @@ fn upstream_config(settings: &Settings) -> UpstreamConfig {
     }
 }
 
-/// The client that downloads image URLs, through the same proxy as the upstream.
-fn download_client(settings: &Settings) -> Result<reqwest::Client, String> {
-    let proxy = ProxySetting::parse(&settings.upstream.proxy).map_err(|e| e.0)?;
-    proxy
-        .apply(reqwest::Client::builder().connect_timeout(Duration::from_secs(10)))
-        .map_err(|e| e.0)?
-        .build()
-        .map_err(|e| format!("cannot build the download client: {e}"))
+/// The clients that download image URLs, through the same proxy as the upstream calls.
+fn image_clients(settings: &Settings) -> Result<ImageClients, String> {
+    let proxy = match ProxySetting::parse(&settings.upstream.proxy).map_err(|e| e.0)? {
+        ProxySetting::Off => None,
+        ProxySetting::System => system_proxy(),
+        ProxySetting::Url(url) => Some(
+            reqwest::Proxy::all(url)
+                .map_err(|_| "cannot use the configured proxy for image downloads".to_owned())?,
+        ),
+    };
+    ImageClients::with_proxy(proxy).map_err(|e| format!("cannot build the image download client: {e}"))
+}
+
+/// The environment's proxy (`HTTPS_PROXY`, `ALL_PROXY`, `HTTP_PROXY`, lower case too, with
+/// `NO_PROXY`), as the `system` setting means for image downloads.
+fn system_proxy() -> Option<reqwest::Proxy> {
+    let url = [
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+    ]
+    .iter()
+    .find_map(|name| std::env::var(name).ok().filter(|value| !value.trim().is_empty()))?;
+    reqwest::Proxy::all(url.trim())
+        .ok()
+        .map(|proxy| proxy.no_proxy(reqwest::NoProxy::from_env()))
 }
 
 /// The dispatcher configuration the settings describe.

@@ -61,6 +61,8 @@ pub struct SettingsOverrides {
     pub api_keys_required: Option<bool>,
     /// Whether binding to a non-loopback address is allowed.
     pub lan_mode: Option<bool>,
+    /// Whether `/metrics` answers.
+    pub metrics_enabled: Option<bool>,
 }
 
 impl SettingsOverrides {
@@ -103,6 +105,9 @@ impl SettingsOverrides {
         }
         if let Some(lan) = self.lan_mode {
             settings.access.lan_mode = lan;
+        }
+        if let Some(enabled) = self.metrics_enabled {
+            settings.metrics.enabled = enabled;
         }
         settings
     }

@@ -32,8 +32,9 @@ fn sync_dir(_dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Creates the data directory (and its parents); on Unix a new directory is readable only by the
-/// user, since it holds the settings, possibly credentials and the request history.
+/// Creates the data directory (and its parents); on Unix the directory is readable only by the
+/// user (0700), also when it already existed, since it holds the settings, possibly credentials
+/// and the request history.
 pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
@@ -42,7 +43,33 @@ pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
         use std::os::unix::fs::DirBuilderExt;
         builder.mode(0o700);
     }
-    builder.create(dir)
+    builder.create(dir)?;
+    restrict(dir, 0o700)
+}
+
+/// Makes an existing file readable and writable only by the user (0600 on Unix), for files that
+/// other code creates with the default mode (SQLite's database and its WAL and shared-memory
+/// files). A missing file is not an error.
+pub(crate) fn make_private_file(path: &Path) -> std::io::Result<()> {
+    match restrict(path, 0o600) {
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        other => other,
+    }
+}
+
+#[cfg(unix)]
+fn restrict(path: &Path, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let current = std::fs::metadata(path)?.permissions().mode() & 0o777;
+    if current == mode {
+        return Ok(());
+    }
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn restrict(_path: &Path, _mode: u32) -> std::io::Result<()> {
+    Ok(())
 }
 
 #[cfg(test)]

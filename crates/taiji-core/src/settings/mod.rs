@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use crate::api_keys::ApiKeys;
 use crate::request_log::{PreviewPolicy, RetentionPolicy};
 
-pub(crate) use atomic_file::{create_private_dir, write_atomically};
+pub(crate) use atomic_file::{create_private_dir, make_private_file, write_atomically};
 pub use error::{SettingsError, ValidationError};
 pub use migrate::CURRENT_SCHEMA_VERSION;
 pub use store::{SETTINGS_FILE_NAME, SettingsStore};
@@ -60,6 +60,10 @@ pub struct Settings {
     pub model_aliases: BTreeMap<String, String>,
     /// What the request log keeps and for how long.
     pub request_log: RequestLogSettings,
+    /// Where image URLs in requests may be downloaded from.
+    pub images: ImageSettings,
+    /// The Prometheus endpoint.
+    pub metrics: MetricsSettings,
 }
 
 impl Default for Settings {
@@ -73,6 +77,8 @@ impl Default for Settings {
             pacing: PacingSettings::default(),
             model_aliases: default_model_aliases(),
             request_log: RequestLogSettings::default(),
+            images: ImageSettings::default(),
+            metrics: MetricsSettings::default(),
         }
     }
 }
@@ -162,6 +168,10 @@ pub struct AccessSettings {
     pub lan_mode: bool,
     /// The keys client apps use; generated on first run. Their `Debug` is redacted.
     pub api_keys: ApiKeys,
+    /// Web page origins (`https://chat.example`) whose browser requests are served. Empty by
+    /// default: any other request with an `Origin` header is refused, so a web page cannot spend
+    /// the account's points.
+    pub allowed_origins: Vec<String>,
 }
 
 impl Default for AccessSettings {
@@ -170,6 +180,7 @@ impl Default for AccessSettings {
             api_keys_required: true,
             lan_mode: false,
             api_keys: ApiKeys::default(),
+            allowed_origins: Vec::new(),
         }
     }
 }
@@ -214,6 +225,24 @@ pub struct RequestLogSettings {
     pub retention: RetentionPolicy,
     /// Whether prompt and reply previews are stored, and how long they may be.
     pub previews: PreviewPolicy,
+}
+
+/// Image downloads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct ImageSettings {
+    /// Whether image URLs may point at this machine or the local network (loopback, private,
+    /// link-local and unique-local addresses). Off by default: a request's author chooses the URL
+    /// and the gateway fetches it from inside the user's network.
+    pub allow_private_hosts: bool,
+}
+
+/// The Prometheus endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct MetricsSettings {
+    /// Whether `/metrics` answers (behind the API key, like the APIs). Off by default.
+    pub enabled: bool,
 }
 
 /// The default aliases for the model names Claude Code asks for.

@@ -151,6 +151,7 @@ fn overrides(args: &ServeArgs) -> SettingsOverrides {
         // Keys given on the command line are meant to be used; `--no-api-key` turns them off.
         api_keys_required: if args.no_api_key { Some(false) } else { None },
         lan_mode: args.lan.then_some(true),
+        metrics_enabled: args.metrics.then_some(true),
         ..SettingsOverrides::default()
     }
 }

@@ -2,7 +2,7 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use taiji_sim::SimStats;
+use taiji_sim::{SimConfig, SimStats};
 
 use crate::common::{Api, start, v2};
 

@@ -9,7 +9,6 @@
 //! of failing the whole request, because the real API accepts those blocks.
 
 use serde::de::DeserializeOwned;
-use serde::de::IgnoredAny;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
@@ -38,11 +37,18 @@ pub struct MessagesRequest {
     pub tools: Option<Vec<ToolDefinition>>,
     /// `{type: auto|any|none|tool, name?}`.
     pub tool_choice: Option<ToolChoice>,
-    /// Accepted and ignored.
-    pub metadata: Option<IgnoredAny>,
+    /// `{user_id}`; only its length is checked.
+    pub metadata: Option<Metadata>,
     /// `{effort: low|medium|high|…}`: the effort is forwarded as `reasoningEffort` when the model declares
     /// that level (3.x), otherwise ignored.
     pub output_config: Option<serde_json::Value>,
+}
+
+/// `metadata`: Anthropic defines only `user_id`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Metadata {
+    /// An opaque end-user id (Claude Code sends a long JSON string of ids).
+    pub user_id: Option<Value>,
 }
 
 /// `system`: a string or an array of text blocks (with `cache_control`).

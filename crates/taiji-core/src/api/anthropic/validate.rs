@@ -4,6 +4,7 @@
 //! blocks are checked while they are converted ([`super::convert`]).
 
 use crate::api::anthropic::request::MessagesRequest;
+use crate::api::bounds;
 use crate::api::error::ApiError;
 use crate::api::limits::OutputLimits;
 
@@ -54,6 +55,13 @@ pub fn validate_common(request: &MessagesRequest) -> Result<String, ApiError> {
         Some(model) if !model.is_empty() => model.to_owned(),
         _ => return Err(ApiError::invalid_param("model", "Field required.")),
     };
+    bounds::check_len("model", &model, bounds::MAX_MODEL_CHARS)?;
+    let user_id = request
+        .metadata
+        .as_ref()
+        .and_then(|metadata| metadata.user_id.as_ref());
+    // Claude Code's `user_id` is a JSON string of several ids, well under this.
+    bounds::check_value_len("metadata.user_id", user_id, 4 * bounds::MAX_USER_CHARS)?;
     let messages = match &request.messages {
         None => return Err(ApiError::invalid_param("messages", "Field required.")),
         Some(messages) if messages.is_empty() => {
@@ -71,7 +79,10 @@ pub fn validate_common(request: &MessagesRequest) -> Result<String, ApiError> {
             Some(other) => {
                 return Err(ApiError::invalid_param(
                     format!("messages.{index}.role"),
-                    format!("Unexpected role '{other}'; expected 'user', 'assistant' or 'system'."),
+                    format!(
+                        "Unexpected role '{}'; expected 'user', 'assistant' or 'system'.",
+                        bounds::truncate(other, 40)
+                    ),
                 ));
             }
             None => {

@@ -45,6 +45,10 @@ pub struct ChatCompletionRequest {
     /// `minimal | low | medium | high | …`: forwarded as `reasoningEffort` when the model declares the
     /// level (3.x), otherwise ignored; any other JSON value is ignored too.
     pub reasoning_effort: Option<Value>,
+    /// The end user's id; only its length is checked (the upstream has no such field).
+    pub user: Option<Value>,
+    /// Key-value pairs; only their sizes are checked.
+    pub metadata: Option<Value>,
 }
 
 /// `stream_options`.

@@ -2,6 +2,7 @@
 //! field (`param`) and why, before anything is sent upstream. The messages themselves are checked
 //! while they are converted ([`super::convert`]).
 
+use crate::api::bounds;
 use crate::api::error::ApiError;
 use crate::api::limits::OutputLimits;
 use crate::api::openai::request::ChatCompletionRequest;
@@ -33,6 +34,9 @@ pub fn validate_options(request: &ChatCompletionRequest) -> Result<ChatOptions, 
             ));
         }
     };
+    bounds::check_len("model", &model, bounds::MAX_MODEL_CHARS)?;
+    bounds::check_value_len("user", request.user.as_ref(), bounds::MAX_USER_CHARS)?;
+    bounds::check_metadata(request.metadata.as_ref())?;
     let messages = match &request.messages {
         None => {
             return Err(ApiError::invalid_param(

@@ -56,6 +56,8 @@ pub(crate) async fn run(state: &AppState, call: ChatCall, wire: Wire) -> Respons
         Ok(prompt) => prompt,
         Err(error) => return reject(flavor, api_error_from_core(&error), note),
     };
+    // The prompt holds the text and images the upstream gets; the transcript is not needed again.
+    drop(call.transcript);
     let estimator = core.token_estimator().clone();
     let prompt_estimate = estimator.estimate_prompt(&prompt.text, prompt.files.len());
     let source = RequestSource {
