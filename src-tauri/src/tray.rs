@@ -214,4 +214,14 @@ mod tests {
             "Taiji Gateway: error: port 8760 is in use on 127.0.0.1"
         );
     }
+
+    #[test]
+    fn the_demo_is_named_in_the_tooltip() {
+        let running = tooltip(&GatewayStatus::Running, Some("http://127.0.0.1:8760"));
+        assert_eq!(
+            demo_label(running.clone(), true),
+            "DEMO · Taiji Gateway: running at http://127.0.0.1:8760 (built-in simulator)"
+        );
+        assert_eq!(demo_label(running.clone(), false), running);
+    }
 }
