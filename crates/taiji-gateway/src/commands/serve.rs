@@ -141,10 +141,9 @@ fn announce(core: &Core, addr: SocketAddr) -> Result<(), CliError> {
     let settings = core.settings();
     let account = core.signed_in_as().borrow().clone().unwrap_or_default();
     let settings_file = core.settings_store().path().display().to_string();
-    let mut lines = vec![format!(
-        "signed in to {} as {account}",
-        settings.upstream.base_url
-    )];
+    // The site in use, which discovery may have moved since the settings were read.
+    let site = core.site().borrow().base_url.clone();
+    let mut lines = vec![format!("signed in to {site} as {account}")];
     if settings.access.api_keys_required {
         match settings.access.api_keys.iter().next() {
             Some(key) if core.overrides().api_keys.is_some() => {
