@@ -12,7 +12,7 @@ use axum::extract::Request;
 use taiji_core::credentials::BackendChoice;
 use taiji_core::runtime::{Core, CoreOptions, SettingsOverrides};
 use taiji_core::settings::{Settings, SettingsStore};
-use taiji_core::upstream::client::SiteEventKind;
+use taiji_core::upstream::SiteEventKind;
 use taiji_sim::{DEMO_ACCOUNT, DEMO_PASSWORD, Portal, SimConfig, Simulator};
 
 /// An address nothing listens on: connections are refused, as for a dead origin.
