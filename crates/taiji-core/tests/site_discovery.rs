@@ -12,7 +12,7 @@ use axum::extract::Request;
 use taiji_core::credentials::BackendChoice;
 use taiji_core::runtime::{Core, CoreOptions, SettingsOverrides};
 use taiji_core::settings::{Settings, SettingsStore};
-use taiji_core::upstream::client::SiteEventKind;
+use taiji_core::upstream::SiteEventKind;
 use taiji_sim::{DEMO_ACCOUNT, DEMO_PASSWORD, Portal, SimConfig, Simulator};
 
 /// An address nothing listens on: connections are refused, as for a dead origin.
@@ -283,4 +283,63 @@ async fn at_start_the_entry_page_decides_where_the_site_is() {
     core.find_site().await;
     assert_eq!(core.site().borrow().base_url, new.base_url());
     core.shutdown(Duration::from_secs(5)).await;
+}
+
+#[tokio::test]
+async fn a_completions_post_refused_for_its_version_is_sent_again_once_with_the_new_one() {
+    use taiji_core::upstream::{CompletionRequest, Secret, UpstreamClient, UpstreamConfig};
+    let sim = Simulator::start(SimConfig {
+        refuse_old_app_version: true,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let config = |version: &str| UpstreamConfig {
+        base_url: sim.base_url().to_owned(),
+        app_version: version.to_owned(),
+        ..UpstreamConfig::default()
+    };
+    // A current client signs in and opens the session; an outdated one sends the message.
+    let current = UpstreamClient::new(config("3.4.0")).unwrap();
+    let token = current
+        .login(DEMO_ACCOUNT, &Secret::new(DEMO_PASSWORD))
+        .await
+        .unwrap();
+    let session = current
+        .create_session(&token.token, "openai::gpt-4.1-mini")
+        .await
+        .unwrap();
+    let outdated = UpstreamClient::new(config("2.16.0")).unwrap();
+    let message = CompletionRequest {
+        session_id: session.id,
+        model: Some(session.model.clone()),
+        text: "hello".to_owned(),
+        files: Vec::new(),
+        reasoning_effort: None,
+    };
+    let mut stream = outdated
+        .completions(&token.token, &message)
+        .await
+        .expect("sent again with 3.4.0");
+    while let Some(item) = futures::StreamExt::next(&mut stream).await {
+        item.expect("frame");
+    }
+    // The refusal came before generation (a JSON envelope, counted by the simulator's refusal layer):
+    // one refused POST, then one that reached the model and streamed.
+    assert_eq!(sim.control().stats().old_version_refusals, 1);
+    let sent = sim.control().recent_completions();
+    assert_eq!(sent.len(), 1);
+    assert!(
+        sent[0]
+            .headers
+            .contains(&("x-app-version".to_owned(), "3.4.0".to_owned()))
+    );
+    let stats = sim.control().stats();
+    assert_eq!(
+        (stats.completions_started, stats.completions_finished),
+        (1, 1),
+        "{stats:?}"
+    );
+    assert_eq!(outdated.config().app_version, "3.4.0");
+    current.delete_session(&token.token, session.id).await.unwrap();
 }

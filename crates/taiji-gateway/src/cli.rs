@@ -34,7 +34,14 @@ pub struct GlobalArgs {
     pub app_version: Option<String>,
     /// The proxy for upstream calls and image downloads: http://, https:// or socks5://host:port,
     /// `system` (the environment's HTTPS_PROXY/ALL_PROXY) or `off` [default: from the settings].
-    #[arg(long, env = "TAIJI_UPSTREAM_PROXY", global = true, value_name = "URL")]
+    // The value may carry a proxy password: `--help` must not echo it from the environment.
+    #[arg(
+        long,
+        env = "TAIJI_UPSTREAM_PROXY",
+        hide_env_values = true,
+        global = true,
+        value_name = "URL"
+    )]
     pub upstream_proxy: Option<String>,
     /// Where credentials are kept: the system keychain when one answers (auto), the keychain,
     /// or a file in the data directory readable only by you.

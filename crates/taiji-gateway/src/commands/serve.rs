@@ -228,7 +228,8 @@ fn announce(core: &Core, addr: SocketAddr, demo: bool) -> Result<(), CliError> {
 
 /// Who this gateway signs in as and how that is going, in one line.
 fn account_line(core: &Core) -> String {
-    let site = core.settings().upstream.base_url;
+    // The site in use, which discovery may have moved since the settings were read.
+    let site = core.site().borrow().base_url.clone();
     let account = core.signed_in_as().borrow().clone().unwrap_or_default();
     let state = core.sign_in_state();
     match &state {
