@@ -7,7 +7,7 @@
 #
 # Measured on the 2-core dev machine, debug builds, 4 x 33 MB bodies, all answered 200:
 #   before issue 8 (64 MB limit, no budget):           peak 790-815 MB, 170-180 MB two seconds later
-#   after (40 MiB limit, budget, bodies dropped early): peak 530-540 MB, 365-375 MB two seconds later
+#   after (40 MiB limit, budget, bodies dropped early): peak 535-595 MB, 370-400 MB two seconds later
 # What stays resident afterwards is mostly glibc keeping freed blocks: over three rounds in a row
 # the old build stays at ~620 MB and the new one at ~560 MB, neither keeps growing.
 #

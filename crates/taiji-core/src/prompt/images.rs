@@ -131,19 +131,36 @@ fn validate_data_url(url: &str, max_bytes: usize) -> Result<LoadedImage, PromptE
     if cleaned.len() / 4 * 3 > max_bytes + 3 {
         return Err(too_large(max_bytes));
     }
-    let decoded = BASE64
-        .decode(cleaned.as_bytes())
-        .map_err(|_| bad_data_url("the data is not valid base64"))?;
-    if decoded.is_empty() {
+    let decoded_len =
+        checked_base64_len(cleaned.as_bytes()).ok_or_else(|| bad_data_url("the data is not valid base64"))?;
+    if decoded_len == 0 {
         return Err(bad_data_url("the image is empty"));
     }
-    if decoded.len() > max_bytes {
+    if decoded_len > max_bytes {
         return Err(too_large(max_bytes));
     }
     Ok(LoadedImage {
         kind,
         data_url: format!("data:{};base64,{cleaned}", kind.mime()),
     })
+}
+
+/// The decoded length of `base64` if it is valid, checked piece by piece into a small buffer: the
+/// decoded image is never needed here, and decoding a 5 MB image whole would cost 5 MB per image
+/// of every request in flight just to throw it away.
+fn checked_base64_len(base64: &[u8]) -> Option<usize> {
+    // A multiple of 4 characters decodes on its own; only the last piece may carry padding.
+    const PIECE: usize = 4 * 1024;
+    let mut buffer = [0u8; PIECE / 4 * 3];
+    let mut total = 0;
+    let pieces = base64.len().div_ceil(PIECE);
+    for (index, piece) in base64.chunks(PIECE).enumerate() {
+        if index + 1 < pieces && piece.contains(&b'=') {
+            return None;
+        }
+        total += BASE64.decode_slice(piece, &mut buffer).ok()?;
+    }
+    Some(total)
 }
 
 /// Downloads an `http(s)` image and inlines it as a data URL. Every failure after the URL was
@@ -361,6 +378,24 @@ mod tests {
             assert!(message.contains(expected), "{url}: {message}");
             assert!(!message.contains("secretpayload"), "{message}");
         }
+    }
+
+    #[test]
+    fn base64_is_checked_piece_by_piece() {
+        for len in [0, 1, 2, 3, 3071, 3072, 3073, 10_000] {
+            let bytes: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+            let encoded = BASE64.encode(&bytes);
+            assert_eq!(checked_base64_len(encoded.as_bytes()), Some(len), "{len}");
+        }
+        let mut broken = BASE64.encode(vec![1u8; 9000]);
+        broken.replace_range(5000..5001, "@");
+        assert_eq!(checked_base64_len(broken.as_bytes()), None);
+        // Padding in the middle is invalid, as a whole decode would say, also where it ends a piece.
+        let padded_middle = format!("{}{}", BASE64.encode([1u8; 4094]), BASE64.encode([2u8; 9]));
+        assert_eq!(checked_base64_len(padded_middle.as_bytes()), None);
+        let padded_at_boundary = format!("{}{}", BASE64.encode([1u8; 3071]), BASE64.encode([2u8; 9]));
+        assert_eq!(BASE64.encode([1u8; 3071]).len(), 4096);
+        assert_eq!(checked_base64_len(padded_at_boundary.as_bytes()), None);
     }
 
     #[test]

@@ -44,6 +44,23 @@ pub(super) fn validate(settings: &Settings) -> Result<(), ValidationError> {
     }
 }
 
+/// Whether `text` is a browser origin (`scheme://host[:port]`, no path) or `null`.
+fn is_origin(text: &str) -> bool {
+    if text == "null" {
+        return true;
+    }
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return false;
+    };
+    let host = rest.trim_end_matches('/');
+    !scheme.is_empty()
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        && !host.is_empty()
+        && !host.contains(['/', '*', '?', '#', ' ', '@'])
+}
+
 #[derive(Default)]
 struct Problems(Vec<FieldProblem>);
 
@@ -131,6 +148,17 @@ fn check_access(settings: &Settings, problems: &mut Problems) {
                     ),
                 );
             }
+        }
+    }
+    for (index, origin) in access.allowed_origins.iter().enumerate() {
+        if !is_origin(origin) {
+            problems.push(
+                format!("access.allowed_origins[{index}]"),
+                format!(
+                    "`{origin}` is not an origin; write scheme://host[:port] (e.g. https://chat.example), \
+                     wildcards are not allowed"
+                ),
+            );
         }
     }
     if access.lan_mode && !access.api_keys_required {
@@ -232,4 +260,35 @@ fn parse_host(host: &str) -> Option<HostKind> {
     } else {
         HostKind::Other
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allowed_origins_must_be_origins() {
+        for origin in [
+            "https://chat.example",
+            "http://localhost:3000",
+            "tauri://localhost",
+            "null",
+        ] {
+            assert!(is_origin(origin), "{origin}");
+        }
+        for origin in [
+            "*",
+            "https://*.example",
+            "chat.example",
+            "https://chat.example/path",
+            "",
+        ] {
+            assert!(!is_origin(origin), "{origin}");
+        }
+        let mut settings = Settings::default();
+        settings.access.api_keys_required = false;
+        settings.access.allowed_origins = vec!["*".into()];
+        let error = validate(&settings).unwrap_err();
+        assert!(error.to_string().contains("access.allowed_origins[0]"), "{error}");
+    }
 }
