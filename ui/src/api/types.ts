@@ -99,7 +99,7 @@ export interface Settings {
   upstream_base_url: string;
   upstream_app_version: string;
   upstream_discovery: boolean;
-  /** `system`, `off` or a proxy URL with its password shown as `***`. */
+  /** `system`, `off` or a proxy URL with its user name and password shown as `***`. */
   upstream_proxy: string;
 }
 
