@@ -79,6 +79,7 @@ const en = {
     queued: 'Queued',
     limit: 'Limit',
     dataDir: 'Data folder',
+    site: 'Taiji site',
   },
   keys: {
     heading: 'API keys',

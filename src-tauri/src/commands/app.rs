@@ -5,6 +5,7 @@ use serde::Serialize;
 use taiji_core::account::TokenState;
 use taiji_core::credentials::CredentialBackend;
 use taiji_core::dispatch::AdmissionGauges;
+use taiji_core::upstream::SiteStatus;
 use tauri::{AppHandle, Runtime, State};
 
 use crate::state::AppState;
@@ -34,6 +35,8 @@ pub struct StatusView {
     pub credentials: CredentialsView,
     /// The data directory (settings, request log).
     pub data_dir: String,
+    /// The Taiji site in use (it may have moved), its version, the redacted proxy, the latest change.
+    pub site: SiteStatus,
 }
 
 /// Where credentials are kept, as a kind and a sentence.
@@ -69,6 +72,7 @@ impl StatusView {
             gauges: core.requests,
             credentials: CredentialsView::from(state.core.credential_backend()),
             data_dir: state.data_dir().display().to_string(),
+            site: core.site,
         }
     }
 }

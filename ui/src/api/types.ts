@@ -46,6 +46,16 @@ export interface StatusSnapshot {
   gauges: Gauges;
   credentials: CredentialsInfo;
   data_dir: string;
+  site: SiteStatus;
+}
+
+/** `taiji_core::upstream::SiteStatus`: the Taiji site in use and its latest change. */
+export interface SiteStatus {
+  base_url: string;
+  app_version: string;
+  discovery: boolean;
+  proxy: string;
+  last_event: { kind: 'moved' | 'version_updated' | 'failed'; message: string; at: string } | null;
 }
 
 /** `events::GatewayStateEvent`. */
