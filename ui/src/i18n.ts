@@ -96,6 +96,7 @@ const en = {
     queued: 'Queued',
     limit: 'Limit',
     dataDir: 'Data folder',
+    site: 'Taiji site',
   },
   keys: {
     heading: 'API keys',
@@ -207,7 +208,7 @@ const en = {
     discoveryLabel: 'Find the site again when it moves (from www.taijiai666.com)',
     proxyLabel: 'Proxy',
     proxyHelp:
-      'Used for every call to the Taiji site and every image download: system (the environment’s proxy), off, or http://, https:// or socks5://host:port (user:password@ allowed; the password is never shown).',
+      'Used for every call to the Taiji site and every image download: system (the environment’s proxy), off, or http://, https:// or socks5://host:port (user:password@ allowed; they are never shown).',
     checkConnection: 'Check connection',
     checking: 'Checking…',
     connectionOk: 'Connected',

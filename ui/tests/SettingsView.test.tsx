@@ -117,7 +117,7 @@ describe('SettingsView', () => {
       check_connection: () => ({
         ok: false,
         origin: 'https://ai.txg2024.xyz',
-        proxy: 'socks5://u:***@127.0.0.1:1080',
+        proxy: 'socks5://***:***@127.0.0.1:1080',
         error: 'proxy refused',
       }),
     });

@@ -45,6 +45,26 @@ describe('StatusView', () => {
     expect(await within(gatewayCard()).findAllByText('Copied')).toBeTruthy();
   });
 
+  it('shows the Taiji site in use and its latest move', async () => {
+    const site = {
+      base_url: 'https://ai.example-new.xyz',
+      app_version: '3.5.0',
+      discovery: true,
+      proxy: 'system',
+      last_event: {
+        kind: 'moved' as const,
+        message: 'the Taiji site moved from https://ai.txg2024.xyz to https://ai.example-new.xyz',
+        at: '2026-11-29T21:00:00Z',
+      },
+    };
+    answer({ app_info: { name: 'Taiji Gateway', version: '1.0.0' }, status: statusSnapshot({ site }) });
+    render(<App />);
+    await loaded();
+    const line = await screen.findByText(/the Taiji site moved from/);
+    expect(line.textContent).toContain('https://ai.example-new.xyz');
+    expect(line.textContent).toContain('3.5.0');
+  });
+
   it('shows a start error and the message when the port is taken', async () => {
     answer({
       app_info: { name: 'Taiji Gateway', version: '1.0.0' },

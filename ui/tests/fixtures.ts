@@ -34,6 +34,13 @@ export function statusSnapshot(overrides: Partial<StatusSnapshot> = {}): StatusS
       description: 'stored in a file readable only by you: /home/me/.local/share/cn.taiji.gateway/credentials.json',
     },
     data_dir: '/home/me/.local/share/cn.taiji.gateway',
+    site: {
+      base_url: 'https://ai.txg2024.xyz',
+      app_version: '3.4.0',
+      discovery: true,
+      proxy: 'system',
+      last_event: null,
+    },
     ...overrides,
   };
 }

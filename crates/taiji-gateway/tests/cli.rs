@@ -436,7 +436,7 @@ async fn status_reports_the_account_and_settings_without_secrets() {
     assert!(!raw.contains("pr0xy-pass"), "{raw}");
     let status: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
     assert_eq!(status["connection"]["ok"], false, "{status}");
-    assert_eq!(status["site"]["proxy"], format!("socks5://user:***@{dead}"));
+    assert_eq!(status["site"]["proxy"], format!("socks5://***:***@{dead}"));
 
     // Credentials from the environment serve that run only; nothing was stored.
     let unset = run(env.command(&["status"])).await;

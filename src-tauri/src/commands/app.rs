@@ -6,6 +6,7 @@ use taiji_core::account::TokenState;
 use taiji_core::credentials::CredentialBackend;
 use taiji_core::dispatch::AdmissionGauges;
 use taiji_core::runtime::SignInState;
+use taiji_core::upstream::SiteStatus;
 use tauri::{AppHandle, Runtime, State};
 
 use crate::state::AppState;
@@ -39,6 +40,8 @@ pub struct StatusView {
     pub data_dir: String,
     /// Whether demo mode is on; `account`, `login` and `sign_in` are then the demo's.
     pub demo: bool,
+    /// The Taiji site in use (it may have moved), its version, the redacted proxy, the latest change.
+    pub site: SiteStatus,
 }
 
 /// Where credentials are kept, as a kind and a sentence.
@@ -76,6 +79,7 @@ impl StatusView {
             credentials: CredentialsView::from(state.core.credential_backend()),
             data_dir: state.data_dir().display().to_string(),
             demo: state.is_demo(),
+            site: core.site,
         }
     }
 }

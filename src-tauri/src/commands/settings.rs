@@ -44,7 +44,7 @@ pub struct SettingsView {
     pub upstream_app_version: String,
     /// Whether the site is looked for again (from the stable entry) when it moves.
     pub upstream_discovery: bool,
-    /// The upstream proxy (`system`, `off` or a URL), its password shown as `***`.
+    /// The upstream proxy (`system`, `off` or a URL), its user name and password shown as `***`.
     pub upstream_proxy: String,
 }
 
@@ -212,7 +212,7 @@ mod tests {
         let mut settings = Settings::default();
         settings.upstream.proxy = "socks5://u:secret@127.0.0.1:1080".to_owned();
         let shown = SettingsView::from(&settings).upstream_proxy;
-        assert_eq!(shown, "socks5://u:***@127.0.0.1:1080");
+        assert_eq!(shown, "socks5://***:***@127.0.0.1:1080");
         SettingsPatch {
             upstream_proxy: Some(shown),
             ..SettingsPatch::default()

@@ -58,6 +58,16 @@ export interface StatusSnapshot {
   data_dir: string;
   /** Demo mode: `account`, `login` and `sign_in` are then the built-in simulator's. */
   demo?: boolean | undefined;
+  site: SiteStatus;
+}
+
+/** `taiji_core::upstream::SiteStatus`: the Taiji site in use and its latest change. */
+export interface SiteStatus {
+  base_url: string;
+  app_version: string;
+  discovery: boolean;
+  proxy: string;
+  last_event: { kind: 'moved' | 'version_updated' | 'failed'; message: string; at: string } | null;
 }
 
 /** `events::GatewayStateEvent`. */
@@ -113,7 +123,7 @@ export interface Settings {
   upstream_base_url: string;
   upstream_app_version: string;
   upstream_discovery: boolean;
-  /** `system`, `off` or a proxy URL with its password shown as `***`. */
+  /** `system`, `off` or a proxy URL with its user name and password shown as `***`. */
   upstream_proxy: string;
 }
 

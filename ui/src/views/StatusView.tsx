@@ -313,6 +313,12 @@ function GaugesCard({ snapshot }: { snapshot: StatusSnapshot }) {
       <p className="muted small">
         {t.status.dataDir}: <code>{snapshot.data_dir}</code>
       </p>
+      {snapshot.site && (
+        <p className="muted small">
+          {t.status.site}: <code>{snapshot.site.base_url}</code> ({snapshot.site.app_version})
+          {snapshot.site.last_event && <> — {snapshot.site.last_event.message}</>}
+        </p>
+      )}
     </section>
   );
 }

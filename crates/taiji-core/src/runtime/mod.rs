@@ -420,7 +420,8 @@ impl Core {
     /// last known one) stays in use.
     pub async fn find_site(&self) {
         let client = self.inner.account.client();
-        let limit = client.config().request_timeout;
+        // Start-up waits for this, so an entry page that does not answer must not hold it for long.
+        let limit = client.config().request_timeout.min(FIND_SITE_LIMIT);
         match tokio::time::timeout(limit, client.rediscover()).await {
             Ok(Ok(true)) => {}
             Ok(Ok(false)) => tracing::debug!("the Taiji site has not moved"),
@@ -461,6 +462,9 @@ impl Core {
         }
     }
 }
+
+/// The longest [`Core::find_site`] waits for the entry page.
+const FIND_SITE_LIMIT: Duration = Duration::from_secs(10);
 
 /// The upstream client configuration the settings describe.
 fn upstream_config(settings: &Settings) -> UpstreamConfig {

@@ -106,7 +106,7 @@ pub struct UpstreamSettings {
     /// Origins tried after the entry's answer.
     pub known_origins: Vec<String>,
     /// `system` (the environment's proxy), `off`, or an `http://`, `https://` or `socks5://` URL, for
-    /// every upstream call and image download. A password in the URL is shown redacted everywhere.
+    /// every upstream call and image download. Credentials in the URL are shown redacted everywhere.
     pub proxy: String,
 }
 

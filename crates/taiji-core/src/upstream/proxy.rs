@@ -1,7 +1,8 @@
 //! [`ProxySetting`]: how the gateway reaches the Taiji site and the image URLs it downloads — directly,
 //! through the environment's proxy (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`), or through one
 //! `http://`, `https://` or `socks5://` (`socks5h://`: names resolved by the proxy) proxy URL. Credentials
-//! in a proxy URL are secrets: [`ProxySetting::redacted`] is the only form that is shown or logged.
+//! (user name and password) in a proxy URL are secrets: [`ProxySetting::redacted`] is the only form
+//! that is shown or logged.
 
 use std::fmt;
 
@@ -67,7 +68,7 @@ impl ProxySetting {
         })
     }
 
-    /// The setting for display and logs: a password in the URL becomes `***` (a user name is kept).
+    /// The setting for display and logs: a user name and password in the URL become `***`.
     pub fn redacted(&self) -> String {
         match self {
             Self::System => SYSTEM.to_owned(),
@@ -103,6 +104,9 @@ pub fn redact_text(text: &str) -> String {
 
 fn redact_url(url: &Url) -> String {
     let mut shown = url.clone();
+    if !shown.username().is_empty() {
+        let _ = shown.set_username("***");
+    }
     if shown.password().is_some() {
         let _ = shown.set_password(Some("***"));
     }
@@ -137,7 +141,8 @@ mod tests {
     #[test]
     fn passwords_never_show() {
         let proxy = ProxySetting::parse("socks5://alice:s3cret@127.0.0.1:1080").unwrap();
-        assert_eq!(proxy.redacted(), "socks5://alice:***@127.0.0.1:1080");
+        assert_eq!(proxy.redacted(), "socks5://***:***@127.0.0.1:1080");
+        assert!(!proxy.redacted().contains("alice"));
         assert!(!format!("{proxy:?} {proxy}").contains("s3cret"));
         let error = ProxySetting::parse("http://bob:hunter2@").unwrap_err();
         assert!(!error.to_string().contains("hunter2"), "{error}");
