@@ -531,7 +531,7 @@ async fn metrics_are_off_by_default_then_served_behind_the_key() {
         let response = scrape(Some(KEY)).await.expect("send");
         assert_eq!(response.status(), 200);
         text = response.text().await.expect("text");
-        if text.contains("endpoint=\"/v1/messages\"") && text.contains("points_spent_total") {
+        if text.contains("endpoint=\"/v1/messages\"") && text.contains("sign_ins_total{") {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -568,6 +568,10 @@ async fn metrics_are_off_by_default_then_served_behind_the_key() {
             "} 1"
         ]),
         "{text}"
+    );
+    assert!(
+        has_line(&["taiji_sign_ins_total{", "result=\"ok\"", "} 1"]),
+        "the harness signed in once: {text}"
     );
     for name in [
         "taiji_upstream_duration_seconds_bucket",

@@ -134,10 +134,10 @@ pub struct ServeArgs {
     pub no_api_key: bool,
     /// LAN mode: allow listening on a non-loopback address and any `Host` header (API keys stay
     /// required).
-    #[arg(long, env = "TAIJI_LAN")]
+    #[arg(long, env = "TAIJI_LAN", value_parser = clap::builder::BoolishValueParser::new())]
     pub lan: bool,
     /// Serve Prometheus metrics on `/metrics` (behind the API key) [default: from the settings, off].
-    #[arg(long, env = "TAIJI_METRICS")]
+    #[arg(long, env = "TAIJI_METRICS", value_parser = clap::builder::BoolishValueParser::new())]
     pub metrics: bool,
     /// Seconds to let running requests finish (and their upstream sessions be deleted) on shutdown.
     #[arg(long, env = "TAIJI_SHUTDOWN_GRACE", default_value_t = 10, value_name = "SECS")]
