@@ -1,7 +1,7 @@
 //! The OpenAI- and Anthropic-compatible wire formats: request types and their validation, the
 //! conversion of both request formats into the neutral transcript, the one error type with its
 //! per-API bodies, the stream encoders and non-stream aggregators driven by neutral chat events,
-//! the emulation of stop sequences and output limits, and the `/v1/models` bodies.
+//! the emulation of stop sequences, output limits and tool calls, and the `/v1/models` bodies.
 //!
 //! Nothing here performs I/O or talks to the upstream; the HTTP routes are built on top of these
 //! pieces. A route's pipeline for one chat request is:
@@ -11,7 +11,9 @@
 //! 2. validate and convert it into a transcript and [`limits::OutputLimits`];
 //! 3. feed every [`crate::chat::ChatEvent`] from the dispatcher through one
 //!    [`limits::OutputLimiter`], which yields [`output::OutputEvent`]s and says when the upstream
-//!    stream must be dropped ([`limits::LimitOutcome::Cut`]);
+//!    stream must be dropped ([`limits::LimitOutcome::Cut`]), then, when the request declared
+//!    tools, through its [`tools::ToolCallShaper`], which turns calls in the text into
+//!    [`output::OutputEvent::ToolCall`]s;
 //! 4. hand those events to a stream encoder (SSE bytes) or a non-stream aggregator (one JSON body);
 //! 5. render failures with [`error::ApiError`]: a real status before the first byte, the API's
 //!    in-stream error event after it.
