@@ -14,6 +14,7 @@ export type ErrorKind =
   | 'not_found'
   | 'gateway'
   | 'storage'
+  | 'unsupported'
   | 'internal'
   | 'unavailable';
 

@@ -2,10 +2,12 @@
 // Views import from here, never from @tauri-apps/api directly, so tests can mock one boundary.
 export { CommandError, toCommandError, type ErrorKind } from './client';
 export * from './demo';
+export * from './desktop';
 export * from './events';
 export * from './keys';
 export * from './log';
 export * from './models';
+export * from './preferences';
 export * from './settings';
 export * from './status';
 export type * from './types';

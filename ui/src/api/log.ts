@@ -9,9 +9,9 @@ export function queryRequestLog(filter: LogFilter, page: number, pageSize: numbe
   return call<LogPage>('query_request_log', { filter, page, page_size: pageSize });
 }
 
-/** The matching entries as CSV or JSON text. */
-export function exportRequestLog(format: ExportFormat, filter: LogFilter = {}): Promise<string> {
-  return call<string>('export_request_log', { format, filter });
+/** Writes the matching entries as CSV or JSON to `path` (the shell writes the file); resolves to the path. */
+export function exportRequestLog(format: ExportFormat, filter: LogFilter, path: string): Promise<string> {
+  return call<string>('export_request_log', { format, filter, path });
 }
 
 /** Per-day, per-model totals, with days in this computer's time zone. */
