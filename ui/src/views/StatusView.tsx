@@ -128,11 +128,13 @@ function Endpoint({ label, value }: { label: string; value: string }) {
 /** What the background sign-in is doing while it has not succeeded yet. */
 function SignInProgress({ state }: { state: SignInState | undefined }) {
   const { t } = useTranslation();
+  // The moment this state arrived: the countdown is counted from it, not re-read on every render.
+  const [shownAt] = useState(() => Date.now());
   if (state?.state === 'signing_in') {
     return <p className="muted small">{t('status.signInProgress.signing_in')}</p>;
   }
   if (state?.state === 'unreachable') {
-    const seconds = Math.max(0, Math.ceil((Date.parse(state.next_attempt_at) - Date.now()) / 1000));
+    const seconds = Math.max(0, Math.ceil((Date.parse(state.next_attempt_at) - shownAt) / 1000));
     return <ErrorNote message={t('status.signInProgress.unreachable', { since: formatDateTime(state.since), seconds })} />;
   }
   return null;
@@ -219,7 +221,11 @@ function AccountCard({ snapshot, onChange }: { snapshot: StatusSnapshot; onChang
               : t(`status.loginStates.${state.state}`)}
           </p>
           {state.state === 'login_failed' && <ErrorNote message={state.message} />}
-          <SignInProgress state={snapshot.sign_in} />
+          <SignInProgress
+            // A new attempt time restarts the countdown from when it arrived.
+            key={snapshot.sign_in?.state === 'unreachable' ? snapshot.sign_in.next_attempt_at : 'sign-in'}
+            state={snapshot.sign_in}
+          />
           <button
             type="button"
             className="button secondary"
