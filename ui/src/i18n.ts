@@ -5,7 +5,7 @@
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
 
-import { savePreference, setUiLanguage, type CommandError } from './api';
+import { savePreference, setUiLanguage, setWindowTitle, type CommandError } from './api';
 import { en, type Catalog } from './locales/en';
 import { zhCN } from './locales/zh-CN';
 
@@ -51,7 +51,10 @@ export async function changeLanguage(language: Language, save = true): Promise<v
   await i18next.changeLanguage(language);
   document.documentElement.lang = language;
   if (save) await savePreference('language', language);
+  document.title = i18next.t('app.title');
   setUiLanguage(language).catch((error: unknown) => console.warn('the tray could not switch language', error));
+  // Outside the shell (a browser, the tests) there is no window to title.
+  setWindowTitle(i18next.t('app.title')).catch(() => undefined);
 }
 
 /** A failed command for the user: the kind's sentence in the UI's language, then the shell's own

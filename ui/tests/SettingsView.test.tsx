@@ -51,6 +51,63 @@ describe('SettingsView', () => {
     expect(patches).toEqual([{ concurrency: 6 }]);
   });
 
+  it('validates numbers inline and never shows "Saved" next to a value that differs from the saved one', async () => {
+    const patches = fakeSettings();
+    renderView(<SettingsView />);
+    const concurrency = await screen.findByLabelText('Requests at once');
+    const save = within(card('Concurrency')).getByRole('button', { name: 'Save' }) as HTMLButtonElement;
+
+    fireEvent.change(concurrency, { target: { value: '65' } });
+    expect(within(card('Concurrency')).getByRole('alert').textContent).toBe('Enter a whole number from 1 to 64.');
+    expect(save.disabled).toBe(true);
+
+    fireEvent.change(concurrency, { target: { value: '5' } });
+    expect(within(card('Concurrency')).queryByRole('alert')).toBeNull();
+    fireEvent.click(save);
+    expect(await within(card('Concurrency')).findByText('Saved')).toBeTruthy();
+
+    // Editing again (to something invalid, then valid but different) takes "Saved" away.
+    fireEvent.change(concurrency, { target: { value: '0' } });
+    expect(within(card('Concurrency')).queryByText('Saved')).toBeNull();
+    fireEvent.change(concurrency, { target: { value: '7' } });
+    expect(within(card('Concurrency')).queryByText('Saved')).toBeNull();
+    // Back to the saved value: it is saved, and says so.
+    fireEvent.change(concurrency, { target: { value: '5' } });
+    expect(within(card('Concurrency')).getByText('Saved')).toBeTruthy();
+    expect(patches).toEqual([{ concurrency: 5 }]);
+
+    fireEvent.change(screen.getByLabelText('At most (requests)'), { target: { value: '1.5' } });
+    expect(within(card('History')).getByRole('alert').textContent).toBe('Enter a whole number of at least 100.');
+  });
+
+  it('turns start at login on and off from Settings, or says it is not available', async () => {
+    let enabled = false;
+    answer({
+      get_settings: settings(),
+      autostart: () => enabled,
+      set_autostart: (args) => {
+        enabled = args?.['enabled'] === true;
+        return enabled;
+      },
+    });
+    renderView(<SettingsView />);
+    const toggle = await screen.findByRole('switch', { name: 'Start Taiji Gateway when I log in' });
+    await vi.waitFor(() => expect((toggle as HTMLInputElement).disabled).toBe(false));
+    fireEvent.click(toggle);
+    await vi.waitFor(() => expect((toggle as HTMLInputElement).checked).toBe(true));
+    expect(invoke).toHaveBeenCalledWith('set_autostart', { enabled: true });
+    cleanup();
+
+    answer({
+      get_settings: settings(),
+      autostart: () => {
+        throw { kind: 'unsupported', message: 'starting at login is not available here' };
+      },
+    });
+    renderView(<SettingsView />);
+    expect(await screen.findByText('Starting at login is not available on this system.')).toBeTruthy();
+  });
+
   it('shows a failed move of the listener next to the address and keeps the draft', async () => {
     const patches = fakeSettings((patch) => (patch.port === 8761 ? 'port 8761 is in use on 127.0.0.1' : null));
     renderView(<SettingsView />);

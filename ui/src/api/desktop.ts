@@ -1,4 +1,6 @@
-// Desktop integration: the tray's language, starting at login, the clipboard and the save dialog.
+// Desktop integration: the tray's language and the window title, starting at login, the clipboard
+// and the save dialog.
+import { getCurrentWindow } from '@tauri-apps/api/window';
 import { writeText } from '@tauri-apps/plugin-clipboard-manager';
 import { save } from '@tauri-apps/plugin-dialog';
 
@@ -7,6 +9,11 @@ import { call } from './client';
 /** Tells the shell the UI's language so the tray menu speaks it too. */
 export function setUiLanguage(language: string): Promise<void> {
   return call<void>('set_ui_language', { language });
+}
+
+/** Titles the main window (the title bar, the task switcher) in the UI's language. */
+export async function setWindowTitle(title: string): Promise<void> {
+  await getCurrentWindow().setTitle(title);
 }
 
 /** Whether the app starts at login; rejects with kind `unsupported` where that is not available. */
