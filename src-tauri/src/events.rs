@@ -28,10 +28,6 @@ pub const REQUEST_LOG_RESYNC: &str = "request-log-resync";
 /// The settings changed; payload [`crate::commands::SettingsView`].
 pub const SETTINGS_CHANGED: &str = "settings-changed";
 
-/// A file the UI offered for download (a request-log export) was saved or failed; payload
-/// [`DownloadFinishedEvent`].
-pub const DOWNLOAD_FINISHED: &str = "download-finished";
-
 /// Payload of [`GATEWAY_STATE`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GatewayStateEvent {
@@ -53,13 +49,4 @@ pub struct AccountStateEvent {
     pub login: TokenState,
     /// Where the background sign-in stands ("signing in", "site unreachable since …").
     pub sign_in: SignInState,
-}
-
-/// Payload of [`DOWNLOAD_FINISHED`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DownloadFinishedEvent {
-    /// Where the file was saved, when known.
-    pub path: Option<String>,
-    /// Whether saving succeeded.
-    pub success: bool,
 }

@@ -333,6 +333,15 @@ fn the_request_log_can_be_queried_and_exported_while_empty() {
     assert_eq!(answered, json!(csv_path));
     let csv = std::fs::read_to_string(&csv_path).expect("the shell wrote the CSV");
     assert!(csv.starts_with("id,"), "{csv}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&csv_path)
+            .expect("metadata")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "the export is readable by the user only");
+    }
     let json_path = out.path().join("log.json");
     harness.ok(
         "export_request_log",

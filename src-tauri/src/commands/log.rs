@@ -52,7 +52,7 @@ pub async fn export_request_log(
     let log = core.request_log();
     let filter = filter.unwrap_or_default();
     let partial = partial_path(&path)?;
-    let file = std::fs::File::create(&partial).map_err(|error| storage(&partial, &error))?;
+    let file = create_private(&partial).map_err(|error| storage(&partial, &error))?;
     let writer = BufWriter::new(file);
     let written = match format {
         ExportFormat::Csv => log.export_csv(filter, writer).await,
@@ -72,6 +72,19 @@ pub async fn export_request_log(
         return Err(error);
     }
     Ok(path)
+}
+
+/// Creates (or truncates) `path` readable by the user only: an export holds account activity and,
+/// with previews on, prompts.
+fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
 }
 
 /// `report.csv` → `report.csv.part`, in the same folder so the final rename stays on one disk.

@@ -5,4 +5,3 @@ export const GAUGES_EVENT = 'admission-gauges';
 export const REQUEST_LOG_ENTRY_EVENT = 'request-log-entry';
 export const REQUEST_LOG_RESYNC_EVENT = 'request-log-resync';
 export const SETTINGS_CHANGED_EVENT = 'settings-changed';
-export const DOWNLOAD_FINISHED_EVENT = 'download-finished';
