@@ -1,5 +1,6 @@
 // ESLint (flat config): typescript-eslint's recommended rules, React's rules of hooks, and
-// i18next/no-literal-string so no user-visible text lives outside the catalogs in src/locales.
+// i18next/no-literal-string so no user-visible text lives outside the catalogs in src/locales, and
+// no import of the shell's packages outside src/api/.
 import js from '@eslint/js';
 import i18next from 'eslint-plugin-i18next';
 import reactHooks from 'eslint-plugin-react-hooks';
@@ -14,6 +15,17 @@ export default tseslint.config(
   {
     files: ['src/**/*.{ts,tsx}', 'tests/**/*.{ts,tsx}', '*.config.ts', '*.config.js'],
     languageOptions: { globals: { ...globals.browser, ...globals.node } },
+  },
+  {
+    // Only ui/src/api/ talks to the shell (ARCHITECTURE.md): views and hooks import from there.
+    files: ['src/**/*.{ts,tsx}'],
+    ignores: ['src/api/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@tauri-apps/*'], message: 'Use ui/src/api/ instead.', allowTypeImports: true }] },
+      ],
+    },
   },
   {
     // JSX text and JSX attributes in the app's code must come from the catalogs (`t('…')`).

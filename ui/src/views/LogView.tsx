@@ -50,7 +50,7 @@ function sameFilter(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** Replaces `entry` in a cached page that shows it; `true` when one did. */
+/** The cached page with `entry` replaced, or the page unchanged when it does not show it. */
 function replaceEntry(page: LogPage | undefined, entry: LogEntry): LogPage | undefined {
   if (page === undefined || !page.entries.some((row) => row.id === entry.id)) return page;
   return { ...page, entries: page.entries.map((row) => (row.id === entry.id ? entry : row)) };
