@@ -40,7 +40,7 @@ pub fn run() {
             window::show_main(app)
         }))
         .plugin(tauri_plugin_autostart::init(MacosLauncher::LaunchAgent, None))
-        // UI-only preferences (language, theme, last view) live in the store plugin's file; the
+        // UI-only preferences (language, theme, last view, window size) live in the store plugin's file; the
         // product settings stay in the core's settings.json.
         .plugin(tauri_plugin_store::Builder::new().build())
         .plugin(tauri_plugin_clipboard_manager::init())

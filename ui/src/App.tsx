@@ -4,6 +4,7 @@ import { useState } from 'react';
 
 import { savePreference } from './api';
 import { createQueryClient, useAppInfoQuery, useStatus } from './hooks/queries';
+import { useRememberWindowSize } from './hooks/useRememberWindowSize';
 import { Header } from './views/Header';
 import { KeysView } from './views/KeysView';
 import { LogView } from './views/LogView';
@@ -34,6 +35,7 @@ function Frame({ initialSection }: { initialSection: string | undefined }) {
   );
   const info = useAppInfoQuery();
   const status = useStatus();
+  useRememberWindowSize();
 
   const select = (next: Section) => {
     setSection(next);

@@ -3,7 +3,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 
-import { loadPreferences } from './api';
+import { loadPreferences, setWindowSize } from './api';
 import { App } from './App';
 import { changeLanguage, initialLanguage } from './i18n';
 import './styles.css';
@@ -18,6 +18,9 @@ async function start(): Promise<void> {
   // The first start has no saved language: the system's is used and remembered, so the tray agrees.
   await changeLanguage(initialLanguage(preferences.language), preferences.language === undefined);
   await changeTheme(preferences.theme ?? 'system', false);
+  if (preferences.windowSize !== undefined) {
+    setWindowSize(preferences.windowSize).catch((error: unknown) => console.warn('could not restore the window size', error));
+  }
   createRoot(root).render(
     <StrictMode>
       <App initialSection={preferences.lastView} />
