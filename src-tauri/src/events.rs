@@ -28,6 +28,16 @@ pub const REQUEST_LOG_RESYNC: &str = "request-log-resync";
 /// The settings changed; payload [`crate::commands::SettingsView`].
 pub const SETTINGS_CHANGED: &str = "settings-changed";
 
+/// Every event the UI listens to, by constant name; `bindings.rs` generates the UI's copy from it.
+pub const ALL: &[(&str, &str)] = &[
+    ("GATEWAY_STATE", GATEWAY_STATE),
+    ("ACCOUNT_STATE", ACCOUNT_STATE),
+    ("GAUGES", GAUGES),
+    ("REQUEST_LOG_ENTRY", REQUEST_LOG_ENTRY),
+    ("REQUEST_LOG_RESYNC", REQUEST_LOG_RESYNC),
+    ("SETTINGS_CHANGED", SETTINGS_CHANGED),
+];
+
 /// Payload of [`GATEWAY_STATE`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GatewayStateEvent {
