@@ -28,6 +28,8 @@ DESKTOP_PACKAGES=(
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev
   libjavascriptcoregtk-4.1-dev libxdo-dev
   xvfb xdotool x11-apps imagemagick trayer
+  # The UI is Chinese for most users; without a CJK font a fresh Debian shows empty boxes.
+  fonts-noto-cjk
 )
 
 # Installs the Debian packages that are missing, once; a no-op when all are present.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Quick start, command 2: installs what is missing and runs every check and test of the project:
 # formatting, clippy (all members, the desktop shell included) with warnings denied, all Rust tests,
-# the UI typecheck and unit tests, and the end-to-end suite that drives the real `taiji-gateway` and
+# the UI typecheck, lint and unit tests, and the end-to-end suite that drives the real `taiji-gateway` and
 # `taiji-sim` binaries with the real clients (the official OpenAI and Anthropic SDKs, the Vercel AI
 # SDK and the Claude Code CLI). Stops at the first failure and ends with one line counting every
 # test that ran.
@@ -25,8 +25,9 @@ cargo clippy --locked --workspace --all-targets -- -D warnings
 say "cargo test (all members)"
 cargo test --locked --workspace 2>&1 | tee "$results/cargo.txt"
 
-say "UI typecheck and unit tests"
+say "UI typecheck, lint (ESLint: typescript-eslint, rules of hooks, no literal strings outside the catalogs) and unit tests"
 npm run --silent typecheck -w ui
+npm run --silent lint -w ui
 npm run --silent test -w ui 2>&1 | tee "$results/ui.txt"
 
 if [ -d "$ROOT/tests/sdk" ]; then

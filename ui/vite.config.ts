@@ -19,6 +19,10 @@ export default defineConfig({
   test: {
     environment: 'jsdom',
     include: ['tests/**/*.test.{ts,tsx}'],
+    setupFiles: ['tests/setup.ts'],
+    // The Tauri plugins' JS calls `invoke` from @tauri-apps/api; inlining them lets the tests' mock
+    // of that module answer their commands too (e.g. the clipboard's `write_text`).
+    server: { deps: { inline: [/@tauri-apps\/plugin-/] } },
     restoreMocks: true,
   },
 });

@@ -28,9 +28,15 @@ pub const REQUEST_LOG_RESYNC: &str = "request-log-resync";
 /// The settings changed; payload [`crate::commands::SettingsView`].
 pub const SETTINGS_CHANGED: &str = "settings-changed";
 
-/// A file the UI offered for download (a request-log export) was saved or failed; payload
-/// [`DownloadFinishedEvent`].
-pub const DOWNLOAD_FINISHED: &str = "download-finished";
+/// Every event the UI listens to, by constant name; `bindings.rs` generates the UI's copy from it.
+pub const ALL: &[(&str, &str)] = &[
+    ("GATEWAY_STATE", GATEWAY_STATE),
+    ("ACCOUNT_STATE", ACCOUNT_STATE),
+    ("GAUGES", GAUGES),
+    ("REQUEST_LOG_ENTRY", REQUEST_LOG_ENTRY),
+    ("REQUEST_LOG_RESYNC", REQUEST_LOG_RESYNC),
+    ("SETTINGS_CHANGED", SETTINGS_CHANGED),
+];
 
 /// Payload of [`GATEWAY_STATE`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,13 +59,4 @@ pub struct AccountStateEvent {
     pub login: TokenState,
     /// Where the background sign-in stands ("signing in", "site unreachable since …").
     pub sign_in: SignInState,
-}
-
-/// Payload of [`DOWNLOAD_FINISHED`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DownloadFinishedEvent {
-    /// Where the file was saved, when known.
-    pub path: Option<String>,
-    /// Whether saving succeeded.
-    pub success: bool,
 }

@@ -5,12 +5,15 @@
 //! - [`status`]: the gateway status and how it is derived;
 //! - [`demo`]: demo mode, a second core against the built-in simulator;
 //! - [`commands`]: the thin `#[tauri::command]` adapters the UI invokes;
+//! - [`bindings`]: the UI's generated copy of the command and event names;
 //! - [`events`] and [`forward`]: the core's live channels, forwarded to the UI as events;
-//! - [`tray`] and [`window`]: the tray icon and the main window's behaviour.
+//! - [`tray`] and [`window`]: the tray icon and the main window's behaviour;
+//! - [`ui_language`]: the UI's language as the shell knows it, and the tray's labels in it.
 //!
 //! `run()` is what `main.rs` calls. [`build_app`] is generic over the Tauri runtime so a unit test
 //! can build the real app (config, capabilities, commands, core, gateway) on the mock runtime.
 
+pub mod bindings;
 pub mod commands;
 pub mod demo;
 pub mod events;
@@ -19,6 +22,7 @@ pub mod lifecycle;
 pub mod state;
 pub mod status;
 pub mod tray;
+pub mod ui_language;
 pub mod window;
 
 use tauri::{App, AppHandle, Builder, Context, RunEvent, Runtime};
@@ -37,7 +41,13 @@ pub fn run() {
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             window::show_main(app)
         }))
-        .plugin(tauri_plugin_autostart::init(MacosLauncher::LaunchAgent, None));
+        .plugin(tauri_plugin_autostart::init(MacosLauncher::LaunchAgent, None))
+        // UI-only preferences (language, theme, last view, window size) live in the store plugin's file; the
+        // product settings stay in the core's settings.json.
+        .plugin(tauri_plugin_store::Builder::new().build())
+        .plugin(tauri_plugin_clipboard_manager::init())
+        // The save dialog picks where a request-log export goes; the shell writes the file.
+        .plugin(tauri_plugin_dialog::init());
     match build_app(builder, tauri::generate_context!(), Startup::from_env()) {
         Ok(app) => app.run(keep_running_in_tray),
         Err(error) => {

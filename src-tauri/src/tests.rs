@@ -327,10 +327,36 @@ fn the_request_log_can_be_queried_and_exported_while_empty() {
         json!({ "filter": { "text": "nothing" }, "page": 0, "page_size": 50 }),
     );
     assert_eq!(page["total"], 0);
-    let csv = harness.ok("export_request_log", json!({ "format": "csv" }));
-    assert!(csv.as_str().is_some_and(|text| text.starts_with("id,")), "{csv}");
-    let json_export = harness.ok("export_request_log", json!({ "format": "json", "filter": {} }));
-    assert_eq!(json_export.as_str().map(str::trim), Some("[]"));
+    let out = tempfile::tempdir().expect("export folder");
+    let csv_path = out.path().join("log.csv");
+    let answered = harness.ok("export_request_log", json!({ "format": "csv", "path": csv_path }));
+    assert_eq!(answered, json!(csv_path));
+    let csv = std::fs::read_to_string(&csv_path).expect("the shell wrote the CSV");
+    assert!(csv.starts_with("id,"), "{csv}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&csv_path)
+            .expect("metadata")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "the export is readable by the user only");
+    }
+    let json_path = out.path().join("log.json");
+    harness.ok(
+        "export_request_log",
+        json!({ "format": "json", "filter": {}, "path": json_path }),
+    );
+    let json_export = std::fs::read_to_string(&json_path).expect("the shell wrote the JSON");
+    assert_eq!(json_export.trim(), "[]");
+    let nowhere = out.path().join("missing-folder").join("log.csv");
+    let error = harness.err("export_request_log", json!({ "format": "csv", "path": nowhere }));
+    assert_eq!(error["kind"], "storage");
+    assert_eq!(
+        std::fs::read_dir(out.path()).expect("folder").count(),
+        2,
+        "no partial file left"
+    );
     let totals = harness.ok("aggregates", json!({ "utc_offset_minutes": 480 }));
     assert_eq!(totals, json!([]));
 }
@@ -376,4 +402,24 @@ fn demo_mode_serves_the_simulator_and_leaving_it_restores_the_real_account() {
     // The demo stored no credentials, in the real data directory or its own.
     assert!(!harness._dir.path().join("credentials.json").exists());
     assert!(!harness._dir.path().join("demo").join("credentials.json").exists());
+}
+
+#[test]
+fn the_ui_language_reaches_the_shell_and_autostart_says_when_it_is_unavailable() {
+    let harness = Harness::new();
+    assert_eq!(
+        harness.ok("set_ui_language", json!({ "language": "zh-CN" })),
+        Value::Null
+    );
+    assert_eq!(
+        harness.ok("set_ui_language", json!({ "language": "en" })),
+        Value::Null
+    );
+    // An unknown language is refused by deserialisation, not silently taken as English.
+    harness.err("set_ui_language", json!({ "language": "fr" }));
+    // The mock runtime has no autostart plugin: the UI gets a kind it can translate.
+    let error = harness.err("autostart", json!({}));
+    assert_eq!(error["kind"], "unsupported");
+    let error = harness.err("set_autostart", json!({ "enabled": true }));
+    assert_eq!(error["kind"], "unsupported");
 }

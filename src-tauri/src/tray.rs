@@ -3,6 +3,9 @@
 //! The tray learns about status changes by listening to the same `gateway-state` event the UI gets
 //! (see [`crate::forward`]), so whoever changes the status (tray, UI command, a sign-in) needs no
 //! tray-specific code. The "Gateway running" item really starts and stops the listener.
+//!
+//! Labels come from [`crate::ui_language`] in the UI's language; [`set_language`] relabels the menu
+//! and tooltip when the UI switches (the `set_ui_language` command).
 
 use tauri::image::Image;
 use tauri::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem};
@@ -13,7 +16,27 @@ use tauri_plugin_autostart::{AutoLaunchManager, ManagerExt as _};
 use crate::events::{self, GatewayStateEvent};
 use crate::state::AppState;
 use crate::status::{GatewayStatus, StatusKind};
+use crate::ui_language::{TrayLabels, UiLanguage};
 use crate::{lifecycle, window};
+
+/// The tray's menu items and language, managed by Tauri so the language can change later.
+struct TrayMenu<R: Runtime> {
+    tray: TrayIcon<R>,
+    open: MenuItem<R>,
+    gateway: CheckMenuItem<R>,
+    autostart: CheckMenuItem<R>,
+    quit: MenuItem<R>,
+    language: std::sync::Mutex<UiLanguage>,
+}
+
+impl<R: Runtime> TrayMenu<R> {
+    fn labels(&self) -> &'static TrayLabels {
+        self.language
+            .lock()
+            .map_or(UiLanguage::En, |language| *language)
+            .tray()
+    }
+}
 
 /// The tray icon's id, for `app.tray_by_id`.
 pub const TRAY_ID: &str = "main";
@@ -38,21 +61,60 @@ pub fn icon_png(kind: StatusKind) -> &'static [u8] {
 }
 
 /// The tooltip for a status, e.g. "Taiji Gateway: running at http://127.0.0.1:8760".
-pub fn tooltip(status: &GatewayStatus, url: Option<&str>) -> String {
+pub fn tooltip(labels: &TrayLabels, status: &GatewayStatus, url: Option<&str>) -> String {
+    let product = labels.product;
+    let described = labels.status(status);
     match (status, url) {
         (GatewayStatus::Running | GatewayStatus::NeedsLogin, Some(url)) => {
-            format!("Taiji Gateway: {} at {url}", status.describe())
+            format!("{product}: {described}{}{url}", labels.at)
         }
-        _ => format!("Taiji Gateway: {}", status.describe()),
+        _ => format!("{product}: {described}"),
     }
 }
 
 /// The tooltip marked as the demo while demo mode is on.
-pub fn demo_label(tooltip: String, demo: bool) -> String {
+pub fn demo_label(labels: &TrayLabels, tooltip: String, demo: bool) -> String {
     if demo {
-        format!("DEMO · {tooltip} (built-in simulator)")
+        format!("{} · {tooltip}{}", labels.demo, labels.simulator)
     } else {
         tooltip
+    }
+}
+
+/// Relabels the menu and the tooltip in `language` (no-op without a tray, e.g. in tests).
+pub fn set_language<R: Runtime>(app: &AppHandle<R>, language: UiLanguage) {
+    let Some(menu) = app.try_state::<TrayMenu<R>>() else {
+        return;
+    };
+    if let Ok(mut current) = menu.language.lock() {
+        *current = language;
+    }
+    let labels = language.tray();
+    let state = app.state::<AppState>();
+    let listener = state.listener();
+    let tip = demo_label(
+        labels,
+        tooltip(labels, &state.gateway_status(), listener.url()),
+        state.is_demo(),
+    );
+    let result = menu
+        .open
+        .set_text(labels.open)
+        .and_then(|()| menu.gateway.set_text(labels.gateway_running))
+        .and_then(|()| menu.autostart.set_text(labels.start_at_login))
+        .and_then(|()| menu.quit.set_text(labels.quit))
+        .and_then(|()| menu.tray.set_tooltip(Some(tip)));
+    if let Err(error) = result {
+        tracing::warn!(%error, "could not relabel the tray menu");
+    }
+}
+
+/// Shows in the tray's check mark whether the app starts at login (after Settings changed it).
+pub fn show_autostart<R: Runtime>(app: &AppHandle<R>, enabled: bool) {
+    if let Some(menu) = app.try_state::<TrayMenu<R>>()
+        && let Err(error) = menu.autostart.set_checked(enabled)
+    {
+        tracing::warn!(%error, "could not update the start-at-login check mark");
     }
 }
 
@@ -69,11 +131,13 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
             false
         });
 
-    let open = MenuItem::with_id(app, item::OPEN, "Open Taiji Gateway", true, None::<&str>)?;
+    let language = UiLanguage::from_env();
+    let labels = language.tray();
+    let open = MenuItem::with_id(app, item::OPEN, labels.open, true, None::<&str>)?;
     let gateway = CheckMenuItem::with_id(
         app,
         item::GATEWAY,
-        "Gateway running",
+        labels.gateway_running,
         true,
         listener.is_listening(),
         None::<&str>,
@@ -81,12 +145,12 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     let autostart = CheckMenuItem::with_id(
         app,
         item::AUTOSTART,
-        "Start at login",
+        labels.start_at_login,
         autostart_available,
         autostart_enabled,
         None::<&str>,
     )?;
-    let quit = MenuItem::with_id(app, item::QUIT, "Quit", true, None::<&str>)?;
+    let quit = MenuItem::with_id(app, item::QUIT, labels.quit, true, None::<&str>)?;
     let menu = Menu::with_items(
         app,
         &[
@@ -101,12 +165,15 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
 
     let tray = TrayIconBuilder::with_id(TRAY_ID)
         .icon(Image::from_bytes(icon_png(status.kind()))?)
-        .tooltip(tooltip(&status, listener.url()))
+        .tooltip(tooltip(labels, &status, listener.url()))
         .menu(&menu)
         // Left click opens the window and right click the menu (Windows, macOS). Linux trays
         // (AppIndicator) always open the menu and report no clicks, hence the "Open" item.
         .show_menu_on_left_click(false)
-        .on_menu_event(move |app, event| on_menu_event(app, &event, &autostart))
+        .on_menu_event({
+            let autostart = autostart.clone();
+            move |app, event| on_menu_event(app, &event, &autostart)
+        })
         .on_tray_icon_event(|tray, event| {
             if let TrayIconEvent::Click {
                 button: MouseButton::Left,
@@ -119,10 +186,21 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         })
         .build(app)?;
 
+    app.manage(TrayMenu {
+        tray,
+        open,
+        gateway,
+        autostart,
+        quit,
+        language: std::sync::Mutex::new(language),
+    });
+    let handle = app.clone();
     app.listen_any(events::GATEWAY_STATE, move |event| {
         match serde_json::from_str::<GatewayStateEvent>(event.payload()) {
             Ok(GatewayStateEvent { status, url, demo }) => {
-                show_status(&tray, &gateway, &status, url.as_deref(), demo);
+                if let Some(menu) = handle.try_state::<TrayMenu<R>>() {
+                    show_status(&menu, &status, url.as_deref(), demo);
+                }
             }
             Err(error) => tracing::warn!(%error, "ignoring a malformed gateway-state event"),
         }
@@ -158,18 +236,16 @@ fn toggle_autostart<R: Runtime>(app: &AppHandle<R>, item: &CheckMenuItem<R>) {
     }
 }
 
-fn show_status<R: Runtime>(
-    tray: &TrayIcon<R>,
-    gateway: &CheckMenuItem<R>,
-    status: &GatewayStatus,
-    url: Option<&str>,
-    demo: bool,
-) {
+fn show_status<R: Runtime>(menu: &TrayMenu<R>, status: &GatewayStatus, url: Option<&str>, demo: bool) {
     let listening = matches!(status, GatewayStatus::Running | GatewayStatus::NeedsLogin);
+    let labels = menu.labels();
     let result = Image::from_bytes(icon_png(status.kind()))
-        .and_then(|icon| tray.set_icon(Some(icon)))
-        .and_then(|()| tray.set_tooltip(Some(demo_label(tooltip(status, url), demo))))
-        .and_then(|()| gateway.set_checked(listening));
+        .and_then(|icon| menu.tray.set_icon(Some(icon)))
+        .and_then(|()| {
+            menu.tray
+                .set_tooltip(Some(demo_label(labels, tooltip(labels, status, url), demo)))
+        })
+        .and_then(|()| menu.gateway.set_checked(listening));
     if let Err(error) = result {
         tracing::warn!(%error, status = %status.describe(), "could not update the tray for the new status");
     }
@@ -178,6 +254,8 @@ fn show_status<R: Runtime>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const EN: &TrayLabels = UiLanguage::En.tray();
 
     const ALL: [StatusKind; 4] = [
         StatusKind::Running,
@@ -202,26 +280,42 @@ mod tests {
     #[test]
     fn tooltip_names_the_status_the_address_and_the_error() {
         assert_eq!(
-            tooltip(&GatewayStatus::NeedsLogin, Some("http://127.0.0.1:8760")),
+            tooltip(EN, &GatewayStatus::NeedsLogin, Some("http://127.0.0.1:8760")),
             "Taiji Gateway: sign-in needed at http://127.0.0.1:8760"
         );
-        assert_eq!(tooltip(&GatewayStatus::Stopped, None), "Taiji Gateway: stopped");
+        assert_eq!(
+            tooltip(EN, &GatewayStatus::Stopped, None),
+            "Taiji Gateway: stopped"
+        );
         let busy = GatewayStatus::Error {
             message: String::from("port 8760 is in use on 127.0.0.1"),
         };
         assert_eq!(
-            tooltip(&busy, None),
+            tooltip(EN, &busy, None),
             "Taiji Gateway: error: port 8760 is in use on 127.0.0.1"
         );
     }
 
     #[test]
     fn the_demo_is_named_in_the_tooltip() {
-        let running = tooltip(&GatewayStatus::Running, Some("http://127.0.0.1:8760"));
+        let running = tooltip(EN, &GatewayStatus::Running, Some("http://127.0.0.1:8760"));
         assert_eq!(
-            demo_label(running.clone(), true),
+            demo_label(EN, running.clone(), true),
             "DEMO · Taiji Gateway: running at http://127.0.0.1:8760 (built-in simulator)"
         );
-        assert_eq!(demo_label(running.clone(), false), running);
+        assert_eq!(demo_label(EN, running.clone(), false), running);
+    }
+
+    #[test]
+    fn the_tooltip_speaks_chinese_and_keeps_the_error_message() {
+        let zh = UiLanguage::ZhCn.tray();
+        assert_eq!(
+            tooltip(zh, &GatewayStatus::Running, Some("http://127.0.0.1:8760")),
+            "太极网关: 运行中，地址 http://127.0.0.1:8760"
+        );
+        let busy = GatewayStatus::Error {
+            message: String::from("端口 8760 已被占用"),
+        };
+        assert_eq!(tooltip(zh, &busy, None), "太极网关: 出错: 端口 8760 已被占用");
     }
 }

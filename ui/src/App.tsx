@@ -1,26 +1,52 @@
-// The window's frame: header, sidebar navigation and the selected view.
+// The window's frame: header, sidebar navigation and the selected view, inside the query client.
+import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 
-import { useAppInfo } from './hooks/useAppInfo';
-import { useStatus } from './hooks/useStatus';
+import { savePreference } from './api';
+import { createQueryClient, useAppInfoQuery, useStatus } from './hooks/queries';
+import { useRememberWindowSize } from './hooks/useRememberWindowSize';
 import { Header } from './views/Header';
 import { KeysView } from './views/KeysView';
 import { LogView } from './views/LogView';
 import { ModelsView } from './views/ModelsView';
 import { SettingsView } from './views/SettingsView';
-import { Sidebar, type Section } from './views/Sidebar';
+import { SECTIONS, Sidebar, type Section } from './views/Sidebar';
 import { StatusView } from './views/StatusView';
 
-export function App() {
-  const [section, setSection] = useState<Section>('status');
-  const info = useAppInfo();
+interface AppProps {
+  /** The view shown first (the last one the user had open). */
+  initialSection?: string | undefined;
+  /** A query client to share (tests); the app makes its own otherwise. */
+  client?: QueryClient;
+}
+
+export function App({ initialSection, client }: AppProps) {
+  const [queryClient] = useState(() => client ?? createQueryClient());
+  return (
+    <QueryClientProvider client={queryClient}>
+      <Frame initialSection={initialSection} />
+    </QueryClientProvider>
+  );
+}
+
+function Frame({ initialSection }: { initialSection: string | undefined }) {
+  const [section, setSection] = useState<Section>(() =>
+    SECTIONS.find((candidate) => candidate === initialSection) ?? 'status',
+  );
+  const info = useAppInfoQuery();
   const status = useStatus();
+  useRememberWindowSize();
+
+  const select = (next: Section) => {
+    setSection(next);
+    void savePreference('lastView', next);
+  };
 
   return (
     <div className="app">
-      <Header info={info} gateway={status.snapshot?.gateway ?? null} demo={status.snapshot?.demo === true} />
+      <Header info={info.data ?? null} gateway={status.snapshot?.gateway ?? null} demo={status.snapshot?.demo === true} />
       <div className="app-body">
-        <Sidebar current={section} onSelect={setSection} />
+        <Sidebar current={section} onSelect={select} />
         <main className="content">
           {section === 'status' && <StatusView status={status} />}
           {section === 'keys' && <KeysView />}

@@ -1,221 +1,67 @@
-// Every string the UI shows, in one module. English only for now; to add Chinese, add a `zh` object
-// of the same `Strings` type and choose between them (e.g. from `navigator.language`) in `strings`.
-import type { ErrorKind } from './api';
+// The UI's languages: i18next with the `zh-CN` and `en` catalogs in ./locales. The language is
+// chosen from the saved preference, else from the system locale (`navigator.language`): any Chinese
+// locale gives Simplified Chinese, anything else English. `changeLanguage` switches live, saves the
+// choice and tells the shell, whose tray follows.
+import i18next from 'i18next';
+import { initReactI18next } from 'react-i18next';
 
-const en = {
-  app: {
-    title: 'Taiji Gateway',
-    version: (version: string) => `v${version}`,
-  },
-  nav: {
-    label: 'Sections',
-    status: 'Status',
-    keys: 'API keys',
-    log: 'Request log',
-    models: 'Models',
-    settings: 'Settings',
-  },
-  common: {
-    copy: 'Copy',
-    copied: 'Copied',
-    copyFailed: 'Copy failed',
-    cancel: 'Cancel',
-    save: 'Save',
-    saving: 'Saving…',
-    saved: 'Saved',
-    loading: 'Loading…',
-    retry: 'Try again',
-    yes: 'Yes',
-    no: 'No',
-    none: '—',
-    unavailable: 'The desktop app did not answer; is this page open outside it?',
-  },
-  demo: {
-    badge: 'DEMO',
-    badgeTitle: 'Demo mode: answers come from the built-in simulator, not from Taiji AI.',
-    heading: 'Demo mode',
-    detail:
-      'The gateway answers from the built-in Taiji simulator with its demo account, so you can try your apps without an account. No points are spent, and your own account is neither used nor changed.',
-    account: (account: string) => `Demo account ${account} (simulator)`,
-    tryIt: 'Try without an account',
-    starting: 'Starting the demo…',
-    leave: 'Leave demo mode',
-    leaving: 'Leaving…',
-  },
-  status: {
-    gatewayHeading: 'Gateway',
-    states: {
-      running: { title: 'Running', detail: 'OpenAI- and Anthropic-compatible APIs are served on this computer.' },
-      needs_login: {
-        title: 'Sign-in needed',
-        detail: 'The gateway is listening, but your Taiji account has to sign in before requests can succeed.',
-      },
-      stopped: { title: 'Stopped', detail: 'Start the gateway here or from the tray menu.' },
-      error: { title: 'Error', detail: 'The gateway is not listening.' },
-    },
-    checking: 'Checking…',
-    unavailableTitle: 'Unavailable',
-    start: 'Start gateway',
-    stop: 'Stop gateway',
-    starting: 'Starting…',
-    stopping: 'Stopping…',
-    urlHeading: 'Connect your apps',
-    openaiBaseUrl: 'OpenAI base URL',
-    claudeCode: 'Claude Code',
-    apiKeyHint: 'Clients send one of your API keys (see API keys) as the Bearer token or x-api-key.',
-    noUrl: 'Addresses appear here once the gateway is listening.',
-    accountHeading: 'Taiji account',
-    accountLabel: 'Account',
-    passwordLabel: 'Password',
-    accountPlaceholder: 'Phone number or account',
-    signIn: 'Sign in',
-    signingIn: 'Signing in…',
-    signOut: 'Sign out',
-    signedInAs: 'Signed in as',
-    loginStates: {
-      needs_login: 'Signs in on the next request.',
-      logging_in: 'Signing in…',
-      logged_in: 'Signed in.',
-      invalid_credentials: 'The site rejected the password; sign in again.',
-      login_failed: 'The last sign-in attempt failed; it is retried on the next request.',
-    },
-    tokenExpires: (when: string) => `Session valid until ${when}.`,
-    signInProgress: {
-      signing_in: 'Signing in to the Taiji site…',
-      unreachable: (since: string, seconds: number) =>
-        `The Taiji site has been unreachable since ${since}; next try in ${seconds} s. Chat requests wait until it answers.`,
-    },
-    credentialsKeychain: 'Your password is kept in the system keychain.',
-    credentialsFile: 'No system keychain is available, so your password is kept in a private file (readable only by your user account):',
-    loginErrors: {
-      invalid_credentials: 'Wrong account or password.',
-      network: 'Could not reach the Taiji site. Check your connection and try again.',
-    } as Partial<Record<ErrorKind, string>>,
-    gaugesHeading: 'Requests',
-    inFlight: 'In flight',
-    queued: 'Queued',
-    limit: 'Limit',
-    dataDir: 'Data folder',
-    site: 'Taiji site',
-  },
-  keys: {
-    heading: 'API keys',
-    intro: 'Each app that uses the gateway gets its own key; the request log shows which key was used.',
-    requireLabel: 'Require an API key',
-    requireHelp: 'Without a key, any program on this computer can use your Taiji account.',
-    name: 'Name',
-    created: 'Created',
-    key: 'Key',
-    reveal: 'Show',
-    hide: 'Hide',
-    regenerate: 'Regenerate',
-    regenerateConfirm: 'Replace this key? Apps using the old one stop working.',
-    remove: 'Remove',
-    removeConfirm: 'Remove this key? Apps using it stop working.',
-    lastKeyRequired: 'This is the last key and keys are required; add another key or stop requiring one first.',
-    addHeading: 'Add a key',
-    addPlaceholder: 'e.g. cherry-studio',
-    add: 'Add key',
-    empty: 'No API keys yet.',
-    added: (name: string) => `Added “${name}”.`,
-    regenerated: (name: string) => `“${name}” has a new key.`,
-  },
-  log: {
-    heading: 'Request log',
-    time: 'Time',
-    source: 'Source',
-    endpoint: 'Endpoint',
-    model: 'Model',
-    status: 'Status',
-    tokens: 'Tokens',
-    points: 'Points',
-    duration: 'Duration',
-    error: 'Error',
-    filterModel: 'Model',
-    filterStatus: 'Status',
-    filterText: 'Search',
-    allStatuses: 'All statuses',
-    searchPlaceholder: 'Text in endpoint, key, error…',
-    statuses: {
-      queued: 'Queued',
-      streaming: 'Streaming',
-      done: 'Done',
-      failed: 'Failed',
-      cancelled: 'Cancelled',
-    },
-    exportCsv: 'Export CSV',
-    exportJson: 'Export JSON',
-    exporting: (name: string) => `Saving ${name}…`,
-    exported: (path: string) => `Saved to ${path}`,
-    exportFailed: 'The export could not be saved.',
-    empty: 'No requests yet. They appear here as clients use the gateway.',
-    emptyFiltered: 'No requests match these filters.',
-    pageInfo: (from: number, to: number, total: number) => `${from}–${to} of ${total}`,
-    previous: 'Previous',
-    next: 'Next',
-    live: 'Live',
-  },
-  models: {
-    heading: 'Models',
-    search: 'Search models',
-    refresh: 'Refresh',
-    refreshing: 'Refreshing…',
-    id: 'Model id',
-    label: 'Label',
-    group: 'Group',
-    price: 'Price',
-    vision: 'Vision',
-    thinking: 'Thinking',
-    copyId: 'Copy id',
-    default: 'default',
-    notSignedIn: 'Sign in to your Taiji account (on the Status page) to see its models.',
-    empty: 'The catalog is empty.',
-    noMatch: 'No model matches your search.',
-    count: (shown: number, total: number) => (shown === total ? `${total} models` : `${shown} of ${total} models`),
-  },
-  settings: {
-    heading: 'Settings',
-    concurrencyHeading: 'Concurrency',
-    concurrencyLabel: 'Requests at once',
-    concurrencyHelp: 'How many requests may run at the Taiji site at the same time. Applies at once; extra requests wait in a queue.',
-    listenHeading: 'Address',
-    hostLabel: 'Host',
-    portLabel: 'Port',
-    listenHelp: 'Changing these moves the gateway at once; if the new address cannot be used, the old one keeps working.',
-    lanHeading: 'LAN mode',
-    lanLabel: 'Allow other devices on the network',
-    lanWarning:
-      'With LAN mode, other devices on your network can reach the gateway (set Host to 0.0.0.0 or this computer’s address). API keys stay required. Only turn this on for networks you trust.',
-    previewsHeading: 'Privacy',
-    previewsLabel: 'Keep previews of prompts and replies in the request log',
-    previewsHelp: 'Off by default: prompts can contain anything. Previews are cut to the size below.',
-    previewBytes: 'Preview size (bytes)',
-    retentionHeading: 'History',
-    retentionDays: 'Keep for (days)',
-    retentionRows: 'At most (requests)',
-    retentionMb: 'At most (MB)',
-    aliasesHeading: 'Model aliases',
-    aliasesHelp: 'When a client asks for the alias, the model id is used instead (e.g. the names Claude Code asks for).',
-    alias: 'Alias',
-    target: 'Model id',
-    addAlias: 'Add alias',
-    removeAlias: 'Remove',
-    noAliases: 'No aliases.',
-    upstream: 'Taiji site',
-    upstreamHeading: 'Taiji site and proxy',
-    siteLine: 'Site',
-    appVersion: 'front-end version',
-    discoveryLabel: 'Find the site again when it moves (from www.taijiai666.com)',
-    proxyLabel: 'Proxy',
-    proxyHelp:
-      'Used for every call to the Taiji site and every image download: system (the environment’s proxy), off, or http://, https:// or socks5://host:port (user:password@ allowed; they are never shown).',
-    checkConnection: 'Check connection',
-    checking: 'Checking…',
-    connectionOk: 'Connected',
-    connectionFailed: 'Cannot reach the site',
-  },
-};
+import { savePreference, setUiLanguage, setWindowTitle, type CommandError } from './api';
+import { en, type Catalog } from './locales/en';
+import { zhCN } from './locales/zh-CN';
 
-export type Strings = typeof en;
+export const LANGUAGES = ['zh-CN', 'en'] as const;
+export type Language = (typeof LANGUAGES)[number];
 
-export const t: Strings = en;
+declare module 'i18next' {
+  interface CustomTypeOptions {
+    resources: { translation: Catalog };
+  }
+}
+
+/** The language for a locale tag such as `zh-CN`, `zh-Hans-SG` or `en-US`. */
+export function languageFromLocale(tag: string | undefined): Language {
+  return tag?.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
+}
+
+/** A saved preference if it names a language, else the system's. */
+export function initialLanguage(saved: string | undefined): Language {
+  return (LANGUAGES as readonly string[]).includes(saved ?? '') ? (saved as Language) : languageFromLocale(navigator.language);
+}
+
+void i18next.use(initReactI18next).init({
+  resources: { 'zh-CN': { translation: zhCN }, en: { translation: en } },
+  lng: languageFromLocale(globalThis.navigator?.language),
+  fallbackLng: 'en',
+  supportedLngs: [...LANGUAGES],
+  // React escapes what it renders; i18next must not escape it a second time.
+  interpolation: { escapeValue: false },
+  // The catalogs are bundled, so initialisation finishes before the first render.
+  initAsync: false,
+});
+
+export const i18n = i18next;
+
+/** The language in use now. */
+export function currentLanguage(): Language {
+  return languageFromLocale(i18next.language);
+}
+
+/** Applies `language` to the UI, the page's `lang` and the tray; `save` also remembers it. */
+export async function changeLanguage(language: Language, save = true): Promise<void> {
+  await i18next.changeLanguage(language);
+  document.documentElement.lang = language;
+  if (save) await savePreference('language', language);
+  document.title = i18next.t('app.title');
+  setUiLanguage(language).catch((error: unknown) => console.warn('the tray could not switch language', error));
+  // Outside the shell (a browser, the tests) there is no window to title.
+  setWindowTitle(i18next.t('app.title')).catch(() => undefined);
+}
+
+/** A failed command for the user: the kind's sentence in the UI's language, then the shell's own
+ * message (which may be the Taiji site's own Chinese words), unless it says nothing more. */
+export function describeError(error: CommandError): string {
+  const sentence = i18next.t(`errors.${error.kind}`);
+  const detail = error.message.trim();
+  if (error.kind === 'upstream' && detail !== '') return detail;
+  return detail === '' || detail === sentence ? sentence : `${sentence} ${detail}`;
+}

@@ -1,7 +1,7 @@
-import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { cleanup, fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-import { answer, apiKeys, KEY_CHERRY, KEY_DEFAULT, mockClipboard } from './fixtures';
+import { answer, apiKeys, KEY_CHERRY, KEY_DEFAULT, mockClipboard, renderView } from './fixtures';
 import { emit, invoke, listen, resetTauriMocks } from './tauriMocks';
 
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
@@ -27,7 +27,7 @@ describe('KeysView', () => {
   it('shows keys masked, reveals and copies them', async () => {
     const writeText = mockClipboard();
     answer({ list_api_keys: apiKeys() });
-    render(<KeysView />);
+    renderView(<KeysView />);
     await screen.findByRole('rowheader', { name: 'default' });
 
     const shown = screen.getByTestId('key-default');
@@ -55,7 +55,7 @@ describe('KeysView', () => {
         return added;
       },
     });
-    render(<KeysView />);
+    renderView(<KeysView />);
     const form = await screen.findByRole('form', { name: 'Add a key' });
     fireEvent.change(within(form).getByPlaceholderText('e.g. cherry-studio'), { target: { value: 'cherry' } });
     fireEvent.click(within(form).getByRole('button', { name: 'Add key' }));
@@ -72,7 +72,7 @@ describe('KeysView', () => {
       list_api_keys: apiKeys(),
       regenerate_api_key: { name: 'cherry', key: 'tj-x', created_at: '2026-02-01T00:00:00Z' },
     });
-    render(<KeysView />);
+    renderView(<KeysView />);
     await screen.findByRole('rowheader', { name: 'cherry' });
     fireEvent.click(within(row('cherry')).getByRole('button', { name: 'Regenerate' }));
     expect(invoke).not.toHaveBeenCalledWith('regenerate_api_key', expect.anything());
@@ -85,7 +85,7 @@ describe('KeysView', () => {
 
   it('does not offer removing the last key while keys are required', async () => {
     answer({ list_api_keys: apiKeys({ keys: apiKeys().keys.slice(0, 1) }) });
-    render(<KeysView />);
+    renderView(<KeysView />);
     await screen.findByRole('rowheader', { name: 'default' });
     expect((within(row('default')).getByRole('button', { name: 'Remove' }) as HTMLButtonElement).disabled).toBe(true);
     expect(screen.getByText(/This is the last key/)).toBeTruthy();
@@ -98,7 +98,7 @@ describe('KeysView', () => {
         throw { kind: 'invalid', message: 'invalid settings: access.api_keys: API keys are required but none exists' };
       },
     });
-    render(<KeysView />);
+    renderView(<KeysView />);
     await screen.findByRole('rowheader', { name: 'cherry' });
     fireEvent.click(within(row('cherry')).getByRole('button', { name: 'Remove' }));
     fireEvent.click(within(row('cherry')).getByRole('button', { name: 'Yes' }));
@@ -112,7 +112,7 @@ describe('KeysView', () => {
         throw { kind: 'invalid', message: 'access.lan_mode: LAN mode requires API keys' };
       },
     });
-    render(<KeysView />);
+    renderView(<KeysView />);
     const toggle = await screen.findByRole('switch', { name: 'Require an API key' });
     expect((toggle as HTMLInputElement).checked).toBe(true);
     fireEvent.click(toggle);
@@ -123,7 +123,7 @@ describe('KeysView', () => {
   it('reloads when the settings change elsewhere', async () => {
     let keys = apiKeys();
     answer({ list_api_keys: () => keys });
-    render(<KeysView />);
+    renderView(<KeysView />);
     await screen.findByRole('rowheader', { name: 'cherry' });
     keys = apiKeys({ keys: keys.keys.slice(0, 1) });
     emit('settings-changed', {});

@@ -1,8 +1,8 @@
-import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import type { LogEntry, LogFilter } from '../src/api';
-import { answer, last, logEntry } from './fixtures';
+import { answer, last, logEntry, mockClipboard, renderView } from './fixtures';
 import { emit, invoke, listen, resetTauriMocks } from './tauriMocks';
 
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
@@ -26,7 +26,6 @@ function fakeLog(rows: LogEntry[]) {
       const start = query.page * query.page_size;
       return { entries: matching.slice(start, start + query.page_size), total: matching.length, page: query.page, page_size: query.page_size };
     },
-    export_request_log: (args) => (args?.['format'] === 'csv' ? 'id,started_at\nreq-1,2026' : '[]'),
   });
   return queries;
 }
@@ -48,7 +47,7 @@ describe('LogView', () => {
 
   it('says so when there are no requests yet', async () => {
     fakeLog([]);
-    render(<LogView />);
+    renderView(<LogView />);
     expect(await screen.findByText(/No requests yet/)).toBeTruthy();
   });
 
@@ -66,7 +65,7 @@ describe('LogView', () => {
         endpoint: '/v1/messages',
       }),
     ]);
-    render(<LogView />);
+    renderView(<LogView />);
     await screen.findByText('gpt-4o');
     const done = rowOf('gpt-4.1-mini');
     expect(within(done).getByText('Done')).toBeTruthy();
@@ -84,7 +83,7 @@ describe('LogView', () => {
   it('updates a shown entry live and reloads the first page for a new one', async () => {
     const rows = [logEntry({ status: 'streaming', http_status: null, duration_ms: null, points: null })];
     const queries = fakeLog(rows);
-    render(<LogView />);
+    renderView(<LogView />);
     const table = await screen.findByRole('table');
     expect(within(table).getByText('Streaming')).toBeTruthy();
 
@@ -101,12 +100,14 @@ describe('LogView', () => {
 
   it('filters by status, model and text', async () => {
     const queries = fakeLog([logEntry(), logEntry({ id: 'req-2', model: 'gpt-4o', status: 'failed' })]);
-    render(<LogView />);
+    renderView(<LogView />);
     await screen.findByText('gpt-4o');
 
     fireEvent.change(screen.getByLabelText('Status'), { target: { value: 'failed' } });
-    await vi.waitFor(() => expect(screen.queryByText('gpt-4.1-mini')).toBeNull());
-    expect(last(queries)?.filter).toEqual({ statuses: ['failed'] });
+    await vi.waitFor(() => expect(last(queries)?.filter).toEqual({ statuses: ['failed'] }));
+    // The page of the old filter is not shown under the new one, not even while it loads.
+    expect(screen.queryByText('gpt-4.1-mini')).toBeNull();
+    expect(await screen.findByText('gpt-4o')).toBeTruthy();
 
     fireEvent.change(screen.getByLabelText('Model'), { target: { value: 'gpt-4.1-mini' } });
     expect(await screen.findByText('No requests match these filters.')).toBeTruthy();
@@ -121,7 +122,7 @@ describe('LogView', () => {
   it('pages through the log', async () => {
     const rows = Array.from({ length: 60 }, (_, index) => logEntry({ id: `req-${index}`, model: `model-${index}` }));
     const queries = fakeLog(rows);
-    render(<LogView />);
+    renderView(<LogView />);
     expect(await screen.findByText('1–50 of 60')).toBeTruthy();
     expect((screen.getByRole('button', { name: 'Previous' }) as HTMLButtonElement).disabled).toBe(true);
     fireEvent.click(screen.getByRole('button', { name: 'Next' }));
@@ -131,27 +132,85 @@ describe('LogView', () => {
     expect((screen.getByRole('button', { name: 'Next' }) as HTMLButtonElement).disabled).toBe(true);
   });
 
-  it('exports CSV and JSON as a file download', async () => {
-    fakeLog([logEntry()]);
-    const createObjectURL = vi.fn(() => 'blob:log');
-    Object.assign(URL, { createObjectURL, revokeObjectURL: vi.fn() });
-    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => undefined);
-    render(<LogView />);
+  it('exports CSV and JSON to the file chosen in the save dialog, written by the shell', async () => {
+    const rows = [logEntry()];
+    const exports: unknown[] = [];
+    let chosen: string | null = '/home/me/taiji.csv';
+    answer({
+      query_request_log: { entries: rows, total: 1, page: 0, page_size: 50 },
+      'plugin:dialog|save': () => chosen,
+      export_request_log: (args) => {
+        exports.push(args);
+        if (args?.['format'] === 'json') throw { kind: 'storage', message: 'could not write /home/me/taiji.json: disk full' };
+        return args?.['path'];
+      },
+    });
+    renderView(<LogView />);
     await screen.findByText('gpt-4.1-mini');
 
     fireEvent.click(screen.getByRole('button', { name: 'Export CSV' }));
-    expect(await screen.findByText(/Saving taiji-request-log-.*\.csv/)).toBeTruthy();
-    expect(invoke).toHaveBeenCalledWith('export_request_log', { format: 'csv', filter: {} });
-    const blob = (createObjectURL.mock.calls[0] as unknown as [Blob])[0];
-    expect(await blob.text()).toBe('id,started_at\nreq-1,2026');
-    expect(click).toHaveBeenCalledTimes(1);
+    expect(await screen.findByText('Saved to /home/me/taiji.csv')).toBeTruthy();
+    // The shell gets the path and writes the file; no export text comes back over IPC.
+    expect(exports).toEqual([{ format: 'csv', filter: {}, path: '/home/me/taiji.csv' }]);
 
-    act(() => emit('download-finished', { path: '/home/me/Downloads/taiji-request-log.csv', success: true }));
-    expect(screen.getByText('Saved to /home/me/Downloads/taiji-request-log.csv')).toBeTruthy();
-
+    chosen = null;
     fireEvent.click(screen.getByRole('button', { name: 'Export JSON' }));
-    expect(await screen.findByText(/Saving taiji-request-log-.*\.json/)).toBeTruthy();
-    act(() => emit('download-finished', { path: null, success: false }));
-    expect(screen.getByRole('alert').textContent).toBe('The export could not be saved.');
+    await vi.waitFor(() => expect(invoke).toHaveBeenCalledTimes(4));
+    expect(exports).toHaveLength(1);
+
+    chosen = '/home/me/taiji.json';
+    fireEvent.click(screen.getByRole('button', { name: 'Export JSON' }));
+    expect((await screen.findByRole('alert')).textContent).toBe(
+      'The export could not be saved. A file could not be read or written. could not write /home/me/taiji.json: disk full',
+    );
+  });
+
+  it('opens a detail panel with timings, tokens, points, the error, previews and a curl without the key', async () => {
+    const writeText = mockClipboard();
+    fakeLog([
+      logEntry({
+        id: 'req-7',
+        status: 'failed',
+        error_class: 'quota_exhausted',
+        error_message: '积分不足',
+        queue_wait_ms: 40,
+        first_token_ms: 900,
+        duration_ms: 12_345,
+        prompt_tokens: 1200,
+        completion_tokens: 3400,
+        total_tokens: 4600,
+        points: 12_000,
+        prompt_preview: "it's hi",
+        reply_preview: 'hello',
+      }),
+    ]);
+    renderView(<LogView />);
+    await screen.findByText('gpt-4.1-mini');
+    expect(screen.queryByRole('region', { name: 'Request details' })).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Details' }));
+    const panel = screen.getByRole('region', { name: 'Request details' });
+    for (const text of ['req-7', '40 ms', '900 ms', '12.3 s', '1,200', '3,400', '4,600', '12,000', 'quota_exhausted', "it's hi", 'hello']) {
+      expect(within(panel).getAllByText(text).length, text).toBeGreaterThan(0);
+    }
+    expect(within(panel).getByText('积分不足')).toBeTruthy();
+
+    fireEvent.click(within(panel).getByRole('button', { name: 'Copy as curl' }));
+    await vi.waitFor(() => expect(writeText).toHaveBeenCalledTimes(1));
+    const curl = String(writeText.mock.calls[0]?.[0]);
+    expect(curl).toContain("'http://127.0.0.1:8760/v1/chat/completions'");
+    expect(curl).toContain('Authorization: Bearer $TAIJI_API_KEY');
+    expect(curl).toContain(`"content":"it'\\''s hi"`);
+    expect(curl).not.toMatch(/tj-[A-Za-z0-9]/);
+
+    fireEvent.click(screen.getByRole('button', { name: 'Details' }));
+    expect(screen.queryByRole('region', { name: 'Request details' })).toBeNull();
+  });
+
+  it('says when no previews were kept', async () => {
+    fakeLog([logEntry()]);
+    renderView(<LogView />);
+    await screen.findByText('gpt-4.1-mini');
+    fireEvent.click(screen.getByRole('button', { name: 'Details' }));
+    expect(screen.getByText(/No previews were kept/)).toBeTruthy();
   });
 });

@@ -1,7 +1,7 @@
-import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { cleanup, fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-import { answer, catalog, mockClipboard } from './fixtures';
+import { answer, catalog, mockClipboard, renderView } from './fixtures';
 import { invoke, listen, resetTauriMocks } from './tauriMocks';
 
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
@@ -19,7 +19,7 @@ describe('ModelsView', () => {
 
   it('lists the catalog with label, group, price, vision and thinking', async () => {
     answer({ list_models: catalog() });
-    render(<ModelsView />);
+    renderView(<ModelsView />);
     const row = (await screen.findByText('gpt-4o')).closest('tr') as HTMLElement;
     expect(within(row).getByText('GT-4o')).toBeTruthy();
     expect(within(row).getByText('ChatGPT')).toBeTruthy();
@@ -33,7 +33,7 @@ describe('ModelsView', () => {
 
   it('searches by id, label or group', async () => {
     answer({ list_models: catalog() });
-    render(<ModelsView />);
+    renderView(<ModelsView />);
     await screen.findByText('gpt-4o');
     fireEvent.change(screen.getByLabelText('Search models'), { target: { value: 'deepseek' } });
     expect(screen.queryByText('gpt-4o')).toBeNull();
@@ -46,7 +46,7 @@ describe('ModelsView', () => {
   it('refreshes from the site and copies an id', async () => {
     const writeText = mockClipboard();
     answer({ list_models: catalog() });
-    render(<ModelsView />);
+    renderView(<ModelsView />);
     await screen.findByText('gpt-4o');
     fireEvent.click(screen.getByRole('button', { name: 'Refresh' }));
     await vi.waitFor(() => expect(invoke).toHaveBeenCalledWith('list_models', { refresh: true }));
@@ -60,7 +60,7 @@ describe('ModelsView', () => {
         throw { kind: 'not_signed_in', message: 'not signed in' };
       },
     });
-    render(<ModelsView />);
+    renderView(<ModelsView />);
     expect(await screen.findByText(/Sign in to your Taiji account/)).toBeTruthy();
     expect(screen.queryByRole('table')).toBeNull();
   });
@@ -71,7 +71,9 @@ describe('ModelsView', () => {
         throw { kind: 'network', message: 'connection to the upstream failed' };
       },
     });
-    render(<ModelsView />);
-    expect((await screen.findByRole('alert')).textContent).toBe('connection to the upstream failed');
+    renderView(<ModelsView />);
+    expect((await screen.findByRole('alert')).textContent).toBe(
+      'Could not reach the Taiji site. connection to the upstream failed',
+    );
   });
 });

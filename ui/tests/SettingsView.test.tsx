@@ -1,8 +1,8 @@
-import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { cleanup, fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import type { Settings, SettingsPatch } from '../src/api';
-import { answer, last, settings } from './fixtures';
+import { answer, last, settings, renderView } from './fixtures';
 import { invoke, listen, resetTauriMocks } from './tauriMocks';
 
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
@@ -42,7 +42,7 @@ describe('SettingsView', () => {
 
   it('saves concurrency on its own', async () => {
     const patches = fakeSettings();
-    render(<SettingsView />);
+    renderView(<SettingsView />);
     const concurrency = await screen.findByLabelText('Requests at once');
     expect((concurrency as HTMLInputElement).value).toBe('3');
     fireEvent.change(concurrency, { target: { value: '6' } });
@@ -51,13 +51,72 @@ describe('SettingsView', () => {
     expect(patches).toEqual([{ concurrency: 6 }]);
   });
 
+  it('validates numbers inline and never shows "Saved" next to a value that differs from the saved one', async () => {
+    const patches = fakeSettings();
+    renderView(<SettingsView />);
+    const concurrency = await screen.findByLabelText('Requests at once');
+    const save = within(card('Concurrency')).getByRole('button', { name: 'Save' }) as HTMLButtonElement;
+
+    fireEvent.change(concurrency, { target: { value: '65' } });
+    expect(within(card('Concurrency')).getByRole('alert').textContent).toBe('Enter a whole number from 1 to 64.');
+    expect(save.disabled).toBe(true);
+
+    fireEvent.change(concurrency, { target: { value: '5' } });
+    expect(within(card('Concurrency')).queryByRole('alert')).toBeNull();
+    fireEvent.click(save);
+    expect(await within(card('Concurrency')).findByText('Saved')).toBeTruthy();
+
+    // Editing again (to something invalid, then valid but different) takes "Saved" away.
+    fireEvent.change(concurrency, { target: { value: '0' } });
+    expect(within(card('Concurrency')).queryByText('Saved')).toBeNull();
+    fireEvent.change(concurrency, { target: { value: '7' } });
+    expect(within(card('Concurrency')).queryByText('Saved')).toBeNull();
+    // Back to the saved value: it is saved, and says so.
+    fireEvent.change(concurrency, { target: { value: '5' } });
+    expect(within(card('Concurrency')).getByText('Saved')).toBeTruthy();
+    expect(patches).toEqual([{ concurrency: 5 }]);
+
+    fireEvent.change(screen.getByLabelText('At most (requests)'), { target: { value: '1.5' } });
+    expect(within(card('History')).getByRole('alert').textContent).toBe('Enter a whole number of at least 100.');
+  });
+
+  it('turns start at login on and off from Settings, or says it is not available', async () => {
+    let enabled = false;
+    answer({
+      get_settings: settings(),
+      autostart: () => enabled,
+      set_autostart: (args) => {
+        enabled = args?.['enabled'] === true;
+        return enabled;
+      },
+    });
+    renderView(<SettingsView />);
+    const toggle = await screen.findByRole('switch', { name: 'Start Taiji Gateway when I log in' });
+    await vi.waitFor(() => expect((toggle as HTMLInputElement).disabled).toBe(false));
+    fireEvent.click(toggle);
+    await vi.waitFor(() => expect((toggle as HTMLInputElement).checked).toBe(true));
+    expect(invoke).toHaveBeenCalledWith('set_autostart', { enabled: true });
+    cleanup();
+
+    answer({
+      get_settings: settings(),
+      autostart: () => {
+        throw { kind: 'unsupported', message: 'starting at login is not available here' };
+      },
+    });
+    renderView(<SettingsView />);
+    expect(await screen.findByText('Starting at login is not available on this system.')).toBeTruthy();
+  });
+
   it('shows a failed move of the listener next to the address and keeps the draft', async () => {
     const patches = fakeSettings((patch) => (patch.port === 8761 ? 'port 8761 is in use on 127.0.0.1' : null));
-    render(<SettingsView />);
+    renderView(<SettingsView />);
     const port = await screen.findByLabelText('Port');
     fireEvent.change(port, { target: { value: '8761' } });
     fireEvent.click(within(card('Address')).getByRole('button', { name: 'Save' }));
-    expect((await within(card('Address')).findByRole('alert')).textContent).toBe('port 8761 is in use on 127.0.0.1');
+    expect((await within(card('Address')).findByRole('alert')).textContent).toBe(
+      'The gateway cannot listen there. port 8761 is in use on 127.0.0.1',
+    );
     expect((screen.getByLabelText('Port') as HTMLInputElement).value).toBe('8761');
     expect(patches).toEqual([{ host: '127.0.0.1', port: 8761 }]);
     expect(screen.queryByRole('alert', { name: /Concurrency/ })).toBeNull();
@@ -65,16 +124,16 @@ describe('SettingsView', () => {
 
   it('turns LAN mode on with a warning, showing a refusal inline', async () => {
     fakeSettings(() => 'LAN mode requires API keys');
-    render(<SettingsView />);
+    renderView(<SettingsView />);
     expect(await screen.findByText(/other devices on your network can reach the gateway/)).toBeTruthy();
     fireEvent.click(screen.getByRole('switch', { name: 'Allow other devices on the network' }));
-    expect((await screen.findByRole('alert')).textContent).toBe('LAN mode requires API keys');
+    expect((await screen.findByRole('alert')).textContent).toBe('The gateway cannot listen there. LAN mode requires API keys');
     expect(invoke).toHaveBeenCalledWith('update_settings', { patch: { lan_mode: true } });
   });
 
   it('saves previews and retention', async () => {
     const patches = fakeSettings();
-    render(<SettingsView />);
+    renderView(<SettingsView />);
     fireEvent.click(await screen.findByRole('switch', { name: /Keep previews/ }));
     fireEvent.click(within(card('Privacy')).getByRole('button', { name: 'Save' }));
     await within(card('Privacy')).findByText('Saved');
@@ -89,7 +148,7 @@ describe('SettingsView', () => {
 
   it('edits model aliases: change, add and remove rows', async () => {
     const patches = fakeSettings();
-    render(<SettingsView />);
+    renderView(<SettingsView />);
     const aliases = await screen.findByRole('form', { name: 'Model aliases' });
     expect((within(aliases).getByLabelText('Alias 1') as HTMLInputElement).value).toBe('claude-sonnet-4-5');
     fireEvent.change(within(aliases).getByLabelText('Model id 1'), { target: { value: 'gpt-5-all' } });
@@ -121,7 +180,7 @@ describe('SettingsView', () => {
         error: 'proxy refused',
       }),
     });
-    render(<SettingsView />);
+    renderView(<SettingsView />);
     const upstream = await screen.findByRole('form', { name: 'Taiji site and proxy' });
     expect(upstream.textContent).toContain('https://ai.txg2024.xyz');
     expect(upstream.textContent).toContain('3.4.0');

@@ -79,7 +79,9 @@ describe('StatusView', () => {
     expect(within(gatewayCard()).getByText('port 8760 is in use on 127.0.0.1')).toBeTruthy();
 
     fireEvent.click(within(gatewayCard()).getByRole('button', { name: 'Start gateway' }));
-    expect(await within(gatewayCard()).findByText('port 8760 is in use on 127.0.0.1 (port 8761 is free)')).toBeTruthy();
+    expect(await within(gatewayCard()).findByText(
+        'The gateway cannot listen there. port 8760 is in use on 127.0.0.1 (port 8761 is free)',
+      )).toBeTruthy();
     expect(invoke).toHaveBeenCalledWith('start_gateway');
   });
 

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
+import { preferences } from './storeMock';
 import { emit, invoke, listen, resetTauriMocks } from './tauriMocks';
 
 vi.mock('@tauri-apps/api/core', () => ({ invoke }));
@@ -51,5 +52,15 @@ describe('api', () => {
     emit('gateway-state', { status: { state: 'error', message: 'port in use' }, url: null });
     emit('something-else', { status: { state: 'running' }, url: null });
     expect(seen).toEqual(['error']);
+  });
+
+  it('reads back saved preferences and drops values of the wrong shape', async () => {
+    await api.savePreference('language', 'zh-CN');
+    await api.savePreference('theme', 'dark');
+    await api.savePreference('windowSize', { width: 900, height: 640 });
+    await expect(api.loadPreferences()).resolves.toEqual({ language: 'zh-CN', theme: 'dark', windowSize: { width: 900, height: 640 } });
+    preferences().set('theme', 'purple');
+    preferences().set('windowSize', { width: -1, height: 'tall' });
+    await expect(api.loadPreferences()).resolves.toEqual({ language: 'zh-CN' });
   });
 });

@@ -42,6 +42,8 @@ pub enum ErrorKind {
     Gateway,
     /// The settings, credentials or request log could not be read or written.
     Storage,
+    /// The feature is not available on this system (e.g. starting at login).
+    Unsupported,
     /// A bug.
     Internal,
 }

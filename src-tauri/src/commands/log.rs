@@ -1,5 +1,8 @@
 //! The request log: a page of entries, an export, and per-day totals.
 
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+
 use serde::Deserialize;
 use taiji_core::request_log::{DailyModelStats, LogFilter, LogPage};
 use tauri::State;
@@ -34,21 +37,74 @@ pub async fn query_request_log(
         .await?)
 }
 
-/// The entries matching `filter` as CSV or JSON text (oldest first); the UI saves it as a file.
+/// Writes the entries matching `filter` as CSV or JSON (oldest first) to `path`, the file the user
+/// chose in the save dialog, and answers the path. The file is streamed from the log by the shell,
+/// never shipped over IPC as one string; it is written beside its final name and renamed into
+/// place, so a failed export leaves no half file.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn export_request_log(
     state: State<'_, AppState>,
     format: ExportFormat,
     filter: Option<LogFilter>,
-) -> Result<String, CommandError> {
+    path: PathBuf,
+) -> Result<PathBuf, CommandError> {
     let core = state.active_core();
     let log = core.request_log();
     let filter = filter.unwrap_or_default();
-    let bytes = match format {
-        ExportFormat::Csv => log.export_csv(filter, Vec::new()).await?,
-        ExportFormat::Json => log.export_json(filter, Vec::new()).await?,
+    let partial = partial_path(&path)?;
+    let file = create_private(&partial).map_err(|error| storage(&partial, &error))?;
+    let writer = BufWriter::new(file);
+    let written = match format {
+        ExportFormat::Csv => log.export_csv(filter, writer).await,
+        ExportFormat::Json => log.export_json(filter, writer).await,
     };
-    String::from_utf8(bytes).map_err(|error| CommandError::new(ErrorKind::Internal, error.to_string()))
+    let finished = written
+        .map_err(CommandError::from)
+        .and_then(|writer| {
+            writer
+                .into_inner()
+                .map_err(|error| storage(&partial, error.error()))
+        })
+        .and_then(|file| file.sync_all().map_err(|error| storage(&partial, &error)))
+        .and_then(|()| std::fs::rename(&partial, &path).map_err(|error| storage(&path, &error)));
+    if let Err(error) = finished {
+        let _ignored = std::fs::remove_file(&partial);
+        return Err(error);
+    }
+    Ok(path)
+}
+
+/// Creates (or truncates) `path` readable by the user only: an export holds account activity and,
+/// with previews on, prompts.
+fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
+/// `report.csv` → `report.csv.part`, in the same folder so the final rename stays on one disk.
+fn partial_path(path: &Path) -> Result<PathBuf, CommandError> {
+    let Some(name) = path.file_name() else {
+        return Err(CommandError::new(
+            ErrorKind::Invalid,
+            format!("{} is not a file name", path.display()),
+        ));
+    };
+    let mut partial = name.to_os_string();
+    partial.push(".part");
+    Ok(path.with_file_name(partial))
+}
+
+fn storage(path: &Path, error: &std::io::Error) -> CommandError {
+    CommandError::new(
+        ErrorKind::Storage,
+        format!("could not write {}: {error}", path.display()),
+    )
 }
 
 /// Per-day, per-model totals of the entries matching `filter`. Days are counted in the UI's time

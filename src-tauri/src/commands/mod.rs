@@ -10,6 +10,7 @@
 mod account;
 mod app;
 mod demo;
+mod desktop;
 mod error;
 mod gateway;
 mod keys;
@@ -54,6 +55,9 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
         log::query_request_log,
         log::export_request_log,
         log::aggregates,
+        desktop::set_ui_language,
+        desktop::autostart,
+        desktop::set_autostart,
     ]
 }
 

@@ -24,4 +24,7 @@ pub const COMMANDS: &[&str] = &[
     "query_request_log",
     "export_request_log",
     "aggregates",
+    "set_ui_language",
+    "autostart",
+    "set_autostart",
 ];

@@ -4,6 +4,8 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 
+import type { Command } from './generated/shell';
+
 /** `commands::ErrorKind`, plus `unavailable` when the shell itself cannot be reached. */
 export type ErrorKind =
   | 'not_signed_in'
@@ -14,6 +16,7 @@ export type ErrorKind =
   | 'not_found'
   | 'gateway'
   | 'storage'
+  | 'unsupported'
   | 'internal'
   | 'unavailable';
 
@@ -44,8 +47,8 @@ export function toCommandError(error: unknown): CommandError {
   return new CommandError('unavailable', message);
 }
 
-/** Calls a shell command; rejects with a `CommandError`. */
-export async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+/** Calls a shell command (its name checked against the generated list); rejects with a `CommandError`. */
+export async function call<T>(command: Command, args?: Record<string, unknown>): Promise<T> {
   try {
     return await (args === undefined ? invoke<T>(command) : invoke<T>(command, args));
   } catch (error) {

@@ -1,8 +1,9 @@
-// Event names, as `src-tauri/src/events.rs` defines them. A rename there must be made here too.
-export const GATEWAY_STATE_EVENT = 'gateway-state';
-export const ACCOUNT_STATE_EVENT = 'account-state';
-export const GAUGES_EVENT = 'admission-gauges';
-export const REQUEST_LOG_ENTRY_EVENT = 'request-log-entry';
-export const REQUEST_LOG_RESYNC_EVENT = 'request-log-resync';
-export const SETTINGS_CHANGED_EVENT = 'settings-changed';
-export const DOWNLOAD_FINISHED_EVENT = 'download-finished';
+// Event names, from the copy generated out of `src-tauri/src/events.rs` (./generated/shell.ts).
+import { EVENTS } from './generated/shell';
+
+export const GATEWAY_STATE_EVENT = EVENTS.GATEWAY_STATE;
+export const ACCOUNT_STATE_EVENT = EVENTS.ACCOUNT_STATE;
+export const GAUGES_EVENT = EVENTS.GAUGES;
+export const REQUEST_LOG_ENTRY_EVENT = EVENTS.REQUEST_LOG_ENTRY;
+export const REQUEST_LOG_RESYNC_EVENT = EVENTS.REQUEST_LOG_RESYNC;
+export const SETTINGS_CHANGED_EVENT = EVENTS.SETTINGS_CHANGED;

@@ -2,16 +2,16 @@
 import type { UnlistenFn } from '@tauri-apps/api/event';
 
 import { call, subscribe } from './client';
-import { DOWNLOAD_FINISHED_EVENT, REQUEST_LOG_ENTRY_EVENT, REQUEST_LOG_RESYNC_EVENT } from './events';
-import type { DailyModelStats, DownloadFinished, ExportFormat, LogEntry, LogFilter, LogPage } from './types';
+import { REQUEST_LOG_ENTRY_EVENT, REQUEST_LOG_RESYNC_EVENT } from './events';
+import type { DailyModelStats, ExportFormat, LogEntry, LogFilter, LogPage } from './types';
 
 export function queryRequestLog(filter: LogFilter, page: number, pageSize: number): Promise<LogPage> {
   return call<LogPage>('query_request_log', { filter, page, page_size: pageSize });
 }
 
-/** The matching entries as CSV or JSON text. */
-export function exportRequestLog(format: ExportFormat, filter: LogFilter = {}): Promise<string> {
-  return call<string>('export_request_log', { format, filter });
+/** Writes the matching entries as CSV or JSON to `path` (the shell writes the file); resolves to the path. */
+export function exportRequestLog(format: ExportFormat, filter: LogFilter, path: string): Promise<string> {
+  return call<string>('export_request_log', { format, filter, path });
 }
 
 /** Per-day, per-model totals, with days in this computer's time zone. */
@@ -28,7 +28,3 @@ export function onRequestLogResync(handler: (payload: null) => void): Promise<Un
   return subscribe<null>(REQUEST_LOG_RESYNC_EVENT, handler);
 }
 
-/** The shell saved (or failed to save) a file the UI offered for download. */
-export function onDownloadFinished(handler: (event: DownloadFinished) => void): Promise<UnlistenFn> {
-  return subscribe(DOWNLOAD_FINISHED_EVENT, handler);
-}

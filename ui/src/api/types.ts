@@ -231,8 +231,3 @@ export interface DailyModelStats {
 
 export type ExportFormat = 'csv' | 'json';
 
-/** `events::DownloadFinishedEvent`. */
-export interface DownloadFinished {
-  path: string | null;
-  success: boolean;
-}

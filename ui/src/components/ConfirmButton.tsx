@@ -1,7 +1,7 @@
 // A button that asks before acting: the first click shows the question with Yes and Cancel.
 import { useState } from 'react';
 
-import { t } from '../i18n';
+import { useTranslation } from 'react-i18next';
 
 interface ConfirmButtonProps {
   label: string;
@@ -12,6 +12,7 @@ interface ConfirmButtonProps {
 }
 
 export function ConfirmButton({ label, question, onConfirm, disabled = false, danger = false }: ConfirmButtonProps) {
+  const { t } = useTranslation();
   const [asking, setAsking] = useState(false);
   if (!asking) {
     return (
@@ -36,10 +37,10 @@ export function ConfirmButton({ label, question, onConfirm, disabled = false, da
           onConfirm();
         }}
       >
-        {t.common.yes}
+        {t('common.yes')}
       </button>
       <button type="button" className="button small secondary" onClick={() => setAsking(false)}>
-        {t.common.cancel}
+        {t('common.cancel')}
       </button>
     </span>
   );

@@ -1,17 +1,21 @@
-// A button that copies a value and says so for a moment.
+// A button that copies a value to the system clipboard (through the shell's clipboard plugin) and
+// says so for a moment.
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 
-import { t } from '../i18n';
-import { copyText } from '../lib/browser';
+import { copyToClipboard } from '../api';
 
 interface CopyButtonProps {
   value: string;
-  /** The accessible name, e.g. "Copy OpenAI base URL". */
+  /** The accessible name, e.g. "Copy OpenAI base URL"; "Copy" when absent. */
   label?: string;
+  /** The visible text while idle; "Copy" when absent. */
+  text?: string;
   className?: string;
 }
 
-export function CopyButton({ value, label = t.common.copy, className = 'button small secondary' }: CopyButtonProps) {
+export function CopyButton({ value, label, text, className = 'button small secondary' }: CopyButtonProps) {
+  const { t } = useTranslation();
   const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
 
   useEffect(() => {
@@ -20,20 +24,20 @@ export function CopyButton({ value, label = t.common.copy, className = 'button s
     return () => clearTimeout(timer);
   }, [state]);
 
-  const text = state === 'copied' ? t.common.copied : state === 'failed' ? t.common.copyFailed : t.common.copy;
+  const shown = state === 'copied' ? t('common.copied') : state === 'failed' ? t('common.copyFailed') : (text ?? t('common.copy'));
   return (
     <button
       type="button"
       className={className}
-      aria-label={label}
+      aria-label={label ?? text ?? t('common.copy')}
       onClick={() => {
-        copyText(value).then(
+        copyToClipboard(value).then(
           () => setState('copied'),
           () => setState('failed'),
         );
       }}
     >
-      {text}
+      {shown}
     </button>
   );
 }

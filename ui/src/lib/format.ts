@@ -1,4 +1,5 @@
-// Small display helpers shared by the views.
+// Small display helpers shared by the views; numbers and dates follow the UI's language.
+import { i18n } from '../i18n';
 
 /** A key shown masked: its prefix and last four characters. */
 export function maskKey(key: string): string {
@@ -10,7 +11,7 @@ export function maskKey(key: string): string {
 export function formatDateTime(iso: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return date.toLocaleString(undefined, {
+  return date.toLocaleString(i18n.language, {
     year: 'numeric',
     month: '2-digit',
     day: '2-digit',
@@ -26,7 +27,7 @@ export function formatLogTime(iso: string, now: Date = new Date()): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
   if (date.toDateString() === now.toDateString()) {
-    return date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+    return date.toLocaleTimeString(i18n.language, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
   }
   return formatDateTime(iso);
 }
@@ -41,5 +42,5 @@ export function formatDuration(ms: number | null): string {
 /** A number with thousands separators, or a dash. */
 export function formatNumber(value: number | null | undefined): string {
   if (value === null || value === undefined) return '—';
-  return value.toLocaleString();
+  return new Intl.NumberFormat(i18n.language).format(value);
 }

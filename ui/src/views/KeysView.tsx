@@ -1,43 +1,34 @@
 // The local endpoint's API keys: list (masked, with reveal and copy), add, regenerate, remove, and
 // whether a key is required at all.
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 
 import {
   addApiKey,
-  listApiKeys,
-  onSettingsChanged,
   regenerateApiKey,
   removeApiKey,
   setKeysRequired,
   toCommandError,
   type ApiKey,
-  type ApiKeys,
 } from '../api';
 import { ConfirmButton } from '../components/ConfirmButton';
 import { CopyButton } from '../components/CopyButton';
 import { ErrorNote } from '../components/ErrorNote';
 import { Switch } from '../components/Switch';
-import { useShellEvent } from '../hooks/useShellEvent';
-import { t } from '../i18n';
+import { commandError, queryKeys, useApiKeysQuery } from '../hooks/queries';
+import { describeError } from '../i18n';
 import { formatDateTime, maskKey } from '../lib/format';
 
 export function KeysView() {
-  const [keys, setKeys] = useState<ApiKeys | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  const { t } = useTranslation();
+  const client = useQueryClient();
+  const query = useApiKeysQuery();
+  const keys = query.data ?? null;
+  const loadError = commandError(query.error);
   const [failure, setFailure] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-
-  const reload = useCallback(() => {
-    listApiKeys().then(
-      (next) => {
-        setKeys(next);
-        setLoadError(null);
-      },
-      (error: unknown) => setLoadError(toCommandError(error).message),
-    );
-  }, []);
-  useEffect(reload, [reload]);
-  useShellEvent(onSettingsChanged, reload);
+  const reload = () => void client.invalidateQueries({ queryKey: queryKeys.apiKeys });
 
   const run = (action: Promise<unknown>, success?: string) => {
     setFailure(null);
@@ -47,15 +38,15 @@ export function KeysView() {
         if (success) setNotice(success);
         reload();
       },
-      (error: unknown) => setFailure(toCommandError(error).message),
+      (error: unknown) => setFailure(describeError(toCommandError(error))),
     );
   };
 
   if (keys === null) {
     return (
       <section className="page">
-        <h2 className="page-title">{t.keys.heading}</h2>
-        {loadError ? <ErrorNote message={loadError} /> : <p className="muted">{t.common.loading}</p>}
+        <h2 className="page-title">{t('keys.heading')}</h2>
+        {loadError ? <ErrorNote message={describeError(loadError)} /> : <p className="muted">{t('common.loading')}</p>}
       </section>
     );
   }
@@ -64,17 +55,17 @@ export function KeysView() {
   return (
     <section className="page" aria-labelledby="keys-heading">
       <h2 id="keys-heading" className="page-title">
-        {t.keys.heading}
+        {t('keys.heading')}
       </h2>
-      <p className="muted">{t.keys.intro}</p>
+      <p className="muted">{t('keys.intro')}</p>
 
       <div className="card">
         <Switch
           checked={keys.required}
-          label={t.keys.requireLabel}
+          label={t('keys.requireLabel')}
           onChange={(required) => run(setKeysRequired(required))}
         />
-        {!keys.required && <p className="warning-note">{t.keys.requireHelp}</p>}
+        {!keys.required && <p className="warning-note">{t('keys.requireHelp')}</p>}
       </div>
 
       <ErrorNote message={failure} />
@@ -85,17 +76,17 @@ export function KeysView() {
       )}
 
       {keys.keys.length === 0 ? (
-        <p className="empty">{t.keys.empty}</p>
+        <p className="empty">{t('keys.empty')}</p>
       ) : (
         <div className="table-wrap">
           <table className="table">
             <thead>
               <tr>
-                <th scope="col">{t.keys.name}</th>
-                <th scope="col">{t.keys.created}</th>
-                <th scope="col">{t.keys.key}</th>
+                <th scope="col">{t('keys.name')}</th>
+                <th scope="col">{t('keys.created')}</th>
+                <th scope="col">{t('keys.key')}</th>
                 <th scope="col">
-                  <span className="visually-hidden">Actions</span>
+                  <span className="visually-hidden">{t('keys.actions')}</span>
                 </th>
               </tr>
             </thead>
@@ -105,7 +96,7 @@ export function KeysView() {
                   key={key.name}
                   apiKey={key}
                   removable={!lastRequired}
-                  onRegenerate={() => run(regenerateApiKey(key.name), t.keys.regenerated(key.name))}
+                  onRegenerate={() => run(regenerateApiKey(key.name), t('keys.regenerated', { name: key.name }))}
                   onRemove={() => run(removeApiKey(key.name))}
                 />
               ))}
@@ -113,11 +104,11 @@ export function KeysView() {
           </table>
         </div>
       )}
-      {lastRequired && keys.keys.length > 0 && <p className="muted small">{t.keys.lastKeyRequired}</p>}
+      {lastRequired && keys.keys.length > 0 && <p className="muted small">{t('keys.lastKeyRequired')}</p>}
 
       <AddKeyForm onAdded={(name) => {
         setFailure(null);
-        setNotice(t.keys.added(name));
+        setNotice(t('keys.added', { name }));
         reload();
       }} />
     </section>
@@ -132,6 +123,7 @@ interface KeyRowProps {
 }
 
 function KeyRow({ apiKey, removable, onRegenerate, onRemove }: KeyRowProps) {
+  const { t } = useTranslation();
   const [revealed, setRevealed] = useState(false);
   return (
     <tr>
@@ -146,19 +138,19 @@ function KeyRow({ apiKey, removable, onRegenerate, onRemove }: KeyRowProps) {
             type="button"
             className="button small secondary"
             aria-pressed={revealed}
-            aria-label={`${revealed ? t.keys.hide : t.keys.reveal} ${apiKey.name}`}
+            aria-label={`${revealed ? t('keys.hide') : t('keys.reveal')} ${apiKey.name}`}
             onClick={() => setRevealed(!revealed)}
           >
-            {revealed ? t.keys.hide : t.keys.reveal}
+            {revealed ? t('keys.hide') : t('keys.reveal')}
           </button>
-          <CopyButton value={apiKey.key} label={`${t.common.copy} ${apiKey.name}`} />
+          <CopyButton value={apiKey.key} label={`${t('common.copy')} ${apiKey.name}`} />
         </span>
       </td>
       <td className="actions">
-        <ConfirmButton label={t.keys.regenerate} question={t.keys.regenerateConfirm} onConfirm={onRegenerate} />
+        <ConfirmButton label={t('keys.regenerate')} question={t('keys.regenerateConfirm')} onConfirm={onRegenerate} />
         <ConfirmButton
-          label={t.keys.remove}
-          question={t.keys.removeConfirm}
+          label={t('keys.remove')}
+          question={t('keys.removeConfirm')}
           onConfirm={onRemove}
           disabled={!removable}
           danger
@@ -169,6 +161,7 @@ function KeyRow({ apiKey, removable, onRegenerate, onRemove }: KeyRowProps) {
 }
 
 function AddKeyForm({ onAdded }: { onAdded: (name: string) => void }) {
+  const { t } = useTranslation();
   const [name, setName] = useState('');
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);
@@ -182,25 +175,25 @@ function AddKeyForm({ onAdded }: { onAdded: (name: string) => void }) {
         setName('');
         onAdded(key.name);
       })
-      .catch((error: unknown) => setFailure(toCommandError(error).message))
+      .catch((error: unknown) => setFailure(describeError(toCommandError(error))))
       .finally(() => setBusy(false));
   };
 
   return (
-    <form className="card form" onSubmit={submit} aria-label={t.keys.addHeading}>
-      <h3 className="card-heading">{t.keys.addHeading}</h3>
+    <form className="card form" onSubmit={submit} aria-label={t('keys.addHeading')}>
+      <h3 className="card-heading">{t('keys.addHeading')}</h3>
       <div className="row">
         <label className="field grow">
-          <span className="visually-hidden">{t.keys.name}</span>
+          <span className="visually-hidden">{t('keys.name')}</span>
           <input
             className="input"
-            placeholder={t.keys.addPlaceholder}
+            placeholder={t('keys.addPlaceholder')}
             value={name}
             onChange={(event) => setName(event.target.value)}
           />
         </label>
         <button type="submit" className="button" disabled={busy || name.trim() === ''}>
-          {t.keys.add}
+          {t('keys.add')}
         </button>
       </div>
       <ErrorNote message={failure} />

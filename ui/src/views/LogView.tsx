@@ -1,10 +1,13 @@
-// The request log: a live, filterable, paginated table of requests, with CSV and JSON export.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+// The request log: a live, filterable, paginated table of requests with a detail panel per row,
+// and CSV / JSON export to a file the user picks (the shell writes it).
+import { useQuery, useQueryClient, type Query } from '@tanstack/react-query';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 
 import {
+  chooseSavePath,
   ENTRY_STATUSES,
   exportRequestLog,
-  onDownloadFinished,
   onRequestLogEntry,
   onRequestLogResync,
   queryRequestLog,
@@ -15,15 +18,19 @@ import {
   type LogFilter,
   type LogPage,
 } from '../api';
+import { CopyButton } from '../components/CopyButton';
 import { ErrorNote } from '../components/ErrorNote';
+import { commandError, queryKeys } from '../hooks/queries';
 import { useShellEvent } from '../hooks/useShellEvent';
-import { t } from '../i18n';
-import { saveTextFile } from '../lib/browser';
+import { describeError } from '../i18n';
+import { curlCommand } from '../lib/curl';
 import { formatDuration, formatLogTime, formatNumber } from '../lib/format';
 
 export const PAGE_SIZE = 50;
 /** How long typing in a filter, or a burst of live changes, settles before the page reloads. */
 const SETTLE_MS = 250;
+/** Where "copy as curl" points when the gateway's address is not known (its default). */
+const DEFAULT_BASE_URL = 'http://127.0.0.1:8760';
 
 interface Filters {
   model: string;
@@ -39,96 +46,88 @@ function toLogFilter(filters: Filters): LogFilter {
   return filter;
 }
 
-function matches(entry: LogEntry, filters: Filters): boolean {
-  return (
-    (filters.model.trim() === '' || entry.model.toLowerCase() === filters.model.trim().toLowerCase()) &&
-    (filters.status === '' || entry.status === filters.status)
-  );
+function sameFilter(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** The cached page with `entry` replaced, or the page unchanged when it does not show it. */
+function replaceEntry(page: LogPage | undefined, entry: LogEntry): LogPage | undefined {
+  if (page === undefined || !page.entries.some((row) => row.id === entry.id)) return page;
+  return { ...page, entries: page.entries.map((row) => (row.id === entry.id ? entry : row)) };
 }
 
 export function LogView() {
+  const { t } = useTranslation();
+  const client = useQueryClient();
   const [filters, setFilters] = useState<Filters>({ model: '', status: '', text: '' });
   const [appliedFilter, setAppliedFilter] = useState<LogFilter>({});
   const [page, setPage] = useState(0);
-  const [data, setData] = useState<LogPage | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [open, setOpen] = useState<string | null>(null);
   const reloadTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   // Filters apply after typing settles, and always from the first page.
   useEffect(() => {
     const timer = setTimeout(() => {
       const next = toLogFilter(filters);
-      setAppliedFilter((current) => {
-        if (JSON.stringify(current) === JSON.stringify(next)) return current;
+      if (!sameFilter(next, appliedFilter)) {
+        setAppliedFilter(next);
         setPage(0);
-        return next;
-      });
+      }
     }, SETTLE_MS);
     return () => clearTimeout(timer);
-  }, [filters]);
+  }, [filters, appliedFilter]);
 
-  const load = useCallback(() => {
-    queryRequestLog(appliedFilter, page, PAGE_SIZE).then(
-      (next) => {
-        setData(next);
-        setFailure(null);
-      },
-      (error: unknown) => setFailure(toCommandError(error).message),
-    );
-  }, [appliedFilter, page]);
-  useEffect(load, [load]);
+  const key = queryKeys.logPage(appliedFilter, page);
+  const log = useQuery({
+    queryKey: key,
+    queryFn: () => queryRequestLog(appliedFilter, page, PAGE_SIZE),
+    // While the next page of the same filter loads, the current one stays; a new filter shows
+    // "loading" instead, so a page never appears under a filter it does not match.
+    placeholderData: (previous: LogPage | undefined, previousQuery: Query<LogPage> | undefined) =>
+      previousQuery !== undefined && sameFilter(previousQuery.queryKey[2], appliedFilter) ? previous : undefined,
+  });
+  const data = log.data ?? null;
+  const loadError = commandError(log.error);
 
-  const scheduleReload = useCallback(() => {
-    if (reloadTimer.current !== null) clearTimeout(reloadTimer.current);
-    reloadTimer.current = setTimeout(() => {
-      reloadTimer.current = null;
-      load();
-    }, SETTLE_MS);
-  }, [load]);
   useEffect(
     () => () => {
       if (reloadTimer.current !== null) clearTimeout(reloadTimer.current);
     },
     [],
   );
+  const scheduleReload = () => {
+    if (reloadTimer.current !== null) clearTimeout(reloadTimer.current);
+    reloadTimer.current = setTimeout(() => {
+      reloadTimer.current = null;
+      void client.invalidateQueries({ queryKey: queryKeys.log });
+    }, SETTLE_MS);
+  };
 
-  // A change to a shown entry is applied in place; a new entry that belongs on the first page
-  // reloads it (the total and the order come from the log itself).
+  // A change to a shown entry is written into the cache in place; a new entry reloads the pages
+  // (the total and the order come from the log itself), once a burst settles.
   useShellEvent(onRequestLogEntry, (entry) => {
     const shown = data?.entries.some((row) => row.id === entry.id) ?? false;
-    if (shown) {
-      setData((current) =>
-        current === null
-          ? current
-          : { ...current, entries: current.entries.map((row) => (row.id === entry.id ? entry : row)) },
-      );
-    } else if (page === 0 && matches(entry, filters)) {
-      scheduleReload();
-    }
+    client.setQueriesData<LogPage>({ queryKey: queryKeys.log }, (cached) => replaceEntry(cached, entry));
+    if (!shown) scheduleReload();
   });
   useShellEvent(onRequestLogResync, scheduleReload);
-  // The shell saves the file and says where (or that it failed).
-  useShellEvent(onDownloadFinished, (event) => {
-    if (event.success) {
-      setNotice(t.log.exported(event.path ?? ''));
-    } else {
-      setNotice(null);
-      setFailure(t.log.exportFailed);
-    }
-  });
 
   const exportAs = (format: ExportFormat) => {
     setNotice(null);
-    exportRequestLog(format, appliedFilter).then(
-      (text) => {
-        const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
-        const name = `taiji-request-log-${stamp}.${format}`;
-        saveTextFile(text, name, format === 'csv' ? 'text/csv' : 'application/json');
-        setNotice(t.log.exporting(name));
-      },
-      (error: unknown) => setFailure(toCommandError(error).message),
-    );
+    setFailure(null);
+    const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+    chooseSavePath(t('log.exportTitle'), `taiji-request-log-${stamp}.${format}`, format)
+      .then((path) => {
+        if (path === null) return;
+        setNotice(t('log.exporting'));
+        return exportRequestLog(format, appliedFilter, path).then((saved) => setNotice(t('log.exported', { path: saved })));
+      })
+      .catch((error: unknown) => {
+        setNotice(null);
+        setFailure(`${t('log.exportFailed')} ${describeError(toCommandError(error))}`);
+      });
   };
 
   const models = useMemo(() => [...new Set(data?.entries.map((entry) => entry.model) ?? [])].sort(), [data]);
@@ -138,21 +137,21 @@ export function LogView() {
     <section className="page page-wide" aria-labelledby="log-heading">
       <div className="row spread">
         <h2 id="log-heading" className="page-title">
-          {t.log.heading} <span className="live-dot" title={t.log.live} aria-label={t.log.live} />
+          {t('log.heading')} <span className="live-dot" title={t('log.live')} aria-label={t('log.live')} />
         </h2>
         <div className="row">
           <button type="button" className="button small secondary" onClick={() => exportAs('csv')}>
-            {t.log.exportCsv}
+            {t('log.exportCsv')}
           </button>
           <button type="button" className="button small secondary" onClick={() => exportAs('json')}>
-            {t.log.exportJson}
+            {t('log.exportJson')}
           </button>
         </div>
       </div>
 
       <div className="filters" role="search">
         <label className="field">
-          <span>{t.log.filterModel}</span>
+          <span>{t('log.filterModel')}</span>
           <input
             className="input"
             list="log-models"
@@ -166,33 +165,33 @@ export function LogView() {
           </datalist>
         </label>
         <label className="field">
-          <span>{t.log.filterStatus}</span>
+          <span>{t('log.filterStatus')}</span>
           <select
             className="input"
             value={filters.status}
             onChange={(event) => setFilters({ ...filters, status: event.target.value as EntryStatus | '' })}
           >
-            <option value="">{t.log.allStatuses}</option>
+            <option value="">{t('log.allStatuses')}</option>
             {ENTRY_STATUSES.map((status) => (
               <option key={status} value={status}>
-                {t.log.statuses[status]}
+                {t(`log.statuses.${status}`)}
               </option>
             ))}
           </select>
         </label>
         <label className="field grow">
-          <span>{t.log.filterText}</span>
+          <span>{t('log.filterText')}</span>
           <input
             className="input"
             type="search"
-            placeholder={t.log.searchPlaceholder}
+            placeholder={t('log.searchPlaceholder')}
             value={filters.text}
             onChange={(event) => setFilters({ ...filters, text: event.target.value })}
           />
         </label>
       </div>
 
-      <ErrorNote message={failure} />
+      <ErrorNote message={failure ?? (loadError === null ? null : describeError(loadError))} />
       {notice && (
         <p className="notice" role="status">
           {notice}
@@ -200,34 +199,42 @@ export function LogView() {
       )}
 
       {data === null ? (
-        failure === null && <p className="muted">{t.common.loading}</p>
+        loadError === null && <p className="muted">{t('common.loading')}</p>
       ) : data.entries.length === 0 ? (
-        <p className="empty">{filtered ? t.log.emptyFiltered : t.log.empty}</p>
+        <p className="empty">{filtered ? t('log.emptyFiltered') : t('log.empty')}</p>
       ) : (
         <>
           <div className="table-wrap">
             <table className="table log-table">
               <thead>
                 <tr>
-                  <th scope="col">{t.log.time}</th>
-                  <th scope="col">{t.log.source}</th>
-                  <th scope="col">{t.log.endpoint}</th>
-                  <th scope="col">{t.log.model}</th>
-                  <th scope="col">{t.log.status}</th>
+                  <th scope="col">{t('log.time')}</th>
+                  <th scope="col">{t('log.source')}</th>
+                  <th scope="col">{t('log.endpoint')}</th>
+                  <th scope="col">{t('log.model')}</th>
+                  <th scope="col">{t('log.status')}</th>
                   <th scope="col" className="num">
-                    {t.log.tokens}
+                    {t('log.tokens')}
                   </th>
                   <th scope="col" className="num">
-                    {t.log.points}
+                    {t('log.points')}
                   </th>
                   <th scope="col" className="num">
-                    {t.log.duration}
+                    {t('log.duration')}
+                  </th>
+                  <th scope="col">
+                    <span className="visually-hidden">{t('log.details')}</span>
                   </th>
                 </tr>
               </thead>
               <tbody>
                 {data.entries.map((entry) => (
-                  <LogRow key={entry.id} entry={entry} />
+                  <LogRow
+                    key={entry.id}
+                    entry={entry}
+                    open={open === entry.id}
+                    onToggle={() => setOpen(open === entry.id ? null : entry.id)}
+                  />
                 ))}
               </tbody>
             </table>
@@ -239,10 +246,11 @@ export function LogView() {
   );
 }
 
-/** The number of columns, for the error line under a failed entry. */
-const COLUMNS = 8;
+/** The number of columns, for the error line and the detail panel under an entry. */
+const COLUMNS = 9;
 
-function LogRow({ entry }: { entry: LogEntry }) {
+function LogRow({ entry, open, onToggle }: { entry: LogEntry; open: boolean; onToggle: () => void }) {
+  const { t } = useTranslation();
   const source = entry.source.key_name ?? entry.source.api;
   const sourceDetail = [entry.source.api, entry.source.user_agent].filter((part) => part !== null).join(' · ');
   const tokens =
@@ -251,6 +259,7 @@ function LogRow({ entry }: { entry: LogEntry }) {
       : `${formatNumber(entry.prompt_tokens)} / ${formatNumber(entry.completion_tokens)}`;
   const error =
     entry.error_message === null ? null : `${entry.error_class ?? ''}${entry.error_class ? ': ' : ''}${entry.error_message}`;
+  const detailId = `log-detail-${entry.id}`;
   return (
     <>
       <tr data-status={entry.status} className={error === null ? undefined : 'has-error'}>
@@ -260,26 +269,111 @@ function LogRow({ entry }: { entry: LogEntry }) {
           <code>{entry.endpoint}</code>
           {entry.stream && <span className="tag">SSE</span>}
         </td>
-        <td>{entry.model || t.common.none}</td>
+        <td>{entry.model || t('common.none')}</td>
         <td>
           <span className="pill" data-status={entry.status}>
-            {t.log.statuses[entry.status]}
+            {t(`log.statuses.${entry.status}`)}
           </span>
           {entry.http_status !== null && <span className="muted small"> {entry.http_status}</span>}
         </td>
         <td className="num">{tokens}</td>
         <td className="num">{formatNumber(entry.points)}</td>
         <td className="num">{formatDuration(entry.duration_ms)}</td>
+        <td>
+          <button
+            type="button"
+            className="button small secondary"
+            aria-expanded={open}
+            aria-controls={open ? detailId : undefined}
+            onClick={onToggle}
+          >
+            {t('log.details')}
+          </button>
+        </td>
       </tr>
       {error !== null && (
         <tr className="error-row">
           <td colSpan={COLUMNS}>
-            <span className="visually-hidden">{t.log.error}: </span>
+            <span className="visually-hidden">{t('log.error')}: </span>
             {error}
           </td>
         </tr>
       )}
+      {open && (
+        <tr className="detail-row">
+          <td colSpan={COLUMNS}>
+            <LogDetail id={detailId} entry={entry} />
+          </td>
+        </tr>
+      )}
     </>
+  );
+}
+
+/** Everything the log kept about one request, and "copy as curl". */
+export function LogDetail({ id, entry }: { id: string; entry: LogEntry }) {
+  const { t } = useTranslation();
+  const client = useQueryClient();
+  const status = client.getQueryData<{ url: string | null }>(queryKeys.status);
+  const curl = curlCommand(entry, status?.url ?? DEFAULT_BASE_URL);
+  const fields: [string, string][] = [
+    [t('log.requestId'), entry.id],
+    [t('log.api'), entry.source.api],
+    [t('log.userAgent'), entry.source.user_agent ?? t('common.none')],
+    [t('log.httpStatus'), entry.http_status === null ? t('common.none') : String(entry.http_status)],
+    [t('log.stream'), entry.stream ? t('common.yes') : t('common.no')],
+    [t('log.queueWait'), formatDuration(entry.queue_wait_ms)],
+    [t('log.firstToken'), formatDuration(entry.first_token_ms)],
+    [t('log.duration'), formatDuration(entry.duration_ms)],
+    [t('log.promptTokens'), formatNumber(entry.prompt_tokens)],
+    [t('log.completionTokens'), formatNumber(entry.completion_tokens)],
+    [t('log.totalTokens'), formatNumber(entry.total_tokens)],
+    [t('log.points'), formatNumber(entry.points)],
+  ];
+  return (
+    <section id={id} className="log-detail" aria-label={t('log.detailHeading')}>
+      <dl className="detail-grid">
+        {fields.map(([label, value]) => (
+          <div key={label}>
+            <dt>{label}</dt>
+            <dd>{value}</dd>
+          </div>
+        ))}
+      </dl>
+      {entry.error_message !== null && (
+        <div className="detail-block">
+          <h4>{t('log.error')}</h4>
+          {entry.error_class !== null && (
+            <p className="muted small">
+              {t('log.errorClass')}: <code>{entry.error_class}</code>
+            </p>
+          )}
+          <pre className="preview">{entry.error_message}</pre>
+        </div>
+      )}
+      {entry.prompt_preview === null && entry.reply_preview === null ? (
+        <p className="muted small">{t('log.previewsOff')}</p>
+      ) : (
+        <>
+          {entry.prompt_preview !== null && (
+            <div className="detail-block">
+              <h4>{t('log.promptPreview')}</h4>
+              <pre className="preview">{entry.prompt_preview}</pre>
+            </div>
+          )}
+          {entry.reply_preview !== null && (
+            <div className="detail-block">
+              <h4>{t('log.replyPreview')}</h4>
+              <pre className="preview">{entry.reply_preview}</pre>
+            </div>
+          )}
+        </>
+      )}
+      <div className="row">
+        <CopyButton value={curl} text={t('log.copyCurl')} />
+        <span className="muted small">{t('log.curlHint')}</span>
+      </div>
+    </section>
   );
 }
 
@@ -294,21 +388,17 @@ function Pagination({
   total: number;
   onPage: (page: number) => void;
 }) {
+  const { t } = useTranslation();
   const from = total === 0 ? 0 : page * pageSize + 1;
   const to = Math.min(total, (page + 1) * pageSize);
   return (
-    <nav className="row pagination" aria-label="Pages">
-      <span className="muted">{t.log.pageInfo(from, to, total)}</span>
+    <nav className="row pagination" aria-label={t('log.pages')}>
+      <span className="muted">{t('log.pageInfo', { from: formatNumber(from), to: formatNumber(to), total: formatNumber(total) })}</span>
       <button type="button" className="button small secondary" disabled={page === 0} onClick={() => onPage(page - 1)}>
-        {t.log.previous}
+        {t('log.previous')}
       </button>
-      <button
-        type="button"
-        className="button small secondary"
-        disabled={to >= total}
-        onClick={() => onPage(page + 1)}
-      >
-        {t.log.next}
+      <button type="button" className="button small secondary" disabled={to >= total} onClick={() => onPage(page + 1)}>
+        {t('log.next')}
       </button>
     </nav>
   );

@@ -1,10 +1,13 @@
 // The account's model catalog: search, refresh, and copy an id to use in a client.
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 
-import { listModels, toCommandError, type CommandError, type ModelCatalog, type ModelInfo } from '../api';
+import { listModels, type ModelInfo } from '../api';
 import { CopyButton } from '../components/CopyButton';
 import { ErrorNote } from '../components/ErrorNote';
-import { t } from '../i18n';
+import { commandError, queryKeys, useModelsQuery } from '../hooks/queries';
+import { describeError } from '../i18n';
 import { formatNumber } from '../lib/format';
 
 function matchesQuery(model: ModelInfo, query: string): boolean {
@@ -14,24 +17,18 @@ function matchesQuery(model: ModelInfo, query: string): boolean {
 }
 
 export function ModelsView() {
-  const [catalog, setCatalog] = useState<ModelCatalog | null>(null);
-  const [failure, setFailure] = useState<CommandError | null>(null);
-  const [refreshing, setRefreshing] = useState(false);
+  const { t } = useTranslation();
+  const client = useQueryClient();
+  const models = useModelsQuery();
+  // "Refresh" asks the site now instead of the few-minute cache, and puts the answer in the query.
+  const refresh = useMutation({
+    mutationFn: () => listModels(true),
+    onSuccess: (catalog) => client.setQueryData(queryKeys.models, catalog),
+  });
+  const catalog = models.data ?? null;
+  const failure = commandError(refresh.error ?? models.error);
+  const refreshing = refresh.isPending;
   const [query, setQuery] = useState('');
-
-  const load = useCallback((refresh: boolean) => {
-    setRefreshing(refresh);
-    listModels(refresh)
-      .then(
-        (next) => {
-          setCatalog(next);
-          setFailure(null);
-        },
-        (error: unknown) => setFailure(toCommandError(error)),
-      )
-      .finally(() => setRefreshing(false));
-  }, []);
-  useEffect(() => load(false), [load]);
 
   const shown = useMemo(() => catalog?.models.filter((model) => matchesQuery(model, query)) ?? [], [catalog, query]);
 
@@ -39,47 +36,49 @@ export function ModelsView() {
     <section className="page page-wide" aria-labelledby="models-heading">
       <div className="row spread">
         <h2 id="models-heading" className="page-title">
-          {t.models.heading}
+          {t('models.heading')}
         </h2>
-        <button type="button" className="button small secondary" disabled={refreshing} onClick={() => load(true)}>
-          {refreshing ? t.models.refreshing : t.models.refresh}
+        <button type="button" className="button small secondary" disabled={refreshing} onClick={() => refresh.mutate()}>
+          {refreshing ? t('models.refreshing') : t('models.refresh')}
         </button>
       </div>
 
       {failure?.kind === 'not_signed_in' ? (
-        <p className="empty">{t.models.notSignedIn}</p>
+        <p className="empty">{t('models.notSignedIn')}</p>
       ) : (
-        <ErrorNote message={failure?.message} />
+        <ErrorNote message={failure === null ? null : describeError(failure)} />
       )}
 
       {catalog !== null && (
         <>
           <div className="filters" role="search">
             <label className="field grow">
-              <span>{t.models.search}</span>
+              <span>{t('models.search')}</span>
               <input className="input" type="search" value={query} onChange={(event) => setQuery(event.target.value)} />
             </label>
-            <span className="muted small align-end">{t.models.count(shown.length, catalog.models.length)}</span>
+            <span className="muted small align-end">{shown.length === catalog.models.length
+                ? t('models.countAll', { total: formatNumber(catalog.models.length) })
+                : t('models.countSome', { shown: formatNumber(shown.length), total: formatNumber(catalog.models.length) })}</span>
           </div>
           {catalog.models.length === 0 ? (
-            <p className="empty">{t.models.empty}</p>
+            <p className="empty">{t('models.empty')}</p>
           ) : shown.length === 0 ? (
-            <p className="empty">{t.models.noMatch}</p>
+            <p className="empty">{t('models.noMatch')}</p>
           ) : (
             <div className="table-wrap">
               <table className="table">
                 <thead>
                   <tr>
-                    <th scope="col">{t.models.id}</th>
-                    <th scope="col">{t.models.label}</th>
-                    <th scope="col">{t.models.group}</th>
+                    <th scope="col">{t('models.id')}</th>
+                    <th scope="col">{t('models.label')}</th>
+                    <th scope="col">{t('models.group')}</th>
                     <th scope="col" className="num">
-                      {t.models.price}
+                      {t('models.price')}
                     </th>
-                    <th scope="col">{t.models.vision}</th>
-                    <th scope="col">{t.models.thinking}</th>
+                    <th scope="col">{t('models.vision')}</th>
+                    <th scope="col">{t('models.thinking')}</th>
                     <th scope="col">
-                      <span className="visually-hidden">{t.models.copyId}</span>
+                      <span className="visually-hidden">{t('models.copyId')}</span>
                     </th>
                   </tr>
                 </thead>
@@ -88,17 +87,17 @@ export function ModelsView() {
                     <tr key={model.id}>
                       <th scope="row">
                         <code>{model.id}</code>
-                        {model.id === catalog.default_model && <span className="tag">{t.models.default}</span>}
+                        {model.id === catalog.default_model && <span className="tag">{t('models.default')}</span>}
                       </th>
                       <td>{model.label}</td>
                       <td>{model.group}</td>
                       <td className="num nowrap" title={model.price_text}>
-                        {model.price_points === null ? model.price_text || t.common.none : formatNumber(model.price_points)}
+                        {model.price_points === null ? model.price_text || t('common.none') : formatNumber(model.price_points)}
                       </td>
-                      <td>{model.multimodal ? t.common.yes : t.common.no}</td>
-                      <td>{model.thinking ? t.common.yes : t.common.no}</td>
+                      <td>{model.multimodal ? t('common.yes') : t('common.no')}</td>
+                      <td>{model.thinking ? t('common.yes') : t('common.no')}</td>
                       <td>
-                        <CopyButton value={model.id} label={`${t.models.copyId} ${model.id}`} />
+                        <CopyButton value={model.id} label={`${t('models.copyId')} ${model.id}`} />
                       </td>
                     </tr>
                   ))}
@@ -108,7 +107,7 @@ export function ModelsView() {
           )}
         </>
       )}
-      {catalog === null && failure === null && <p className="muted">{t.common.loading}</p>}
+      {catalog === null && failure === null && <p className="muted">{t('common.loading')}</p>}
     </section>
   );
 }

@@ -1,52 +1,59 @@
-// Settings: concurrency, the listen address, LAN mode, previews, history retention and model
-// aliases. Each card saves on its own, so an error shows next to what caused it; the core validates
-// every change and applies it live.
-import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
+// Settings: language and theme, start at login, concurrency, the listen address, LAN mode,
+// previews, history retention and model aliases. The save model: switches and choices apply on
+// change; a card with typed values has one Save button, enabled only while every value is valid
+// (each invalid field says why inline), and "Saved" shows only while the card holds what was saved.
+// The core validates every change again and applies it live.
+import { useQueryClient } from '@tanstack/react-query';
+import { useCallback, useState, type FormEvent, type ReactNode } from 'react';
 
 import {
   checkConnection,
-  getSettings,
-  onSettingsChanged,
+  setAutostart,
+  THEMES,
   toCommandError,
   updateSettings,
   type ConnectionCheck,
   type Settings,
   type SettingsPatch,
+  type Theme,
 } from '../api';
 import { ErrorNote } from '../components/ErrorNote';
 import { Switch } from '../components/Switch';
-import { useShellEvent } from '../hooks/useShellEvent';
-import { t } from '../i18n';
+import { commandError, queryKeys, useAutostartQuery, useSettingsQuery } from '../hooks/queries';
+import { useTranslation } from 'react-i18next';
+
+import { changeLanguage, currentLanguage, describeError, LANGUAGES, type Language } from '../i18n';
+import { formatNumber } from '../lib/format';
+import { changeTheme, currentTheme } from '../theme';
 
 type Save = (patch: SettingsPatch) => Promise<string | null>;
 
 export function SettingsView() {
-  const [settings, setSettings] = useState<Settings | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
-
-  useEffect(() => {
-    getSettings().then(setSettings, (error: unknown) => setLoadError(toCommandError(error).message));
-  }, []);
-  useShellEvent(onSettingsChanged, setSettings);
+  const { t } = useTranslation();
+  const client = useQueryClient();
+  const query = useSettingsQuery();
+  const settings = query.data ?? null;
+  const failure = commandError(query.error);
+  const loadError = failure === null ? null : describeError(failure);
 
   /** Saves a patch; resolves to the error message, or `null` when it was saved. */
   const save: Save = useCallback(
     (patch) =>
       updateSettings(patch).then(
         (next) => {
-          setSettings(next);
+          client.setQueryData(queryKeys.settings, next);
           return null;
         },
-        (error: unknown) => toCommandError(error).message,
+        (error: unknown) => describeError(toCommandError(error)),
       ),
-    [],
+    [client],
   );
 
   if (settings === null) {
     return (
       <section className="page">
-        <h2 className="page-title">{t.settings.heading}</h2>
-        {loadError ? <ErrorNote message={loadError} /> : <p className="muted">{t.common.loading}</p>}
+        <h2 className="page-title">{t('settings.heading')}</h2>
+        {loadError ? <ErrorNote message={loadError} /> : <p className="muted">{t('common.loading')}</p>}
       </section>
     );
   }
@@ -56,9 +63,11 @@ export function SettingsView() {
   return (
     <section className="page" aria-labelledby="settings-heading">
       <h2 id="settings-heading" className="page-title">
-        {t.settings.heading}
+        {t('settings.heading')}
       </h2>
       <div className="settings-grid">
+        <AppearanceCard />
+        <AutostartCard />
         <ConcurrencyCard value={settings.concurrency} save={save} />
         <ListenCard host={settings.host} port={settings.port} save={save} />
         <LanCard lanMode={settings.lan_mode} save={save} />
@@ -78,7 +87,7 @@ function SettingsCard({
   children,
   patch,
   save,
-  disabled = false,
+  invalid = false,
   wide = false,
 }: {
   id: string;
@@ -86,22 +95,28 @@ function SettingsCard({
   children: ReactNode;
   patch: () => SettingsPatch;
   save: Save;
-  disabled?: boolean;
+  /** Some value is invalid (its field says why): nothing can be saved. */
+  invalid?: boolean;
   wide?: boolean;
 }) {
+  const { t } = useTranslation();
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);
-  const [saved, setSaved] = useState(false);
+  /** What the last successful save sent; "Saved" shows only while the card still holds it. */
+  const [saved, setSaved] = useState<string | null>(null);
+  const current = JSON.stringify(patch());
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    if (invalid) return;
     setBusy(true);
     setFailure(null);
-    setSaved(false);
-    save(patch())
+    setSaved(null);
+    const sent = current;
+    save(JSON.parse(sent) as SettingsPatch)
       .then((error) => {
         setFailure(error);
-        setSaved(error === null);
+        setSaved(error === null ? sent : null);
       })
       .finally(() => setBusy(false));
   };
@@ -114,17 +129,24 @@ function SettingsCard({
       {children}
       <ErrorNote message={failure} />
       <div className="row">
-        <button type="submit" className="button" disabled={busy || disabled}>
-          {busy ? t.common.saving : t.common.save}
+        <button type="submit" className="button" disabled={busy || invalid}>
+          {busy ? t('common.saving') : t('common.save')}
         </button>
-        {saved && (
+        {saved === current && !invalid && (
           <span className="muted small" role="status">
-            {t.common.saved}
+            {t('common.saved')}
           </span>
         )}
       </div>
     </form>
   );
+}
+
+/** Whether `value` is a whole number within `min`..`max` (no upper bound without `max`). */
+export function wholeNumberIn(value: string, min: number, max?: number): boolean {
+  if (!/^\d+$/.test(value.trim())) return false;
+  const number = Number(value);
+  return number >= min && (max === undefined || number <= max);
 }
 
 function NumberField({
@@ -137,9 +159,16 @@ function NumberField({
   label: string;
   value: string;
   onChange: (value: string) => void;
-  min?: number;
+  min: number;
   max?: number;
 }) {
+  const { t } = useTranslation();
+  const valid = wholeNumberIn(value, min, max);
+  const problem = valid
+    ? null
+    : max === undefined
+      ? t('settings.numberMin', { min: formatNumber(min) })
+      : t('settings.numberRange', { min: formatNumber(min), max: formatNumber(max) });
   return (
     <label className="field">
       <span>{label}</span>
@@ -150,103 +179,118 @@ function NumberField({
         min={min}
         max={max}
         value={value}
+        aria-invalid={!valid}
         onChange={(event) => onChange(event.target.value)}
         required
       />
+      {problem !== null && (
+        <span className="field-error" role="alert">
+          {problem}
+        </span>
+      )}
     </label>
   );
 }
 
 function ConcurrencyCard({ value, save }: { value: number; save: Save }) {
+  const { t } = useTranslation();
   const [draft, setDraft] = useState(String(value));
   return (
     <SettingsCard
       id="settings-concurrency"
-      title={t.settings.concurrencyHeading}
+      title={t('settings.concurrencyHeading')}
       save={save}
       patch={() => ({ concurrency: Number(draft) })}
+      invalid={!wholeNumberIn(draft, 1, 64)}
     >
-      <NumberField label={t.settings.concurrencyLabel} value={draft} onChange={setDraft} min={1} max={64} />
-      <p className="muted small">{t.settings.concurrencyHelp}</p>
+      <NumberField label={t('settings.concurrencyLabel')} value={draft} onChange={setDraft} min={1} max={64} />
+      <p className="muted small">{t('settings.concurrencyHelp')}</p>
     </SettingsCard>
   );
 }
 
 function ListenCard({ host, port, save }: { host: string; port: number; save: Save }) {
+  const { t } = useTranslation();
   const [hostDraft, setHostDraft] = useState(host);
   const [portDraft, setPortDraft] = useState(String(port));
   return (
     <SettingsCard
       id="settings-listen"
-      title={t.settings.listenHeading}
+      title={t('settings.listenHeading')}
       save={save}
       patch={() => ({ host: hostDraft.trim(), port: Number(portDraft) })}
+      invalid={hostDraft.trim() === '' || !wholeNumberIn(portDraft, 0, 65535)}
     >
       <div className="row">
         <label className="field grow">
-          <span>{t.settings.hostLabel}</span>
+          <span>{t('settings.hostLabel')}</span>
           <input className="input" value={hostDraft} onChange={(event) => setHostDraft(event.target.value)} required />
         </label>
-        <NumberField label={t.settings.portLabel} value={portDraft} onChange={setPortDraft} min={0} max={65535} />
+        <NumberField label={t('settings.portLabel')} value={portDraft} onChange={setPortDraft} min={0} max={65535} />
       </div>
-      <p className="muted small">{t.settings.listenHelp}</p>
+      <p className="muted small">{t('settings.listenHelp')}</p>
     </SettingsCard>
   );
 }
 
 function LanCard({ lanMode, save }: { lanMode: boolean; save: Save }) {
+  const { t } = useTranslation();
   const [failure, setFailure] = useState<string | null>(null);
   return (
     <section className="card" aria-labelledby="settings-lan">
       <h3 id="settings-lan" className="card-heading">
-        {t.settings.lanHeading}
+        {t('settings.lanHeading')}
       </h3>
       <Switch
         checked={lanMode}
-        label={t.settings.lanLabel}
+        label={t('settings.lanLabel')}
         onChange={(next) => {
           setFailure(null);
           save({ lan_mode: next }).then(setFailure);
         }}
       />
-      <p className="warning-note">{t.settings.lanWarning}</p>
+      <p className="warning-note">{t('settings.lanWarning')}</p>
       <ErrorNote message={failure} />
     </section>
   );
 }
 
 function PreviewsCard({ previews, save }: { previews: Settings['previews']; save: Save }) {
+  const { t } = useTranslation();
   const [enabled, setEnabled] = useState(previews.enabled);
   const [maxBytes, setMaxBytes] = useState(String(previews.max_bytes));
   return (
     <SettingsCard
       id="settings-previews"
-      title={t.settings.previewsHeading}
+      title={t('settings.previewsHeading')}
       save={save}
       patch={() => ({ previews: { enabled, max_bytes: Number(maxBytes) } })}
+      invalid={!wholeNumberIn(maxBytes, 64, 65536)}
     >
-      <Switch checked={enabled} label={t.settings.previewsLabel} onChange={setEnabled} />
-      <p className="muted small">{t.settings.previewsHelp}</p>
-      <NumberField label={t.settings.previewBytes} value={maxBytes} onChange={setMaxBytes} min={64} max={65536} />
+      <Switch checked={enabled} label={t('settings.previewsLabel')} onChange={setEnabled} />
+      <p className="muted small">{t('settings.previewsHelp')}</p>
+      <NumberField label={t('settings.previewBytes')} value={maxBytes} onChange={setMaxBytes} min={64} max={65536} />
     </SettingsCard>
   );
 }
 
 function RetentionCard({ retention, save }: { retention: Settings['retention']; save: Save }) {
+  const { t } = useTranslation();
   const [days, setDays] = useState(String(retention.max_age_days));
   const [rows, setRows] = useState(String(retention.max_rows));
   const [mb, setMb] = useState(String(retention.max_mb));
   return (
     <SettingsCard
       id="settings-retention"
-      title={t.settings.retentionHeading}
+      title={t('settings.retentionHeading')}
       save={save}
       patch={() => ({ retention: { max_age_days: Number(days), max_rows: Number(rows), max_mb: Number(mb) } })}
+      invalid={!wholeNumberIn(days, 1) || !wholeNumberIn(rows, 100) || !wholeNumberIn(mb, 1)}
     >
       <div className="row wrap">
-        <NumberField label={t.settings.retentionDays} value={days} onChange={setDays} min={1} />
-        <NumberField label={t.settings.retentionRows} value={rows} onChange={setRows} min={100} />
-        <NumberField label={t.settings.retentionMb} value={mb} onChange={setMb} min={1} />
+        <NumberField label={t('settings.retentionDays')} value={days} onChange={setDays} min={1} />
+        <NumberField label={t('settings.retentionRows')} value={rows} onChange={setRows} min={100} />
+        <NumberField label={t('settings.retentionMb')} value={mb} onChange={setMb} min={1} />
       </div>
     </SettingsCard>
   );
@@ -259,6 +303,7 @@ interface AliasRow {
 }
 
 function AliasesCard({ aliases, save }: { aliases: Record<string, string>; save: Save }) {
+  const { t } = useTranslation();
   const [rows, setRows] = useState<AliasRow[]>(() =>
     Object.entries(aliases).map(([alias, target], index) => ({ id: index, alias, target })),
   );
@@ -270,7 +315,7 @@ function AliasesCard({ aliases, save }: { aliases: Record<string, string>; save:
   return (
     <SettingsCard
       id="settings-aliases"
-      title={t.settings.aliasesHeading}
+      title={t('settings.aliasesHeading')}
       wide
       save={save}
       patch={() => ({
@@ -279,17 +324,17 @@ function AliasesCard({ aliases, save }: { aliases: Record<string, string>; save:
         ),
       })}
     >
-      <p className="muted small">{t.settings.aliasesHelp}</p>
+      <p className="muted small">{t('settings.aliasesHelp')}</p>
       {rows.length === 0 ? (
-        <p className="muted">{t.settings.noAliases}</p>
+        <p className="muted">{t('settings.noAliases')}</p>
       ) : (
         <ul className="alias-list">
           {rows.map((row, index) => (
             <li key={row.id} className="row">
               <input
                 className="input grow"
-                aria-label={`${t.settings.alias} ${index + 1}`}
-                placeholder={t.settings.alias}
+                aria-label={`${t('settings.alias')} ${index + 1}`}
+                placeholder={t('settings.alias')}
                 value={row.alias}
                 onChange={(event) => change(row.id, 'alias', event.target.value)}
               />
@@ -298,18 +343,18 @@ function AliasesCard({ aliases, save }: { aliases: Record<string, string>; save:
               </span>
               <input
                 className="input grow"
-                aria-label={`${t.settings.target} ${index + 1}`}
-                placeholder={t.settings.target}
+                aria-label={`${t('settings.target')} ${index + 1}`}
+                placeholder={t('settings.target')}
                 value={row.target}
                 onChange={(event) => change(row.id, 'target', event.target.value)}
               />
               <button
                 type="button"
                 className="button small secondary"
-                aria-label={`${t.settings.removeAlias} ${row.alias || index + 1}`}
+                aria-label={`${t('settings.removeAlias')} ${row.alias || index + 1}`}
                 onClick={() => setRows(rows.filter((other) => other.id !== row.id))}
               >
-                {t.settings.removeAlias}
+                {t('settings.removeAlias')}
               </button>
             </li>
           ))}
@@ -323,7 +368,7 @@ function AliasesCard({ aliases, save }: { aliases: Record<string, string>; save:
           setNextId(nextId + 1);
         }}
       >
-        {t.settings.addAlias}
+        {t('settings.addAlias')}
       </button>
     </SettingsCard>
   );
@@ -331,6 +376,7 @@ function AliasesCard({ aliases, save }: { aliases: Record<string, string>; save:
 
 /** The site in use (it may move), discovery, the proxy, and "check connection". */
 function UpstreamCard({ settings, save }: { settings: Settings; save: Save }) {
+  const { t } = useTranslation();
   const [proxy, setProxy] = useState(settings.upstream_proxy);
   const [discovery, setDiscovery] = useState(settings.upstream_discovery);
   const [checking, setChecking] = useState(false);
@@ -342,48 +388,131 @@ function UpstreamCard({ settings, save }: { settings: Settings; save: Save }) {
     setCheck(null);
     setCheckError(null);
     checkConnection()
-      .then(setCheck, (error: unknown) => setCheckError(toCommandError(error).message))
+      .then(setCheck, (error: unknown) => setCheckError(describeError(toCommandError(error))))
       .finally(() => setChecking(false));
   };
 
   return (
     <SettingsCard
       id="settings-upstream"
-      title={t.settings.upstreamHeading}
+      title={t('settings.upstreamHeading')}
       save={save}
       wide
       patch={() => ({ upstream_proxy: proxy.trim(), upstream_discovery: discovery })}
     >
       <p className="small">
-        {t.settings.siteLine}: <code>{settings.upstream_base_url}</code> ({t.settings.appVersion}{' '}
+        {t('settings.siteLine')}: <code>{settings.upstream_base_url}</code> ({t('settings.appVersion')}{' '}
         <code>{settings.upstream_app_version}</code>)
       </p>
-      <Switch checked={discovery} label={t.settings.discoveryLabel} onChange={setDiscovery} />
+      <Switch checked={discovery} label={t('settings.discoveryLabel')} onChange={setDiscovery} />
       <label className="field">
-        <span>{t.settings.proxyLabel}</span>
+        <span>{t('settings.proxyLabel')}</span>
         <input
           className="input"
           value={proxy}
           onChange={(event) => setProxy(event.target.value)}
-          placeholder="system"
+          placeholder={t('settings.proxyPlaceholder')}
           spellCheck={false}
           autoComplete="off"
         />
       </label>
-      <p className="muted small">{t.settings.proxyHelp}</p>
+      <p className="muted small">{t('settings.proxyHelp')}</p>
       <div className="row">
         <button type="button" className="button secondary" onClick={runCheck} disabled={checking}>
-          {checking ? t.settings.checking : t.settings.checkConnection}
+          {checking ? t('settings.checking') : t('settings.checkConnection')}
         </button>
         {check && (
           <span className="small" role="status">
             {check.ok
-              ? `${t.settings.connectionOk}: ${check.origin} (${check.proxy})`
-              : `${t.settings.connectionFailed}: ${check.error ?? ''}`}
+              ? `${t('settings.connectionOk')}: ${check.origin} (${check.proxy})`
+              : `${t('settings.connectionFailed')}: ${check.error ?? ''}`}
           </span>
         )}
       </div>
       <ErrorNote message={checkError} />
     </SettingsCard>
+  );
+}
+
+/** Language and theme: UI-only preferences, applied at once and remembered in the store. */
+function AppearanceCard() {
+  const { t } = useTranslation();
+  const [language, setLanguage] = useState<Language>(currentLanguage);
+  const [theme, setTheme] = useState<Theme>(currentTheme);
+  return (
+    <section className="card form" aria-labelledby="settings-appearance">
+      <h3 id="settings-appearance" className="card-heading">
+        {t('settings.appearanceHeading')}
+      </h3>
+      <label className="field">
+        <span>{t('settings.languageLabel')}</span>
+        <select
+          className="input"
+          value={language}
+          onChange={(event) => {
+            const next = event.target.value as Language;
+            setLanguage(next);
+            void changeLanguage(next);
+          }}
+        >
+          {LANGUAGES.map((option) => (
+            <option key={option} value={option} lang={option}>
+              {t(`languages.${option}`)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="field">
+        <span>{t('settings.themeLabel')}</span>
+        <select
+          className="input"
+          value={theme}
+          onChange={(event) => {
+            const next = event.target.value as Theme;
+            setTheme(next);
+            void changeTheme(next);
+          }}
+        >
+          {THEMES.map((option) => (
+            <option key={option} value={option}>
+              {t(`settings.themes.${option}`)}
+            </option>
+          ))}
+        </select>
+      </label>
+    </section>
+  );
+}
+
+/** Start at login: saved on change; the tray's check mark follows. */
+function AutostartCard() {
+  const { t } = useTranslation();
+  const client = useQueryClient();
+  const query = useAutostartQuery();
+  const [failure, setFailure] = useState<string | null>(null);
+  const unsupported = commandError(query.error)?.kind === 'unsupported';
+  return (
+    <section className="card" aria-labelledby="settings-autostart">
+      <h3 id="settings-autostart" className="card-heading">
+        {t('settings.autostartHeading')}
+      </h3>
+      {unsupported ? (
+        <p className="muted small">{t('settings.autostartUnavailable')}</p>
+      ) : (
+        <Switch
+          checked={query.data === true}
+          disabled={query.data === undefined}
+          label={t('settings.autostartLabel')}
+          onChange={(next) => {
+            setFailure(null);
+            setAutostart(next).then(
+              (enabled) => client.setQueryData(queryKeys.autostart, enabled),
+              (error: unknown) => setFailure(describeError(toCommandError(error))),
+            );
+          }}
+        />
+      )}
+      <ErrorNote message={failure} />
+    </section>
   );
 }

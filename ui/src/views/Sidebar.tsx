@@ -1,5 +1,5 @@
 // Section navigation.
-import { t } from '../i18n';
+import { useTranslation } from 'react-i18next';
 
 export type Section = 'status' | 'keys' | 'log' | 'models' | 'settings';
 
@@ -11,8 +11,9 @@ interface SidebarProps {
 }
 
 export function Sidebar({ current, onSelect }: SidebarProps) {
+  const { t } = useTranslation();
   return (
-    <nav className="sidebar" aria-label={t.nav.label}>
+    <nav className="sidebar" aria-label={t('nav.label')}>
       <ul>
         {SECTIONS.map((section) => (
           <li key={section}>
@@ -22,7 +23,7 @@ export function Sidebar({ current, onSelect }: SidebarProps) {
               aria-current={section === current ? 'page' : undefined}
               onClick={() => onSelect(section)}
             >
-              {t.nav[section]}
+              {t(`nav.${section}`)}
             </button>
           </li>
         ))}

@@ -15,8 +15,10 @@ import {
 } from '../api';
 import { CopyButton } from '../components/CopyButton';
 import { ErrorNote } from '../components/ErrorNote';
-import type { StatusModel } from '../hooks/useStatus';
-import { t } from '../i18n';
+import type { StatusModel } from '../hooks/queries';
+import { useTranslation } from 'react-i18next';
+
+import { describeError } from '../i18n';
 import { formatDateTime, formatNumber } from '../lib/format';
 
 interface StatusViewProps {
@@ -24,19 +26,20 @@ interface StatusViewProps {
 }
 
 export function StatusView({ status }: StatusViewProps) {
+  const { t } = useTranslation();
   const { snapshot, error } = status;
   if (snapshot === null) {
     return (
       <div className="cards">
         <section className="card" aria-labelledby="gateway-heading">
           <h2 id="gateway-heading" className="card-heading">
-            {t.status.gatewayHeading}
+            {t('status.gatewayHeading')}
           </h2>
           <p className="status" data-tone="unknown" role="status">
             <span className="status-dot" aria-hidden="true" />
-            <span className="status-title">{error ? t.status.unavailableTitle : t.status.checking}</span>
+            <span className="status-title">{error ? t('status.unavailableTitle') : t('status.checking')}</span>
           </p>
-          {error && <p className="muted">{t.common.unavailable}</p>}
+          {error && <p className="muted">{t('common.unavailable')}</p>}
         </section>
       </div>
     );
@@ -55,65 +58,68 @@ export function StatusView({ status }: StatusViewProps) {
 }
 
 function GatewayCard({ snapshot, onChange }: { snapshot: StatusSnapshot; onChange: (next: StatusSnapshot) => void }) {
+  const { t } = useTranslation();
   const [busy, setBusy] = useState<'starting' | 'stopping' | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const { gateway, url } = snapshot;
-  const text = t.status.states[gateway.state];
+  const title = t(`status.states.${gateway.state}.title`);
+  const detail = t(`status.states.${gateway.state}.detail`);
   const listening = gateway.state === 'running' || gateway.state === 'needs_login';
 
   const toggle = () => {
     setBusy(listening ? 'stopping' : 'starting');
     setFailure(null);
     (listening ? stopGateway() : startGateway()).then(onChange, (error: unknown) =>
-      setFailure(toCommandError(error).message),
+      setFailure(describeError(toCommandError(error))),
     ).finally(() => setBusy(null));
   };
 
   return (
     <section className="card card-wide" aria-labelledby="gateway-heading">
       <h2 id="gateway-heading" className="card-heading">
-        {t.status.gatewayHeading}
+        {t('status.gatewayHeading')}
       </h2>
       <div className="row spread">
         <p className="status" data-tone={gateway.state} role="status">
           <span className="status-dot" aria-hidden="true" />
-          <span className="status-title">{text.title}</span>
+          <span className="status-title">{title}</span>
         </p>
         <button type="button" className={listening ? 'button secondary' : 'button'} disabled={busy !== null} onClick={toggle}>
           {busy === 'starting'
-            ? t.status.starting
+            ? t('status.starting')
             : busy === 'stopping'
-              ? t.status.stopping
+              ? t('status.stopping')
               : listening
-                ? t.status.stop
-                : t.status.start}
+                ? t('status.stop')
+                : t('status.start')}
         </button>
       </div>
-      <p className="muted">{text.detail}</p>
+      <p className="muted">{detail}</p>
       {gateway.state === 'error' && <ErrorNote message={gateway.message} />}
       <ErrorNote message={failure} />
 
-      <h3 className="subheading">{t.status.urlHeading}</h3>
+      <h3 className="subheading">{t('status.urlHeading')}</h3>
       {url === null ? (
-        <p className="muted">{t.status.noUrl}</p>
+        <p className="muted">{t('status.noUrl')}</p>
       ) : (
         <dl className="endpoints">
-          <Endpoint label={t.status.openaiBaseUrl} value={`${url}/v1`} />
-          <Endpoint label={t.status.claudeCode} value={`ANTHROPIC_BASE_URL=${url}`} />
+          <Endpoint label={t('status.openaiBaseUrl')} value={`${url}/v1`} />
+          <Endpoint label={t('status.claudeCode')} value={`ANTHROPIC_BASE_URL=${url}`} />
         </dl>
       )}
-      <p className="muted small">{t.status.apiKeyHint}</p>
+      <p className="muted small">{t('status.apiKeyHint')}</p>
     </section>
   );
 }
 
 function Endpoint({ label, value }: { label: string; value: string }) {
+  const { t } = useTranslation();
   return (
     <div className="endpoint">
       <dt>{label}</dt>
       <dd>
         <code className="code-field">{value}</code>
-        <CopyButton value={value} label={`${t.common.copy} ${label}`} />
+        <CopyButton value={value} label={`${t('common.copy')} ${label}`} />
       </dd>
     </div>
   );
@@ -121,27 +127,31 @@ function Endpoint({ label, value }: { label: string; value: string }) {
 
 /** What the background sign-in is doing while it has not succeeded yet. */
 function SignInProgress({ state }: { state: SignInState | undefined }) {
+  const { t } = useTranslation();
+  // The moment this state arrived: the countdown is counted from it, not re-read on every render.
+  const [shownAt] = useState(() => Date.now());
   if (state?.state === 'signing_in') {
-    return <p className="muted small">{t.status.signInProgress.signing_in}</p>;
+    return <p className="muted small">{t('status.signInProgress.signing_in')}</p>;
   }
   if (state?.state === 'unreachable') {
-    const seconds = Math.max(0, Math.ceil((Date.parse(state.next_attempt_at) - Date.now()) / 1000));
-    return <ErrorNote message={t.status.signInProgress.unreachable(formatDateTime(state.since), seconds)} />;
+    const seconds = Math.max(0, Math.ceil((Date.parse(state.next_attempt_at) - shownAt) / 1000));
+    return <ErrorNote message={t('status.signInProgress.unreachable', { since: formatDateTime(state.since), seconds })} />;
   }
   return null;
 }
 
 /** Shown instead of the account while demo mode is on, with the way back. */
 function DemoCard({ snapshot, onChange }: { snapshot: StatusSnapshot; onChange: (next: StatusSnapshot) => void }) {
+  const { t } = useTranslation();
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);
   return (
     <section className="card" aria-labelledby="account-heading">
       <h2 id="account-heading" className="card-heading">
-        {t.demo.heading} <span className="header-demo">{t.demo.badge}</span>
+        {t('demo.heading')} <span className="header-demo">{t('demo.badge')}</span>
       </h2>
-      <p>{t.demo.detail}</p>
-      {snapshot.account !== null && <p className="muted small">{t.demo.account(snapshot.account)}</p>}
+      <p>{t('demo.detail')}</p>
+      {snapshot.account !== null && <p className="muted small">{t('demo.account', { account: snapshot.account })}</p>}
       <button
         type="button"
         className="button secondary"
@@ -150,11 +160,11 @@ function DemoCard({ snapshot, onChange }: { snapshot: StatusSnapshot; onChange: 
           setBusy(true);
           setFailure(null);
           leaveDemo()
-            .then(onChange, (error: unknown) => setFailure(toCommandError(error).message))
+            .then(onChange, (error: unknown) => setFailure(describeError(toCommandError(error))))
             .finally(() => setBusy(false));
         }}
       >
-        {busy ? t.demo.leaving : t.demo.leave}
+        {busy ? t('demo.leaving') : t('demo.leave')}
       </button>
       <ErrorNote message={failure} />
     </section>
@@ -163,6 +173,7 @@ function DemoCard({ snapshot, onChange }: { snapshot: StatusSnapshot; onChange: 
 
 /** "Try without an account": switches the app into demo mode. */
 function TryDemoButton({ onChange }: { onChange: (next: StatusSnapshot) => void }) {
+  const { t } = useTranslation();
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);
   return (
@@ -175,11 +186,11 @@ function TryDemoButton({ onChange }: { onChange: (next: StatusSnapshot) => void 
           setBusy(true);
           setFailure(null);
           enterDemo()
-            .then(onChange, (error: unknown) => setFailure(toCommandError(error).message))
+            .then(onChange, (error: unknown) => setFailure(describeError(toCommandError(error))))
             .finally(() => setBusy(false));
         }}
       >
-        {busy ? t.demo.starting : t.demo.tryIt}
+        {busy ? t('demo.starting') : t('demo.tryIt')}
       </button>
       <ErrorNote message={failure} />
     </>
@@ -187,6 +198,7 @@ function TryDemoButton({ onChange }: { onChange: (next: StatusSnapshot) => void 
 }
 
 function AccountCard({ snapshot, onChange }: { snapshot: StatusSnapshot; onChange: (next: StatusSnapshot) => void }) {
+  const { t } = useTranslation();
   const { account, login: state, credentials } = snapshot;
   const rejected = state.state === 'invalid_credentials';
   const [signingOut, setSigningOut] = useState(false);
@@ -195,21 +207,25 @@ function AccountCard({ snapshot, onChange }: { snapshot: StatusSnapshot; onChang
   return (
     <section className="card" aria-labelledby="account-heading">
       <h2 id="account-heading" className="card-heading">
-        {t.status.accountHeading}
+        {t('status.accountHeading')}
       </h2>
       {account !== null && !rejected ? (
         <>
           <p>
-            <span className="muted">{t.status.signedInAs} </span>
+            <span className="muted">{t('status.signedInAs')} </span>
             <strong>{account}</strong>
           </p>
           <p className="muted small">
             {state.state === 'logged_in' && state.expires_at !== null
-              ? t.status.tokenExpires(formatDateTime(state.expires_at))
-              : t.status.loginStates[state.state]}
+              ? t('status.tokenExpires', { when: formatDateTime(state.expires_at) })
+              : t(`status.loginStates.${state.state}`)}
           </p>
           {state.state === 'login_failed' && <ErrorNote message={state.message} />}
-          <SignInProgress state={snapshot.sign_in} />
+          <SignInProgress
+            // A new attempt time restarts the countdown from when it arrived.
+            key={snapshot.sign_in?.state === 'unreachable' ? snapshot.sign_in.next_attempt_at : 'sign-in'}
+            state={snapshot.sign_in}
+          />
           <button
             type="button"
             className="button secondary"
@@ -218,26 +234,26 @@ function AccountCard({ snapshot, onChange }: { snapshot: StatusSnapshot; onChang
               setSigningOut(true);
               setFailure(null);
               logout()
-                .catch((error: unknown) => setFailure(toCommandError(error).message))
+                .catch((error: unknown) => setFailure(describeError(toCommandError(error))))
                 .finally(() => setSigningOut(false));
             }}
           >
-            {t.status.signOut}
+            {t('status.signOut')}
           </button>
           <ErrorNote message={failure} />
         </>
       ) : (
         <>
-          <SignInForm initialAccount={account ?? ''} rejected={rejected ? t.status.loginStates.invalid_credentials : null} />
+          <SignInForm initialAccount={account ?? ''} rejected={rejected ? t('status.loginStates.invalid_credentials') : null} />
           <TryDemoButton onChange={onChange} />
         </>
       )}
       <p className="muted small credentials-note">
         {credentials.backend === 'keychain' ? (
-          t.status.credentialsKeychain
+          t('status.credentialsKeychain')
         ) : (
           <>
-            {t.status.credentialsFile} <code>{credentials.description.replace(/^.*?: /, '')}</code>
+            {t('status.credentialsFile')} <code>{credentials.description.replace(/^.*?: /, '')}</code>
           </>
         )}
       </p>
@@ -246,6 +262,7 @@ function AccountCard({ snapshot, onChange }: { snapshot: StatusSnapshot; onChang
 }
 
 function SignInForm({ initialAccount, rejected }: { initialAccount: string; rejected: string | null }) {
+  const { t } = useTranslation();
   const [account, setAccount] = useState(initialAccount);
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
@@ -259,27 +276,28 @@ function SignInForm({ initialAccount, rejected }: { initialAccount: string; reje
       .then(() => setPassword(''))
       .catch((error: unknown) => {
         const commandError = toCommandError(error);
-        setFailure(t.status.loginErrors[commandError.kind] ?? commandError.message);
+        const { kind } = commandError;
+        setFailure(kind === 'invalid_credentials' || kind === 'network' ? t(`status.loginErrors.${kind}`) : describeError(commandError));
       })
       .finally(() => setBusy(false));
   };
 
   return (
-    <form className="form" onSubmit={submit} aria-label={t.status.signIn}>
+    <form className="form" onSubmit={submit} aria-label={t('status.signIn')}>
       <label className="field">
-        <span>{t.status.accountLabel}</span>
+        <span>{t('status.accountLabel')}</span>
         <input
           className="input"
           name="account"
           autoComplete="username"
-          placeholder={t.status.accountPlaceholder}
+          placeholder={t('status.accountPlaceholder')}
           value={account}
           onChange={(event) => setAccount(event.target.value)}
           required
         />
       </label>
       <label className="field">
-        <span>{t.status.passwordLabel}</span>
+        <span>{t('status.passwordLabel')}</span>
         <input
           className="input"
           name="password"
@@ -292,30 +310,31 @@ function SignInForm({ initialAccount, rejected }: { initialAccount: string; reje
       </label>
       <ErrorNote message={failure ?? rejected} />
       <button type="submit" className="button" disabled={busy || account.trim() === '' || password === ''}>
-        {busy ? t.status.signingIn : t.status.signIn}
+        {busy ? t('status.signingIn') : t('status.signIn')}
       </button>
     </form>
   );
 }
 
 function GaugesCard({ snapshot }: { snapshot: StatusSnapshot }) {
+  const { t } = useTranslation();
   const { gauges } = snapshot;
   return (
     <section className="card" aria-labelledby="gauges-heading">
       <h2 id="gauges-heading" className="card-heading">
-        {t.status.gaugesHeading}
+        {t('status.gaugesHeading')}
       </h2>
       <dl className="gauges">
-        <Gauge label={t.status.inFlight} value={gauges.in_flight} />
-        <Gauge label={t.status.queued} value={gauges.queued} />
-        <Gauge label={t.status.limit} value={gauges.limit} />
+        <Gauge label={t('status.inFlight')} value={gauges.in_flight} />
+        <Gauge label={t('status.queued')} value={gauges.queued} />
+        <Gauge label={t('status.limit')} value={gauges.limit} />
       </dl>
       <p className="muted small">
-        {t.status.dataDir}: <code>{snapshot.data_dir}</code>
+        {t('status.dataDir')}: <code>{snapshot.data_dir}</code>
       </p>
       {snapshot.site && (
         <p className="muted small">
-          {t.status.site}: <code>{snapshot.site.base_url}</code> ({snapshot.site.app_version})
+          {t('status.site')}: <code>{snapshot.site.base_url}</code> ({snapshot.site.app_version})
           {snapshot.site.last_event && <> — {snapshot.site.last_event.message}</>}
         </p>
       )}

@@ -1,4 +1,7 @@
 // Sample payloads shaped like the shell's, and a helper that answers commands from a table.
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { render } from '@testing-library/react';
+import type { ReactElement } from 'react';
 import { vi } from 'vitest';
 
 import type { ApiKeys, LogEntry, ModelCatalog, Settings, StatusSnapshot } from '../src/api';
@@ -6,20 +9,35 @@ import { invoke } from './tauriMocks';
 
 type Handler = (args: Record<string, unknown> | undefined) => unknown;
 
+let clipboard: ((text: string) => Promise<void>) | null = null;
+
+/** Commands every test may see without asking for them: the tray's language and the clipboard plugin. */
+const BUILT_IN: Record<string, Handler> = {
+  set_ui_language: () => null,
+  'plugin:clipboard-manager|write_text': (args) => clipboard?.(String(args?.['text'])) ?? null,
+};
+
 /** Answers each command with its handler's result (rejecting when the handler throws). */
 export function answer(handlers: Record<string, Handler | object | string | null>): void {
   invoke.mockImplementation(async (cmd: string, args?: unknown) => {
-    if (!(cmd in handlers)) throw new Error(`unexpected command ${cmd}`);
-    const handler = handlers[cmd];
+    const handler = cmd in handlers ? handlers[cmd] : BUILT_IN[cmd];
+    if (handler === undefined) throw new Error(`unexpected command ${cmd}`);
     return typeof handler === 'function' ? (handler as Handler)(args as Record<string, unknown> | undefined) : handler;
   });
 }
 
-/** Makes `navigator.clipboard.writeText` a spy. */
+/** Makes the clipboard plugin's `write_text` a spy. */
 export function mockClipboard() {
   const writeText = vi.fn<(text: string) => Promise<void>>().mockResolvedValue(undefined);
-  Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
+  clipboard = writeText;
   return writeText;
+}
+
+/** Renders a view inside a fresh query client set up like the app's (src/hooks/queries.ts; not
+ * imported here, so that importing the fixtures does not load the API before the test's mocks). */
+export function renderView(view: ReactElement) {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false } } });
+  return render(<QueryClientProvider client={client}>{view}</QueryClientProvider>);
 }
 
 export function statusSnapshot(overrides: Partial<StatusSnapshot> = {}): StatusSnapshot {

@@ -1,0 +1,149 @@
+//! The UI's language as the shell knows it, and the few strings the shell itself shows (the tray
+//! menu and tooltip) in each language. The UI owns its own catalogs (`ui/src/locales/`); it tells
+//! the shell its choice through the `set_ui_language` command so the tray speaks the same language.
+
+use serde::Deserialize;
+
+use crate::status::GatewayStatus;
+
+/// A language the UI and the tray speak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+pub enum UiLanguage {
+    /// Simplified Chinese, the site's own language.
+    #[serde(rename = "zh-CN")]
+    ZhCn,
+    /// English.
+    #[default]
+    #[serde(rename = "en")]
+    En,
+}
+
+/// The tray's strings in one language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrayLabels {
+    /// The product name, first in the tooltip.
+    pub product: &'static str,
+    pub open: &'static str,
+    pub gateway_running: &'static str,
+    pub start_at_login: &'static str,
+    pub quit: &'static str,
+    pub running: &'static str,
+    pub needs_login: &'static str,
+    pub stopped: &'static str,
+    pub error: &'static str,
+    /// Joins the status and the address: "running at http://…".
+    pub at: &'static str,
+    pub demo: &'static str,
+    pub simulator: &'static str,
+}
+
+const EN: TrayLabels = TrayLabels {
+    product: "Taiji Gateway",
+    open: "Open Taiji Gateway",
+    gateway_running: "Gateway running",
+    start_at_login: "Start at login",
+    quit: "Quit",
+    running: "running",
+    needs_login: "sign-in needed",
+    stopped: "stopped",
+    error: "error",
+    at: " at ",
+    demo: "DEMO",
+    simulator: " (built-in simulator)",
+};
+
+const ZH_CN: TrayLabels = TrayLabels {
+    product: "太极网关",
+    open: "打开太极网关",
+    gateway_running: "网关运行中",
+    start_at_login: "登录时启动",
+    quit: "退出",
+    running: "运行中",
+    needs_login: "需要登录",
+    stopped: "已停止",
+    error: "出错",
+    at: "，地址 ",
+    demo: "演示",
+    simulator: "（内置模拟器）",
+};
+
+impl UiLanguage {
+    /// The language of a locale tag such as `zh-CN`, `zh_CN.UTF-8` or `en-US`: any Chinese tag is
+    /// Simplified Chinese (the site's language), anything else English.
+    pub fn from_locale(tag: &str) -> Self {
+        if tag.to_ascii_lowercase().starts_with("zh") {
+            Self::ZhCn
+        } else {
+            Self::En
+        }
+    }
+
+    /// The language of the process's locale (`LC_ALL`, `LC_MESSAGES`, `LANG`), used by the tray
+    /// until the UI says which language it chose.
+    pub fn from_env() -> Self {
+        ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .filter_map(|name| std::env::var(name).ok())
+            .find(|value| !value.is_empty())
+            .map_or(Self::En, |value| Self::from_locale(&value))
+    }
+
+    /// The tray's strings in this language.
+    pub const fn tray(self) -> &'static TrayLabels {
+        match self {
+            Self::ZhCn => &ZH_CN,
+            Self::En => &EN,
+        }
+    }
+}
+
+impl TrayLabels {
+    /// A status in this language, with the error's own message (the core's or the site's words).
+    pub fn status(&self, status: &GatewayStatus) -> String {
+        match status {
+            GatewayStatus::Running => self.running.to_owned(),
+            GatewayStatus::NeedsLogin => self.needs_login.to_owned(),
+            GatewayStatus::Stopped => self.stopped.to_owned(),
+            GatewayStatus::Error { message } => format!("{}: {message}", self.error),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_locales_pick_chinese_and_the_rest_english() {
+        assert_eq!(UiLanguage::from_locale("zh-CN"), UiLanguage::ZhCn);
+        assert_eq!(UiLanguage::from_locale("zh_CN.UTF-8"), UiLanguage::ZhCn);
+        assert_eq!(UiLanguage::from_locale("zh-TW"), UiLanguage::ZhCn);
+        assert_eq!(UiLanguage::from_locale("en_US.UTF-8"), UiLanguage::En);
+        assert_eq!(UiLanguage::from_locale("C"), UiLanguage::En);
+    }
+
+    #[test]
+    fn the_ui_tags_deserialise_and_unknown_ones_are_refused() {
+        let zh: UiLanguage = serde_json::from_str("\"zh-CN\"").expect("zh-CN");
+        assert_eq!(zh, UiLanguage::ZhCn);
+        let en: UiLanguage = serde_json::from_str("\"en\"").expect("en");
+        assert_eq!(en, UiLanguage::En);
+        assert!(serde_json::from_str::<UiLanguage>("\"fr\"").is_err());
+    }
+
+    #[test]
+    fn both_tables_label_every_item() {
+        for language in [UiLanguage::ZhCn, UiLanguage::En] {
+            let labels = language.tray();
+            for text in [
+                labels.open,
+                labels.gateway_running,
+                labels.start_at_login,
+                labels.quit,
+            ] {
+                assert!(!text.is_empty(), "{language:?}");
+            }
+        }
+        assert_ne!(UiLanguage::ZhCn.tray().quit, UiLanguage::En.tray().quit);
+    }
+}
