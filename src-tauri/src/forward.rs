@@ -58,17 +58,24 @@ pub fn announce_status<R: Runtime>(app: &AppHandle<R>) {
 /// The status depends on the listener, demo mode, and the configured account, its token and the
 /// background sign-in of the core the gateway serves (resubscribed when demo mode switches).
 fn spawn_status<R: Runtime>(app: AppHandle<R>) {
+    // Subscribe before the task runs: a change made between spawning and the task's first poll
+    // (a command right after start-up) would otherwise count as already seen and never be announced.
+    let (mut listener, mut demo) = {
+        let state = app.state::<AppState>();
+        (state.subscribe_listener(), state.subscribe_demo())
+    };
+    let subscribe = |app: &AppHandle<R>| {
+        let core = app.state::<AppState>().active_core();
+        (
+            core.signed_in_as(),
+            core.account().subscribe(),
+            core.subscribe_sign_in(),
+        )
+    };
+    let mut channels = subscribe(&app);
     tauri::async_runtime::spawn(async move {
-        let (mut listener, mut demo) = {
-            let state = app.state::<AppState>();
-            (state.subscribe_listener(), state.subscribe_demo())
-        };
         loop {
-            let core = app.state::<AppState>().active_core();
-            let mut account = core.signed_in_as();
-            let mut token = core.account().subscribe();
-            let mut sign_in = core.subscribe_sign_in();
-            drop(core);
+            let (mut account, mut token, mut sign_in) = channels;
             loop {
                 // The listener and demo channels live as long as the app; the account channels as
                 // long as their core (a demo core stops when demo mode is left): resubscribe then.
@@ -89,13 +96,14 @@ fn spawn_status<R: Runtime>(app: AppHandle<R>) {
                     break;
                 }
             }
+            channels = subscribe(&app);
         }
     });
 }
 
 fn spawn_gauges<R: Runtime>(app: AppHandle<R>) {
+    let mut gauges = app.state::<AppState>().core.dispatcher().gauges();
     tauri::async_runtime::spawn(async move {
-        let mut gauges = app.state::<AppState>().core.dispatcher().gauges();
         while gauges.changed().await.is_ok() {
             let now = *gauges.borrow_and_update();
             emit(&app, GAUGES, now);
@@ -104,8 +112,8 @@ fn spawn_gauges<R: Runtime>(app: AppHandle<R>) {
 }
 
 fn spawn_request_log<R: Runtime>(app: AppHandle<R>) {
+    let mut entries = app.state::<AppState>().core.request_log().subscribe();
     tauri::async_runtime::spawn(async move {
-        let mut entries = app.state::<AppState>().core.request_log().subscribe();
         loop {
             match entries.recv().await {
                 Ok(entry) => emit(&app, REQUEST_LOG_ENTRY, entry),
@@ -121,8 +129,8 @@ fn spawn_request_log<R: Runtime>(app: AppHandle<R>) {
 }
 
 fn spawn_settings<R: Runtime>(app: AppHandle<R>) {
+    let mut settings = app.state::<AppState>().core.subscribe_settings();
     tauri::async_runtime::spawn(async move {
-        let mut settings = app.state::<AppState>().core.subscribe_settings();
         while settings.changed().await.is_ok() {
             let view = SettingsView::from(&*settings.borrow_and_update());
             emit(&app, SETTINGS_CHANGED, view);
