@@ -13,7 +13,7 @@ use tauri_plugin_autostart::{AutoLaunchManager, ManagerExt as _};
 use crate::events::{self, GatewayStateEvent};
 use crate::state::AppState;
 use crate::status::{GatewayStatus, StatusKind};
-use crate::{lifecycle, window};
+use crate::window;
 
 /// The tray icon's id, for `app.tray_by_id`.
 pub const TRAY_ID: &str = "main";
@@ -133,9 +133,23 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
 fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: &MenuEvent, autostart: &CheckMenuItem<R>) {
     match event.id().as_ref() {
         item::OPEN => window::show_main(app),
-        item::GATEWAY => lifecycle::toggle_gateway(app),
+        item::GATEWAY => {
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move {
+                if let Err(error) = app.state::<AppState>().toggle_gateway().await {
+                    tracing::warn!(%error, "the tray could not switch the gateway");
+                }
+            });
+        }
         item::AUTOSTART => toggle_autostart(app, autostart),
-        item::QUIT => lifecycle::quit(app),
+        item::QUIT => {
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move {
+                app.state::<AppState>().quit().await;
+                tracing::info!("stopped; exiting");
+                app.exit(0);
+            });
+        }
         other => tracing::debug!(id = other, "unhandled tray menu item"),
     }
 }

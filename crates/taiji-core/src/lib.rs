@@ -14,6 +14,7 @@ pub mod api_keys;
 pub mod chat;
 pub mod credentials;
 pub mod dispatch;
+pub mod fs;
 pub mod gateway;
 pub mod metrics;
 pub mod model;

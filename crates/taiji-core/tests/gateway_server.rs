@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use gateway_support::{Harness, KEY, Setup, open_core, parse_sse};
 use serde_json::{Value, json};
-use taiji_core::credentials::Secret;
 use taiji_core::gateway::{GatewayError, GatewayOptions, GatewayServer};
 use taiji_core::request_log::EntryStatus;
 use taiji_core::runtime::SettingsOverrides;
+use taiji_core::secret::Secret;
 use taiji_sim::{SimConfig, Simulator};
 
 fn overrides() -> SettingsOverrides {

@@ -19,8 +19,8 @@ use gateway_support::{Harness, KEY, Setup, parse_sse};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
-use taiji_core::credentials::Secret;
 use taiji_core::runtime::SettingsOverrides;
+use taiji_core::secret::Secret;
 use taiji_sim::{Fault, FaultKind, FaultTarget, SimConfig};
 
 const REQUESTS: usize = 1000;

@@ -9,10 +9,11 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use taiji_core::chat::{RequestSource, Usage};
-use taiji_core::credentials::{BackendChoice, CredentialStore, Credentials, Secret};
+use taiji_core::credentials::{BackendChoice, CredentialStore, Credentials};
 use taiji_core::request_log::{
     EntryPatch, LogFilter, NewEntry, PreviewPolicy, RequestLog, RequestLogOptions, RetentionPolicy,
 };
+use taiji_core::secret::Secret;
 use taiji_core::settings::{SETTINGS_FILE_NAME, SettingsStore};
 
 const PASSWORD: &str = "pw-Secret-Canary-4242";

@@ -5,9 +5,10 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use taiji_core::chat::{ChatEvent, ChatRequest, RequestSource};
-use taiji_core::credentials::{BackendChoice, Secret};
+use taiji_core::credentials::BackendChoice;
 use taiji_core::prompt::Transcript;
 use taiji_core::runtime::{Core, CoreError, CoreOptions, SettingsOverrides};
+use taiji_core::secret::Secret;
 use taiji_sim::{DEMO_ACCOUNT, DEMO_PASSWORD, SimConfig, Simulator};
 
 fn options(dir: &std::path::Path, sim: &Simulator) -> CoreOptions {

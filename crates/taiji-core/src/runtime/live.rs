@@ -42,7 +42,8 @@ pub(super) async fn apply_settings(
             inner.dispatcher.set_pacing(pacing_config(&next));
         }
         if previous.request_log != next.request_log
-            && let Err(error) = inner.log.apply_settings(&next.request_log)
+            && let Err(error) = (inner.log.set_retention(next.request_log.retention))
+                .and_then(|()| inner.log.set_previews(next.request_log.previews))
         {
             tracing::error!(%error, "could not apply the request-log settings");
         }

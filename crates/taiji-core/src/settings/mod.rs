@@ -11,7 +11,6 @@
 //! the path itself. [`SettingsStore`] loads, validates, migrates, persists atomically and publishes
 //! changes on a `tokio::sync::watch` channel so running components apply them live.
 
-mod atomic_file;
 mod error;
 mod migrate;
 mod store;
@@ -25,7 +24,6 @@ use serde::{Deserialize, Serialize};
 use crate::api_keys::ApiKeys;
 use crate::request_log::{PreviewPolicy, RetentionPolicy};
 
-pub(crate) use atomic_file::{create_private_dir, make_private_file, write_atomically};
 pub use error::{SettingsError, ValidationError};
 pub use migrate::CURRENT_SCHEMA_VERSION;
 pub use store::{SETTINGS_FILE_NAME, SettingsStore};

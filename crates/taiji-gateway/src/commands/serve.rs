@@ -21,8 +21,8 @@ use std::io::{IsTerminal as _, Write as _};
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use taiji_core::credentials::Secret;
 use taiji_core::runtime::{BackgroundSignIn, Core, SettingsOverrides, SignInState};
+use taiji_core::secret::Secret;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
