@@ -24,7 +24,7 @@ use tokio::sync::{Mutex, watch};
 use crate::model::Catalog;
 use crate::upstream::{
     CompletionRequest, CompletionStream, ErrorClass, InvalidConfig, LoginToken, PointsBalance, Secret,
-    SessionInfo, SessionPage, UpstreamClient, UpstreamConfig, UpstreamError, UserInfo,
+    SessionInfo, UpstreamClient, UpstreamConfig, UpstreamError, UserInfo,
 };
 
 /// The account name (phone or e-mail) and password. `Debug` redacts the password.
@@ -328,12 +328,6 @@ impl Account {
     /// [`UpstreamClient::delete_session`] with login handling.
     pub async fn delete_session(&self, session_id: u64) -> Result<(), UpstreamError> {
         self.call(|client, token| async move { client.delete_session(&token, session_id).await })
-            .await
-    }
-
-    /// [`UpstreamClient::list_sessions`] with login handling.
-    pub async fn list_sessions(&self, page: u32) -> Result<SessionPage, UpstreamError> {
-        self.call(|client, token| async move { client.list_sessions(&token, page).await })
             .await
     }
 

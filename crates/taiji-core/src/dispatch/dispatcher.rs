@@ -190,11 +190,6 @@ impl Dispatcher {
         &self.inner.account
     }
 
-    /// The session reaper (for tests and an explicit "retry now").
-    pub fn reaper(&self) -> &SessionReaper {
-        &self.inner.reaper
-    }
-
     /// The request log requests are recorded in.
     pub fn request_log(&self) -> &RequestLog {
         &self.inner.log

@@ -110,16 +110,6 @@ impl Default for GatewayOptions {
     }
 }
 
-/// The gateway's routes with default options, for embedding or tests. Streams served through this
-/// router end only when their request ends (there is no shutdown signal); [`serve`] adds one.
-pub fn router(core: Core) -> Router {
-    build_router(AppState::new(
-        core,
-        GatewayOptions::default(),
-        CancellationToken::new(),
-    ))
-}
-
 /// Serves the gateway on `listener` until `shutdown` completes. Then it stops accepting
 /// connections, closes idle keep-alive connections at once, ends running streams with an
 /// in-stream "shutting down" error (dropping their dispatcher streams, which cancels the upstream
