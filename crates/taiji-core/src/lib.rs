@@ -11,6 +11,7 @@
 pub mod account;
 pub mod api;
 pub mod api_keys;
+pub mod catalog_cache;
 pub mod chat;
 pub mod credentials;
 pub mod dispatch;

@@ -27,12 +27,13 @@ use tokio_util::task::TaskTracker;
 
 use crate::account::{Account, Credentials as AccountCredentials};
 use crate::api::tokens::TokenEstimator;
+use crate::catalog_cache::CatalogCache;
 use crate::chat::ChatRequest;
 use crate::credentials::{CredentialBackend, CredentialStore, Credentials as StoredCredentials};
 use crate::dispatch::{ChatStream, Dispatcher, DispatcherConfig, PacingConfig};
 use crate::metrics::Metrics;
 use crate::model::{Catalog, ModelInfo};
-use crate::model_resolver::{CatalogCache, ModelResolver, ResolveError};
+use crate::model_resolver::{ModelResolver, ResolveError};
 use crate::prompt::{BuiltPrompt, ImageClients, PromptError, PromptOptions, Transcript, build_prompt};
 use crate::request_log::{RequestLog, RequestLogOptions};
 use crate::secret::Secret;
