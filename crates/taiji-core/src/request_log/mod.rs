@@ -19,6 +19,7 @@
 mod entry;
 mod error;
 mod export;
+mod failure;
 mod pending;
 mod policy;
 mod query;
@@ -38,6 +39,7 @@ use tokio::sync::broadcast;
 
 pub use entry::{EntryPatch, EntryStatus, LogEntry, NewEntry};
 pub use error::RequestLogError;
+pub use failure::FailureClass;
 pub use pending::{PendingDeletion, deletion_backoff};
 pub use policy::{PreviewPolicy, RetentionPolicy};
 pub use query::{DailyModelStats, LogFilter, LogPage, MAX_PAGE_SIZE};
