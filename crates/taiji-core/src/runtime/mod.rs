@@ -113,10 +113,10 @@ impl Core {
                 .map_err(|e| CoreError::Internal(e.to_string()))??
         };
         let signed_in_as = stored.as_ref().map(|c| c.account.clone());
-        let account_credentials = stored
-            .map(|c| AccountCredentials::new(c.account, c.password.expose()))
-            .unwrap_or_else(|| AccountCredentials::new("", ""));
-        let account = Account::new(client, account_credentials);
+        let account = match stored {
+            Some(c) => Account::new(client, AccountCredentials::new(c.account, c.password.expose())),
+            None => Account::without_credentials(client),
+        };
 
         let log_dir = options.data_dir.clone();
         let log_options = RequestLogOptions {
