@@ -115,16 +115,7 @@ impl Default for GatewayOptions {
 /// in-stream "shutting down" error (dropping their dispatcher streams, which cancels the upstream
 /// calls and deletes their sessions), answers waiting non-stream requests with a 503, and returns
 /// once every connection is closed. The caller then runs `core.shutdown(grace)` to wait for the
-/// session deletions.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    core: Core,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> io::Result<()> {
-    serve_with(listener, core, GatewayOptions::default(), shutdown).await
-}
-
-/// [`serve`] with explicit [`GatewayOptions`].
+/// session deletions. [`GatewayServer`] is the way the CLI and the desktop app run it.
 pub async fn serve_with(
     listener: tokio::net::TcpListener,
     core: Core,
