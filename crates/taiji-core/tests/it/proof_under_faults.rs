@@ -9,13 +9,11 @@
 //! (reqwest clients, buffered answers) would swamp it. `bench/body_memory.sh` measures the real
 //! binary's memory instead.
 
-mod gateway_support;
-
 use std::collections::HashSet;
 use std::time::Duration;
 
+use crate::gateway_support::{Harness, KEY, Setup, parse_sse};
 use futures::StreamExt;
-use gateway_support::{Harness, KEY, Setup, parse_sse};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};

@@ -2,11 +2,9 @@
 //! keeps serving), graceful stop that ends running streams, the probe routes, CORS, path aliases,
 //! the model list in both SDK views, and 200 concurrent requests giving 200 request-log rows.
 
-mod gateway_support;
-
 use std::time::Duration;
 
-use gateway_support::{Harness, KEY, Setup, open_core, parse_sse};
+use crate::gateway_support::{Harness, KEY, Setup, open_core, parse_sse};
 use serde_json::{Value, json};
 use taiji_core::gateway::{GatewayError, GatewayOptions, GatewayServer};
 use taiji_core::request_log::EntryStatus;
