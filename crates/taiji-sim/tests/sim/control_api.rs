@@ -2,7 +2,7 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use taiji_sim::{SimConfig, SimStats};
+use taiji_sim::SimStats;
 
 use crate::common::{Api, start, v2};
 
@@ -82,7 +82,8 @@ async fn faults_stats_completions_and_frame_delay_over_http() {
 
 #[tokio::test]
 async fn scripted_replies_over_http_replace_the_next_answers() {
-    let sim = start(SimConfig::default()).await;
+    // The 2.x dialect, like the other tests here: the session below uses a bare 2.x model value.
+    let sim = start(v2()).await;
     let api = Api::login(&sim).await;
     let http = reqwest::Client::new();
     let url = format!("{}/__sim/script", sim.base_url());
