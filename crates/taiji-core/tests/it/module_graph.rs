@@ -1,7 +1,8 @@
-//! The top-level modules of `taiji-core` never import each other in a circle (a rule of the
-//! developers' guide). This test reads the crate's source, collects for every top-level module the
-//! other top-level modules it names through `crate::…` paths (plain, grouped `crate::{a, b::c}` and
-//! fully qualified uses alike, test code included), and fails with the cycle it finds.
+//! The top-level modules of `taiji-core` (and of the other crates of the workspace) never import
+//! each other in a circle (a rule of the developers' guide). This test reads each crate's source,
+//! collects for every top-level module the other top-level modules it names through `crate::…`
+//! paths (plain, grouped `crate::{a, b::c}` and fully qualified uses alike, test code included),
+//! and fails with the cycle it finds.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -183,5 +184,27 @@ fn top_level_modules_of_taiji_core_form_no_cycle() {
             "top-level modules import each other in a circle: {}\nfull graph: {graph:#?}",
             cycle.join(" → ")
         );
+    }
+}
+
+#[test]
+fn the_other_crates_of_the_workspace_form_no_cycle_either() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for src in [
+        "crates/taiji-gateway/src",
+        "crates/taiji-sim/src",
+        "src-tauri/src",
+    ] {
+        let graph = module_graph(&root.join(src));
+        assert!(
+            graph.len() > 3,
+            "{src}: the crate's modules were found: {graph:?}"
+        );
+        if let Some(cycle) = find_cycle(&graph) {
+            panic!(
+                "{src}: top-level modules import each other in a circle: {}",
+                cycle.join(" → ")
+            );
+        }
     }
 }
