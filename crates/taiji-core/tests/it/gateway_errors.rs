@@ -52,7 +52,7 @@ fn find<'a>(entries: &'a [LogEntry], endpoint: &str, status: u16) -> &'a LogEntr
 }
 
 #[tokio::test]
-async fn input_errors_are_400_or_404_in_each_format_and_logged() {
+async fn an_unknown_model_is_404_in_each_format_and_logged() {
     let harness = Harness::start().await;
 
     let (status, _, body) = error_of(
@@ -76,6 +76,29 @@ async fn input_errors_are_400_or_404_in_each_format_and_logged() {
     .await;
     assert_eq!(status, 404);
     assert_anthropic_error(&body, "not_found_error");
+
+    let entries = harness.log().await;
+    let unknown = find(&entries, "/v1/chat/completions", 404);
+    assert_eq!(
+        (
+            unknown.status,
+            unknown.error_class.as_deref(),
+            unknown.model.as_str()
+        ),
+        (EntryStatus::Failed, Some("model_not_found"), "gpt-9")
+    );
+    assert_eq!(unknown.source.api, "openai");
+    assert_eq!(unknown.source.key_name.as_deref(), Some(KEY_NAME));
+    let unknown = find(&entries, "/v1/messages", 404);
+    assert!(unknown.stream);
+    assert_eq!(unknown.source.api, "anthropic");
+    assert_eq!(entries.len(), 2, "{entries:#?}");
+    harness.finish().await;
+}
+
+#[tokio::test]
+async fn unsupported_or_malformed_bodies_are_400_in_each_format_and_logged() {
+    let harness = Harness::start().await;
 
     let mut n2 = chat("gpt-4.1-mini", false);
     n2["n"] = json!(2);
@@ -108,6 +131,23 @@ async fn input_errors_are_400_or_404_in_each_format_and_logged() {
             assert_openai_error(&body, "invalid_request_error", None);
         }
     }
+
+    let entries = harness.log().await;
+    assert_eq!(
+        find(&entries, "/v1/chat/completions", 400).error_class.as_deref(),
+        Some("invalid_request")
+    );
+    assert_eq!(
+        find(&entries, "/v1/messages", 400).error_class.as_deref(),
+        Some("invalid_request")
+    );
+    assert_eq!(entries.len(), 3, "{entries:#?}");
+    harness.finish().await;
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_are_404_or_405_and_logged() {
+    let harness = Harness::start().await;
 
     let (status, _, body) = error_of(
         harness
@@ -150,31 +190,9 @@ async fn input_errors_are_400_or_404_in_each_format_and_logged() {
     assert_eq!(status, 405);
 
     let entries = harness.log().await;
-    let unknown = find(&entries, "/v1/chat/completions", 404);
-    assert_eq!(
-        (
-            unknown.status,
-            unknown.error_class.as_deref(),
-            unknown.model.as_str()
-        ),
-        (EntryStatus::Failed, Some("model_not_found"), "gpt-9")
-    );
-    assert_eq!(unknown.source.api, "openai");
-    assert_eq!(unknown.source.key_name.as_deref(), Some(KEY_NAME));
-    let unknown = find(&entries, "/v1/messages", 404);
-    assert!(unknown.stream);
-    assert_eq!(unknown.source.api, "anthropic");
-    assert_eq!(
-        find(&entries, "/v1/chat/completions", 400).error_class.as_deref(),
-        Some("invalid_request")
-    );
-    assert_eq!(
-        find(&entries, "/v1/messages", 400).error_class.as_deref(),
-        Some("invalid_request")
-    );
     find(&entries, "/v1/responses", 404);
     find(&entries, "/v2/nothing", 404);
-    assert_eq!(entries.len(), 8, "{entries:#?}");
+    assert_eq!(entries.len(), 3, "{entries:#?}");
     harness.finish().await;
 }
 
