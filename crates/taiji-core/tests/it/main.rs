@@ -7,6 +7,7 @@
 //! subscriber to prove that no secret reaches the logs, which would capture every other test too.
 
 mod gateway_support;
+mod support;
 
 mod account_login;
 mod api_accept;
