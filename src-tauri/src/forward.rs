@@ -58,17 +58,22 @@ pub fn announce_status<R: Runtime>(app: &AppHandle<R>) {
 /// The status depends on the listener, demo mode, and the configured account, its token and the
 /// background sign-in of the core the gateway serves (resubscribed when demo mode switches).
 fn spawn_status<R: Runtime>(app: AppHandle<R>) {
+    // Subscribed before the task runs: a task scheduled late would otherwise subscribe after a
+    // change (the gateway stopped at once, say) and never announce it.
+    let (mut listener, mut demo) = {
+        let state = app.state::<AppState>();
+        (state.subscribe_listener(), state.subscribe_demo())
+    };
     tauri::async_runtime::spawn(async move {
-        let (mut listener, mut demo) = {
-            let state = app.state::<AppState>();
-            (state.subscribe_listener(), state.subscribe_demo())
-        };
         loop {
             let core = app.state::<AppState>().active_core();
             let mut account = core.signed_in_as();
             let mut token = core.account().subscribe();
             let mut sign_in = core.subscribe_sign_in();
             drop(core);
+            // What changed before these subscriptions (a switch of demo mode under way) is
+            // announced now rather than lost.
+            announce_status(&app);
             loop {
                 // The listener and demo channels live as long as the app; the account channels as
                 // long as their core (a demo core stops when demo mode is left): resubscribe then.
