@@ -23,6 +23,8 @@ say "cargo clippy (all members, all targets, -D warnings)"
 cargo clippy --locked --workspace --all-targets -- -D warnings
 
 say "cargo test (all members)"
+# Includes the module-graph check: crates/taiji-core/tests/it/module_graph.rs fails on any cycle
+# between the top-level modules of taiji-core, taiji-gateway, taiji-sim and the desktop shell.
 cargo test --locked --workspace 2>&1 | tee "$results/cargo.txt"
 
 say "UI typecheck, lint (ESLint: typescript-eslint, rules of hooks, no literal strings outside the catalogs) and unit tests"

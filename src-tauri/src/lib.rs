@@ -1,6 +1,6 @@
 //! The Taiji Gateway desktop shell: wiring only. One `taiji_core::runtime::Core` does the work;
 //! the modules here connect it to Tauri:
-//! - [`lifecycle`]: opening the core at startup, starting the gateway, the tray toggle, quitting;
+//! - [`lifecycle`]: opening the core at startup, starting the gateway and building the tray;
 //! - [`state`]: the managed [`state::AppState`] (the core and the listener);
 //! - [`status`]: the gateway status and how it is derived;
 //! - [`demo`]: demo mode, a second core against the built-in simulator;

@@ -1,19 +1,15 @@
-//! The app's life cycle around the one [`Core`]: opening it at startup and starting the gateway,
-//! the tray's start/stop toggle, and quitting (stop the gateway, let the core cancel running
-//! requests and delete their upstream sessions, then exit).
+//! The app's start around the one [`Core`]: opening it, managing the [`AppState`], starting the
+//! gateway and building the tray. The tray's toggle and quitting are [`AppState`] calls, so the tray
+//! and this module do not depend on each other in a circle.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use taiji_core::credentials::BackendChoice;
 use taiji_core::runtime::{BackgroundSignIn, Core, CoreOptions, SettingsOverrides};
-use tauri::{App, AppHandle, Manager, Runtime};
+use tauri::{App, Manager, Runtime};
 
 use crate::state::AppState;
 use crate::{forward, tray, window};
-
-/// How long quitting waits for running requests to be cancelled and their sessions deleted.
-const QUIT_GRACE: Duration = Duration::from_secs(5);
 
 /// How the app opens its core; [`Startup::from_env`] for the real app, explicit values in tests.
 #[derive(Debug, Clone, Default)]
@@ -94,30 +90,4 @@ pub fn setup<R: Runtime>(app: &mut App<R>, startup: Startup) -> Result<(), Box<d
         tray::create(app.handle())?;
     }
     Ok(())
-}
-
-/// The tray's "Gateway running" item: stops a listening gateway, starts any other.
-pub fn toggle_gateway<R: Runtime>(app: &AppHandle<R>) {
-    let app = app.clone();
-    tauri::async_runtime::spawn(async move {
-        let state = app.state::<AppState>();
-        let result = if state.listener().is_listening() {
-            state.stop_gateway().await
-        } else {
-            state.start_gateway().await.map(|_| ())
-        };
-        if let Err(error) = result {
-            tracing::warn!(%error, "the tray could not switch the gateway");
-        }
-    });
-}
-
-/// The tray's "Quit": stops the gateway and the core, then exits.
-pub fn quit<R: Runtime>(app: &AppHandle<R>) {
-    let app = app.clone();
-    tauri::async_runtime::spawn(async move {
-        app.state::<AppState>().shutdown(QUIT_GRACE).await;
-        tracing::info!("stopped; exiting");
-        app.exit(0);
-    });
 }

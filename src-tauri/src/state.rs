@@ -18,6 +18,9 @@ use tokio::sync::{Mutex, watch};
 use crate::demo::{DemoError, DemoRun};
 use crate::status::{GatewayStatus, ListenerState};
 
+/// How long quitting waits for running requests to be cancelled and their sessions deleted.
+pub const QUIT_GRACE: Duration = Duration::from_secs(5);
+
 /// Everything the desktop shell keeps between events; managed by Tauri.
 #[derive(Debug)]
 pub struct AppState {
@@ -207,6 +210,21 @@ impl AppState {
             run.stop(grace).await;
         }
         self.core.shutdown(grace).await;
+    }
+
+    /// The tray's "Gateway running" item: stops a listening gateway, starts any other.
+    pub async fn toggle_gateway(&self) -> Result<(), GatewayError> {
+        if self.listener().is_listening() {
+            self.stop_gateway().await
+        } else {
+            self.start_gateway().await.map(|_| ())
+        }
+    }
+
+    /// Quitting: stops the gateway and the core, giving running requests [`QUIT_GRACE`] to be
+    /// cancelled and their upstream sessions deleted. The caller exits the app afterwards.
+    pub async fn quit(&self) {
+        self.shutdown(QUIT_GRACE).await;
     }
 
     fn publish(&self, state: ListenerState) -> ListenerState {

@@ -17,7 +17,7 @@ use crate::events::{self, GatewayStateEvent};
 use crate::state::AppState;
 use crate::status::{GatewayStatus, StatusKind};
 use crate::ui_language::{TrayLabels, UiLanguage};
-use crate::{lifecycle, window};
+use crate::window;
 
 /// The tray's menu items and language, managed by Tauri so the language can change later.
 struct TrayMenu<R: Runtime> {
@@ -211,9 +211,23 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
 fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: &MenuEvent, autostart: &CheckMenuItem<R>) {
     match event.id().as_ref() {
         item::OPEN => window::show_main(app),
-        item::GATEWAY => lifecycle::toggle_gateway(app),
+        item::GATEWAY => {
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move {
+                if let Err(error) = app.state::<AppState>().toggle_gateway().await {
+                    tracing::warn!(%error, "the tray could not switch the gateway");
+                }
+            });
+        }
         item::AUTOSTART => toggle_autostart(app, autostart),
-        item::QUIT => lifecycle::quit(app),
+        item::QUIT => {
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move {
+                app.state::<AppState>().quit().await;
+                tracing::info!("stopped; exiting");
+                app.exit(0);
+            });
+        }
         other => tracing::debug!(id = other, "unhandled tray menu item"),
     }
 }

@@ -49,7 +49,7 @@ export function statusSnapshot(overrides: Partial<StatusSnapshot> = {}): StatusS
     gauges: { in_flight: 0, queued: 0, limit: 3 },
     credentials: {
       backend: 'file',
-      description: 'stored in a file readable only by you: /home/me/.local/share/cn.taiji.gateway/credentials.json',
+      path: '/home/me/.local/share/cn.taiji.gateway/credentials.json',
     },
     data_dir: '/home/me/.local/share/cn.taiji.gateway',
     site: {

@@ -24,7 +24,7 @@ use tokio::sync::{Mutex, watch};
 use crate::model::Catalog;
 use crate::upstream::{
     CompletionRequest, CompletionStream, ErrorClass, InvalidConfig, LoginToken, PointsBalance, Secret,
-    SessionInfo, SessionPage, UpstreamClient, UpstreamConfig, UpstreamError, UserInfo,
+    SessionInfo, UpstreamClient, UpstreamConfig, UpstreamError, UserInfo,
 };
 
 /// The account name (phone or e-mail) and password. `Debug` redacts the password.
@@ -45,6 +45,9 @@ impl Credentials {
         }
     }
 }
+
+/// The login failure of an account nobody has signed in to yet.
+const NO_ACCOUNT: &str = "no Taiji AI account is configured";
 
 /// When to log in again before the token expires: once less than
 /// `min(max_margin, lifetime × lifetime_fraction)` is left. With the observed 15-day tokens that is
@@ -133,7 +136,8 @@ struct Inner {
 }
 
 struct Slot {
-    credentials: Credentials,
+    /// `None` while no account is configured: calls then fail without asking the site.
+    credentials: Option<Credentials>,
     token: Option<LoginToken>,
     /// Bumped whenever `token` is replaced or dropped.
     generation: u64,
@@ -159,8 +163,18 @@ impl Account {
         Self::with_policy(client, credentials, RefreshPolicy::default())
     }
 
+    /// An account with no credentials yet (nobody has signed in): every call that needs a login
+    /// fails with [`UpstreamError::InvalidCredentials`] until [`Account::set_credentials`].
+    pub fn without_credentials(client: UpstreamClient) -> Self {
+        Self::build(client, None, RefreshPolicy::default())
+    }
+
     /// An account with a custom refresh policy.
     pub fn with_policy(client: UpstreamClient, credentials: Credentials, policy: RefreshPolicy) -> Self {
+        Self::build(client, Some(credentials), policy)
+    }
+
+    fn build(client: UpstreamClient, credentials: Option<Credentials>, policy: RefreshPolicy) -> Self {
         let slot = Slot {
             credentials,
             token: None,
@@ -187,9 +201,12 @@ impl Account {
         &self.inner.client
     }
 
-    /// The account name (phone or e-mail).
-    pub fn account_name(&self) -> String {
-        self.read_slot().credentials.account.clone()
+    /// The account name (phone or e-mail); `None` while no account is configured.
+    pub fn account_name(&self) -> Option<String> {
+        self.read_slot()
+            .credentials
+            .as_ref()
+            .map(|credentials| credentials.account.clone())
     }
 
     /// The current login state.
@@ -209,7 +226,7 @@ impl Account {
     }
 
     /// The credentials in use (the password stays redacted in `Debug`).
-    pub(crate) fn credentials(&self) -> Credentials {
+    pub(crate) fn credentials(&self) -> Option<Credentials> {
         self.read_slot().credentials.clone()
     }
 
@@ -218,7 +235,7 @@ impl Account {
     pub async fn set_credentials(&self, credentials: Credentials) {
         let _login = self.inner.login_lock.lock().await;
         let mut slot = self.write_slot();
-        slot.credentials = credentials;
+        slot.credentials = Some(credentials);
         Self::drop_token(&mut slot);
         drop(slot);
         self.publish(TokenState::NeedsLogin);
@@ -240,7 +257,7 @@ impl Account {
             expires_at: token.expires_at,
         };
         let mut slot = self.write_slot();
-        slot.credentials = credentials;
+        slot.credentials = Some(credentials);
         Self::drop_token(&mut slot);
         slot.attempts += 1;
         slot.token = Some(token);
@@ -331,12 +348,6 @@ impl Account {
             .await
     }
 
-    /// [`UpstreamClient::list_sessions`] with login handling.
-    pub async fn list_sessions(&self, page: u32) -> Result<SessionPage, UpstreamError> {
-        self.call(|client, token| async move { client.list_sessions(&token, page).await })
-            .await
-    }
-
     /// [`UpstreamClient::user_plan`] with login handling.
     pub async fn user_plan(&self) -> Result<PointsBalance, UpstreamError> {
         self.call(|client, token| async move { client.user_plan(&token).await })
@@ -402,6 +413,11 @@ impl Account {
                 return Err(failure.clone());
             }
             slot.credentials.clone()
+        };
+        let Some(credentials) = credentials else {
+            return Err(UpstreamError::InvalidCredentials {
+                msg: NO_ACCOUNT.to_owned(),
+            });
         };
 
         self.publish(TokenState::LoggingIn);

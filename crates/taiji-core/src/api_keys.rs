@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use subtle::{ConditionallySelectable, ConstantTimeEq};
 use time::OffsetDateTime;
 
-use crate::credentials::Secret;
+use crate::secret::Secret;
 
 /// Every generated key starts with this, so users and secret scanners can recognise it.
 pub const KEY_PREFIX: &str = "tj-";

@@ -11,9 +11,11 @@
 pub mod account;
 pub mod api;
 pub mod api_keys;
+pub mod catalog_cache;
 pub mod chat;
 pub mod credentials;
 pub mod dispatch;
+pub mod fs;
 pub mod gateway;
 pub mod metrics;
 pub mod model;

@@ -63,3 +63,28 @@ pub struct Catalog {
     /// Upload limits.
     pub file_limits: FileLimits,
 }
+
+#[cfg(test)]
+impl Catalog {
+    /// A catalog of plain models named `ids`, for unit tests.
+    pub(crate) fn with_ids(ids: &[&str]) -> Self {
+        let model = |id: &&str| ModelInfo {
+            id: (*id).to_owned(),
+            label: id.to_uppercase(),
+            group: "test".to_owned(),
+            price_points: Some(1),
+            price_text: "1积分".to_owned(),
+            multimodal: false,
+            thinking: false,
+            image_generation: false,
+            note: String::new(),
+            reasoning_efforts: Vec::new(),
+        };
+        Self {
+            models: ids.iter().map(model).collect(),
+            default_model: None,
+            think_model: None,
+            file_limits: FileLimits::default(),
+        }
+    }
+}

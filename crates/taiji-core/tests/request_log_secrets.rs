@@ -9,11 +9,14 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use taiji_core::chat::{RequestSource, Usage};
-use taiji_core::credentials::{BackendChoice, CredentialStore, Credentials, Secret};
+use taiji_core::credentials::{BackendChoice, CredentialStore, Credentials};
 use taiji_core::request_log::{
-    EntryPatch, LogFilter, NewEntry, PreviewPolicy, RequestLog, RequestLogOptions, RetentionPolicy,
+    EntryPatch, FailureClass, LogFilter, NewEntry, PreviewPolicy, RequestLog, RequestLogOptions,
+    RetentionPolicy,
 };
+use taiji_core::secret::Secret;
 use taiji_core::settings::{SETTINGS_FILE_NAME, SettingsStore};
+use taiji_core::upstream::ErrorClass;
 
 const PASSWORD: &str = "pw-Secret-Canary-4242";
 const TOKEN: &str = "eyJhbGciOiJIUzI1NiJ9.token-Canary-9191.sig";
@@ -137,7 +140,12 @@ async fn secrets_never_reach_the_database_exports_or_logs() {
         entry.prompt_preview = Some(format!("user prompt number {index}"));
         let id = log.begin(entry).await.expect("begins");
         let patch = if index == 0 {
-            EntryPatch::failed(Some(502), "login_expired", "登录已过期，请重新登录", 20)
+            EntryPatch::failed(
+                Some(502),
+                FailureClass::Upstream(ErrorClass::LoginExpired),
+                "登录已过期，请重新登录",
+                20,
+            )
         } else {
             EntryPatch {
                 reply_preview: Some("a reply".to_owned()),

@@ -4,6 +4,7 @@
 
 use std::process::ExitCode;
 
+use taiji_core::gateway::GatewayError;
 use taiji_core::runtime::CoreError;
 use taiji_core::upstream::{ErrorClass, UpstreamError};
 
@@ -24,22 +25,10 @@ pub enum CliError {
         /// The innermost cause, e.g. "Connection refused (os error 111)".
         detail: String,
     },
-    /// The listen port is taken.
-    #[error("port {port} is in use; {}", suggestion_text(*.suggestion))]
-    PortInUse {
-        /// The port asked for.
-        port: u16,
-        /// A nearby port that was free a moment ago.
-        suggestion: Option<u16>,
-    },
-    /// Binding failed for another reason (permissions, an address not on this machine).
-    #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        /// `host:port` as given.
-        addr: String,
-        /// The operating system's reason.
-        source: std::io::Error,
-    },
+    /// The gateway could not listen (port in use, with a free one to try; an address not on
+    /// this machine; the LAN rule), worded once by the core for the CLI and the desktop app.
+    #[error("{0}")]
+    Gateway(#[from] GatewayError),
     /// No `--data-dir` and no platform default.
     #[error("no data directory: this system has no home directory; pass --data-dir DIR")]
     NoDataDir,
@@ -60,13 +49,6 @@ pub enum CliError {
     /// Anything else the core reported, as the core words it.
     #[error("{0}")]
     Other(String),
-}
-
-fn suggestion_text(suggestion: Option<u16>) -> String {
-    match suggestion {
-        Some(port) => format!("try --port {port} or --port 0"),
-        None => "try --port 0 for any free port".to_owned(),
-    }
 }
 
 impl CliError {
@@ -129,22 +111,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn port_in_use_suggests_a_port_or_any_port() {
-        let with = CliError::PortInUse {
-            port: 8760,
+    fn a_taken_port_is_worded_by_the_core_with_a_free_one() {
+        let error = CliError::from(GatewayError::AddrInUse {
+            addr: "127.0.0.1:8760".parse().expect("addr"),
             suggestion: Some(8761),
-        };
+        });
         assert_eq!(
-            with.to_string(),
-            "port 8760 is in use; try --port 8761 or --port 0"
-        );
-        let without = CliError::PortInUse {
-            port: 8760,
-            suggestion: None,
-        };
-        assert_eq!(
-            without.to_string(),
-            "port 8760 is in use; try --port 0 for any free port"
+            error.to_string(),
+            "port 8760 is in use on 127.0.0.1 (another program is listening there; port 8761 is free)"
         );
     }
 

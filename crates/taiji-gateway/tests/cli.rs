@@ -233,12 +233,12 @@ async fn a_taken_port_is_named_with_a_free_one_to_try() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = taken.local_addr().expect("addr").port();
     let output = run(env.signed_in(&["serve", "--port", &port.to_string(), "--api-key", API_KEY])).await;
-    assert_one_line_failure(&output, &format!("port {port} is in use; try --port "));
+    assert_one_line_failure(&output, &format!("port {port} is in use on 127.0.0.1"));
     let stderr = text(&output.stderr);
-    assert!(stderr.trim_end().ends_with("or --port 0"), "{stderr}");
+    assert!(stderr.trim_end().ends_with("is free)"), "{stderr}");
     let suggested: u16 = stderr
-        .split("try --port ")
-        .nth(1)
+        .rsplit("; port ")
+        .next()
         .and_then(|rest| rest.split_whitespace().next())
         .and_then(|p| p.parse().ok())
         .expect("a suggested port");

@@ -13,37 +13,18 @@ use base64::engine::general_purpose::STANDARD;
 use serde_json::Value;
 
 use crate::auth::authenticate;
-use crate::catalog::ModelKind;
 use crate::clock;
 use crate::config::CatalogVersion;
 use crate::control::CompletionRecord;
 use crate::envelope::{self, CODE_ERROR, Reply};
 use crate::faults::FaultTarget;
 use crate::state::SimState;
-use crate::stream;
+use crate::stream::{self, Turn};
 use crate::tokens;
 
 /// Attachment limits advertised by `/api/chat/tmpl` (`mFileCount`, `mFileSize` in MB).
 const MAX_FILES: usize = 5;
 const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
-
-/// Everything a validated turn needs to stream and to be committed.
-pub struct Turn {
-    pub uid: u64,
-    pub session_id: u64,
-    pub label: String,
-    pub kind: ModelKind,
-    pub price: i64,
-    pub text: String,
-    pub files: usize,
-    pub history: usize,
-    pub context_tokens: u64,
-    pub prompt_tokens: u64,
-    pub task_id: String,
-    pub record_id: u64,
-    pub created: String,
-    pub ip: String,
-}
 
 pub async fn completions(
     State(state): State<Arc<SimState>>,

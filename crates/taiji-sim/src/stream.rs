@@ -11,7 +11,6 @@ use axum::response::Response;
 
 use crate::catalog::ModelKind;
 use crate::clock;
-use crate::completions::Turn;
 use crate::config::CatalogVersion;
 use crate::control::SimControl;
 use crate::faults::FaultKind;
@@ -19,6 +18,24 @@ use crate::record::FinalRecord;
 use crate::reply::{self, ReplyInput};
 use crate::state::SimState;
 use crate::tokens;
+
+/// Everything a validated turn needs to stream and to be committed.
+pub struct Turn {
+    pub uid: u64,
+    pub session_id: u64,
+    pub label: String,
+    pub kind: ModelKind,
+    pub price: i64,
+    pub text: String,
+    pub files: usize,
+    pub history: usize,
+    pub context_tokens: u64,
+    pub prompt_tokens: u64,
+    pub task_id: String,
+    pub record_id: u64,
+    pub created: String,
+    pub ip: String,
+}
 
 /// Pieces sent before a stream fault strikes.
 const PIECES_BEFORE_FAULT: usize = 3;

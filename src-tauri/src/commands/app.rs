@@ -44,23 +44,26 @@ pub struct StatusView {
     pub site: SiteStatus,
 }
 
-/// Where credentials are kept, as a kind and a sentence.
+/// Where credentials are kept, as data the UI words in its own language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CredentialsView {
     /// `keychain` or `file`.
     pub backend: &'static str,
-    /// E.g. "stored in a file readable only by you: /home/me/.local/share/…/credentials.json".
-    pub description: String,
+    /// The file's path for the `file` backend, e.g. `/home/me/.local/share/…/credentials.json`.
+    pub path: Option<String>,
 }
 
 impl From<&CredentialBackend> for CredentialsView {
     fn from(backend: &CredentialBackend) -> Self {
-        Self {
-            backend: match backend {
-                CredentialBackend::Keychain => "keychain",
-                CredentialBackend::File { .. } => "file",
+        match backend {
+            CredentialBackend::Keychain => Self {
+                backend: "keychain",
+                path: None,
             },
-            description: backend.to_string(),
+            CredentialBackend::File { path } => Self {
+                backend: "file",
+                path: Some(path.display().to_string()),
+            },
         }
     }
 }

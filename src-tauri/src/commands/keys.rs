@@ -7,7 +7,7 @@ use taiji_core::settings::Settings;
 use tauri::State;
 use time::format_description::well_known::Rfc3339;
 
-use super::{CommandError, blocking, effective_now};
+use super::CommandError;
 use crate::state::AppState;
 
 /// One key.
@@ -53,14 +53,16 @@ impl From<&Settings> for ApiKeysView {
 /// Every key and whether one is required.
 #[tauri::command]
 pub fn list_api_keys(state: State<'_, AppState>) -> ApiKeysView {
-    ApiKeysView::from(&effective_now(&state.core))
+    ApiKeysView::from(&state.core.settings())
 }
 
 /// Adds a key named `name` with a generated value and returns it.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn add_api_key(state: State<'_, AppState>, name: String) -> Result<ApiKeyView, CommandError> {
-    let store = state.core.settings_store().clone();
-    let key = blocking(move || store.add_api_key(&name)).await?;
+    let (key, _) = state
+        .core
+        .change_settings(move |store| store.add_api_key(&name))
+        .await?;
     Ok(ApiKeyView::from(&key))
 }
 
@@ -70,17 +72,21 @@ pub async fn regenerate_api_key(
     state: State<'_, AppState>,
     name: String,
 ) -> Result<ApiKeyView, CommandError> {
-    let store = state.core.settings_store().clone();
-    let key = blocking(move || store.regenerate_api_key(&name)).await?;
+    let (key, _) = state
+        .core
+        .change_settings(move |store| store.regenerate_api_key(&name))
+        .await?;
     Ok(ApiKeyView::from(&key))
 }
 
 /// Removes the named key. The settings refuse removing the last key while keys are required.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn remove_api_key(state: State<'_, AppState>, name: String) -> Result<ApiKeysView, CommandError> {
-    let store = state.core.settings_store().clone();
-    blocking(move || store.remove_api_key(&name)).await?;
-    Ok(ApiKeysView::from(&effective_now(&state.core)))
+    let ((), applied) = state
+        .core
+        .change_settings(move |store| store.remove_api_key(&name).map(|_| ()))
+        .await?;
+    Ok(ApiKeysView::from(&applied))
 }
 
 /// Requires (or stops requiring) a key. The settings refuse turning keys off unless the gateway
@@ -90,8 +96,9 @@ pub async fn set_keys_required(
     state: State<'_, AppState>,
     required: bool,
 ) -> Result<ApiKeysView, CommandError> {
-    let store = state.core.settings_store().clone();
-    let saved =
-        blocking(move || store.update(|settings| settings.access.api_keys_required = required)).await?;
-    Ok(ApiKeysView::from(&state.core.overrides().apply(saved)))
+    let applied = state
+        .core
+        .update_settings(move |settings| settings.access.api_keys_required = required)
+        .await?;
+    Ok(ApiKeysView::from(&applied))
 }

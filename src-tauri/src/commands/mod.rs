@@ -19,8 +19,6 @@ mod models;
 mod names;
 mod settings;
 
-use taiji_core::runtime::Core;
-use taiji_core::settings::Settings;
 use tauri::Runtime;
 
 pub use account::AccountView;
@@ -59,22 +57,4 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
         desktop::autostart,
         desktop::set_autostart,
     ]
-}
-
-/// Runs blocking work (the settings store's file I/O) off the async threads.
-async fn blocking<T, E>(work: impl FnOnce() -> Result<T, E> + Send + 'static) -> Result<T, CommandError>
-where
-    T: Send + 'static,
-    E: Into<CommandError> + Send + 'static,
-{
-    tauri::async_runtime::spawn_blocking(work)
-        .await
-        .map_err(CommandError::internal)?
-        .map_err(Into::into)
-}
-
-/// The effective settings as of the last store write: `core.settings()` catches up with a write
-/// a moment later (a background task applies it), but an answer to the UI must show the write.
-fn effective_now(core: &Core) -> Settings {
-    core.overrides().apply(core.settings_store().get())
 }

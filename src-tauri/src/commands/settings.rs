@@ -1,23 +1,17 @@
-//! Reading and changing the settings the UI edits. Changes are validated and saved by the core's
-//! settings store and apply live; a new host or port moves the running listener, and when that
-//! fails the stored address is put back and the old listener keeps serving.
+//! Reading and changing the settings the UI edits. The core validates, saves and applies a change
+//! and answers with the settings in effect; a new host or port then moves the running listener,
+//! and when that fails the stored address is put back and the old listener keeps serving.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use taiji_core::request_log::{PreviewPolicy, RetentionPolicy};
-use taiji_core::settings::{ListenSettings, Settings};
+use taiji_core::settings::Settings;
 use taiji_core::upstream::proxy::redact_text;
 use tauri::State;
 
-use super::{CommandError, blocking, effective_now};
+use super::CommandError;
 use crate::state::AppState;
-
-/// How long to wait for the core to apply a saved change before moving the listener. The core
-/// applies changes in a background task within milliseconds; the wait only matters because the
-/// listener checks LAN mode against the applied settings.
-const APPLY_WAIT: Duration = Duration::from_secs(2);
 
 /// The settings the UI shows (API keys have their own commands).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -126,7 +120,7 @@ impl SettingsPatch {
 /// The settings now.
 #[tauri::command]
 pub fn get_settings(state: State<'_, AppState>) -> SettingsView {
-    SettingsView::from(&effective_now(&state.core))
+    SettingsView::from(&state.core.settings())
 }
 
 /// Validates, saves and applies `patch`. A host or port change moves the listener first-bind-then-
@@ -137,31 +131,25 @@ pub async fn update_settings(
     patch: SettingsPatch,
 ) -> Result<SettingsView, CommandError> {
     let core = &state.core;
-    let store = core.settings_store().clone();
-    let before: ListenSettings = store.get().listen;
-    let mut applied = core.subscribe_settings();
-    let saved = blocking(move || store.update(|settings| patch.apply_to(settings))).await?;
-    let moved = saved.listen != before;
-    let expected = core.overrides().apply(saved);
-
-    if moved {
-        let ready = applied.wait_for(|now| now.listen == expected.listen && now.access == expected.access);
-        if tokio::time::timeout(APPLY_WAIT, ready).await.is_err() {
-            tracing::warn!("the core did not apply the new settings in time; moving the listener anyway");
-        }
-        if let Err(error) = state
-            .move_gateway(&expected.listen.host, expected.listen.port)
+    let before = core.settings().listen;
+    let stored_before = core.settings_store().get().listen;
+    let applied = core
+        .update_settings(move |settings| patch.apply_to(settings))
+        .await?;
+    if applied.listen != before
+        && let Err(error) = state
+            .move_gateway(&applied.listen.host, applied.listen.port)
+            .await
+    {
+        if let Err(revert) = core
+            .update_settings(move |settings| settings.listen = stored_before)
             .await
         {
-            let store = core.settings_store().clone();
-            let restore = before.clone();
-            if let Err(revert) = blocking(move || store.update(|settings| settings.listen = restore)).await {
-                tracing::error!(%revert, "could not restore the previous listen address");
-            }
-            return Err(error.into());
+            tracing::error!(%revert, "could not restore the previous listen address");
         }
+        return Err(error.into());
     }
-    Ok(SettingsView::from(&effective_now(core)))
+    Ok(SettingsView::from(&applied))
 }
 
 /// The outcome of "check connection".

@@ -43,7 +43,8 @@ export interface Gauges {
 /** `commands::CredentialsView`. */
 export interface CredentialsInfo {
   backend: 'keychain' | 'file';
-  description: string;
+  /** The credentials file, for the `file` backend. */
+  path: string | null;
 }
 
 /** `commands::StatusView`. */

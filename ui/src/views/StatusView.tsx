@@ -253,7 +253,7 @@ function AccountCard({ snapshot, onChange }: { snapshot: StatusSnapshot; onChang
           t('status.credentialsKeychain')
         ) : (
           <>
-            {t('status.credentialsFile')} <code>{credentials.description.replace(/^.*?: /, '')}</code>
+            {t('status.credentialsFile')} <code>{credentials.path}</code>
           </>
         )}
       </p>

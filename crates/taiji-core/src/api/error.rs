@@ -45,6 +45,7 @@ use serde::Serialize;
 
 use crate::api::ApiFlavor;
 use crate::api::sse;
+use crate::request_log::FailureClass;
 
 /// The class of a failure, as far as an API client needs to know it. The dispatcher's and the
 /// upstream client's typed errors are mapped into this by the routes.
@@ -84,6 +85,30 @@ pub enum ApiErrorKind {
     Internal,
     /// The client stopped sending its request body.
     RequestTimeout,
+}
+
+impl From<ApiErrorKind> for FailureClass {
+    /// The request log's class of a request the gateway answered with this error.
+    fn from(kind: ApiErrorKind) -> Self {
+        match kind {
+            ApiErrorKind::InvalidRequest => Self::InvalidRequest,
+            ApiErrorKind::PromptTooLong => Self::PromptTooLong,
+            ApiErrorKind::RequestTooLarge => Self::RequestTooLarge,
+            ApiErrorKind::Unauthenticated => Self::Unauthenticated,
+            ApiErrorKind::Forbidden => Self::Forbidden,
+            ApiErrorKind::NotFound => Self::NotFound,
+            ApiErrorKind::ModelNotFound => Self::ModelNotFound,
+            ApiErrorKind::QuotaExhausted => Self::QuotaExhausted,
+            ApiErrorKind::RateLimited => Self::RateLimited,
+            ApiErrorKind::UpstreamBusy => Self::UpstreamBusy,
+            ApiErrorKind::UpstreamLoginFailed => Self::UpstreamLoginFailed,
+            ApiErrorKind::NotSignedInYet => Self::NotSignedInYet,
+            ApiErrorKind::UpstreamFailed => Self::UpstreamFailed,
+            ApiErrorKind::Timeout => Self::Timeout,
+            ApiErrorKind::Internal => Self::Internal,
+            ApiErrorKind::RequestTimeout => Self::RequestTimeout,
+        }
+    }
 }
 
 impl ApiErrorKind {

@@ -42,7 +42,7 @@ impl CredentialFile {
     pub(super) fn save(&self, credentials: &Credentials) -> Result<(), CredentialError> {
         let bytes = serde_json::to_vec(credentials)
             .map_err(|_| CredentialError::Corrupt(self.path.display().to_string()))?;
-        crate::settings::write_atomically(&self.path, &bytes).map_err(|source| self.io("write", source))
+        crate::fs::write_atomically(&self.path, &bytes).map_err(|source| self.io("write", source))
     }
 
     pub(super) fn remove(&self) -> Result<(), CredentialError> {

@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::secret::Secret;
+use crate::secret::Secret;
 pub use file::CREDENTIALS_FILE_NAME;
 
 /// A login: the account name, its password and, once logged in, the session token.
@@ -110,7 +110,7 @@ impl CredentialStore {
     /// Opens the store for `data_dir`, choosing the backend as `choice` says. Blocking: the `Auto`
     /// probe may take up to a few seconds when a Secret Service is slow to answer.
     pub fn open(data_dir: &Path, choice: BackendChoice) -> Result<Self, CredentialError> {
-        crate::settings::create_private_dir(data_dir).map_err(|source| CredentialError::Io {
+        crate::fs::create_private_dir(data_dir).map_err(|source| CredentialError::Io {
             action: "create",
             path: data_dir.to_path_buf(),
             source,

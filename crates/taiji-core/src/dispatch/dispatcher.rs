@@ -190,11 +190,6 @@ impl Dispatcher {
         &self.inner.account
     }
 
-    /// The session reaper (for tests and an explicit "retry now").
-    pub fn reaper(&self) -> &SessionReaper {
-        &self.inner.reaper
-    }
-
     /// The request log requests are recorded in.
     pub fn request_log(&self) -> &RequestLog {
         &self.inner.log
@@ -607,14 +602,14 @@ impl Inner {
         self.emit(
             id,
             DispatchEventKind::Failed {
-                class: error.class_name().to_owned(),
+                class: error.failure_class().to_string(),
                 message: message.clone(),
                 duration_ms,
             },
         );
         self.update_log(
             id,
-            EntryPatch::failed(None, error.class_name(), message, duration_ms),
+            EntryPatch::failed(None, error.failure_class(), message, duration_ms),
         )
         .await;
     }

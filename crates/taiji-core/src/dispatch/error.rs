@@ -1,6 +1,7 @@
 //! [`DispatchError`]: why a dispatched chat request failed. Upstream failures keep their
 //! [`UpstreamError`] (and so its classification); the rest are the dispatcher's own outcomes.
 
+use crate::request_log::FailureClass;
 use crate::upstream::{ErrorClass, UpstreamError};
 
 /// A failed chat request.
@@ -26,12 +27,12 @@ impl DispatchError {
         }
     }
 
-    /// A stable snake_case name for the request log and events.
-    pub fn class_name(&self) -> &'static str {
+    /// The request log's class of this failure (its name also goes into events).
+    pub fn failure_class(&self) -> FailureClass {
         match self {
-            Self::Upstream(error) => error.class().as_str(),
-            Self::ShuttingDown => "shutting_down",
-            Self::Internal(_) => "internal",
+            Self::Upstream(error) => FailureClass::Upstream(error.class()),
+            Self::ShuttingDown => FailureClass::ShuttingDown,
+            Self::Internal(_) => FailureClass::Internal,
         }
     }
 }

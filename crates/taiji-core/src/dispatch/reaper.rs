@@ -60,7 +60,9 @@ impl SessionReaper {
             Ok(()) => true,
             Err(reason) => {
                 tracing::warn!(session_id, %reason, "deleting the upstream session failed; will retry later");
-                let account = self.inner.account.account_name();
+                // A session exists only after a sign-in, so there is an account; an empty name
+                // would only mark the deletion as not tied to one.
+                let account = self.inner.account.account_name().unwrap_or_default();
                 match self
                     .inner
                     .log

@@ -17,14 +17,13 @@ use http::{HeaderMap, Method, header};
 use time::OffsetDateTime;
 
 use super::access::Caller;
-use super::core_error::error_class;
 use super::flavor::{api_name, flavor_for};
 use super::state::AppState;
 use crate::api::ApiFlavor;
 use crate::api::bounds;
 use crate::api::error::ApiError;
 use crate::chat::RequestSource;
-use crate::request_log::{EntryPatch, NewEntry, RequestLog};
+use crate::request_log::{EntryPatch, FailureClass, NewEntry, RequestLog};
 
 /// The longest endpoint path recorded (unknown paths come from anyone).
 const MAX_ENDPOINT_CHARS: usize = 200;
@@ -155,13 +154,13 @@ pub(crate) async fn record(State(state): State<AppState>, request: Request, next
     let patch = match outcome {
         Some(NoteOutcome::Rejected(error)) => EntryPatch::failed(
             Some(status.as_u16()),
-            error_class(error.kind()),
+            FailureClass::from(error.kind()),
             error.message(),
             duration_ms,
         ),
         _ if status.is_client_error() || status.is_server_error() => EntryPatch::failed(
             Some(status.as_u16()),
-            format!("http_{}", status.as_u16()),
+            FailureClass::Http(status.as_u16()),
             status.canonical_reason().unwrap_or("error"),
             duration_ms,
         ),

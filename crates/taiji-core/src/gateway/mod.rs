@@ -110,31 +110,12 @@ impl Default for GatewayOptions {
     }
 }
 
-/// The gateway's routes with default options, for embedding or tests. Streams served through this
-/// router end only when their request ends (there is no shutdown signal); [`serve`] adds one.
-pub fn router(core: Core) -> Router {
-    build_router(AppState::new(
-        core,
-        GatewayOptions::default(),
-        CancellationToken::new(),
-    ))
-}
-
 /// Serves the gateway on `listener` until `shutdown` completes. Then it stops accepting
 /// connections, closes idle keep-alive connections at once, ends running streams with an
 /// in-stream "shutting down" error (dropping their dispatcher streams, which cancels the upstream
 /// calls and deletes their sessions), answers waiting non-stream requests with a 503, and returns
 /// once every connection is closed. The caller then runs `core.shutdown(grace)` to wait for the
-/// session deletions.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    core: Core,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> io::Result<()> {
-    serve_with(listener, core, GatewayOptions::default(), shutdown).await
-}
-
-/// [`serve`] with explicit [`GatewayOptions`].
+/// session deletions. [`GatewayServer`] is the way the CLI and the desktop app run it.
 pub async fn serve_with(
     listener: tokio::net::TcpListener,
     core: Core,

@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::{GatewayOptions, serve_with};
 use crate::runtime::Core;
+use crate::settings::listen_ip;
 
 /// How many ports after a busy one are tried for a suggestion.
 const SUGGESTION_RANGE: u16 = 20;
@@ -169,34 +170,18 @@ impl Running {
 
 /// Binds `host:port` after checking that the settings allow that host.
 async fn bind(core: &Core, host: &str, port: u16) -> Result<TcpListener, GatewayError> {
-    let ip = parse_host(host)?;
-    if !ip.is_loopback() {
-        let access = core.settings().access;
-        if !access.lan_mode || !access.api_keys_required {
-            return Err(GatewayError::LanNotAllowed {
-                host: host.to_owned(),
-            });
-        }
+    let ip = listen_ip(host).ok_or_else(|| GatewayError::InvalidHost {
+        host: host.to_owned(),
+    })?;
+    if !core.settings().access.allows_listening_on(ip) {
+        return Err(GatewayError::LanNotAllowed {
+            host: host.to_owned(),
+        });
     }
     let addr = SocketAddr::new(ip, port);
     TcpListener::bind(addr)
         .await
         .map_err(|source| bind_error(addr, source))
-}
-
-/// `localhost` or an IP address (IPv6 with or without brackets).
-fn parse_host(host: &str) -> Result<IpAddr, GatewayError> {
-    let trimmed = host.trim();
-    if trimmed.eq_ignore_ascii_case("localhost") {
-        return Ok(IpAddr::V4(Ipv4Addr::LOCALHOST));
-    }
-    trimmed
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .parse()
-        .map_err(|_| GatewayError::InvalidHost {
-            host: host.to_owned(),
-        })
 }
 
 fn bind_error(addr: SocketAddr, source: io::Error) -> GatewayError {
@@ -224,19 +209,10 @@ mod tests {
 
     #[test]
     fn hosts_parse() {
-        assert_eq!(
-            parse_host("localhost").ok(),
-            Some(IpAddr::V4(Ipv4Addr::LOCALHOST))
-        );
-        assert_eq!(
-            parse_host(" 127.0.0.1 ").ok(),
-            Some(IpAddr::V4(Ipv4Addr::LOCALHOST))
-        );
-        assert!(parse_host("[::1]").is_ok_and(|ip| ip.is_loopback()));
-        assert!(matches!(
-            parse_host("example.com"),
-            Err(GatewayError::InvalidHost { .. })
-        ));
+        assert_eq!(listen_ip("localhost"), Some(IpAddr::V4(Ipv4Addr::LOCALHOST)));
+        assert_eq!(listen_ip(" 127.0.0.1 "), Some(IpAddr::V4(Ipv4Addr::LOCALHOST)));
+        assert!(listen_ip("[::1]").is_some_and(|ip| ip.is_loopback()));
+        assert_eq!(listen_ip("example.com"), None);
     }
 
     #[test]

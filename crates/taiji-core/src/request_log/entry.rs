@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use super::FailureClass;
 use crate::chat::{RequestSource, Usage};
 
 /// The life cycle of a request: `Queued` → `Streaming` → `Done` | `Failed` | `Cancelled`.
@@ -168,14 +169,14 @@ impl EntryPatch {
     /// The request failed.
     pub fn failed(
         http_status: Option<u16>,
-        error_class: impl Into<String>,
+        error_class: FailureClass,
         error_message: impl Into<String>,
         duration_ms: u64,
     ) -> Self {
         Self {
             status: Some(EntryStatus::Failed),
             http_status,
-            error_class: Some(bounded(error_class.into(), MAX_MODEL_CHARS)),
+            error_class: Some(error_class.name().into_owned()),
             error_message: Some(bounded(error_message.into(), MAX_MESSAGE_CHARS)),
             duration_ms: Some(duration_ms),
             ..Self::default()

@@ -19,6 +19,7 @@
 mod entry;
 mod error;
 mod export;
+mod failure;
 mod pending;
 mod policy;
 mod query;
@@ -38,6 +39,7 @@ use tokio::sync::broadcast;
 
 pub use entry::{EntryPatch, EntryStatus, LogEntry, NewEntry};
 pub use error::RequestLogError;
+pub use failure::FailureClass;
 pub use pending::{PendingDeletion, deletion_backoff};
 pub use policy::{PreviewPolicy, RetentionPolicy};
 pub use query::{DailyModelStats, LogFilter, LogPage, MAX_PAGE_SIZE};
@@ -108,7 +110,7 @@ impl RequestLog {
 
     /// Opens the log with explicit options.
     pub fn open_with(dir: &Path, options: RequestLogOptions) -> Result<Self> {
-        crate::settings::create_private_dir(dir).map_err(|source| RequestLogError::Io {
+        crate::fs::create_private_dir(dir).map_err(|source| RequestLogError::Io {
             path: dir.to_path_buf(),
             source,
         })?;
@@ -215,12 +217,6 @@ impl RequestLog {
     /// Changes the preview policy; it applies to every write queued after this call.
     pub fn set_previews(&self, previews: PreviewPolicy) -> Result<()> {
         self.inner.writer.send(move |state| state.previews = previews)
-    }
-
-    /// Applies the request-log part of the settings (call it from a settings subscription).
-    pub fn apply_settings(&self, settings: &crate::settings::RequestLogSettings) -> Result<()> {
-        self.set_retention(settings.retention)?;
-        self.set_previews(settings.previews)
     }
 
     /// Records an upstream session whose deletion must be retried; it is due at once.

@@ -81,7 +81,7 @@ pub(super) fn open_writer(path: &Path) -> Result<Connection, RequestLogError> {
     for suffix in ["-wal", "-shm", "-journal"] {
         let mut side = path.as_os_str().to_owned();
         side.push(suffix);
-        private(crate::settings::make_private_file(Path::new(&side)), path)?;
+        private(crate::fs::make_private_file(Path::new(&side)), path)?;
     }
     Ok(conn)
 }
@@ -97,7 +97,7 @@ fn create_private_file(path: &Path) -> Result<(), RequestLogError> {
         options.mode(0o600);
     }
     private(options.open(path).map(drop), path)?;
-    private(crate::settings::make_private_file(path), path)
+    private(crate::fs::make_private_file(path), path)
 }
 
 fn private(result: std::io::Result<()>, path: &Path) -> Result<(), RequestLogError> {

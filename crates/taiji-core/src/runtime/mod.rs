@@ -27,15 +27,17 @@ use tokio_util::task::TaskTracker;
 
 use crate::account::{Account, Credentials as AccountCredentials};
 use crate::api::tokens::TokenEstimator;
+use crate::catalog_cache::CatalogCache;
 use crate::chat::ChatRequest;
-use crate::credentials::{CredentialBackend, CredentialStore, Credentials as StoredCredentials, Secret};
+use crate::credentials::{CredentialBackend, CredentialStore, Credentials as StoredCredentials};
 use crate::dispatch::{ChatStream, Dispatcher, DispatcherConfig, PacingConfig};
 use crate::metrics::Metrics;
 use crate::model::{Catalog, ModelInfo};
-use crate::model_resolver::{CatalogCache, ModelResolver, ResolveError};
+use crate::model_resolver::{ModelResolver, ResolveError};
 use crate::prompt::{BuiltPrompt, ImageClients, PromptError, PromptOptions, Transcript, build_prompt};
 use crate::request_log::{RequestLog, RequestLogOptions};
-use crate::settings::{Settings, SettingsStore};
+use crate::secret::Secret;
+use crate::settings::{Settings, SettingsError, SettingsStore};
 use crate::upstream::{Discovery, ProxySetting, UpstreamClient, UpstreamConfig, UpstreamError};
 
 pub use backoff::Backoff;
@@ -52,7 +54,10 @@ pub struct Core {
 struct Inner {
     store: SettingsStore,
     overrides: SettingsOverrides,
-    effective: watch::Receiver<Settings>,
+    effective: watch::Sender<Settings>,
+    /// Held while a settings change is applied, so the live task and [`Core::update_settings`]
+    /// never apply two versions at once.
+    applying: tokio::sync::Mutex<()>,
     credentials: CredentialStore,
     signed_in_as: watch::Sender<Option<String>>,
     account: Account,
@@ -108,10 +113,10 @@ impl Core {
                 .map_err(|e| CoreError::Internal(e.to_string()))??
         };
         let signed_in_as = stored.as_ref().map(|c| c.account.clone());
-        let account_credentials = stored
-            .map(|c| AccountCredentials::new(c.account, c.password.expose()))
-            .unwrap_or_else(|| AccountCredentials::new("", ""));
-        let account = Account::new(client, account_credentials);
+        let account = match stored {
+            Some(c) => Account::new(client, AccountCredentials::new(c.account, c.password.expose())),
+            None => Account::without_credentials(client),
+        };
 
         let log_dir = options.data_dir.clone();
         let log_options = RequestLogOptions {
@@ -129,10 +134,10 @@ impl Core {
             .map_err(|e| CoreError::Internal(e.to_string()))?;
         let images = image_clients(&settings).map_err(CoreError::Settings)?;
 
-        let (effective_tx, effective) = watch::channel(settings);
         let inner = Arc::new(Inner {
             overrides,
-            effective,
+            effective: watch::Sender::new(settings),
+            applying: tokio::sync::Mutex::new(()),
             credentials,
             signed_in_as: watch::Sender::new(signed_in_as),
             account,
@@ -162,7 +167,6 @@ impl Core {
         ));
         inner.tasks.spawn(live::apply_settings(
             Arc::downgrade(&inner),
-            effective_tx,
             inner.shutdown.child_token(),
         ));
         Ok(Self { inner })
@@ -175,10 +179,38 @@ impl Core {
 
     /// Changes of the effective settings.
     pub fn subscribe_settings(&self) -> watch::Receiver<Settings> {
-        self.inner.effective.clone()
+        self.inner.effective.subscribe()
     }
 
-    /// The stored settings document (changes apply live).
+    /// Validates and saves a change of the stored settings and applies it before returning: the
+    /// answer is the effective settings (overrides on top) every part now runs with.
+    pub async fn update_settings(
+        &self,
+        change: impl FnOnce(&mut Settings) + Send + 'static,
+    ) -> Result<Settings, CoreError> {
+        let ((), settings) = self
+            .change_settings(move |store| store.update(change).map(|_| ()))
+            .await?;
+        Ok(settings)
+    }
+
+    /// Runs `change` against the settings store (its file I/O off the async runtime), then applies
+    /// the stored settings at once. Returns what `change` returned and the effective settings; for
+    /// store calls with their own result, such as adding an API key.
+    pub async fn change_settings<T: Send + 'static>(
+        &self,
+        change: impl FnOnce(&SettingsStore) -> Result<T, SettingsError> + Send + 'static,
+    ) -> Result<(T, Settings), CoreError> {
+        let store = self.inner.store.clone();
+        let result = tokio::task::spawn_blocking(move || change(&store))
+            .await
+            .map_err(|e| CoreError::Internal(e.to_string()))??;
+        let settings = live::apply_stored(&self.inner).await?;
+        Ok((result, settings))
+    }
+
+    /// The stored settings document. Changes made on it directly apply live a moment later;
+    /// [`Core::update_settings`] applies them before it returns.
     pub fn settings_store(&self) -> &SettingsStore {
         &self.inner.store
     }

@@ -6,10 +6,11 @@ use std::path::PathBuf;
 use time::OffsetDateTime;
 
 use crate::api_keys::{ApiKey, ApiKeys};
-use crate::credentials::{BackendChoice, CredentialError, Secret};
+use crate::credentials::{BackendChoice, CredentialError};
 use crate::model_resolver::ResolveError;
 use crate::prompt::PromptError;
 use crate::request_log::RequestLogError;
+use crate::secret::Secret;
 use crate::settings::{Settings, SettingsError, ValidationError};
 use crate::upstream::UpstreamError;
 

@@ -441,7 +441,7 @@ impl Task {
         };
         let Some(stored) = loaded else { return };
         let candidate = AccountCredentials::new(stored.account.clone(), stored.password.clone());
-        if core.account.credentials() == candidate {
+        if core.account.credentials().as_ref() == Some(&candidate) {
             return;
         }
         tracing::info!(account = %stored.account, "picked up the stored credentials; signing in");
@@ -463,7 +463,7 @@ impl Task {
             .ok()
             .and_then(|mut pending| pending.take());
         let Some(pending) = pending else { return };
-        if core.account.credentials().account != pending.account {
+        if core.account.account_name().as_deref() != Some(pending.account.as_str()) {
             return;
         }
         let store = core.credentials.clone();

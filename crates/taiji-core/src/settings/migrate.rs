@@ -15,12 +15,30 @@
 //! today's defaults; an origin the user chose is kept, with discovery on only when it is one of the
 //! site's own known origins. Fields a version does not know keep their defaults thanks to
 //! `#[serde(default)]`.
+//!
+//! A document without `schema_version` is version 0 only when it has a field that only version 0
+//! had ([`V0_ONLY_FIELDS`]). Otherwise a person wrote it by hand in today's shape (say
+//! `{"pacing":{"enabled":false}}`), and it is read as the current version with defaults filled in,
+//! so nothing they wrote is dropped.
 
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 
 /// The schema version this build writes.
 pub const CURRENT_SCHEMA_VERSION: u32 = 2;
+
+/// The top-level fields of the version-0 shape that no later version has (`max_concurrent` is in
+/// both, so it tells nothing).
+const V0_ONLY_FIELDS: [&str; 8] = [
+    "api_base",
+    "app_version",
+    "host",
+    "port",
+    "api_key",
+    "require_api_key",
+    "model_map",
+    "log_max_days",
+];
 
 /// The outcome of [`migrate`].
 #[derive(Debug, PartialEq)]
@@ -39,7 +57,8 @@ pub(super) fn migrate(mut value: Value) -> Result<Migrated, String> {
         return Err("the settings file is not a JSON object".to_owned());
     };
     let from_version = match object.get("schema_version") {
-        None => 0,
+        None if V0_ONLY_FIELDS.iter().any(|field| object.contains_key(*field)) => 0,
+        None => CURRENT_SCHEMA_VERSION,
         Some(version) => version
             .as_u64()
             .and_then(|version| u32::try_from(version).ok())
@@ -159,6 +178,20 @@ mod tests {
     fn a_non_object_is_refused() {
         assert!(migrate(json!([1, 2])).is_err());
         assert!(migrate(json!({ "schema_version": "one" })).is_err());
+    }
+
+    #[test]
+    fn a_hand_written_document_without_a_version_is_read_as_the_current_one() {
+        let written = json!({ "pacing": { "enabled": false } });
+        let migrated = migrate(written.clone()).expect("reads");
+        assert_eq!(migrated.from_version, CURRENT_SCHEMA_VERSION);
+        assert_eq!(migrated.value, written);
+        let flat = migrate(json!({ "port": 8800, "max_concurrent": 2 })).expect("migrates");
+        assert_eq!(
+            flat.from_version, 0,
+            "a version-0 field marks the flat prototype shape"
+        );
+        assert_eq!(flat.value["listen"]["port"], 8800);
     }
 
     #[test]

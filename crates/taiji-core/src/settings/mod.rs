@@ -11,13 +11,13 @@
 //! the path itself. [`SettingsStore`] loads, validates, migrates, persists atomically and publishes
 //! changes on a `tokio::sync::watch` channel so running components apply them live.
 
-mod atomic_file;
 mod error;
 mod migrate;
 mod store;
 mod validate;
 
 use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
@@ -25,7 +25,6 @@ use serde::{Deserialize, Serialize};
 use crate::api_keys::ApiKeys;
 use crate::request_log::{PreviewPolicy, RetentionPolicy};
 
-pub(crate) use atomic_file::{create_private_dir, make_private_file, write_atomically};
 pub use error::{SettingsError, ValidationError};
 pub use migrate::CURRENT_SCHEMA_VERSION;
 pub use store::{SETTINGS_FILE_NAME, SettingsStore};
@@ -158,6 +157,17 @@ impl Default for ListenSettings {
     }
 }
 
+/// The IP address a listen host names: `localhost` or an IP address (IPv6 with or without
+/// brackets); `None` for anything else. The one parser of `listen.host`, for validation and for
+/// the gateway's bind.
+pub fn listen_ip(host: &str) -> Option<IpAddr> {
+    let host = host.trim();
+    if host.eq_ignore_ascii_case("localhost") {
+        return Some(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    }
+    host.trim_start_matches('[').trim_end_matches(']').parse().ok()
+}
+
 /// Who may use the local endpoint.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -172,6 +182,14 @@ pub struct AccessSettings {
     /// default: any other request with an `Origin` header is refused, so a web page cannot spend
     /// the account's points.
     pub allowed_origins: Vec<String>,
+}
+
+impl AccessSettings {
+    /// The LAN rule: the gateway may always listen on loopback; on any other address (reachable
+    /// from other machines) only in LAN mode with API keys required.
+    pub fn allows_listening_on(&self, ip: IpAddr) -> bool {
+        ip.is_loopback() || (self.lan_mode && self.api_keys_required)
+    }
 }
 
 impl Default for AccessSettings {

@@ -15,8 +15,9 @@ use time::macros::format_description;
 use tokio::sync::watch;
 
 use super::migrate::{CURRENT_SCHEMA_VERSION, migrate};
-use super::{Settings, SettingsError, create_private_dir, write_atomically};
+use super::{Settings, SettingsError};
 use crate::api_keys::{ApiKey, FIRST_KEY_NAME};
+use crate::fs::{create_private_dir, write_atomically};
 
 /// The settings document's file name inside the data directory.
 pub const SETTINGS_FILE_NAME: &str = "settings.json";

@@ -5,7 +5,6 @@
 //! only while bound to loopback, and binding anywhere else needs both LAN mode and keys.
 
 use std::collections::HashSet;
-use std::net::IpAddr;
 
 use super::error::{FieldProblem, ValidationError};
 use super::{CURRENT_SCHEMA_VERSION, Settings};
@@ -132,14 +131,13 @@ fn check_upstream(settings: &Settings, problems: &mut Problems) {
 fn check_access(settings: &Settings, problems: &mut Problems) {
     let access = &settings.access;
     let host = settings.listen.host.trim();
-    match parse_host(host) {
+    match super::listen_ip(host) {
         None => problems.push(
             "listen.host",
             format!("`{host}` is not an IP address or `localhost`"),
         ),
-        Some(HostKind::Loopback) => {}
-        Some(HostKind::Other) => {
-            if !access.lan_mode || !access.api_keys_required {
+        Some(ip) => {
+            if !access.allows_listening_on(ip) {
                 problems.push(
                     "listen.host",
                     format!(
@@ -243,23 +241,6 @@ fn check_aliases(settings: &Settings, problems: &mut Problems) {
             problems.push(field, "must name a catalog model id");
         }
     }
-}
-
-enum HostKind {
-    Loopback,
-    Other,
-}
-
-fn parse_host(host: &str) -> Option<HostKind> {
-    if host.eq_ignore_ascii_case("localhost") {
-        return Some(HostKind::Loopback);
-    }
-    let ip: IpAddr = host.trim_start_matches('[').trim_end_matches(']').parse().ok()?;
-    Some(if ip.is_loopback() {
-        HostKind::Loopback
-    } else {
-        HostKind::Other
-    })
 }
 
 #[cfg(test)]

@@ -21,10 +21,9 @@ use std::io::{IsTerminal as _, Write as _};
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use taiji_core::credentials::Secret;
+use taiji_core::gateway::GatewayServer;
 use taiji_core::runtime::{BackgroundSignIn, Core, SettingsOverrides, SignInState};
-use tokio::net::TcpListener;
-use tokio_util::sync::CancellationToken;
+use taiji_core::secret::Secret;
 
 use super::{demo, first_start};
 use crate::cli::{GlobalArgs, ServeArgs};
@@ -34,8 +33,6 @@ use crate::open::{env_credentials, open_core};
 
 /// The address `--lan` listens on when no `--host` is given: every interface.
 const LAN_HOST: &str = "0.0.0.0";
-/// How many ports above a taken one are tried for the suggestion in the error message.
-const SUGGESTION_RANGE: u16 = 50;
 /// How long the `listening on` line waits for the first sign-in attempt's outcome.
 const FIRST_SIGN_IN_WAIT: Duration = Duration::from_secs(10);
 
@@ -55,13 +52,14 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs, logging: &Logging) -> Re
 }
 
 async fn serve(core: &Core, demo: bool, args: &ServeArgs, logging: &Logging) -> Result<(), CliError> {
-    // The port is checked first: a conflict is local and the one failure worth exiting for.
+    // The port is bound first: a conflict is local and the one failure worth exiting for. The
+    // gateway binds, serves and stops the way the desktop app's does (`GatewayServer`).
     let settings = core.settings();
-    let listener = match bind(&settings.listen.host, settings.listen.port).await {
-        Ok(listener) => listener,
+    let server = match GatewayServer::start(core.clone()).await {
+        Ok(server) => server,
         Err(error) => {
             core.shutdown(Duration::from_secs(1)).await;
-            return Err(error);
+            return Err(error.into());
         }
     };
     // Where the site is today (discovery on, no --api-base), asked behind the listening gateway;
@@ -76,17 +74,9 @@ async fn serve(core: &Core, demo: bool, args: &ServeArgs, logging: &Logging) -> 
             .map_err(|error| CliError::from_core(error, &upstream))?;
     }
     core.start_background_sign_in(BackgroundSignIn::default());
-    let addr = listener
-        .local_addr()
-        .map_err(|e| CliError::Other(format!("cannot read the listening address: {e}")))?;
+    let addr = server.local_addr();
 
     let mut signals = ShutdownSignals::install()?;
-    let shutdown = CancellationToken::new();
-    let server = tokio::spawn(taiji_core::gateway::serve(
-        listener,
-        core.clone(),
-        shutdown.clone().cancelled_owned(),
-    ));
     first_outcome(core).await;
     announce(core, addr, demo)?;
 
@@ -106,14 +96,12 @@ async fn serve(core: &Core, demo: bool, args: &ServeArgs, logging: &Logging) -> 
         None => signals.recv().await,
     };
     tracing::info!(%signal, "stopping: no new connections; ending running requests");
-    // The server ends running streams itself once the token is cancelled (which drops their
-    // dispatcher streams: the upstream calls stop and their sessions are deleted) and returns when
-    // every connection is closed; the core then waits for those deletions.
-    shutdown.cancel();
-    match tokio::time::timeout(grace, server).await {
-        Ok(Ok(Ok(()))) => {}
-        Ok(Ok(Err(error))) => tracing::warn!(%error, "the server stopped with an error"),
-        Ok(Err(error)) => tracing::warn!(%error, "the server task failed"),
+    // Stopping ends running streams (which drops their dispatcher streams: the upstream calls
+    // stop and their sessions are deleted) and returns when every connection is closed; the core
+    // then waits for those deletions.
+    match tokio::time::timeout(grace, server.stop()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => tracing::warn!(%error, "the server stopped with an error"),
         Err(_) => tracing::warn!(?grace, "connections were still open after the grace period"),
     }
     core.shutdown(grace).await;
@@ -154,32 +142,6 @@ fn overrides(args: &ServeArgs) -> SettingsOverrides {
         metrics_enabled: args.metrics.then_some(true),
         ..SettingsOverrides::default()
     }
-}
-
-/// Binds `host:port`, turning "address in use" into a message with a free port to try.
-async fn bind(host: &str, port: u16) -> Result<TcpListener, CliError> {
-    match TcpListener::bind((host, port)).await {
-        Ok(listener) => Ok(listener),
-        Err(error) if error.kind() == std::io::ErrorKind::AddrInUse => Err(CliError::PortInUse {
-            port,
-            suggestion: free_port_near(host, port).await,
-        }),
-        Err(source) => Err(CliError::Bind {
-            addr: format!("{host}:{port}"),
-            source,
-        }),
-    }
-}
-
-/// The first port above `port` that can be bound right now (it may be taken again by the time the
-/// user retries, hence "try").
-async fn free_port_near(host: &str, port: u16) -> Option<u16> {
-    for candidate in (1..=SUGGESTION_RANGE).filter_map(|offset| port.checked_add(offset)) {
-        if TcpListener::bind((host, candidate)).await.is_ok() {
-            return Some(candidate);
-        }
-    }
-    None
 }
 
 /// Prints the one stdout line scripts wait for, then what a user needs to connect, on stderr.

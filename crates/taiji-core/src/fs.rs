@@ -1,3 +1,6 @@
+//! The crate's file-system helpers for everything it stores (settings, credentials, the request
+//! log): atomic replacement of a small file and private directories and files.
+//!
 //! Atomic replacement of a small file: write a temporary file in the same directory, flush it to
 //! disk, rename it over the target and flush the directory. A crash at any point leaves either the
 //! old or the new file, never a truncated one. The temporary file is created readable only by the

@@ -3,9 +3,7 @@
 //! `<think>` split and an image turn, through the real gateway; plus what only 3.4.0 has
 //! (`reasoningEffort`).
 
-mod gateway_support;
-
-use gateway_support::{Harness, KEY, Setup, parse_sse};
+use crate::gateway_support::{Harness, KEY, Setup, parse_sse};
 use serde_json::{Value, json};
 use taiji_core::runtime::SettingsOverrides;
 use taiji_core::secret::Secret;

@@ -9,18 +9,16 @@
 //! (reqwest clients, buffered answers) would swamp it. `bench/body_memory.sh` measures the real
 //! binary's memory instead.
 
-mod gateway_support;
-
 use std::collections::HashSet;
 use std::time::Duration;
 
+use crate::gateway_support::{Harness, KEY, Setup, parse_sse};
 use futures::StreamExt;
-use gateway_support::{Harness, KEY, Setup, parse_sse};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
-use taiji_core::credentials::Secret;
 use taiji_core::runtime::SettingsOverrides;
+use taiji_core::secret::Secret;
 use taiji_sim::{Fault, FaultKind, FaultTarget, SimConfig};
 
 const REQUESTS: usize = 1000;

@@ -5,9 +5,10 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use taiji_core::chat::{ChatEvent, ChatRequest, RequestSource};
-use taiji_core::credentials::{BackendChoice, Secret};
+use taiji_core::credentials::BackendChoice;
 use taiji_core::prompt::Transcript;
 use taiji_core::runtime::{Core, CoreError, CoreOptions, SettingsOverrides};
+use taiji_core::secret::Secret;
 use taiji_sim::{DEMO_ACCOUNT, DEMO_PASSWORD, SimConfig, Simulator};
 
 fn options(dir: &std::path::Path, sim: &Simulator) -> CoreOptions {
@@ -119,5 +120,38 @@ async fn settings_changes_apply_live_and_overrides_win() {
         None,
         "the override replaces stored keys"
     );
+    core.shutdown(Duration::from_secs(5)).await;
+}
+
+#[tokio::test]
+async fn update_settings_answers_with_the_settings_already_in_effect() {
+    let sim = Simulator::start(SimConfig::default()).await.expect("sim");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let core = Core::open(options(dir.path(), &sim)).await.expect("core opens");
+
+    let applied = core
+        .update_settings(|s| {
+            s.max_concurrent = 9;
+            s.upstream.base_url = "https://ignored.example".to_owned();
+        })
+        .await
+        .expect("updates");
+    assert_eq!(applied.max_concurrent, 9);
+    assert_eq!(
+        applied.upstream.base_url,
+        sim.base_url(),
+        "the answer carries this run's overrides on top"
+    );
+    // No waiting: the answer is what every part already runs with.
+    assert_eq!(core.settings(), applied);
+    assert_eq!(core.dispatcher().gauges().borrow().limit, 9);
+    assert_eq!(core.settings_store().get().max_concurrent, 9);
+
+    let refused = core.update_settings(|s| s.max_concurrent = 0).await;
+    assert!(
+        matches!(refused, Err(CoreError::SettingsStore(_))),
+        "an invalid change is refused: {refused:?}"
+    );
+    assert_eq!(core.settings().max_concurrent, 9, "and nothing changed");
     core.shutdown(Duration::from_secs(5)).await;
 }

@@ -3,11 +3,9 @@
 //! request as done, and a client that goes away mid-stream or mid-wait cancels the upstream call
 //! and its session is deleted.
 
-mod gateway_support;
-
 use std::time::Duration;
 
-use gateway_support::{Harness, Setup, parse_sse};
+use crate::gateway_support::{Harness, Setup, parse_sse};
 use serde_json::{Value, json};
 use taiji_core::request_log::EntryStatus;
 use taiji_sim::SimConfig;

@@ -11,7 +11,7 @@ use taiji_core::prompt::{Role, Transcript, render_text};
 /// Claude Code 2.1.332's first request of `claude -p "say pong"`, captured on loopback and
 /// sanitised (tests/sdk/fixtures, shared with the end-to-end replay).
 const CLAUDE_CODE_CAPTURE: &str =
-    include_str!("../../../tests/sdk/fixtures/claude-code-2.1.332-messages.json");
+    include_str!("../../../../tests/sdk/fixtures/claude-code-2.1.332-messages.json");
 
 fn anthropic_transcript(body: &Value) -> Transcript {
     let request: MessagesRequest = parse_json(body.to_string().as_bytes()).expect("parses");

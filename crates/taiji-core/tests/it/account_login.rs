@@ -257,3 +257,29 @@ async fn a_new_base_url_drops_the_token() {
     first.shutdown().await;
     second.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_account_without_credentials_fails_without_asking_the_site() {
+    let sim = start().await;
+    let client = UpstreamClient::new(config_for(&sim)).expect("valid config");
+    let account = Account::without_credentials(client);
+    assert_eq!(account.account_name(), None);
+    let error = account.user_info().await.expect_err("no account, no login");
+    assert_eq!(error.class(), ErrorClass::InvalidCredentials);
+    let stats = sim.control().stats();
+    assert_eq!(
+        (stats.logins_ok, stats.logins_failed),
+        (0, 0),
+        "the site was never asked"
+    );
+
+    account
+        .set_credentials(Credentials::new(DEMO_ACCOUNT, DEMO_PASSWORD))
+        .await;
+    assert_eq!(account.account_name().as_deref(), Some(DEMO_ACCOUNT));
+    account
+        .user_info()
+        .await
+        .expect("signs in once it has credentials");
+    sim.shutdown().await;
+}

@@ -4,6 +4,7 @@
 
 use std::sync::LazyLock;
 
+use crate::support::text_of;
 use serde_json::{Value, json};
 use taiji_core::api::ApiFlavor;
 use taiji_core::api::anthropic::validate::validate_common;
@@ -42,13 +43,6 @@ fn finish(reason: StopReason, output_tokens: u64) -> OutputEvent {
         usage_estimated: false,
         reasoning_tokens: 0,
     })
-}
-
-fn text_of(frames: &[bytes::Bytes]) -> String {
-    frames
-        .iter()
-        .map(|frame| String::from_utf8_lossy(frame).into_owned())
-        .collect()
 }
 
 /// Parses an SSE text into `(event name, data)` pairs, as the anthropic SDK does.

@@ -2,16 +2,14 @@
 //! keeps serving), graceful stop that ends running streams, the probe routes, CORS, path aliases,
 //! the model list in both SDK views, and 200 concurrent requests giving 200 request-log rows.
 
-mod gateway_support;
-
 use std::time::Duration;
 
-use gateway_support::{Harness, KEY, Setup, open_core, parse_sse};
+use crate::gateway_support::{Harness, KEY, Setup, open_core, parse_sse};
 use serde_json::{Value, json};
-use taiji_core::credentials::Secret;
 use taiji_core::gateway::{GatewayError, GatewayOptions, GatewayServer};
 use taiji_core::request_log::EntryStatus;
 use taiji_core::runtime::SettingsOverrides;
+use taiji_core::secret::Secret;
 use taiji_sim::{SimConfig, Simulator};
 
 fn overrides() -> SettingsOverrides {
@@ -245,22 +243,14 @@ async fn probes_cors_and_path_aliases() {
 #[tokio::test]
 async fn model_list_satisfies_both_sdks_and_lists_aliases() {
     let harness = Harness::start().await;
-    let store = harness.core.settings_store().clone();
-    tokio::task::spawn_blocking(move || {
-        store.update(|s| {
+    harness
+        .core
+        .update_settings(|s| {
             s.model_aliases
                 .insert("my-missing-alias".to_owned(), "no-such-model".to_owned());
         })
-    })
-    .await
-    .expect("join")
-    .expect("alias added");
-    harness
-        .core
-        .subscribe_settings()
-        .wait_for(|s| s.model_aliases.contains_key("my-missing-alias"))
         .await
-        .expect("published");
+        .expect("alias added and in effect");
     let openai: Value = harness
         .client
         .get(harness.url("/v1/models"))
@@ -319,6 +309,12 @@ async fn model_list_satisfies_both_sdks_and_lists_aliases() {
         .expect("json");
     assert_eq!(anthropic, openai);
 
+    harness.finish().await;
+}
+
+#[tokio::test]
+async fn one_model_is_found_by_any_spelling_and_a_missing_one_is_404_in_each_format() {
+    let harness = Harness::start().await;
     for id in ["gpt-4o", "claude-haiku-4-5", "GPT-4O"] {
         let one: Value = harness
             .client

@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use taiji_core::chat::{RequestSource, Usage};
 use taiji_core::request_log::{
-    EntryPatch, EntryStatus, LogFilter, NewEntry, PreviewPolicy, RequestLog, RequestLogError,
+    EntryPatch, EntryStatus, FailureClass, LogFilter, NewEntry, PreviewPolicy, RequestLog, RequestLogError,
     RequestLogOptions, RetentionPolicy,
 };
+use taiji_core::upstream::ErrorClass;
 use time::{OffsetDateTime, UtcOffset};
 
 fn source(api: &str, key: &str) -> RequestSource {
@@ -143,7 +144,12 @@ async fn changes_are_broadcast_in_order() {
         .expect("streaming");
     log.update(
         &id,
-        EntryPatch::failed(Some(429), "quota_exhausted", "积分不足", 5),
+        EntryPatch::failed(
+            Some(429),
+            FailureClass::Upstream(ErrorClass::QuotaExhausted),
+            "积分不足",
+            5,
+        ),
     )
     .await
     .expect("failed");
@@ -178,7 +184,7 @@ async fn queries_filter_and_paginate_newest_first() {
         let patch = if index % 3 == 0 {
             EntryPatch::failed(
                 Some(502),
-                "login_expired",
+                FailureClass::Upstream(ErrorClass::LoginExpired),
                 format!("upstream said no #{index}"),
                 9,
             )
@@ -278,7 +284,7 @@ async fn aggregates_group_by_day_and_model() {
         } else {
             EntryPatch {
                 usage: Some(usage(tokens, points)),
-                ..EntryPatch::failed(Some(500), "upstream", "boom", 1)
+                ..EntryPatch::failed(Some(500), FailureClass::Upstream(ErrorClass::Upstream), "boom", 1)
             }
         };
         log.update(&id, patch).await.expect("updates");
@@ -328,7 +334,12 @@ async fn exports_write_csv_and_json() {
     let id = log.begin(entry("gpt-4.1-mini")).await.expect("begins");
     log.update(
         &id,
-        EntryPatch::failed(Some(400), "input_too_long", "too long, \"quoted\"", 3),
+        EntryPatch::failed(
+            Some(400),
+            FailureClass::Upstream(ErrorClass::InputTooLong),
+            "too long, \"quoted\"",
+            3,
+        ),
     )
     .await
     .expect("updates");

@@ -3,8 +3,8 @@
 
 use taiji_core::credentials::{
     BackendChoice, CREDENTIALS_FILE_NAME, CredentialBackend, CredentialError, CredentialStore, Credentials,
-    Secret,
 };
+use taiji_core::secret::Secret;
 use taiji_core::settings::SettingsStore;
 
 const PASSWORD: &str = "pw-Never-Print-Me-7731";

@@ -7,10 +7,11 @@ use std::io;
 use std::time::Duration;
 
 use serde_json::Value;
-use taiji_core::credentials::{BackendChoice, Secret};
+use taiji_core::credentials::BackendChoice;
 use taiji_core::gateway::{self, GatewayOptions};
 use taiji_core::request_log::{LogEntry, LogFilter};
 use taiji_core::runtime::{Core, CoreOptions, SettingsOverrides};
+use taiji_core::secret::Secret;
 use taiji_core::settings::Settings;
 use taiji_sim::{DEMO_ACCOUNT, DEMO_PASSWORD, SimConfig, Simulator};
 use tokio::sync::oneshot;

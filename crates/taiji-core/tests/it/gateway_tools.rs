@@ -2,9 +2,7 @@
 //! through scripted replies: native tool-call output (stream and non-stream), parallel calls,
 //! forced choices, result round trips into the upstream text, and fallback to text.
 
-mod gateway_support;
-
-use gateway_support::{Harness, assert_sse_headers, parse_sse};
+use crate::gateway_support::{Harness, assert_sse_headers, parse_sse};
 use serde_json::{Value, json};
 use taiji_core::request_log::EntryStatus;
 use taiji_sim::ScriptedReply;

@@ -3,15 +3,15 @@
 //! identifiers, cross-origin requests from web pages, odd `Host` headers, wrong paths under
 //! `/v1/messages`, and file permissions of what the gateway writes.
 
-mod gateway_support;
+use crate::gateway_support;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use crate::gateway_support::{Harness, KEY, Setup};
 use axum::Router;
 use axum::routing::get;
-use gateway_support::{Harness, KEY, Setup};
 use serde_json::{Value, json};
 use taiji_core::gateway::GatewayOptions;
 use taiji_core::runtime::SettingsOverrides;

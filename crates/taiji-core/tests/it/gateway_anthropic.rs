@@ -2,9 +2,7 @@
 //! `event:` lines, thinking blocks, non-stream bodies, `?beta=true`, unknown versions and betas, and
 //! count_tokens.
 
-mod gateway_support;
-
-use gateway_support::{Harness, assert_sse_headers, parse_sse};
+use crate::gateway_support::{Harness, assert_sse_headers, parse_sse};
 use serde_json::{Value, json};
 
 /// The events of a stream, checked for `event:` = `data.type` on every event.

@@ -1,11 +1,9 @@
 //! The OpenAI Chat Completions route over real HTTP against the simulator: exact SSE framing,
 //! non-stream bodies, usage, reasoning, limits and errors.
 
-mod gateway_support;
-
 use std::time::Duration;
 
-use gateway_support::{Harness, Setup, assert_sse_headers, parse_sse};
+use crate::gateway_support::{Harness, Setup, assert_sse_headers, parse_sse};
 use serde_json::{Value, json};
 use taiji_core::gateway::GatewayOptions;
 use taiji_core::runtime::SettingsOverrides;

@@ -143,6 +143,34 @@ fn a_partial_file_keeps_defaults_for_missing_fields() {
 }
 
 #[test]
+fn a_hand_written_file_without_a_version_keeps_what_it_says() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join(SETTINGS_FILE_NAME);
+    std::fs::write(&path, r#"{"pacing":{"enabled":false},"max_concurrent":3}"#).expect("write");
+    let store = SettingsStore::open(dir.path()).expect("opens");
+    let settings = store.get();
+    assert!(store.moved_aside().is_none());
+    assert!(!settings.pacing.enabled, "what the person wrote is kept");
+    assert_eq!(settings.max_concurrent, 3);
+    let defaults = Settings::default();
+    assert_eq!(
+        settings.pacing.requests_per_minute,
+        defaults.pacing.requests_per_minute
+    );
+    assert_eq!(
+        settings.listen, defaults.listen,
+        "the rest is filled with defaults"
+    );
+    assert_eq!(settings.schema_version, CURRENT_SCHEMA_VERSION);
+    assert!(
+        !dir.path().join("settings.json.v0-backup").exists(),
+        "nothing was migrated, so nothing is backed up"
+    );
+    let on_disk = read_json(&path);
+    assert_eq!(on_disk["pacing"]["enabled"], false);
+}
+
+#[test]
 fn a_version_zero_document_is_migrated_and_backed_up() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join(SETTINGS_FILE_NAME);

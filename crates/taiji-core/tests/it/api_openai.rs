@@ -3,6 +3,7 @@
 
 use std::sync::LazyLock;
 
+use crate::support::text_of;
 use serde_json::{Value, json};
 use taiji_core::api::extract::parse_json;
 use taiji_core::api::limits::{LimitOutcome, OutputLimiter, OutputLimits};
@@ -40,13 +41,6 @@ fn finish(reason: StopReason) -> OutputEvent {
         usage_estimated: false,
         reasoning_tokens: 0,
     })
-}
-
-fn text_of(frames: &[bytes::Bytes]) -> String {
-    frames
-        .iter()
-        .map(|frame| String::from_utf8_lossy(frame).into_owned())
-        .collect()
 }
 
 const HEAD: &str = r#"data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1732200000,"model":"m","system_fingerprint":null,"choices":["#;

@@ -5,8 +5,9 @@
 
 use std::time::Duration;
 
-use taiji_core::credentials::{BackendChoice, CredentialStore, Credentials, Secret};
+use taiji_core::credentials::{BackendChoice, CredentialStore, Credentials};
 use taiji_core::runtime::{BackgroundSignIn, Core, CoreOptions, SettingsOverrides, SignInState};
+use taiji_core::secret::Secret;
 use taiji_sim::{DEMO_ACCOUNT, DEMO_PASSWORD, SimConfig, Simulator};
 use tokio::sync::watch;
 

@@ -1,0 +1,213 @@
+//! The account's catalog, cached with a time to live: single-flight refresh and stale-while-error,
+//! so model lists and resolution do not ask the upstream on every request.
+
+use std::future::Future;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::model::Catalog;
+
+/// How long a fetched catalog is served before it is fetched again.
+pub const DEFAULT_CATALOG_TTL: Duration = Duration::from_secs(5 * 60);
+
+/// After a failed refresh, how long the stale catalog is served before the next attempt (so an
+/// unreachable upstream is not asked on every request).
+const RETRY_AFTER_ERROR: Duration = Duration::from_secs(30);
+
+/// The account's catalog, cached with a time to live.
+///
+/// - Concurrent callers that find it expired share one refresh (single flight): the others wait
+///   for it and then use its result.
+/// - Stale while error: when a refresh fails and an older catalog exists, the older catalog is
+///   returned (the error is logged) and the next attempt is made after 30 s at most. Without an
+///   older catalog the error is returned.
+#[derive(Debug)]
+pub struct CatalogCache {
+    ttl: Duration,
+    entry: Mutex<Option<Entry>>,
+    /// Held while a refresh runs; its holders are the single flight.
+    refreshing: tokio::sync::Mutex<()>,
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    catalog: Arc<Catalog>,
+    refresh_at: Instant,
+}
+
+impl Default for CatalogCache {
+    fn default() -> Self {
+        Self::new(DEFAULT_CATALOG_TTL)
+    }
+}
+
+impl CatalogCache {
+    /// An empty cache whose entries live for `ttl`.
+    pub fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            entry: Mutex::new(None),
+            refreshing: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// The cached catalog, fresh or stale, without fetching.
+    pub fn peek(&self) -> Option<Arc<Catalog>> {
+        self.lock().as_ref().map(|entry| Arc::clone(&entry.catalog))
+    }
+
+    /// Marks the cached catalog as expired; the next [`CatalogCache::get_or_refresh`] fetches.
+    /// The old catalog is kept for the stale-while-error rule.
+    pub fn invalidate(&self) {
+        if let Some(entry) = self.lock().as_mut() {
+            entry.refresh_at = Instant::now();
+        }
+    }
+
+    /// Stores a catalog obtained elsewhere (for example right after login).
+    pub fn put(&self, catalog: Catalog) -> Arc<Catalog> {
+        let catalog = Arc::new(catalog);
+        *self.lock() = Some(Entry {
+            catalog: Arc::clone(&catalog),
+            refresh_at: Instant::now() + self.ttl,
+        });
+        catalog
+    }
+
+    /// The cached catalog if fresh; otherwise runs `fetch` (unless a concurrent caller just did)
+    /// and caches its result. `fetch` is not polled at all when the cache is fresh.
+    pub async fn get_or_refresh<F, E>(&self, fetch: F) -> Result<Arc<Catalog>, E>
+    where
+        F: Future<Output = Result<Catalog, E>>,
+        E: std::fmt::Display,
+    {
+        if let Some(catalog) = self.fresh() {
+            return Ok(catalog);
+        }
+        let _flight = self.refreshing.lock().await;
+        // Someone else may have refreshed while we waited for the flight.
+        if let Some(catalog) = self.fresh() {
+            return Ok(catalog);
+        }
+        match fetch.await {
+            Ok(catalog) => Ok(self.put(catalog)),
+            Err(error) => {
+                let mut entry = self.lock();
+                match entry.as_mut() {
+                    Some(stale) => {
+                        tracing::warn!(%error, "model list refresh failed; serving the previous list");
+                        stale.refresh_at = Instant::now() + RETRY_AFTER_ERROR.min(self.ttl);
+                        Ok(Arc::clone(&stale.catalog))
+                    }
+                    None => Err(error),
+                }
+            }
+        }
+    }
+
+    fn fresh(&self) -> Option<Arc<Catalog>> {
+        self.lock()
+            .as_ref()
+            .filter(|entry| Instant::now() < entry.refresh_at)
+            .map(|entry| Arc::clone(&entry.catalog))
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Option<Entry>> {
+        self.entry
+            .lock()
+            .expect("catalog cache lock poisoned by a panic while held")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    fn catalog(ids: &[&str]) -> Catalog {
+        Catalog::with_ids(ids)
+    }
+
+    /// A fetch that counts its calls and returns a catalog with one model named `id`.
+    async fn counted_fetch(calls: &AtomicUsize, id: &str) -> Result<Catalog, String> {
+        calls.fetch_add(1, Ordering::SeqCst);
+        tokio::task::yield_now().await;
+        Ok(catalog(&[id]))
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn cache_serves_until_the_ttl_then_refreshes() {
+        let cache = CatalogCache::new(Duration::from_secs(60));
+        let calls = AtomicUsize::new(0);
+        let first = cache.get_or_refresh(counted_fetch(&calls, "a")).await.unwrap();
+        let again = cache.get_or_refresh(counted_fetch(&calls, "b")).await.unwrap();
+        assert_eq!(
+            (first.models[0].id.as_str(), again.models[0].id.as_str()),
+            ("a", "a")
+        );
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+
+        tokio::time::advance(Duration::from_secs(61)).await;
+        let later = cache.get_or_refresh(counted_fetch(&calls, "c")).await.unwrap();
+        assert_eq!(later.models[0].id, "c");
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn invalidate_forces_a_refresh() {
+        let cache = CatalogCache::default();
+        let calls = AtomicUsize::new(0);
+        cache.get_or_refresh(counted_fetch(&calls, "a")).await.unwrap();
+        cache.invalidate();
+        assert_eq!(cache.peek().unwrap().models[0].id, "a");
+        let refreshed = cache.get_or_refresh(counted_fetch(&calls, "b")).await.unwrap();
+        assert_eq!(refreshed.models[0].id, "b");
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn concurrent_callers_share_one_refresh() {
+        let cache = CatalogCache::default();
+        let calls = AtomicUsize::new(0);
+        let results =
+            futures::future::join_all((0..10).map(|_| cache.get_or_refresh(counted_fetch(&calls, "a"))))
+                .await;
+        assert!(
+            results
+                .iter()
+                .all(|result| result.as_ref().is_ok_and(|catalog| catalog.models[0].id == "a"))
+        );
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn failed_refresh_serves_the_stale_catalog_and_retries_later() {
+        let cache = CatalogCache::new(Duration::from_secs(60));
+        let empty: Result<Arc<Catalog>, String> =
+            cache.get_or_refresh(async { Err("down".to_owned()) }).await;
+        assert_eq!(
+            empty.unwrap_err(),
+            "down",
+            "no catalog yet: the error must surface"
+        );
+
+        cache.put(catalog(&["a"]));
+        cache.invalidate();
+        let stale = cache
+            .get_or_refresh(async { Err::<Catalog, _>("down".to_owned()) })
+            .await
+            .unwrap();
+        assert_eq!(stale.models[0].id, "a");
+
+        // Within the retry delay the stale catalog is served without asking again.
+        let calls = AtomicUsize::new(0);
+        cache.get_or_refresh(counted_fetch(&calls, "b")).await.unwrap();
+        assert_eq!(calls.load(Ordering::SeqCst), 0);
+        tokio::time::advance(RETRY_AFTER_ERROR).await;
+        let fresh = cache.get_or_refresh(counted_fetch(&calls, "b")).await.unwrap();
+        assert_eq!(fresh.models[0].id, "b");
+    }
+}
