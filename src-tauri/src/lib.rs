@@ -41,7 +41,11 @@ pub fn run() {
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             window::show_main(app)
         }))
-        .plugin(tauri_plugin_autostart::init(MacosLauncher::LaunchAgent, None))
+        // The login entry starts the app hidden in the tray (see `window::HIDDEN_FLAG`).
+        .plugin(tauri_plugin_autostart::init(
+            MacosLauncher::LaunchAgent,
+            Some(window::AUTOSTART_ARGS.to_vec()),
+        ))
         // UI-only preferences (language, theme, last view, window size) live in the store plugin's file; the
         // product settings stay in the core's settings.json.
         .plugin(tauri_plugin_store::Builder::new().build())
