@@ -58,11 +58,13 @@ pub fn announce_status<R: Runtime>(app: &AppHandle<R>) {
 /// The status depends on the listener, demo mode, and the configured account, its token and the
 /// background sign-in of the core the gateway serves (resubscribed when demo mode switches).
 fn spawn_status<R: Runtime>(app: AppHandle<R>) {
+    // Subscribed before the task starts, so a change made before it first runs (a command right
+    // after startup) is still seen as a change.
+    let (mut listener, mut demo) = {
+        let state = app.state::<AppState>();
+        (state.subscribe_listener(), state.subscribe_demo())
+    };
     tauri::async_runtime::spawn(async move {
-        let (mut listener, mut demo) = {
-            let state = app.state::<AppState>();
-            (state.subscribe_listener(), state.subscribe_demo())
-        };
         loop {
             let core = app.state::<AppState>().active_core();
             let mut account = core.signed_in_as();
