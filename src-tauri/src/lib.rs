@@ -71,13 +71,12 @@ pub fn build_app<R: Runtime>(
 ) -> tauri::Result<App<R>> {
     builder
         .invoke_handler(commands::handler())
-        .on_window_event(window::hide_on_close)
         .setup(move |app| lifecycle::setup(app, startup))
         .build(context)
 }
 
-/// Run-event hook: with the window hidden (or even destroyed) the app lives on in the tray; only an
-/// explicit exit (tray "Quit", which passes an exit code) ends it.
+/// Run-event hook: closing the window destroys it (see [`window`]), and with no window left the app
+/// lives on in the tray; only an explicit exit (tray "Quit", which passes an exit code) ends it.
 fn keep_running_in_tray<R: Runtime>(_app: &AppHandle<R>, event: RunEvent) {
     if let RunEvent::ExitRequested { api, code: None, .. } = event {
         api.prevent_exit();

@@ -9,7 +9,7 @@
 //! Request-log exports do not go through the webview's downloads: the UI asks for a path in the
 //! save dialog and the shell writes the file (`commands::log::export_request_log`).
 
-use tauri::{AppHandle, Manager, Runtime, WebviewWindow, WebviewWindowBuilder, Window, WindowEvent};
+use tauri::{AppHandle, Manager, Runtime, WebviewWindow, WebviewWindowBuilder};
 
 /// The label of the one window, as declared in `tauri.conf.json` and `capabilities/default.json`.
 pub const MAIN: &str = "main";
@@ -70,19 +70,6 @@ pub fn open_main<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<WebviewWindow<
         }
     }
     Ok(window)
-}
-
-/// Window event hook: closing the main window hides it, so the app (and later the gateway) keeps
-/// running in the tray. Quitting is an explicit tray action.
-pub fn hide_on_close<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
-    if let WindowEvent::CloseRequested { api, .. } = event
-        && window.label() == MAIN
-    {
-        api.prevent_close();
-        if let Err(error) = window.hide() {
-            tracing::warn!(%error, "could not hide the main window");
-        }
-    }
 }
 
 #[cfg(test)]
