@@ -33,6 +33,7 @@ if [[ -z ${TAIJI_BENCH_INNER:-} ]]; then
   Xvfb "$display" -screen 0 1600x1000x24 -nolisten tcp >/dev/null 2>&1 &
   xvfb=$!
   sleep 1
+  mkdir -p "$work/run" && chmod 700 "$work/run"
   # A private session bus: the single-instance plugin and the keychain talk to it, and it keeps
   # this app apart from any other instance on the machine.
   HOME=$work XDG_CONFIG_HOME=$work/.config XDG_DATA_HOME=$work/.local/share XDG_CACHE_HOME=$work/.cache \
@@ -42,7 +43,6 @@ if [[ -z ${TAIJI_BENCH_INNER:-} ]]; then
   exit
 fi
 
-mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 bin=$TAIJI_BENCH_BIN
 pids=()
 cleanup() {
