@@ -38,8 +38,12 @@ pub fn run() {
     let builder = Builder::default()
         // Must be the first plugin: a second launch hands over to the running app and exits
         // before anything else (window, tray, core) is created.
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            window::show_main(app)
+        // A second launch opens the window, unless it is the start-at-login entry's (`--hidden`),
+        // which has nothing to show when the app is already running.
+        .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
+            if !window::starts_hidden(&args) {
+                window::show_main(app);
+            }
         }))
         // The login entry starts the app hidden in the tray (see `window::HIDDEN_FLAG`).
         .plugin(tauri_plugin_autostart::init(
