@@ -91,7 +91,7 @@ pub fn tooltip(
     }
 }
 
-/// The admission gauges of the core the gateway serves, as last published.
+/// The admission gauges as last published, from the same core `forward` forwards them from.
 fn gauges_now<R: Runtime>(app: &AppHandle<R>) -> AdmissionGauges {
     *app.state::<AppState>().core.dispatcher().gauges().borrow()
 }
