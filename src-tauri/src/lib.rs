@@ -38,10 +38,18 @@ pub fn run() {
     let builder = Builder::default()
         // Must be the first plugin: a second launch hands over to the running app and exits
         // before anything else (window, tray, core) is created.
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            window::show_main(app)
+        // A second launch opens the window, unless it is the start-at-login entry's (`--hidden`),
+        // which has nothing to show when the app is already running.
+        .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
+            if !window::starts_hidden(&args) {
+                window::show_main(app);
+            }
         }))
-        .plugin(tauri_plugin_autostart::init(MacosLauncher::LaunchAgent, None))
+        // The login entry starts the app hidden in the tray (see `window::HIDDEN_FLAG`).
+        .plugin(tauri_plugin_autostart::init(
+            MacosLauncher::LaunchAgent,
+            Some(window::AUTOSTART_ARGS.to_vec()),
+        ))
         // UI-only preferences (language, theme, last view, window size) live in the store plugin's file; the
         // product settings stay in the core's settings.json.
         .plugin(tauri_plugin_store::Builder::new().build())
@@ -67,13 +75,12 @@ pub fn build_app<R: Runtime>(
 ) -> tauri::Result<App<R>> {
     builder
         .invoke_handler(commands::handler())
-        .on_window_event(window::hide_on_close)
         .setup(move |app| lifecycle::setup(app, startup))
         .build(context)
 }
 
-/// Run-event hook: with the window hidden (or even destroyed) the app lives on in the tray; only an
-/// explicit exit (tray "Quit", which passes an exit code) ends it.
+/// Run-event hook: closing the window destroys it (see [`window`]), and with no window left the app
+/// lives on in the tray; only an explicit exit (tray "Quit", which passes an exit code) ends it.
 fn keep_running_in_tray<R: Runtime>(_app: &AppHandle<R>, event: RunEvent) {
     if let RunEvent::ExitRequested { api, code: None, .. } = event {
         api.prevent_exit();

@@ -23,11 +23,15 @@ pub struct Startup {
     /// Whether to build the tray icon. Off on the mock runtime (tests), where the tray's native
     /// menu cannot exist.
     pub tray: bool,
+    /// Started hidden ([`window::HIDDEN_FLAG`], the start-at-login entry): no window is created
+    /// until the user opens one from the tray or launches the app again.
+    pub hidden: bool,
 }
 
 impl Startup {
     /// The real app's startup: the platform's app-data directory, automatic credential storage,
-    /// and `TAIJI_API_BASE` (the same variable the CLI reads) as the Taiji site, when set.
+    /// `TAIJI_API_BASE` (the same variable the CLI reads) as the Taiji site, when set, and hidden
+    /// when launched with [`window::HIDDEN_FLAG`].
     pub fn from_env() -> Self {
         let upstream_base_url = std::env::var("TAIJI_API_BASE")
             .ok()
@@ -42,6 +46,7 @@ impl Startup {
                 ..SettingsOverrides::default()
             },
             tray: true,
+            hidden: window::starts_hidden(std::env::args()),
             ..Self::default()
         }
     }
@@ -79,7 +84,11 @@ pub fn setup<R: Runtime>(app: &mut App<R>, startup: Startup) -> Result<(), Box<d
     });
     app.manage(AppState::new(core, data_dir));
 
-    window::create_main(app.handle())?;
+    if startup.hidden {
+        tracing::info!("started hidden; the window opens from the tray");
+    } else {
+        window::create_main(app.handle())?;
+    }
     forward::spawn_all(app.handle());
     // Bound before the tray is built, so its first icon already tells the truth.
     let state = app.state::<AppState>();

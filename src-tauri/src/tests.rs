@@ -29,32 +29,9 @@ struct Harness {
 }
 
 impl Harness {
-    /// A fresh data directory whose settings listen on a free port and use the simulator.
+    /// The app started normally, with its main window.
     fn new() -> Self {
-        let sim =
-            tauri::async_runtime::block_on(Simulator::start(SimConfig::default())).expect("simulator starts");
-        let dir = tempfile::tempdir().expect("temporary data directory");
-        let store = SettingsStore::open(dir.path()).expect("settings store opens");
-        store
-            .update(|settings| {
-                settings.listen.port = 0;
-                settings.upstream.base_url = sim.base_url().to_owned();
-            })
-            .expect("settings saved");
-        drop(store);
-
-        let startup = Startup {
-            data_dir: Some(dir.path().to_path_buf()),
-            credential_backend: BackendChoice::File,
-            ..Startup::default()
-        };
-        let mut app = build_app(mock_builder(), tauri::generate_context!(), startup)
-            .expect("app builds on the mock runtime");
-        // One iteration of the event loop runs the setup hook (core, state, tray, gateway) and
-        // creates the main window from tauri.conf.json, as a real start does. It is deprecated only
-        // as a busy loop; a single call is exactly what a test needs.
-        #[allow(deprecated)]
-        app.run_iteration(|_, _| {});
+        let (app, sim, dir) = start(false);
         let window = app
             .get_webview_window(window::MAIN)
             .expect("the main window from tauri.conf.json");
@@ -109,6 +86,37 @@ impl Harness {
         });
         rx
     }
+}
+
+/// Builds and sets up the app on the mock runtime, in a fresh data directory whose settings listen
+/// on a free port and use the simulator; `hidden` as if launched with the start-at-login flag.
+fn start(hidden: bool) -> (App<MockRuntime>, Simulator, TempDir) {
+    let sim =
+        tauri::async_runtime::block_on(Simulator::start(SimConfig::default())).expect("simulator starts");
+    let dir = tempfile::tempdir().expect("temporary data directory");
+    let store = SettingsStore::open(dir.path()).expect("settings store opens");
+    store
+        .update(|settings| {
+            settings.listen.port = 0;
+            settings.upstream.base_url = sim.base_url().to_owned();
+        })
+        .expect("settings saved");
+    drop(store);
+
+    let startup = Startup {
+        data_dir: Some(dir.path().to_path_buf()),
+        credential_backend: BackendChoice::File,
+        hidden,
+        ..Startup::default()
+    };
+    let mut app = build_app(mock_builder(), tauri::generate_context!(), startup)
+        .expect("app builds on the mock runtime");
+    // One iteration of the event loop runs the setup hook (core, state, tray, gateway) and creates
+    // the main window from tauri.conf.json, as a real start does. It is deprecated only as a busy
+    // loop; a single call is exactly what a test needs.
+    #[allow(deprecated)]
+    app.run_iteration(|_, _| {});
+    (app, sim, dir)
 }
 
 /// Waits for a payload that satisfies `wanted`, skipping others.
@@ -422,4 +430,28 @@ fn the_ui_language_reaches_the_shell_and_autostart_says_when_it_is_unavailable()
     assert_eq!(error["kind"], "unsupported");
     let error = harness.err("set_autostart", json!({ "enabled": true }));
     assert_eq!(error["kind"], "unsupported");
+}
+
+#[test]
+fn a_hidden_start_serves_the_gateway_without_a_window_until_the_user_opens_it() {
+    let (app, _sim, _dir) = start(true);
+    assert!(
+        app.webview_windows().is_empty(),
+        "a hidden start created {:?}",
+        app.webview_windows().keys().collect::<Vec<_>>()
+    );
+    let listener = app.state::<state::AppState>().listener();
+    let addr: SocketAddr = listener
+        .url()
+        .expect("the gateway listens while hidden")
+        .trim_start_matches("http://")
+        .parse()
+        .expect("socket address");
+    assert!(accepts_connections(addr));
+
+    // The tray's "Open" (or a second launch) creates the window, and opening again reuses it.
+    let opened = window::open_main(app.handle()).expect("the window opens");
+    assert_eq!(opened.label(), window::MAIN);
+    window::open_main(app.handle()).expect("the window opens again");
+    assert_eq!(app.webview_windows().len(), 1);
 }

@@ -4,14 +4,20 @@
 //! (see [`crate::forward`]), so whoever changes the status (tray, UI command, a sign-in) needs no
 //! tray-specific code. The "Gateway running" item really starts and stops the listener.
 //!
+//! The tooltip also shows the requests in flight and queued, from the `admission-gauges` event the
+//! UI gets too. "Copy API address" and "Copy API key" put the OpenAI base URL and the first API key
+//! on the clipboard, for pasting into a client without opening the window.
+//!
 //! Labels come from [`crate::ui_language`] in the UI's language; [`set_language`] relabels the menu
 //! and tooltip when the UI switches (the `set_ui_language` command).
 
+use taiji_core::dispatch::AdmissionGauges;
 use tauri::image::Image;
 use tauri::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem};
 use tauri::tray::{MouseButton, MouseButtonState, TrayIcon, TrayIconBuilder, TrayIconEvent};
 use tauri::{AppHandle, Listener, Manager, Runtime};
 use tauri_plugin_autostart::{AutoLaunchManager, ManagerExt as _};
+use tauri_plugin_clipboard_manager::ClipboardExt as _;
 
 use crate::events::{self, GatewayStateEvent};
 use crate::state::AppState;
@@ -23,6 +29,8 @@ use crate::window;
 struct TrayMenu<R: Runtime> {
     tray: TrayIcon<R>,
     open: MenuItem<R>,
+    copy_address: MenuItem<R>,
+    copy_key: MenuItem<R>,
     gateway: CheckMenuItem<R>,
     autostart: CheckMenuItem<R>,
     quit: MenuItem<R>,
@@ -44,6 +52,8 @@ pub const TRAY_ID: &str = "main";
 /// Menu item ids; the menu event handler matches on these.
 mod item {
     pub const OPEN: &str = "open";
+    pub const COPY_ADDRESS: &str = "copy-address";
+    pub const COPY_KEY: &str = "copy-key";
     pub const GATEWAY: &str = "gateway";
     pub const AUTOSTART: &str = "autostart";
     pub const QUIT: &str = "quit";
@@ -60,24 +70,41 @@ pub fn icon_png(kind: StatusKind) -> &'static [u8] {
     }
 }
 
-/// The tooltip for a status, e.g. "Taiji Gateway: running at http://127.0.0.1:8760".
-pub fn tooltip(labels: &TrayLabels, status: &GatewayStatus, url: Option<&str>) -> String {
+/// The tooltip for a status, e.g. "Taiji Gateway: running at http://127.0.0.1:8760", with a second
+/// line of requests in flight and queued while the gateway listens.
+pub fn tooltip(
+    labels: &TrayLabels,
+    status: &GatewayStatus,
+    url: Option<&str>,
+    gauges: AdmissionGauges,
+) -> String {
     let product = labels.product;
     let described = labels.status(status);
     match (status, url) {
         (GatewayStatus::Running | GatewayStatus::NeedsLogin, Some(url)) => {
-            format!("{product}: {described}{}{url}", labels.at)
+            format!(
+                "{product}: {described}{}{url}\n{}: {} · {}: {}",
+                labels.at, labels.in_flight, gauges.in_flight, labels.queued, gauges.queued
+            )
         }
         _ => format!("{product}: {described}"),
     }
 }
 
+/// The admission gauges as last published, from the same core `forward` forwards them from.
+fn gauges_now<R: Runtime>(app: &AppHandle<R>) -> AdmissionGauges {
+    *app.state::<AppState>().core.dispatcher().gauges().borrow()
+}
+
 /// The tooltip marked as the demo while demo mode is on.
 pub fn demo_label(labels: &TrayLabels, tooltip: String, demo: bool) -> String {
-    if demo {
-        format!("{} · {tooltip}{}", labels.demo, labels.simulator)
-    } else {
-        tooltip
+    if !demo {
+        return tooltip;
+    }
+    // The simulator is named on the status line, before the request counts.
+    match tooltip.split_once('\n') {
+        Some((status, counts)) => format!("{} · {status}{}\n{counts}", labels.demo, labels.simulator),
+        None => format!("{} · {tooltip}{}", labels.demo, labels.simulator),
     }
 }
 
@@ -94,12 +121,14 @@ pub fn set_language<R: Runtime>(app: &AppHandle<R>, language: UiLanguage) {
     let listener = state.listener();
     let tip = demo_label(
         labels,
-        tooltip(labels, &state.gateway_status(), listener.url()),
+        tooltip(labels, &state.gateway_status(), listener.url(), gauges_now(app)),
         state.is_demo(),
     );
     let result = menu
         .open
         .set_text(labels.open)
+        .and_then(|()| menu.copy_address.set_text(labels.copy_address))
+        .and_then(|()| menu.copy_key.set_text(labels.copy_key))
         .and_then(|()| menu.gateway.set_text(labels.gateway_running))
         .and_then(|()| menu.autostart.set_text(labels.start_at_login))
         .and_then(|()| menu.quit.set_text(labels.quit))
@@ -134,6 +163,8 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     let language = UiLanguage::from_env();
     let labels = language.tray();
     let open = MenuItem::with_id(app, item::OPEN, labels.open, true, None::<&str>)?;
+    let copy_address = MenuItem::with_id(app, item::COPY_ADDRESS, labels.copy_address, true, None::<&str>)?;
+    let copy_key = MenuItem::with_id(app, item::COPY_KEY, labels.copy_key, true, None::<&str>)?;
     let gateway = CheckMenuItem::with_id(
         app,
         item::GATEWAY,
@@ -155,6 +186,8 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         app,
         &[
             &open,
+            &copy_address,
+            &copy_key,
             &PredefinedMenuItem::separator(app)?,
             &gateway,
             &autostart,
@@ -165,7 +198,7 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
 
     let tray = TrayIconBuilder::with_id(TRAY_ID)
         .icon(Image::from_bytes(icon_png(status.kind()))?)
-        .tooltip(tooltip(labels, &status, listener.url()))
+        .tooltip(tooltip(labels, &status, listener.url(), gauges_now(app)))
         .menu(&menu)
         // Left click opens the window and right click the menu (Windows, macOS). Linux trays
         // (AppIndicator) always open the menu and report no clicks, hence the "Open" item.
@@ -189,6 +222,8 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     app.manage(TrayMenu {
         tray,
         open,
+        copy_address,
+        copy_key,
         gateway,
         autostart,
         quit,
@@ -205,12 +240,36 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
             Err(error) => tracing::warn!(%error, "ignoring a malformed gateway-state event"),
         }
     });
+    // The counts change far more often than the status; the rest of the tooltip is read afresh.
+    let handle = app.clone();
+    app.listen_any(events::GAUGES, move |event| {
+        match serde_json::from_str::<AdmissionGauges>(event.payload()) {
+            Ok(gauges) => {
+                if let Some(menu) = handle.try_state::<TrayMenu<R>>() {
+                    let state = handle.state::<AppState>();
+                    let listener = state.listener();
+                    let labels = menu.labels();
+                    let tip = demo_label(
+                        labels,
+                        tooltip(labels, &state.gateway_status(), listener.url(), gauges),
+                        state.is_demo(),
+                    );
+                    if let Err(error) = menu.tray.set_tooltip(Some(tip)) {
+                        tracing::warn!(%error, "could not update the tray tooltip");
+                    }
+                }
+            }
+            Err(error) => tracing::warn!(%error, "ignoring a malformed admission-gauges event"),
+        }
+    });
     Ok(())
 }
 
 fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: &MenuEvent, autostart: &CheckMenuItem<R>) {
     match event.id().as_ref() {
         item::OPEN => window::show_main(app),
+        item::COPY_ADDRESS => copy_address(app),
+        item::COPY_KEY => copy_key(app),
         item::GATEWAY => {
             let app = app.clone();
             tauri::async_runtime::spawn(async move {
@@ -229,6 +288,32 @@ fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: &MenuEvent, autostart: &
             });
         }
         other => tracing::debug!(id = other, "unhandled tray menu item"),
+    }
+}
+
+/// "Copy API address": the OpenAI-compatible base URL, as the Status view shows it.
+fn copy_address<R: Runtime>(app: &AppHandle<R>) {
+    let listener = app.state::<AppState>().listener();
+    match listener.url() {
+        Some(url) => copy(app, format!("{url}/v1")),
+        None => tracing::info!("the gateway is not listening; there is no address to copy"),
+    }
+}
+
+/// "Copy API key": the first key, the one the app made at first start (the value never goes into
+/// the log).
+fn copy_key<R: Runtime>(app: &AppHandle<R>) {
+    let core = &app.state::<AppState>().core;
+    let settings = core.overrides().apply(core.settings_store().get());
+    match settings.access.api_keys.iter().next() {
+        Some(key) => copy(app, key.secret.expose().to_owned()),
+        None => tracing::info!("there is no API key to copy"),
+    }
+}
+
+fn copy<R: Runtime>(app: &AppHandle<R>, text: String) {
+    if let Err(error) = app.clipboard().write_text(text) {
+        tracing::warn!(%error, "could not write to the clipboard");
     }
 }
 
@@ -256,8 +341,11 @@ fn show_status<R: Runtime>(menu: &TrayMenu<R>, status: &GatewayStatus, url: Opti
     let result = Image::from_bytes(icon_png(status.kind()))
         .and_then(|icon| menu.tray.set_icon(Some(icon)))
         .and_then(|()| {
-            menu.tray
-                .set_tooltip(Some(demo_label(labels, tooltip(labels, status, url), demo)))
+            menu.tray.set_tooltip(Some(demo_label(
+                labels,
+                tooltip(labels, status, url, gauges_now(menu.tray.app_handle())),
+                demo,
+            )))
         })
         .and_then(|()| menu.gateway.set_checked(listening));
     if let Err(error) = result {
@@ -270,6 +358,11 @@ mod tests {
     use super::*;
 
     const EN: &TrayLabels = UiLanguage::En.tray();
+    const IDLE: AdmissionGauges = AdmissionGauges {
+        in_flight: 0,
+        queued: 0,
+        limit: 3,
+    };
 
     const ALL: [StatusKind; 4] = [
         StatusKind::Running,
@@ -294,28 +387,33 @@ mod tests {
     #[test]
     fn tooltip_names_the_status_the_address_and_the_error() {
         assert_eq!(
-            tooltip(EN, &GatewayStatus::NeedsLogin, Some("http://127.0.0.1:8760")),
-            "Taiji Gateway: sign-in needed at http://127.0.0.1:8760"
+            tooltip(
+                EN,
+                &GatewayStatus::NeedsLogin,
+                Some("http://127.0.0.1:8760"),
+                IDLE
+            ),
+            "Taiji Gateway: sign-in needed at http://127.0.0.1:8760\nin flight: 0 · queued: 0"
         );
         assert_eq!(
-            tooltip(EN, &GatewayStatus::Stopped, None),
+            tooltip(EN, &GatewayStatus::Stopped, None, IDLE),
             "Taiji Gateway: stopped"
         );
         let busy = GatewayStatus::Error {
             message: String::from("port 8760 is in use on 127.0.0.1"),
         };
         assert_eq!(
-            tooltip(EN, &busy, None),
+            tooltip(EN, &busy, None, IDLE),
             "Taiji Gateway: error: port 8760 is in use on 127.0.0.1"
         );
     }
 
     #[test]
     fn the_demo_is_named_in_the_tooltip() {
-        let running = tooltip(EN, &GatewayStatus::Running, Some("http://127.0.0.1:8760"));
+        let running = tooltip(EN, &GatewayStatus::Running, Some("http://127.0.0.1:8760"), IDLE);
         assert_eq!(
             demo_label(EN, running.clone(), true),
-            "DEMO · Taiji Gateway: running at http://127.0.0.1:8760 (built-in simulator)"
+            "DEMO · Taiji Gateway: running at http://127.0.0.1:8760 (built-in simulator)\nin flight: 0 · queued: 0"
         );
         assert_eq!(demo_label(EN, running.clone(), false), running);
     }
@@ -324,12 +422,42 @@ mod tests {
     fn the_tooltip_speaks_chinese_and_keeps_the_error_message() {
         let zh = UiLanguage::ZhCn.tray();
         assert_eq!(
-            tooltip(zh, &GatewayStatus::Running, Some("http://127.0.0.1:8760")),
-            "太极网关: 运行中，地址 http://127.0.0.1:8760"
+            tooltip(zh, &GatewayStatus::Running, Some("http://127.0.0.1:8760"), IDLE),
+            "太极网关: 运行中，地址 http://127.0.0.1:8760\n进行中: 0 · 排队: 0"
         );
         let busy = GatewayStatus::Error {
             message: String::from("端口 8760 已被占用"),
         };
-        assert_eq!(tooltip(zh, &busy, None), "太极网关: 出错: 端口 8760 已被占用");
+        assert_eq!(
+            tooltip(zh, &busy, None, IDLE),
+            "太极网关: 出错: 端口 8760 已被占用"
+        );
+    }
+
+    #[test]
+    fn the_tooltip_counts_requests_in_flight_and_queued_while_listening() {
+        let busy = AdmissionGauges {
+            in_flight: 3,
+            queued: 2,
+            limit: 3,
+        };
+        assert_eq!(
+            tooltip(EN, &GatewayStatus::Running, Some("http://127.0.0.1:8760"), busy),
+            "Taiji Gateway: running at http://127.0.0.1:8760\nin flight: 3 · queued: 2"
+        );
+        assert_eq!(
+            tooltip(
+                UiLanguage::ZhCn.tray(),
+                &GatewayStatus::Running,
+                Some("http://127.0.0.1:8760"),
+                busy
+            ),
+            "太极网关: 运行中，地址 http://127.0.0.1:8760\n进行中: 3 · 排队: 2"
+        );
+        // Stopped, there is nothing to count.
+        assert_eq!(
+            tooltip(EN, &GatewayStatus::Stopped, None, busy),
+            "Taiji Gateway: stopped"
+        );
     }
 }

@@ -24,6 +24,8 @@ pub struct TrayLabels {
     /// The product name, first in the tooltip.
     pub product: &'static str,
     pub open: &'static str,
+    pub copy_address: &'static str,
+    pub copy_key: &'static str,
     pub gateway_running: &'static str,
     pub start_at_login: &'static str,
     pub quit: &'static str,
@@ -33,6 +35,9 @@ pub struct TrayLabels {
     pub error: &'static str,
     /// Joins the status and the address: "running at http://…".
     pub at: &'static str,
+    /// The tooltip's request counts: "in flight: 2 · queued: 1".
+    pub in_flight: &'static str,
+    pub queued: &'static str,
     pub demo: &'static str,
     pub simulator: &'static str,
 }
@@ -40,6 +45,8 @@ pub struct TrayLabels {
 const EN: TrayLabels = TrayLabels {
     product: "Taiji Gateway",
     open: "Open Taiji Gateway",
+    copy_address: "Copy API address",
+    copy_key: "Copy API key",
     gateway_running: "Gateway running",
     start_at_login: "Start at login",
     quit: "Quit",
@@ -48,6 +55,8 @@ const EN: TrayLabels = TrayLabels {
     stopped: "stopped",
     error: "error",
     at: " at ",
+    in_flight: "in flight",
+    queued: "queued",
     demo: "DEMO",
     simulator: " (built-in simulator)",
 };
@@ -55,6 +64,8 @@ const EN: TrayLabels = TrayLabels {
 const ZH_CN: TrayLabels = TrayLabels {
     product: "太极网关",
     open: "打开太极网关",
+    copy_address: "复制 API 地址",
+    copy_key: "复制 API 密钥",
     gateway_running: "网关运行中",
     start_at_login: "登录时启动",
     quit: "退出",
@@ -63,6 +74,8 @@ const ZH_CN: TrayLabels = TrayLabels {
     stopped: "已停止",
     error: "出错",
     at: "，地址 ",
+    in_flight: "进行中",
+    queued: "排队",
     demo: "演示",
     simulator: "（内置模拟器）",
 };
@@ -137,6 +150,8 @@ mod tests {
             let labels = language.tray();
             for text in [
                 labels.open,
+                labels.copy_address,
+                labels.copy_key,
                 labels.gateway_running,
                 labels.start_at_login,
                 labels.quit,

@@ -1,17 +1,33 @@
-//! The main window: creating it, bringing it back from the tray and hiding it instead of closing.
+//! The main window: created on demand, destroyed when closed.
 //!
-//! The window is created here, during setup, from its `tauri.conf.json` entry (which has
-//! `"create": false`), after the core is open. Request-log exports do not go through the webview's
-//! downloads: the UI asks for a path in the save dialog and the shell writes the file
-//! (`commands::log::export_request_log`).
+//! The window is built from its `tauri.conf.json` entry (which has `"create": false`): during setup
+//! after the core is open, unless the app was started with [`HIDDEN_FLAG`] (the start-at-login
+//! entry), and again whenever the user opens it from the tray or launches the app a second time.
+//! Closing the window destroys it, webview and all, so the app hidden in the tray costs only the
+//! shell, the core and the gateway; the UI keeps nothing that must survive (its preferences are in
+//! the store plugin's file and everything else comes from the shell when it starts).
+//! Request-log exports do not go through the webview's downloads: the UI asks for a path in the
+//! save dialog and the shell writes the file (`commands::log::export_request_log`).
 
-use tauri::{AppHandle, Manager, Runtime, WebviewWindowBuilder, Window, WindowEvent};
+use tauri::{AppHandle, Manager, Runtime, WebviewWindow, WebviewWindowBuilder};
 
 /// The label of the one window, as declared in `tauri.conf.json` and `capabilities/default.json`.
 pub const MAIN: &str = "main";
 
+/// The command-line flag that starts the app in the tray without a window.
+pub const HIDDEN_FLAG: &str = "--hidden";
+
+/// The arguments the start-at-login entry launches the app with: hidden in the tray.
+pub const AUTOSTART_ARGS: &[&str] = &[HIDDEN_FLAG];
+
+/// Whether a launch with these arguments (program name first, as `std::env::args` gives them)
+/// starts hidden.
+pub fn starts_hidden<S: AsRef<str>>(args: impl IntoIterator<Item = S>) -> bool {
+    args.into_iter().skip(1).any(|arg| arg.as_ref() == HIDDEN_FLAG)
+}
+
 /// Creates the main window from its `tauri.conf.json` entry.
-pub fn create_main<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+pub fn create_main<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<WebviewWindow<R>> {
     let config = app
         .config()
         .app
@@ -20,15 +36,28 @@ pub fn create_main<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         .find(|window| window.label == MAIN)
         .cloned()
         .ok_or_else(|| tauri::Error::WindowNotFound)?;
-    WebviewWindowBuilder::from_config(app, &config)?.build()?;
-    Ok(())
+    WebviewWindowBuilder::from_config(app, &config)?.build()
 }
 
-/// Shows, un-minimises and focuses the main window (tray click, "Open" item, second launch).
+/// Opens the main window (tray click, "Open" item, second launch): creates it if it was closed or
+/// never made, otherwise un-minimises it; then shows and focuses it.
+///
+/// The work runs on a task, not in the caller: the callers are tray and single-instance handlers
+/// on the event loop, and creating a webview from there deadlocks on Windows (WebView2).
 pub fn show_main<R: Runtime>(app: &AppHandle<R>) {
-    let Some(window) = app.get_webview_window(MAIN) else {
-        tracing::warn!("the main window is gone; nothing to show");
-        return;
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        if let Err(error) = open_main(&app) {
+            tracing::warn!(%error, "could not open the main window");
+        }
+    });
+}
+
+/// [`show_main`]'s work, on the calling thread; returns the window.
+pub fn open_main<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<WebviewWindow<R>> {
+    let window = match app.get_webview_window(MAIN) {
+        Some(window) => window,
+        None => create_main(app)?,
     };
     // Each step can fail only if the window is being destroyed; the others are still worth trying.
     for (step, result) in [
@@ -40,17 +69,21 @@ pub fn show_main<R: Runtime>(app: &AppHandle<R>) {
             tracing::warn!(%error, step, "could not bring the main window forward");
         }
     }
+    Ok(window)
 }
 
-/// Window event hook: closing the main window hides it, so the app (and later the gateway) keeps
-/// running in the tray. Quitting is an explicit tray action.
-pub fn hide_on_close<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
-    if let WindowEvent::CloseRequested { api, .. } = event
-        && window.label() == MAIN
-    {
-        api.prevent_close();
-        if let Err(error) = window.hide() {
-            tracing::warn!(%error, "could not hide the main window");
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_hidden_flag_after_the_program_name_starts_hidden() {
+        assert!(starts_hidden(["taiji-desktop", "--hidden"]));
+        assert!(starts_hidden(
+            std::iter::once("taiji-desktop").chain(AUTOSTART_ARGS.iter().copied())
+        ));
+        assert!(!starts_hidden(["taiji-desktop"]));
+        assert!(!starts_hidden(["--hidden"]));
+        assert!(!starts_hidden(["taiji-desktop", "--hidden-not"]));
     }
 }
