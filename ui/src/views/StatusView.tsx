@@ -143,8 +143,6 @@ function SignInProgress({ state }: { state: SignInState | undefined }) {
 /** Shown instead of the account while demo mode is on, with the way back. */
 function DemoCard({ snapshot, onChange }: { snapshot: StatusSnapshot; onChange: (next: StatusSnapshot) => void }) {
   const { t } = useTranslation();
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<string | null>(null);
   return (
     <section className="card" aria-labelledby="account-heading">
       <h2 id="account-heading" className="card-heading">
@@ -152,21 +150,12 @@ function DemoCard({ snapshot, onChange }: { snapshot: StatusSnapshot; onChange: 
       </h2>
       <p>{t('demo.detail')}</p>
       {snapshot.account !== null && <p className="muted small">{t('demo.account', { account: snapshot.account })}</p>}
-      <button
-        type="button"
-        className="button secondary"
-        disabled={busy}
-        onClick={() => {
-          setBusy(true);
-          setFailure(null);
-          leaveDemo()
-            .then(onChange, (error: unknown) => setFailure(describeError(toCommandError(error))))
-            .finally(() => setBusy(false));
-        }}
-      >
-        {busy ? t('demo.leaving') : t('demo.leave')}
-      </button>
-      <ErrorNote message={failure} />
+      <DemoSwitchButton
+        action={leaveDemo}
+        label={t('demo.leave')}
+        busyLabel={t('demo.leaving')}
+        onChange={onChange}
+      />
     </section>
   );
 }
@@ -174,6 +163,23 @@ function DemoCard({ snapshot, onChange }: { snapshot: StatusSnapshot; onChange: 
 /** "Try without an account": switches the app into demo mode. */
 function TryDemoButton({ onChange }: { onChange: (next: StatusSnapshot) => void }) {
   const { t } = useTranslation();
+  return (
+    <DemoSwitchButton action={enterDemo} label={t('demo.tryIt')} busyLabel={t('demo.starting')} onChange={onChange} />
+  );
+}
+
+/** A button that enters or leaves demo mode, busy while the shell switches, with the error below it. */
+function DemoSwitchButton({
+  action,
+  label,
+  busyLabel,
+  onChange,
+}: {
+  action: () => Promise<StatusSnapshot>;
+  label: string;
+  busyLabel: string;
+  onChange: (next: StatusSnapshot) => void;
+}) {
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);
   return (
@@ -185,12 +191,12 @@ function TryDemoButton({ onChange }: { onChange: (next: StatusSnapshot) => void 
         onClick={() => {
           setBusy(true);
           setFailure(null);
-          enterDemo()
+          action()
             .then(onChange, (error: unknown) => setFailure(describeError(toCommandError(error))))
             .finally(() => setBusy(false));
         }}
       >
-        {busy ? t('demo.starting') : t('demo.tryIt')}
+        {busy ? busyLabel : label}
       </button>
       <ErrorNote message={failure} />
     </>
