@@ -32,7 +32,9 @@ pub(crate) async fn require_api_key(
     next: Next,
 ) -> Response {
     let key_name = presented_keys(request.headers()).find_map(|key| state.core.verify_api_key(key));
-    let required = state.core.settings().access.api_keys_required;
+    let required = state
+        .core
+        .read_settings(|settings| settings.access.api_keys_required);
     if required && key_name.is_none() {
         let flavor = flavor_for(request.uri().path(), request.headers());
         return reject(flavor, ApiError::unauthenticated(), LogNote::anonymous());
@@ -73,8 +75,10 @@ pub(crate) async fn check_host(State(state): State<AppState>, request: Request, 
         let error = ApiError::invalid_request("The request must carry exactly one Host header.");
         return reject(flavor, error, LogNote::anonymous());
     }
-    let settings = state.core.settings();
-    if settings.access.lan_mode {
+    let (lan_mode, listen_host) = state
+        .core
+        .read_settings(|settings| (settings.access.lan_mode, settings.listen.host.clone()));
+    if lan_mode {
         return next.run(request).await;
     }
     let host = request
@@ -86,7 +90,7 @@ pub(crate) async fn check_host(State(state): State<AppState>, request: Request, 
     // Only HTTP/2 requests get here without a `Host` (see `has_one_host`).
     let allowed = host
         .as_deref()
-        .is_none_or(|host| is_allowed_host(host, &settings.listen.host));
+        .is_none_or(|host| is_allowed_host(host, &listen_host));
     if allowed {
         return next.run(request).await;
     }
@@ -175,13 +179,13 @@ pub(crate) async fn cors(State(state): State<AppState>, request: Request, next: 
     };
     let allowed = origin.to_str().is_ok_and(|origin| {
         origin == FILE_ORIGIN
-            || state
-                .core
-                .settings()
-                .access
-                .allowed_origins
-                .iter()
-                .any(|allowed| allowed.trim_end_matches('/').eq_ignore_ascii_case(origin))
+            || state.core.read_settings(|settings| {
+                settings
+                    .access
+                    .allowed_origins
+                    .iter()
+                    .any(|allowed| allowed.trim_end_matches('/').eq_ignore_ascii_case(origin))
+            })
     });
     if !allowed {
         let flavor = flavor_for(path, request.headers());

@@ -26,7 +26,7 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
 }
 
 async fn metrics(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
-    if !state.core.settings().metrics.enabled {
+    if !state.core.read_settings(|settings| settings.metrics.enabled) {
         return fallback::not_found(uri, headers).await;
     }
     let mut response = state.core.metrics().render().into_response();

@@ -177,6 +177,12 @@ impl Core {
         self.inner.effective.borrow().clone()
     }
 
+    /// Reads the effective settings in place, for the checks made on every request, which need a
+    /// field or two and not a copy of the whole document. `read` must not block.
+    pub fn read_settings<T>(&self, read: impl FnOnce(&Settings) -> T) -> T {
+        read(&self.inner.effective.borrow())
+    }
+
     /// Changes of the effective settings.
     pub fn subscribe_settings(&self) -> watch::Receiver<Settings> {
         self.inner.effective.subscribe()
@@ -395,7 +401,7 @@ impl Core {
     /// Resolves a requested model name (exact id, case-insensitive, alias, 3.x suffix).
     pub async fn resolve_model(&self, requested: &str) -> Result<ModelInfo, CoreError> {
         let catalog = self.catalog().await?;
-        let resolver = ModelResolver::new(self.settings().model_aliases);
+        let resolver = ModelResolver::new(self.read_settings(|settings| settings.model_aliases.clone()));
         resolver
             .resolve(&catalog, requested)
             .cloned()
@@ -410,7 +416,7 @@ impl Core {
     ) -> Result<BuiltPrompt, CoreError> {
         let limits = self.catalog().await?.file_limits;
         let options = PromptOptions {
-            allow_private_hosts: self.settings().images.allow_private_hosts,
+            allow_private_hosts: self.read_settings(|settings| settings.images.allow_private_hosts),
             ..self.inner.prompt_options
         };
         let images = self
