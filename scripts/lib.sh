@@ -28,6 +28,8 @@ DESKTOP_PACKAGES=(
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev
   libjavascriptcoregtk-4.1-dev libxdo-dev
   xvfb xdotool x11-apps imagemagick trayer
+  # The desktop end-to-end suite (tests/desktop): WebKitGTK's WebDriver, a private session bus, curl.
+  webkit2gtk-driver dbus-daemon curl
   # The UI is Chinese for most users; without a CJK font a fresh Debian shows empty boxes.
   fonts-noto-cjk
 )
@@ -61,6 +63,21 @@ ensure_node_modules() {
 build_ui() {
   say "building the UI"
   (cd "$ROOT" && npm run --silent build -w ui)
+}
+
+# tauri-driver, the WebDriver front of the desktop end-to-end suite, pinned and installed into the
+# project's own target/tools (not ~/.cargo/bin); skipped when that version is already there.
+TAURI_DRIVER_VERSION=2.1.0
+TAURI_DRIVER_ROOT="$ROOT/target/tools"
+ensure_tauri_driver() {
+  if [ -x "$TAURI_DRIVER_ROOT/bin/tauri-driver" ] &&
+    grep -q "\"tauri-driver $TAURI_DRIVER_VERSION " "$TAURI_DRIVER_ROOT/.crates.toml" 2>/dev/null; then
+    return 0
+  fi
+  say "installing tauri-driver $TAURI_DRIVER_VERSION into target/tools"
+  CARGO_TARGET_DIR="$ROOT/target/tools/build" cargo install --locked --quiet tauri-driver \
+    --version "$TAURI_DRIVER_VERSION" --root "$TAURI_DRIVER_ROOT"
+  rm -rf "$ROOT/target/tools/build"
 }
 
 ensure_rust() {

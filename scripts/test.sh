@@ -3,8 +3,9 @@
 # formatting, clippy (all members, the desktop shell included) with warnings denied, all Rust tests,
 # the UI typecheck, lint and unit tests, and the end-to-end suite that drives the real `taiji-gateway` and
 # `taiji-sim` binaries with the real clients (the official OpenAI and Anthropic SDKs, the Vercel AI
-# SDK and the Claude Code CLI). Stops at the first failure and ends with one line counting every
-# test that ran.
+# SDK and the Claude Code CLI), and the desktop end-to-end suite (the app's window through WebDriver,
+# its tray through xdotool, under Xvfb). Stops at the first failure and ends with one line counting
+# every test that ran.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 started=$(date +%s)
@@ -37,6 +38,17 @@ if [ -d "$ROOT/tests/sdk" ]; then
   cargo build --locked -p taiji-gateway -p taiji-sim
   TAIJI_GATEWAY_BIN="$ROOT/target/debug/taiji-gateway" TAIJI_SIM_BIN="$ROOT/target/debug/taiji-sim" \
     npm run --silent test -w tests/sdk 2>&1 | tee "$results/sdk.txt"
+fi
+
+if [ -d "$ROOT/tests/desktop" ]; then
+  say "desktop end-to-end suite (the app's window through WebDriver and its tray through xdotool, under Xvfb)"
+  ensure_tauri_driver
+  cargo build --locked -p taiji-desktop -p taiji-sim
+  # Screenshots and the processes' logs stay in target/e2e-artifacts/ after the run (emptied first).
+  rm -rf "$ROOT/target/e2e-artifacts"
+  TAIJI_DESKTOP_BIN="$ROOT/target/debug/taiji-desktop" TAIJI_SIM_BIN="$ROOT/target/debug/taiji-sim" \
+    TAURI_DRIVER_BIN="$TAURI_DRIVER_ROOT/bin/tauri-driver" \
+    npm run --silent test -w tests/desktop 2>&1 | tee "$results/desktop.txt"
 fi
 
 say "service packaging (systemd unit, container image)"
@@ -77,11 +89,12 @@ while read -r p f i; do passed=$((passed + p)); failed=$((failed + f)); skipped=
   sed -n 's/^test result: [a-zA-Z]*\. \([0-9]*\) passed; \([0-9]*\) failed; \([0-9]*\) ignored.*/\1 \2 \3/p' "$results/cargo.txt")
 ui_passed=$(sed 's/\x1b\[[0-9;]*m//g' "$results/ui.txt" | sed -n 's/^ *Tests *\([0-9]*\) passed.*/\1/p' | tail -1)
 passed=$((passed + ${ui_passed:-0}))
-if [ -f "$results/sdk.txt" ]; then
-  passed=$((passed + $(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$results/sdk.txt" | tail -1)))
-  failed=$((failed + $(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$results/sdk.txt" | tail -1)))
-  skipped=$((skipped + $(sed -n 's/^# skipped \([0-9]*\)$/\1/p' "$results/sdk.txt" | tail -1)))
-fi
+for suite in sdk desktop; do
+  [ -f "$results/$suite.txt" ] || continue
+  passed=$((passed + $(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$results/$suite.txt" | tail -1)))
+  failed=$((failed + $(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$results/$suite.txt" | tail -1)))
+  skipped=$((skipped + $(sed -n 's/^# skipped \([0-9]*\)$/\1/p' "$results/$suite.txt" | tail -1)))
+done
 passed=$((passed + service_passed)); skipped=$((skipped + service_skipped))
 say "all checks passed in $(( $(date +%s) - started )) s"
 echo "total: $passed passed, $failed failed, $skipped skipped"

@@ -262,7 +262,7 @@ function LogRow({ entry, open, onToggle }: { entry: LogEntry; open: boolean; onT
   const detailId = `log-detail-${entry.id}`;
   return (
     <>
-      <tr data-status={entry.status} className={error === null ? undefined : 'has-error'}>
+      <tr data-testid="log-row" data-status={entry.status} className={error === null ? undefined : 'has-error'}>
         <td title={entry.started_at}>{formatLogTime(entry.started_at)}</td>
         <td title={sourceDetail}>{source}</td>
         <td>

@@ -84,7 +84,7 @@ export function ModelsView() {
                 </thead>
                 <tbody>
                   {shown.map((model) => (
-                    <tr key={model.id}>
+                    <tr key={model.id} data-testid="model-row">
                       <th scope="row">
                         <code>{model.id}</code>
                         {model.id === catalog.default_model && <span className="tag">{t('models.default')}</span>}

@@ -448,6 +448,7 @@ function AppearanceCard() {
         <span>{t('settings.languageLabel')}</span>
         <select
           className="input"
+          data-testid="language-select"
           value={language}
           onChange={(event) => {
             const next = event.target.value as Language;
@@ -466,6 +467,7 @@ function AppearanceCard() {
         <span>{t('settings.themeLabel')}</span>
         <select
           className="input"
+          data-testid="theme-select"
           value={theme}
           onChange={(event) => {
             const next = event.target.value as Theme;

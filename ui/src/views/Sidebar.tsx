@@ -20,6 +20,8 @@ export function Sidebar({ current, onSelect }: SidebarProps) {
             <button
               type="button"
               className="sidebar-item"
+              data-testid="nav-item"
+              data-section={section}
               aria-current={section === current ? 'page' : undefined}
               onClick={() => onSelect(section)}
             >

@@ -331,9 +331,9 @@ function GaugesCard({ snapshot }: { snapshot: StatusSnapshot }) {
         {t('status.gaugesHeading')}
       </h2>
       <dl className="gauges">
-        <Gauge label={t('status.inFlight')} value={gauges.in_flight} />
-        <Gauge label={t('status.queued')} value={gauges.queued} />
-        <Gauge label={t('status.limit')} value={gauges.limit} />
+        <Gauge label={t('status.inFlight')} value={gauges.in_flight} testId="gauge-in-flight" />
+        <Gauge label={t('status.queued')} value={gauges.queued} testId="gauge-queued" />
+        <Gauge label={t('status.limit')} value={gauges.limit} testId="gauge-limit" />
       </dl>
       <p className="muted small">
         {t('status.dataDir')}: <code>{snapshot.data_dir}</code>
@@ -348,11 +348,13 @@ function GaugesCard({ snapshot }: { snapshot: StatusSnapshot }) {
   );
 }
 
-function Gauge({ label, value }: { label: string; value: number }) {
+function Gauge({ label, value, testId }: { label: string; value: number; testId: string }) {
   return (
     <div className="gauge">
       <dt>{label}</dt>
-      <dd>{formatNumber(value)}</dd>
+      <dd data-testid={testId} data-value={value}>
+        {formatNumber(value)}
+      </dd>
     </div>
   );
 }
