@@ -257,7 +257,7 @@ export async function run(command, args, { env, timeoutMs = 30_000 } = {}) {
 export class Display {
   /// Starts Xvfb on a free display number and trayer on it, and waits until trayer's panel is there.
   static async start() {
-    for (const tool of ['Xvfb', 'trayer', 'xdotool', 'import']) {
+    for (const tool of ['Xvfb', 'trayer', 'xdotool', 'import', 'convert']) {
       const found = await run('sh', ['-c', `command -v ${tool}`]);
       if (found.code !== 0) throw new Error(`${tool} is not installed (scripts/lib.sh installs it on Debian)`);
     }
@@ -328,6 +328,20 @@ export class Display {
       }
     }
     return windows;
+  }
+
+  /// Waits until window `id` shows drawn content (not one flat colour, as a freshly mapped
+  /// window is before its web view paints), then saves it as `relative` under the artifacts.
+  async windowScreenshot(id, relative) {
+    const file = path.join(ARTIFACTS, relative);
+    await mkdir(path.dirname(file), { recursive: true });
+    await waitFor(`the window ${id} to draw its content`, async () => {
+      const shot = await run('import', ['-window', id, file], { env: this.env() });
+      if (shot.code !== 0) throw new Error(`import -window ${id}: ${shot.stderr.trim()}`);
+      const spread = await run('convert', [file, '-colorspace', 'Gray', '-format', '%[fx:standard_deviation]', 'info:']);
+      return Number(spread.stdout.trim()) > 0.05;
+    }, { intervalMs: 500 });
+    return file;
   }
 
   /// Saves a PNG of the whole screen (tray menus included) under the artifacts directory.

@@ -84,7 +84,7 @@ describe('launching the desktop app', () => {
       const [focused] = await display.xdotool('getwindowfocus');
       return focused === window;
     });
-    await display.screenshot('cases/second-launch-focused.png');
+    await display.windowScreenshot(window, 'cases/second-launch-window.png');
     assert.ok((await health(home))?.ready, 'the gateway kept serving');
   });
 
