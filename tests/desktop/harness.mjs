@@ -121,6 +121,10 @@ export function launch(command, args, { env, log, stdout = 'log' } = {}) {
     detached: true,
   });
   closeSync(fd);
+  // A test file's process ends when its tests do, even if a child was left running: its exit
+  // hook then kills the child's group.
+  child.unref();
+  child.stdout?.unref?.();
   started.add(child);
   child.exited = new Promise((resolve) => {
     child.once('exit', (code, signal) => {
@@ -142,6 +146,11 @@ export function exitOf(child, what, timeoutMs = WAIT_MS) {
     timer = setTimeout(() => reject(new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what} to exit`)), timeoutMs);
   });
   return Promise.race([child.exited, limit]).finally(() => clearTimeout(timer));
+}
+
+/// Stops every process this file started that still runs (for the files' `after` hooks).
+export async function stopAll() {
+  await Promise.all([...started].map((child) => stop(child)));
 }
 
 /// Whether a process (any, not only a child) still runs.
@@ -261,33 +270,65 @@ export class Display {
       const found = await run('sh', ['-c', `command -v ${tool}`]);
       if (found.code !== 0) throw new Error(`${tool} is not installed (scripts/lib.sh installs it on Debian)`);
     }
-    const xvfb = launch('Xvfb', ['-displayfd', '1', '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], {
+    let lastError;
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const display = await Display.startServer().catch((error) => {
+        lastError = error;
+        return null;
+      });
+      if (display === null) continue;
+      try {
+        display.trayer = launch(
+          'trayer',
+          ['--edge', 'top', '--align', 'right', '--widthtype', 'request', '--height', '32', '--SetDockType', 'true',
+            '--transparent', 'false', '--tint', '0x444444'],
+          { env: display.env(), log: 'trayer.log' },
+        );
+        await waitFor('the tray host (trayer) to show its panel', async () => {
+          if (display.trayer.exitCode !== null) throw new Error('trayer exited (see trayer.log)');
+          return (await display.xdotool('search', '--class', '^trayer$')).length > 0;
+        }, { timeoutMs: 30_000 });
+        return display;
+      } catch (error) {
+        lastError = error;
+        await display.stop();
+      }
+    }
+    throw new Error(`could not start Xvfb with trayer after 5 attempts: ${lastError?.message ?? lastError}`);
+  }
+
+  /// Xvfb on a display number picked at random from a range that people and scripts rarely use
+  /// by hand (:0, :1, :99 are common), ready once it writes the number to `-displayfd`.
+  static async startServer() {
+    let number;
+    do number = 200 + Math.floor(Math.random() * 300);
+    while (existsSync(`/tmp/.X${number}-lock`) || existsSync(`/tmp/.X11-unix/X${number}`));
+    const xvfb = launch('Xvfb', [`:${number}`, '-displayfd', '1', '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], {
       log: 'xvfb.log',
       stdout: 'pipe',
     });
-    const number = await new Promise((resolve, reject) => {
-      let text = '';
-      const timer = setTimeout(() => reject(new Error('Xvfb did not report a display within 30 s (see xvfb.log)')), 30_000);
-      xvfb.stdout.setEncoding('utf8');
-      xvfb.stdout.on('data', (chunk) => {
-        text += chunk;
-        const match = /^(\d+)\n/.exec(text);
-        if (match) {
+    try {
+      await new Promise((resolve, reject) => {
+        let text = '';
+        const timer = setTimeout(() => reject(new Error(`Xvfb :${number} was not ready within 30 s (see xvfb.log)`)), 30_000);
+        xvfb.stdout.setEncoding('utf8');
+        xvfb.stdout.on('data', (chunk) => {
+          text += chunk;
+          if (/^\d+\n/.test(text)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        xvfb.once('exit', (code) => {
           clearTimeout(timer);
-          resolve(match[1]);
-        }
+          reject(new Error(`Xvfb :${number} exited (code ${code}) before it was ready; see xvfb.log`));
+        });
       });
-      xvfb.once('exit', (code) => reject(new Error(`Xvfb exited (code ${code}) before starting; see xvfb.log`)));
-    });
-    const display = new Display(`:${number}`, xvfb);
-    display.trayer = launch(
-      'trayer',
-      ['--edge', 'top', '--align', 'right', '--widthtype', 'request', '--height', '32', '--SetDockType', 'true',
-        '--transparent', 'false', '--tint', '0x444444'],
-      { env: display.env(), log: 'trayer.log' },
-    );
-    await waitFor('the tray host (trayer) to show its panel', async () => (await display.xdotool('search', '--class', '^trayer$')).length > 0);
-    return display;
+    } catch (error) {
+      await stop(xvfb);
+      throw error;
+    }
+    return new Display(`:${number}`, xvfb);
   }
 
   constructor(name, xvfb) {
@@ -330,15 +371,20 @@ export class Display {
     return windows;
   }
 
-  /// Waits until window `id` shows drawn content (not one flat colour, as a freshly mapped
-  /// window is before its web view paints), then saves it as `relative` under the artifacts.
-  async windowScreenshot(id, relative) {
+  /// Waits until window `id` shows drawn content (not one flat colour, as a freshly mapped window
+  /// is before it paints), then saves the whole screen as `relative` under the artifacts; with
+  /// `crop`, only the window. The screen is captured, not the window itself, since popup menus
+  /// cannot be read on their own.
+  async drawnScreenshot(id, relative, { crop = false } = {}) {
     const file = path.join(ARTIFACTS, relative);
     await mkdir(path.dirname(file), { recursive: true });
     await waitFor(`the window ${id} to draw its content`, async () => {
-      const shot = await run('import', ['-window', id, file], { env: this.env() });
-      if (shot.code !== 0) throw new Error(`import -window ${id}: ${shot.stderr.trim()}`);
-      const spread = await run('convert', [file, '-colorspace', 'Gray', '-format', '%[fx:standard_deviation]', 'info:']);
+      const { x, y, width, height } = await this.geometry(id);
+      const region = `${width}x${height}+${x}+${y}`;
+      const shot = await run('import', ['-window', 'root', ...(crop ? ['-crop', region, '+repage'] : []), file], { env: this.env() });
+      if (shot.code !== 0) throw new Error(`import -window root: ${shot.stderr.trim()}`);
+      const measure = crop ? [file] : [file, '-crop', region, '+repage'];
+      const spread = await run('convert', [...measure, '-colorspace', 'Gray', '-format', '%[fx:standard_deviation]', 'info:']);
       return Number(spread.stdout.trim()) > 0.05;
     }, { intervalMs: 500 });
     return file;
@@ -382,18 +428,28 @@ export class Tray {
     const before = new Set(await this.display.xdotool('search', '--onlyvisible', '--pid', String(pid)));
     const { width, height } = await this.display.geometry(icon);
     await this.display.xdotool('mousemove', '--window', icon, String(Math.floor(width / 2)), String(Math.floor(height / 2)), 'click', '1');
+    // GTK maps a small off-screen window for its grab too; the menu is the new window of real size.
     const menu = await waitFor('the tray menu to open after clicking the tray icon', async () => {
       const now = await this.display.xdotool('search', '--onlyvisible', '--pid', String(pid));
-      return now.find((id) => !before.has(id));
+      for (const id of now.filter((candidate) => !before.has(candidate))) {
+        const { x, y, width, height } = await this.display.geometry(id);
+        if (width >= 50 && height >= 50 && x >= 0 && y >= 0) return id;
+      }
+      return null;
     });
-    if (screenshot) await this.display.screenshot(screenshot);
+    // A menu is mapped before it paints: the screenshot waits for its items.
+    if (screenshot) await this.display.drawnScreenshot(menu, screenshot);
     return menu;
   }
 
   /// Opens the menu and activates the item `fromBottom` places from its end (see TRAY_FROM_BOTTOM)
   /// with the keyboard, as a user could.
   async pick(pid, fromBottom, options) {
-    const menu = await this.openMenu(pid, options);
+    const menu = await this.openMenu(pid, options).catch(async (error) => {
+      // Leave no menu open (it holds the pointer and keyboard) for the next case.
+      await this.display.xdotool('key', 'Escape').catch(() => undefined);
+      throw error;
+    });
     await this.display.xdotool('key', '--clearmodifiers', ...Array(fromBottom).fill('Up'), 'Return');
     await waitFor('the tray menu to close after picking an item', async () => {
       const visible = await this.display.xdotool('search', '--onlyvisible', '--pid', String(pid));
@@ -625,10 +681,14 @@ export class AppWindow {
     }, { intervalMs: 400 });
   }
 
-  /// Saves the window's PNG under the artifacts directory.
+  /// Saves the window's PNG under the artifacts directory, once the page has painted what its
+  /// DOM holds (two animation frames later; WebKit's capture is of the last painted frame).
   async screenshot(relative) {
     const file = path.join(ARTIFACTS, relative);
     await mkdir(path.dirname(file), { recursive: true });
+    await this.driver.executeAsyncScript(
+      'const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done()));',
+    );
     await writeFile(file, await this.driver.takeScreenshot(), 'base64');
     return file;
   }

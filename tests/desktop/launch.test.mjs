@@ -19,6 +19,7 @@ import {
   launchApp,
   makeHome,
   Sim,
+  stopAll,
   stop,
   Tray,
   TRAY_FROM_BOTTOM,
@@ -47,6 +48,7 @@ describe('launching the desktop app', () => {
     await stop(first);
     await sim?.stop();
     await display?.stop();
+    await stopAll();
     await home?.remove();
   });
 
@@ -84,7 +86,7 @@ describe('launching the desktop app', () => {
       const [focused] = await display.xdotool('getwindowfocus');
       return focused === window;
     });
-    await display.windowScreenshot(window, 'cases/second-launch-window.png');
+    await display.drawnScreenshot(window, 'cases/second-launch-window.png', { crop: true });
     assert.ok((await health(home))?.ready, 'the gateway kept serving');
   });
 

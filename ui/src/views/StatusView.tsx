@@ -331,9 +331,9 @@ function GaugesCard({ snapshot }: { snapshot: StatusSnapshot }) {
         {t('status.gaugesHeading')}
       </h2>
       <dl className="gauges">
-        <Gauge label={t('status.inFlight')} value={gauges.in_flight} testId="gauge-in-flight" />
-        <Gauge label={t('status.queued')} value={gauges.queued} testId="gauge-queued" />
-        <Gauge label={t('status.limit')} value={gauges.limit} testId="gauge-limit" />
+        <Gauge label={t('status.inFlight')} value={gauges.in_flight} name="in-flight" />
+        <Gauge label={t('status.queued')} value={gauges.queued} name="queued" />
+        <Gauge label={t('status.limit')} value={gauges.limit} name="limit" />
       </dl>
       <p className="muted small">
         {t('status.dataDir')}: <code>{snapshot.data_dir}</code>
@@ -348,11 +348,12 @@ function GaugesCard({ snapshot }: { snapshot: StatusSnapshot }) {
   );
 }
 
-function Gauge({ label, value, testId }: { label: string; value: number; testId: string }) {
+/** `name` marks the gauge for the desktop end-to-end suite (`data-testid="gauge-<name>"`). */
+function Gauge({ label, value, name }: { label: string; value: number; name: string }) {
   return (
     <div className="gauge">
       <dt>{label}</dt>
-      <dd data-testid={testId} data-value={value}>
+      <dd data-testid={`gauge-${name}`} data-value={value}>
         {formatNumber(value)}
       </dd>
     </div>
