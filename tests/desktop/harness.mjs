@@ -437,8 +437,9 @@ export class Tray {
       }
       return null;
     });
-    // A menu is mapped before it paints: the screenshot waits for its items.
-    if (screenshot) await this.display.drawnScreenshot(menu, screenshot);
+    // A menu is mapped before it paints and takes the keyboard: keys are sent only once its items
+    // are drawn (the screenshot waits for that; without one asked for, the last menu is kept).
+    await this.display.drawnScreenshot(menu, screenshot ?? path.join('tray', 'last-opened-menu.png'));
     return menu;
   }
 
