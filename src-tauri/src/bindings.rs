@@ -73,7 +73,10 @@ impl TypeVisitor for Declarations {
                 .declared
                 .insert(name.clone(), format!("{docs}export {declaration}\n"));
             // One TypeScript name for two Rust types would silently drop one of them.
-            assert!(previous.is_none(), "two Rust types are both called {name} in TypeScript");
+            assert!(
+                previous.is_none(),
+                "two Rust types are both called {name} in TypeScript"
+            );
         }
         T::visit_dependencies(self);
         T::visit_generics(self);
@@ -91,8 +94,7 @@ pub fn typescript() -> String {
     let mut out = String::from(
         "// Generated from src-tauri (commands/names.rs, events.rs and the Rust types they name) by\n\
          // src-tauri/src/bindings.rs; do not edit.\n\
-         // Regenerate with `TAIJI_UPDATE_BINDINGS=1 cargo test -p taiji-desktop bindings`.\n\
-         /* eslint-disable */\n\n",
+         // Regenerate with `TAIJI_UPDATE_BINDINGS=1 cargo test -p taiji-desktop bindings`.\n\n",
     );
     for declaration in types.declared.values() {
         out.push_str(declaration);
@@ -114,7 +116,11 @@ pub fn typescript() -> String {
         } else {
             format!("{{ {} }}", signature.args.join("; "))
         };
-        let _ = writeln!(out, "  {}: {{ args: {args}; ok: {} }};", signature.name, signature.ok);
+        let _ = writeln!(
+            out,
+            "  {}: {{ args: {args}; ok: {} }};",
+            signature.name, signature.ok
+        );
     }
     out.push_str("}\n\n/** Every event the shell emits to the UI, by its constant name in events.rs. */\nexport const EVENTS = {\n");
     for (name, event) in events::ALL {
@@ -154,7 +160,11 @@ mod tests {
         let mut commands = commands::COMMANDS.to_vec();
         commands.sort_unstable();
         commands.dedup();
-        assert_eq!(commands.len(), commands::COMMANDS.len(), "a command is listed twice");
+        assert_eq!(
+            commands.len(),
+            commands::COMMANDS.len(),
+            "a command is listed twice"
+        );
         let mut names: Vec<_> = events::ALL.iter().map(|(_, event)| *event).collect();
         names.sort_unstable();
         names.dedup();

@@ -6,10 +6,11 @@ import { writeText } from '@tauri-apps/plugin-clipboard-manager';
 import { save } from '@tauri-apps/plugin-dialog';
 
 import { call } from './client';
+import type { UiLanguage } from './types';
 
 /** Tells the shell the UI's language so the tray menu speaks it too. */
-export function setUiLanguage(language: string): Promise<void> {
-  return call('set_ui_language', { language });
+export async function setUiLanguage(language: UiLanguage): Promise<void> {
+  await call('set_ui_language', { language });
 }
 
 /** Titles the main window (the title bar, the task switcher) in the UI's language. */

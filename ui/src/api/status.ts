@@ -25,8 +25,8 @@ export function login(account: string, password: string): Promise<AccountState> 
   return call('login', { account, password });
 }
 
-export function logout(): Promise<void> {
-  return call('logout');
+export async function logout(): Promise<void> {
+  await call('logout');
 }
 
 export function onGatewayState(handler: (event: GatewayStateEvent) => void): Promise<UnlistenFn> {

@@ -1,7 +1,6 @@
 // Generated from src-tauri (commands/names.rs, events.rs and the Rust types they name) by
 // src-tauri/src/bindings.rs; do not edit.
 // Regenerate with `TAIJI_UPDATE_BINDINGS=1 cargo test -p taiji-desktop bindings`.
-/* eslint-disable */
 
 /**
  * Payload of [`ACCOUNT_STATE`].
