@@ -11,6 +11,7 @@
 use std::any::TypeId;
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
+use std::marker::PhantomData;
 
 use ts_rs::{Config, TS, TypeVisitor};
 
@@ -27,6 +28,38 @@ pub struct Signature {
     pub args: Vec<String>,
     /// The TypeScript type of its answer.
     pub ok: String,
+}
+
+/// Stands for a `tauri::ipc::Channel<T>` argument in `names.rs` (ts-rs cannot describe Tauri's
+/// type): the UI passes a `Channel<T>` of `@tauri-apps/api/core`, which the generated file imports.
+pub struct Channel<T>(PhantomData<T>);
+
+impl<T: TS> TS for Channel<T> {
+    type WithoutGenerics = Self;
+    type OptionInnerType = Self;
+
+    fn name(cfg: &Config) -> String {
+        format!("Channel<{}>", T::name(cfg))
+    }
+
+    fn inline(cfg: &Config) -> String {
+        Self::name(cfg)
+    }
+
+    fn visit_dependencies(visitor: &mut impl TypeVisitor)
+    where
+        Self: 'static,
+    {
+        T::visit_dependencies(visitor);
+    }
+
+    fn visit_generics(visitor: &mut impl TypeVisitor)
+    where
+        Self: 'static,
+    {
+        T::visit_generics(visitor);
+        visitor.visit::<T>();
+    }
 }
 
 /// The TypeScript declarations of every named type met so far, by name.
@@ -96,6 +129,12 @@ pub fn typescript() -> String {
          // src-tauri/src/bindings.rs; do not edit.\n\
          // Regenerate with `TAIJI_UPDATE_BINDINGS=1 cargo test -p taiji-desktop bindings`.\n\n",
     );
+    if signatures
+        .iter()
+        .any(|signature| signature.args.iter().any(|arg| arg.contains("Channel<")))
+    {
+        out.push_str("import type { Channel } from '@tauri-apps/api/core';\n\n");
+    }
     for declaration in types.declared.values() {
         out.push_str(declaration);
         out.push('\n');
@@ -152,6 +191,17 @@ mod tests {
             actual == expected,
             "{} is stale; run `TAIJI_UPDATE_BINDINGS=1 cargo test -p taiji-desktop bindings`",
             path.display()
+        );
+    }
+
+    #[test]
+    fn a_channel_argument_is_typed_by_its_messages() {
+        let mut types = Declarations::new();
+        let argument = types.argument::<Channel<crate::commands::AppInfo>>("on_event");
+        assert_eq!(argument, "on_event: Channel<AppInfo>");
+        assert!(
+            types.declared.contains_key("AppInfo"),
+            "the message type is declared"
         );
     }
 

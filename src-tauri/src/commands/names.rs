@@ -3,7 +3,8 @@
 // (not `State` or `AppHandle`) and `Success` is the `Ok` type (`()` when there is none). The
 // `commands!` macro that reads this list is defined twice: `build.rs` takes the names from it (an
 // `allow-<command>` permission for each), and `commands/mod.rs` the invoke handler, `COMMANDS` and,
-// for the bindings test, each command's TypeScript signature (`ui/src/api/generated/`).
+// for the bindings test, each command's TypeScript signature (`ui/src/api/generated/`). A
+// `tauri::ipc::Channel<T>` argument is written `crate::bindings::Channel<T>`.
 // Plain comments only: both `include!` it.
 
 commands! {
