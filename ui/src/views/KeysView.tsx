@@ -9,14 +9,15 @@ import {
   regenerateApiKey,
   removeApiKey,
   setKeysRequired,
-  toCommandError,
   type ApiKey,
 } from '../api';
 import { ConfirmButton } from '../components/ConfirmButton';
 import { CopyButton } from '../components/CopyButton';
 import { ErrorNote } from '../components/ErrorNote';
+import { LoadingPage } from '../components/LoadingPage';
 import { Switch } from '../components/Switch';
 import { commandError, queryKeys, useApiKeysQuery } from '../hooks/queries';
+import { useAction } from '../hooks/useAction';
 import { describeError } from '../i18n';
 import { formatDateTime, maskKey } from '../lib/format';
 
@@ -26,29 +27,20 @@ export function KeysView() {
   const query = useApiKeysQuery();
   const keys = query.data ?? null;
   const loadError = commandError(query.error);
-  const [failure, setFailure] = useState<string | null>(null);
+  const { failure, setFailure, run: runAction } = useAction();
   const [notice, setNotice] = useState<string | null>(null);
   const reload = () => void client.invalidateQueries({ queryKey: queryKeys.apiKeys });
 
-  const run = (action: Promise<unknown>, success?: string) => {
-    setFailure(null);
+  const run = (command: () => Promise<unknown>, success?: string) => {
     setNotice(null);
-    action.then(
-      () => {
-        if (success) setNotice(success);
-        reload();
-      },
-      (error: unknown) => setFailure(describeError(toCommandError(error))),
-    );
+    void runAction(command, () => {
+      if (success) setNotice(success);
+      reload();
+    });
   };
 
   if (keys === null) {
-    return (
-      <section className="page">
-        <h2 className="page-title">{t('keys.heading')}</h2>
-        {loadError ? <ErrorNote message={describeError(loadError)} /> : <p className="muted">{t('common.loading')}</p>}
-      </section>
-    );
+    return <LoadingPage title={t('keys.heading')} error={loadError === null ? null : describeError(loadError)} />;
   }
 
   const lastRequired = keys.required && keys.keys.length <= 1;
@@ -63,7 +55,7 @@ export function KeysView() {
         <Switch
           checked={keys.required}
           label={t('keys.requireLabel')}
-          onChange={(required) => run(setKeysRequired(required))}
+          onChange={(required) => run(() => setKeysRequired(required))}
         />
         {!keys.required && <p className="warning-note">{t('keys.requireHelp')}</p>}
       </div>
@@ -96,8 +88,8 @@ export function KeysView() {
                   key={key.name}
                   apiKey={key}
                   removable={!lastRequired}
-                  onRegenerate={() => run(regenerateApiKey(key.name), t('keys.regenerated', { name: key.name }))}
-                  onRemove={() => run(removeApiKey(key.name))}
+                  onRegenerate={() => run(() => regenerateApiKey(key.name), t('keys.regenerated', { name: key.name }))}
+                  onRemove={() => run(() => removeApiKey(key.name))}
                 />
               ))}
             </tbody>
@@ -163,20 +155,17 @@ function KeyRow({ apiKey, removable, onRegenerate, onRemove }: KeyRowProps) {
 function AddKeyForm({ onAdded }: { onAdded: (name: string) => void }) {
   const { t } = useTranslation();
   const [name, setName] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<string | null>(null);
+  const { busy, failure, run } = useAction();
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setFailure(null);
-    addApiKey(name.trim())
-      .then((key) => {
+    void run(
+      () => addApiKey(name.trim()),
+      (key) => {
         setName('');
         onAdded(key.name);
-      })
-      .catch((error: unknown) => setFailure(describeError(toCommandError(error))))
-      .finally(() => setBusy(false));
+      },
+    );
   };
 
   return (
