@@ -16,6 +16,7 @@ import { CopyButton } from '../components/CopyButton';
 import { ErrorNote } from '../components/ErrorNote';
 import { LoadingPage } from '../components/LoadingPage';
 import { Switch } from '../components/Switch';
+import { Table } from '../components/Table';
 import { commandError, queryKeys, useApiKeysQuery } from '../hooks/queries';
 import { useAction } from '../hooks/useAction';
 import { describeError } from '../i18n';
@@ -70,31 +71,24 @@ export function KeysView() {
       {keys.keys.length === 0 ? (
         <p className="empty">{t('keys.empty')}</p>
       ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">{t('keys.name')}</th>
-                <th scope="col">{t('keys.created')}</th>
-                <th scope="col">{t('keys.key')}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t('keys.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {keys.keys.map((key) => (
-                <KeyRow
-                  key={key.name}
-                  apiKey={key}
-                  removable={!lastRequired}
-                  onRegenerate={() => run(() => regenerateApiKey(key.name), t('keys.regenerated', { name: key.name }))}
-                  onRemove={() => run(() => removeApiKey(key.name))}
-                />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          columns={[
+            { label: t('keys.name') },
+            { label: t('keys.created') },
+            { label: t('keys.key') },
+            { label: t('keys.actions'), hidden: true },
+          ]}
+        >
+          {keys.keys.map((key) => (
+            <KeyRow
+              key={key.name}
+              apiKey={key}
+              removable={!lastRequired}
+              onRegenerate={() => run(() => regenerateApiKey(key.name), t('keys.regenerated', { name: key.name }))}
+              onRemove={() => run(() => removeApiKey(key.name))}
+            />
+          ))}
+        </Table>
       )}
       {lastRequired && keys.keys.length > 0 && <p className="muted small">{t('keys.lastKeyRequired')}</p>}
 

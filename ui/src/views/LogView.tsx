@@ -20,6 +20,7 @@ import {
 } from '../api';
 import { CopyButton } from '../components/CopyButton';
 import { ErrorNote } from '../components/ErrorNote';
+import { Table } from '../components/Table';
 import { commandError, queryKeys } from '../hooks/queries';
 import { useShellEvent } from '../hooks/useShellEvent';
 import { describeError } from '../i18n';
@@ -204,41 +205,29 @@ export function LogView() {
         <p className="empty">{filtered ? t('log.emptyFiltered') : t('log.empty')}</p>
       ) : (
         <>
-          <div className="table-wrap">
-            <table className="table log-table">
-              <thead>
-                <tr>
-                  <th scope="col">{t('log.time')}</th>
-                  <th scope="col">{t('log.source')}</th>
-                  <th scope="col">{t('log.endpoint')}</th>
-                  <th scope="col">{t('log.model')}</th>
-                  <th scope="col">{t('log.status')}</th>
-                  <th scope="col" className="num">
-                    {t('log.tokens')}
-                  </th>
-                  <th scope="col" className="num">
-                    {t('log.points')}
-                  </th>
-                  <th scope="col" className="num">
-                    {t('log.duration')}
-                  </th>
-                  <th scope="col">
-                    <span className="visually-hidden">{t('log.details')}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.entries.map((entry) => (
-                  <LogRow
-                    key={entry.id}
-                    entry={entry}
-                    open={open === entry.id}
-                    onToggle={() => setOpen(open === entry.id ? null : entry.id)}
-                  />
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            className="log-table"
+            columns={[
+              { label: t('log.time') },
+              { label: t('log.source') },
+              { label: t('log.endpoint') },
+              { label: t('log.model') },
+              { label: t('log.status') },
+              { label: t('log.tokens'), numeric: true },
+              { label: t('log.points'), numeric: true },
+              { label: t('log.duration'), numeric: true },
+              { label: t('log.details'), hidden: true },
+            ]}
+          >
+            {data.entries.map((entry) => (
+              <LogRow
+                key={entry.id}
+                entry={entry}
+                open={open === entry.id}
+                onToggle={() => setOpen(open === entry.id ? null : entry.id)}
+              />
+            ))}
+          </Table>
           <Pagination page={data.page} pageSize={data.page_size} total={data.total} onPage={setPage} />
         </>
       )}
