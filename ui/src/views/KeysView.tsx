@@ -14,6 +14,7 @@ import {
 import { ConfirmButton } from '../components/ConfirmButton';
 import { CopyButton } from '../components/CopyButton';
 import { ErrorNote } from '../components/ErrorNote';
+import { Field } from '../components/Field';
 import { LoadingPage } from '../components/LoadingPage';
 import { Switch } from '../components/Switch';
 import { Table } from '../components/Table';
@@ -166,15 +167,14 @@ function AddKeyForm({ onAdded }: { onAdded: (name: string) => void }) {
     <form className="card form" onSubmit={submit} aria-label={t('keys.addHeading')}>
       <h3 className="card-heading">{t('keys.addHeading')}</h3>
       <div className="row">
-        <label className="field grow">
-          <span className="visually-hidden">{t('keys.name')}</span>
+        <Field label={t('keys.name')} grow hideLabel>
           <input
             className="input"
             placeholder={t('keys.addPlaceholder')}
             value={name}
             onChange={(event) => setName(event.target.value)}
           />
-        </label>
+        </Field>
         <button type="submit" className="button" disabled={busy || name.trim() === ''}>
           {t('keys.add')}
         </button>

@@ -20,6 +20,7 @@ import {
 } from '../api';
 import { CopyButton } from '../components/CopyButton';
 import { ErrorNote } from '../components/ErrorNote';
+import { Field } from '../components/Field';
 import { Table } from '../components/Table';
 import { commandError, queryKeys } from '../hooks/queries';
 import { useShellEvent } from '../hooks/useShellEvent';
@@ -151,8 +152,7 @@ export function LogView() {
       </div>
 
       <div className="filters" role="search">
-        <label className="field">
-          <span>{t('log.filterModel')}</span>
+        <Field label={t('log.filterModel')}>
           <input
             className="input"
             list="log-models"
@@ -164,9 +164,8 @@ export function LogView() {
               <option key={model} value={model} />
             ))}
           </datalist>
-        </label>
-        <label className="field">
-          <span>{t('log.filterStatus')}</span>
+        </Field>
+        <Field label={t('log.filterStatus')}>
           <select
             className="input"
             value={filters.status}
@@ -179,9 +178,8 @@ export function LogView() {
               </option>
             ))}
           </select>
-        </label>
-        <label className="field grow">
-          <span>{t('log.filterText')}</span>
+        </Field>
+        <Field label={t('log.filterText')} grow>
           <input
             className="input"
             type="search"
@@ -189,7 +187,7 @@ export function LogView() {
             value={filters.text}
             onChange={(event) => setFilters({ ...filters, text: event.target.value })}
           />
-        </label>
+        </Field>
       </div>
 
       <ErrorNote message={failure ?? (loadError === null ? null : describeError(loadError))} />

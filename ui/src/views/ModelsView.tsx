@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { listModels, type ModelInfo } from '../api';
 import { CopyButton } from '../components/CopyButton';
 import { ErrorNote } from '../components/ErrorNote';
+import { Field } from '../components/Field';
 import { Table } from '../components/Table';
 import { commandError, queryKeys, useModelsQuery } from '../hooks/queries';
 import { describeError } from '../i18n';
@@ -53,10 +54,9 @@ export function ModelsView() {
       {catalog !== null && (
         <>
           <div className="filters" role="search">
-            <label className="field grow">
-              <span>{t('models.search')}</span>
+            <Field label={t('models.search')} grow>
               <input className="input" type="search" value={query} onChange={(event) => setQuery(event.target.value)} />
-            </label>
+            </Field>
             <span className="muted small align-end">{shown.length === catalog.models.length
                 ? t('models.countAll', { total: formatNumber(catalog.models.length) })
                 : t('models.countSome', { shown: formatNumber(shown.length), total: formatNumber(catalog.models.length) })}</span>

@@ -19,6 +19,7 @@ import {
 } from '../api';
 import { Card } from '../components/Card';
 import { ErrorNote } from '../components/ErrorNote';
+import { Field } from '../components/Field';
 import { LoadingPage } from '../components/LoadingPage';
 import { Switch } from '../components/Switch';
 import { commandError, queryKeys, useAutostartQuery, useSettingsQuery } from '../hooks/queries';
@@ -168,8 +169,7 @@ function NumberField({
       ? t('settings.numberMin', { min: formatNumber(min) })
       : t('settings.numberRange', { min: formatNumber(min), max: formatNumber(max) });
   return (
-    <label className="field">
-      <span>{label}</span>
+    <Field label={label}>
       <input
         className="input narrow"
         type="number"
@@ -186,7 +186,7 @@ function NumberField({
           {problem}
         </span>
       )}
-    </label>
+    </Field>
   );
 }
 
@@ -220,10 +220,9 @@ function ListenCard({ host, port, save }: { host: string; port: number; save: Sa
       invalid={hostDraft.trim() === '' || !wholeNumberIn(portDraft, 0, 65535)}
     >
       <div className="row">
-        <label className="field grow">
-          <span>{t('settings.hostLabel')}</span>
+        <Field label={t('settings.hostLabel')} grow>
           <input className="input" value={hostDraft} onChange={(event) => setHostDraft(event.target.value)} required />
-        </label>
+        </Field>
         <NumberField label={t('settings.portLabel')} value={portDraft} onChange={setPortDraft} min={0} max={65535} />
       </div>
       <p className="muted small">{t('settings.listenHelp')}</p>
@@ -400,8 +399,7 @@ function UpstreamCard({ settings, save }: { settings: Settings; save: Save }) {
         <code>{settings.upstream_app_version}</code>)
       </p>
       <Switch checked={discovery} label={t('settings.discoveryLabel')} onChange={setDiscovery} />
-      <label className="field">
-        <span>{t('settings.proxyLabel')}</span>
+      <Field label={t('settings.proxyLabel')}>
         <input
           className="input"
           value={proxy}
@@ -410,7 +408,7 @@ function UpstreamCard({ settings, save }: { settings: Settings; save: Save }) {
           spellCheck={false}
           autoComplete="off"
         />
-      </label>
+      </Field>
       <p className="muted small">{t('settings.proxyHelp')}</p>
       <div className="row">
         <button type="button" className="button secondary" onClick={runCheck} disabled={checking}>
@@ -480,8 +478,7 @@ function ChoiceField<T extends string>({
   onChange: (next: T) => void;
 }) {
   return (
-    <label className="field">
-      <span>{label}</span>
+    <Field label={label}>
       <select className="input" value={value} onChange={(event) => onChange(event.target.value as T)}>
         {options.map((option) => (
           <option key={option} value={option} lang={optionLang ? option : undefined}>
@@ -489,7 +486,7 @@ function ChoiceField<T extends string>({
           </option>
         ))}
       </select>
-    </label>
+    </Field>
   );
 }
 

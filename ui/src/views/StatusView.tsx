@@ -15,6 +15,7 @@ import {
 import { Card } from '../components/Card';
 import { CopyButton } from '../components/CopyButton';
 import { ErrorNote } from '../components/ErrorNote';
+import { Field } from '../components/Field';
 import type { StatusModel } from '../hooks/queries';
 import { useAction } from '../hooks/useAction';
 import { useTranslation } from 'react-i18next';
@@ -262,8 +263,7 @@ function SignInForm({ initialAccount, rejected }: { initialAccount: string; reje
 
   return (
     <form className="form" onSubmit={submit} aria-label={t('status.signIn')}>
-      <label className="field">
-        <span>{t('status.accountLabel')}</span>
+      <Field label={t('status.accountLabel')}>
         <input
           className="input"
           name="account"
@@ -273,9 +273,8 @@ function SignInForm({ initialAccount, rejected }: { initialAccount: string; reje
           onChange={(event) => setAccount(event.target.value)}
           required
         />
-      </label>
-      <label className="field">
-        <span>{t('status.passwordLabel')}</span>
+      </Field>
+      <Field label={t('status.passwordLabel')}>
         <input
           className="input"
           name="password"
@@ -285,7 +284,7 @@ function SignInForm({ initialAccount, rejected }: { initialAccount: string; reje
           onChange={(event) => setPassword(event.target.value)}
           required
         />
-      </label>
+      </Field>
       <ErrorNote message={failure ?? rejected} />
       <button type="submit" className="button" disabled={busy || account.trim() === '' || password === ''}>
         {busy ? t('status.signingIn') : t('status.signIn')}
