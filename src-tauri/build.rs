@@ -1,5 +1,13 @@
 //! Build script: generates the Tauri context and the permissions for our own commands.
 
+/// Reads the command list in `src/commands/names.rs` for its names only (the types are not resolved
+/// here, only parsed).
+macro_rules! commands {
+    ($($module:ident :: $name:ident ( $($arg:ident : $ty:ty),* $(,)? ) -> $ok:ty;)*) => {
+        const COMMANDS: &[&str] = &[$(stringify!($name)),*];
+    };
+}
+
 include!("src/commands/names.rs");
 
 fn main() {

@@ -1,38 +1,175 @@
-//! The UI's copy of the shell's names, generated from the one list of each: command names from
-//! [`crate::commands::COMMANDS`] and event names from [`crate::events::ALL`]. The generated file is
-//! `ui/src/api/generated/shell.ts`; a test fails when it is stale, and
-//! `TAIJI_UPDATE_BINDINGS=1 cargo test -p taiji-desktop bindings` rewrites it.
+//! The UI's copy of the shell's interface, generated from its one declaration of each part: the
+//! commands with their arguments and answers from `commands/names.rs`, the events with their
+//! payloads from [`crate::events`], and the TypeScript declaration of every type those carry from
+//! the Rust types themselves (`ts-rs`: a `#[cfg_attr(test, derive(ts_rs::TS))]` in this crate,
+//! `#[cfg_attr(feature = "ts", derive(ts_rs::TS))]` in `taiji-core`).
 //!
-//! Payload types are still written by hand in `ui/src/api/types.ts`.
+//! The generated file is `ui/src/api/generated/shell.ts`; a test fails when it is stale, and
+//! `TAIJI_UPDATE_BINDINGS=1 cargo test -p taiji-desktop bindings` rewrites it. Only tests compile
+//! this module, so ordinary builds never compile `ts-rs`.
 
+use std::any::TypeId;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
+use std::marker::PhantomData;
 
-use crate::commands::COMMANDS;
-use crate::events;
+use ts_rs::{Config, TS, TypeVisitor};
+
+use crate::{commands, events};
 
 /// Where the generated file lives, relative to this crate.
 pub const GENERATED_PATH: &str = "../ui/src/api/generated/shell.ts";
 
+/// One command's TypeScript signature.
+pub struct Signature {
+    /// The command name.
+    pub name: &'static str,
+    /// Its arguments as TypeScript object members, e.g. `page_size: number`.
+    pub args: Vec<String>,
+    /// The TypeScript type of its answer.
+    pub ok: String,
+}
+
+/// Stands for a `tauri::ipc::Channel<T>` argument in `names.rs` (ts-rs cannot describe Tauri's
+/// type): the UI passes a `Channel<T>` of `@tauri-apps/api/core`, which the generated file imports.
+pub struct Channel<T>(PhantomData<T>);
+
+impl<T: TS> TS for Channel<T> {
+    type WithoutGenerics = Self;
+    type OptionInnerType = Self;
+
+    fn name(cfg: &Config) -> String {
+        format!("Channel<{}>", T::name(cfg))
+    }
+
+    fn inline(cfg: &Config) -> String {
+        Self::name(cfg)
+    }
+
+    fn visit_dependencies(visitor: &mut impl TypeVisitor)
+    where
+        Self: 'static,
+    {
+        T::visit_dependencies(visitor);
+    }
+
+    fn visit_generics(visitor: &mut impl TypeVisitor)
+    where
+        Self: 'static,
+    {
+        T::visit_generics(visitor);
+        visitor.visit::<T>();
+    }
+}
+
+/// The TypeScript declarations of every named type met so far, by name.
+pub struct Declarations {
+    config: Config,
+    seen: HashSet<TypeId>,
+    declared: BTreeMap<String, String>,
+}
+
+impl Declarations {
+    fn new() -> Self {
+        Self {
+            // JavaScript numbers hold every count, size and duration the shell sends exactly.
+            config: Config::new().with_large_int("number"),
+            seen: HashSet::new(),
+            declared: BTreeMap::new(),
+        }
+    }
+
+    /// The TypeScript type of `T` (declaring it and what it uses).
+    pub fn name<T: TS + 'static + ?Sized>(&mut self) -> String {
+        self.visit::<T>();
+        T::name(&self.config)
+    }
+
+    /// An argument `name: T` as an object member; `Option` arguments may be left out.
+    pub fn argument<T: TS + 'static>(&mut self, name: &str) -> String {
+        let optional = if T::IS_OPTION { "?" } else { "" };
+        format!("{name}{optional}: {}", self.name::<T>())
+    }
+}
+
+impl TypeVisitor for Declarations {
+    fn visit<T: TS + 'static + ?Sized>(&mut self) {
+        if !self.seen.insert(TypeId::of::<T>()) {
+            return;
+        }
+        // Named (derived) types have an output path; primitives and containers do not.
+        if T::output_path().is_some() {
+            let docs = T::docs().unwrap_or_default();
+            let declaration = T::decl(&self.config);
+            let name = T::ident(&self.config);
+            let previous = self
+                .declared
+                .insert(name.clone(), format!("{docs}export {declaration}\n"));
+            // One TypeScript name for two Rust types would silently drop one of them.
+            assert!(
+                previous.is_none(),
+                "two Rust types are both called {name} in TypeScript"
+            );
+        }
+        T::visit_dependencies(self);
+        T::visit_generics(self);
+    }
+}
+
 /// The TypeScript text of the generated file.
 pub fn typescript() -> String {
+    let mut types = Declarations::new();
+    let signatures = commands::signatures(&mut types);
+    let payloads = events::payloads(&mut types);
+    // What every failed command rejects with.
+    types.visit::<commands::CommandError>();
+
     let mut out = String::from(
-        "// Generated from src-tauri (commands/names.rs and events.rs) by src-tauri/src/bindings.rs; do not edit.\n\
-         // Regenerate with `TAIJI_UPDATE_BINDINGS=1 cargo test -p taiji-desktop bindings`.\n\n\
-         /** Every command the shell offers (`invoke` names). */\n\
-         export const COMMANDS = [\n",
+        "// Generated from src-tauri (commands/names.rs, events.rs and the Rust types they name) by\n\
+         // src-tauri/src/bindings.rs; do not edit.\n\
+         // Regenerate with `TAIJI_UPDATE_BINDINGS=1 cargo test -p taiji-desktop bindings`.\n\n",
     );
-    for command in COMMANDS {
-        let _ = writeln!(out, "  '{command}',");
+    if signatures
+        .iter()
+        .any(|signature| signature.args.iter().any(|arg| arg.contains("Channel<")))
+    {
+        out.push_str("import type { Channel } from '@tauri-apps/api/core';\n\n");
     }
+    for declaration in types.declared.values() {
+        out.push_str(declaration);
+        out.push('\n');
+    }
+
+    out.push_str("/** Every command the shell offers (`invoke` names). */\nexport const COMMANDS = [\n");
+    for signature in &signatures {
+        let _ = writeln!(out, "  '{}',", signature.name);
+    }
+    out.push_str("] as const;\n\nexport type Command = (typeof COMMANDS)[number];\n\n");
     out.push_str(
-        "] as const;\n\nexport type Command = (typeof COMMANDS)[number];\n\n\
-         /** Every event the shell emits to the UI, by its constant name in events.rs. */\n\
-         export const EVENTS = {\n",
+        "/** What each command takes (`args`, snake_case as the shell reads them) and answers (`ok`). */\n\
+         export interface Commands {\n",
     );
+    for signature in &signatures {
+        let args = if signature.args.is_empty() {
+            "Record<string, never>".to_owned()
+        } else {
+            format!("{{ {} }}", signature.args.join("; "))
+        };
+        let _ = writeln!(
+            out,
+            "  {}: {{ args: {args}; ok: {} }};",
+            signature.name, signature.ok
+        );
+    }
+    out.push_str("}\n\n/** Every event the shell emits to the UI, by its constant name in events.rs. */\nexport const EVENTS = {\n");
     for (name, event) in events::ALL {
         let _ = writeln!(out, "  {name}: '{event}',");
     }
-    out.push_str("} as const;\n");
+    out.push_str("} as const;\n\n/** The payload of each event. */\nexport interface EventPayloads {\n");
+    for (event, payload) in &payloads {
+        let _ = writeln!(out, "  '{event}': {payload};");
+    }
+    out.push_str("}\n");
     out
 }
 
@@ -58,11 +195,26 @@ mod tests {
     }
 
     #[test]
+    fn a_channel_argument_is_typed_by_its_messages() {
+        let mut types = Declarations::new();
+        let argument = types.argument::<Channel<crate::commands::AppInfo>>("on_event");
+        assert_eq!(argument, "on_event: Channel<AppInfo>");
+        assert!(
+            types.declared.contains_key("AppInfo"),
+            "the message type is declared"
+        );
+    }
+
+    #[test]
     fn every_name_is_listed_once() {
-        let mut commands = COMMANDS.to_vec();
+        let mut commands = commands::COMMANDS.to_vec();
         commands.sort_unstable();
         commands.dedup();
-        assert_eq!(commands.len(), COMMANDS.len(), "a command is listed twice");
+        assert_eq!(
+            commands.len(),
+            commands::COMMANDS.len(),
+            "a command is listed twice"
+        );
         let mut names: Vec<_> = events::ALL.iter().map(|(_, event)| *event).collect();
         names.sort_unstable();
         names.dedup();

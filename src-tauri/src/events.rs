@@ -1,45 +1,56 @@
 //! Events the shell emits to the UI (and the tray listens to): names and payloads in one place.
 //!
-//! The UI mirrors these in `ui/src/api/events.ts`; a rename here must be made there too. Payloads
-//! are objects so fields can be added later without breaking listeners.
+//! Each event is declared once, with its payload type, in the `events!` list below; the UI's names
+//! and payload types are generated from it (`crate::bindings`). Payloads are objects so fields can
+//! be added later without breaking listeners.
 
 use serde::{Deserialize, Serialize};
 use taiji_core::account::TokenState;
+#[cfg(test)]
+use taiji_core::dispatch::AdmissionGauges;
+#[cfg(test)]
+use taiji_core::request_log::LogEntry;
 use taiji_core::runtime::SignInState;
 
+#[cfg(test)]
+use crate::commands::SettingsView;
 use crate::status::GatewayStatus;
 
-/// The gateway status changed (or was re-announced); payload [`GatewayStateEvent`].
-pub const GATEWAY_STATE: &str = "gateway-state";
+/// Declares each event's name constant and payload, [`ALL`], and for the bindings test `payloads`.
+macro_rules! events {
+    ($($(#[$doc:meta])* $name:ident = $event:literal => $payload:ty;)*) => {
+        $($(#[$doc])* pub const $name: &str = $event;)*
 
-/// The account, its login state or the background sign-in changed; payload [`AccountStateEvent`].
-pub const ACCOUNT_STATE: &str = "account-state";
+        /// Every event the UI listens to, by constant name; `bindings.rs` generates the UI's copy
+        /// from it.
+        pub const ALL: &[(&str, &str)] = &[$((stringify!($name), $name)),*];
 
-/// The admission gauges changed; payload `taiji_core::dispatch::AdmissionGauges`
-/// (`{in_flight, queued, limit}`).
-pub const GAUGES: &str = "admission-gauges";
+        /// Every event's TypeScript payload type, its types declared in `types`.
+        #[cfg(test)]
+        pub(crate) fn payloads(types: &mut crate::bindings::Declarations) -> Vec<(&'static str, String)> {
+            vec![$(($name, types.name::<$payload>())),*]
+        }
+    };
+}
 
-/// A request-log entry was created or changed; payload `taiji_core::request_log::LogEntry`.
-pub const REQUEST_LOG_ENTRY: &str = "request-log-entry";
-
-/// The request log fell behind and skipped changes; the UI should reload its page. No payload.
-pub const REQUEST_LOG_RESYNC: &str = "request-log-resync";
-
-/// The settings changed; payload [`crate::commands::SettingsView`].
-pub const SETTINGS_CHANGED: &str = "settings-changed";
-
-/// Every event the UI listens to, by constant name; `bindings.rs` generates the UI's copy from it.
-pub const ALL: &[(&str, &str)] = &[
-    ("GATEWAY_STATE", GATEWAY_STATE),
-    ("ACCOUNT_STATE", ACCOUNT_STATE),
-    ("GAUGES", GAUGES),
-    ("REQUEST_LOG_ENTRY", REQUEST_LOG_ENTRY),
-    ("REQUEST_LOG_RESYNC", REQUEST_LOG_RESYNC),
-    ("SETTINGS_CHANGED", SETTINGS_CHANGED),
-];
+events! {
+    /// The gateway status changed (or was re-announced).
+    GATEWAY_STATE = "gateway-state" => GatewayStateEvent;
+    /// The account, its login state or the background sign-in changed.
+    ACCOUNT_STATE = "account-state" => AccountStateEvent;
+    /// The admission gauges changed (`{in_flight, queued, limit}`).
+    GAUGES = "admission-gauges" => AdmissionGauges;
+    /// A request-log entry was created or changed.
+    REQUEST_LOG_ENTRY = "request-log-entry" => LogEntry;
+    /// The request log fell behind and skipped changes; the UI should reload its page. No payload.
+    REQUEST_LOG_RESYNC = "request-log-resync" => ();
+    /// The settings changed.
+    SETTINGS_CHANGED = "settings-changed" => SettingsView;
+}
 
 /// Payload of [`GATEWAY_STATE`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct GatewayStateEvent {
     /// The derived status.
     pub status: GatewayStatus,
@@ -52,6 +63,7 @@ pub struct GatewayStateEvent {
 
 /// Payload of [`ACCOUNT_STATE`].
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct AccountStateEvent {
     /// The configured account name.
     pub account: Option<String>,

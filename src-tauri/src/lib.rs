@@ -5,7 +5,7 @@
 //! - [`status`]: the gateway status and how it is derived;
 //! - [`demo`]: demo mode, a second core against the built-in simulator;
 //! - [`commands`]: the thin `#[tauri::command]` adapters the UI invokes;
-//! - [`bindings`]: the UI's generated copy of the command and event names;
+//! - `bindings` (tests only): the UI's generated copy of the commands, events and their types;
 //! - [`events`] and [`forward`]: the core's live channels, forwarded to the UI as events;
 //! - [`tray`] and [`window`]: the tray icon and the main window's behaviour;
 //! - [`ui_language`]: the UI's language as the shell knows it, and the tray's labels in it.
@@ -13,7 +13,8 @@
 //! `run()` is what `main.rs` calls. [`build_app`] is generic over the Tauri runtime so a unit test
 //! can build the real app (config, capabilities, commands, core, gateway) on the mock runtime.
 
-pub mod bindings;
+#[cfg(test)]
+mod bindings;
 pub mod commands;
 pub mod demo;
 pub mod events;

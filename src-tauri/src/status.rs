@@ -41,6 +41,7 @@ impl ListenerState {
 
 /// What the gateway is doing, as the tray icon and the UI show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum GatewayStatus {
     /// Listening, with an account that can sign in: requests can succeed.

@@ -8,6 +8,7 @@ use crate::status::GatewayStatus;
 
 /// A language the UI and the tray speak.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub enum UiLanguage {
     /// Simplified Chinese, the site's own language.
     #[serde(rename = "zh-CN")]

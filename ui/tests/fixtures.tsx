@@ -46,12 +46,14 @@ export function statusSnapshot(overrides: Partial<StatusSnapshot> = {}): StatusS
     url: 'http://127.0.0.1:8760',
     account: null,
     login: { state: 'needs_login' },
+    sign_in: { state: 'no_account' },
     gauges: { in_flight: 0, queued: 0, limit: 3 },
     credentials: {
       backend: 'file',
       path: '/home/me/.local/share/cn.taiji.gateway/credentials.json',
     },
     data_dir: '/home/me/.local/share/cn.taiji.gateway',
+    demo: false,
     site: {
       base_url: 'https://ai.txg2024.xyz',
       app_version: '3.4.0',
@@ -113,6 +115,7 @@ export function catalog(): ModelCatalog {
     thinking: false,
     image_generation: false,
     note: '',
+    reasoning_efforts: [],
     ...extra,
   });
   return {

@@ -90,6 +90,7 @@ impl RefreshPolicy {
 
 /// The login state, for the UI and the tray.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum TokenState {
     /// No token yet (or it was dropped); the next call logs in.
@@ -101,6 +102,7 @@ pub enum TokenState {
         /// The `userId` claim.
         user_id: Option<u64>,
         /// The `exp` claim.
+        #[cfg_attr(feature = "ts", ts(type = "string | null"))]
         #[serde(with = "time::serde::rfc3339::option")]
         expires_at: Option<OffsetDateTime>,
     },

@@ -8,6 +8,7 @@ use crate::model::ModelInfo;
 
 /// Where a request came from; recorded in the request log and shown in the UI.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RequestSource {
     /// Which surface received it: "openai", "anthropic", "chat" (built-in window), "cli".
     pub api: String,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// One model of the account's catalog, deduplicated by [`ModelInfo::id`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ModelInfo {
     /// The upstream `value`: the id sent when creating a session and shown to API clients.
     /// In 3.x catalogs this is the full `provider::model` string.

@@ -10,6 +10,7 @@ use crate::state::AppState;
 
 /// The account after a sign-in.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct AccountView {
     /// The account name signed in with.
     pub account: Option<String>,

@@ -14,6 +14,7 @@ use crate::status::GatewayStatus;
 
 /// What the UI shows in its header.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct AppInfo {
     pub name: String,
     pub version: String,
@@ -21,6 +22,7 @@ pub struct AppInfo {
 
 /// Everything the status view shows.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct StatusView {
     /// Running, needs login, stopped, or error with its message.
     pub gateway: GatewayStatus,
@@ -46,8 +48,10 @@ pub struct StatusView {
 
 /// Where credentials are kept, as data the UI words in its own language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct CredentialsView {
     /// `keychain` or `file`.
+    #[cfg_attr(test, ts(type = "'keychain' | 'file'"))]
     pub backend: &'static str,
     /// The file's path for the `file` backend, e.g. `/home/me/.local/share/…/credentials.json`.
     pub path: Option<String>,

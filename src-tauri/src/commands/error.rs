@@ -13,6 +13,7 @@ use taiji_core::upstream::{ErrorClass, UpstreamError};
 
 /// Why a command failed, as the UI receives it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[error("{message}")]
 pub struct CommandError {
     /// What kind of failure, for the UI to branch on.
@@ -23,6 +24,7 @@ pub struct CommandError {
 
 /// The kinds of [`CommandError`] (serialised in snake_case).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     /// The account must sign in first.

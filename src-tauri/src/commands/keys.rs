@@ -12,6 +12,7 @@ use crate::state::AppState;
 
 /// One key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ApiKeyView {
     /// The key's name, e.g. `cherry-studio`; the request log shows it.
     pub name: String,
@@ -34,6 +35,7 @@ impl From<&ApiKey> for ApiKeyView {
 
 /// Every key, and whether one is required.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ApiKeysView {
     /// Whether every `/v1` request must present a key.
     pub required: bool,

@@ -13,6 +13,7 @@ use crate::state::AppState;
 
 /// The export formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ExportFormat {
     /// Comma-separated values with a header row.

@@ -9,6 +9,7 @@ use crate::state::AppState;
 
 /// The catalog as the models view shows it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ModelsView {
     /// Models in catalog order.
     pub models: Vec<ModelInfo>,

@@ -1,30 +1,34 @@
-// Every `#[tauri::command]` in this folder, in one place: `build.rs` includes this file to generate
-// an `allow-<command>` permission for each, and the shell re-exports it as `commands::COMMANDS` (a
-// test checks that the capability grants every one). Plain comments only: `build.rs` `include!`s it.
+// Every `#[tauri::command]` in this folder, in one place, with what the UI sends and gets back:
+// `module::command(argument: Type, ...) -> Success;` where the arguments are the ones the UI passes
+// (not `State` or `AppHandle`) and `Success` is the `Ok` type (`()` when there is none). The
+// `commands!` macro that reads this list is defined twice: `build.rs` takes the names from it (an
+// `allow-<command>` permission for each), and `commands/mod.rs` the invoke handler, `COMMANDS` and,
+// for the bindings test, each command's TypeScript signature (`ui/src/api/generated/`). A
+// `tauri::ipc::Channel<T>` argument is written `crate::bindings::Channel<T>`.
+// Plain comments only: both `include!` it.
 
-/// Every command name.
-pub const COMMANDS: &[&str] = &[
-    "app_info",
-    "status",
-    "login",
-    "logout",
-    "enter_demo",
-    "leave_demo",
-    "start_gateway",
-    "stop_gateway",
-    "list_api_keys",
-    "add_api_key",
-    "regenerate_api_key",
-    "remove_api_key",
-    "set_keys_required",
-    "get_settings",
-    "update_settings",
-    "check_connection",
-    "list_models",
-    "query_request_log",
-    "export_request_log",
-    "aggregates",
-    "set_ui_language",
-    "autostart",
-    "set_autostart",
-];
+commands! {
+    app::app_info() -> AppInfo;
+    app::status() -> StatusView;
+    account::login(account: String, password: String) -> AccountView;
+    account::logout() -> ();
+    demo::enter_demo() -> StatusView;
+    demo::leave_demo() -> StatusView;
+    gateway::start_gateway() -> StatusView;
+    gateway::stop_gateway() -> StatusView;
+    keys::list_api_keys() -> ApiKeysView;
+    keys::add_api_key(name: String) -> ApiKeyView;
+    keys::regenerate_api_key(name: String) -> ApiKeyView;
+    keys::remove_api_key(name: String) -> ApiKeysView;
+    keys::set_keys_required(required: bool) -> ApiKeysView;
+    settings::get_settings() -> SettingsView;
+    settings::update_settings(patch: SettingsPatch) -> SettingsView;
+    settings::check_connection() -> ConnectionCheck;
+    models::list_models(refresh: bool) -> ModelsView;
+    log::query_request_log(filter: LogFilter, page: u32, page_size: u32) -> LogPage;
+    log::export_request_log(format: ExportFormat, filter: Option<LogFilter>, path: PathBuf) -> PathBuf;
+    log::aggregates(filter: Option<LogFilter>, utc_offset_minutes: i32) -> Vec<DailyModelStats>;
+    desktop::set_ui_language(language: UiLanguage) -> ();
+    desktop::autostart() -> bool;
+    desktop::set_autostart(enabled: bool) -> bool;
+}

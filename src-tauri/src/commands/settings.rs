@@ -15,6 +15,7 @@ use crate::state::AppState;
 
 /// The settings the UI shows (API keys have their own commands).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct SettingsView {
     /// How many chat requests may run upstream at once.
     pub concurrency: u32,
@@ -63,6 +64,7 @@ impl From<&Settings> for SettingsView {
 
 /// A change to the settings; absent fields stay as they are.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
 #[serde(default, deny_unknown_fields)]
 pub struct SettingsPatch {
     pub concurrency: Option<u32>,
@@ -154,6 +156,7 @@ pub async fn update_settings(
 
 /// The outcome of "check connection".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ConnectionCheck {
     /// Whether the Taiji site answered.
     pub ok: bool,

@@ -4,21 +4,23 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 
-import type { Command } from './generated/shell';
+import type { Command, Commands, ErrorKind as ShellErrorKind, EventPayloads } from './generated/shell';
 
 /** `commands::ErrorKind`, plus `unavailable` when the shell itself cannot be reached. */
-export type ErrorKind =
-  | 'not_signed_in'
-  | 'invalid_credentials'
-  | 'network'
-  | 'upstream'
-  | 'invalid'
-  | 'not_found'
-  | 'gateway'
-  | 'storage'
-  | 'unsupported'
-  | 'internal'
-  | 'unavailable';
+export type ErrorKind = ShellErrorKind | 'unavailable';
+
+/** What `command` answers (`Ok` type of its Rust function). */
+export type CommandResult<C extends Command> = Commands[C]['ok'];
+
+/** The arguments of `command`: none, or an object that may be left out when every field is optional. */
+type CommandArgs<C extends Command> = [Commands[C]['args']] extends [Record<string, never>]
+  ? []
+  : Partial<Commands[C]['args']> extends Commands[C]['args']
+    ? [args?: Commands[C]['args']]
+    : [args: Commands[C]['args']];
+
+/** An event name the shell emits (`events.rs`). */
+export type ShellEvent = keyof EventPayloads;
 
 export class CommandError extends Error {
   readonly kind: ErrorKind;
@@ -47,16 +49,22 @@ export function toCommandError(error: unknown): CommandError {
   return new CommandError('unavailable', message);
 }
 
-/** Calls a shell command (its name checked against the generated list); rejects with a `CommandError`. */
-export async function call<T>(command: Command, args?: Record<string, unknown>): Promise<T> {
+/** Calls a shell command, its name, arguments and answer checked against the generated signatures;
+ * rejects with a `CommandError`. */
+export async function call<C extends Command>(command: C, ...[args]: CommandArgs<C>): Promise<CommandResult<C>> {
   try {
-    return await (args === undefined ? invoke<T>(command) : invoke<T>(command, args));
+    return await (args === undefined
+      ? invoke<CommandResult<C>>(command)
+      : invoke<CommandResult<C>>(command, args as Record<string, unknown>));
   } catch (error) {
     throw toCommandError(error);
   }
 }
 
 /** Calls `handler` with every payload of `event`; resolves to a function that stops listening. */
-export function subscribe<T>(event: string, handler: (payload: T) => void): Promise<UnlistenFn> {
-  return listen<T>(event, (message) => handler(message.payload));
+export function subscribe<E extends ShellEvent>(
+  event: E,
+  handler: (payload: EventPayloads[E]) => void,
+): Promise<UnlistenFn> {
+  return listen<EventPayloads[E]>(event, (message) => handler(message.payload));
 }

@@ -3,9 +3,9 @@ import { call } from './client';
 import type { StatusSnapshot } from './types';
 
 export function enterDemo(): Promise<StatusSnapshot> {
-  return call<StatusSnapshot>('enter_demo');
+  return call('enter_demo');
 }
 
 export function leaveDemo(): Promise<StatusSnapshot> {
-  return call<StatusSnapshot>('leave_demo');
+  return call('leave_demo');
 }

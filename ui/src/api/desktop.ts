@@ -6,10 +6,11 @@ import { writeText } from '@tauri-apps/plugin-clipboard-manager';
 import { save } from '@tauri-apps/plugin-dialog';
 
 import { call } from './client';
+import type { UiLanguage } from './types';
 
 /** Tells the shell the UI's language so the tray menu speaks it too. */
-export function setUiLanguage(language: string): Promise<void> {
-  return call<void>('set_ui_language', { language });
+export async function setUiLanguage(language: UiLanguage): Promise<void> {
+  await call('set_ui_language', { language });
 }
 
 /** Titles the main window (the title bar, the task switcher) in the UI's language. */
@@ -45,12 +46,12 @@ export async function onWindowResized(handler: (size: WindowSize) => void): Prom
 
 /** Whether the app starts at login; rejects with kind `unsupported` where that is not available. */
 export function getAutostart(): Promise<boolean> {
-  return call<boolean>('autostart');
+  return call('autostart');
 }
 
 /** Turns starting at login on or off; resolves to what the system has afterwards. */
 export function setAutostart(enabled: boolean): Promise<boolean> {
-  return call<boolean>('set_autostart', { enabled });
+  return call('set_autostart', { enabled });
 }
 
 /** Puts `text` on the system clipboard. */

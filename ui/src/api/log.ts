@@ -6,17 +6,17 @@ import { REQUEST_LOG_ENTRY_EVENT, REQUEST_LOG_RESYNC_EVENT } from './events';
 import type { DailyModelStats, ExportFormat, LogEntry, LogFilter, LogPage } from './types';
 
 export function queryRequestLog(filter: LogFilter, page: number, pageSize: number): Promise<LogPage> {
-  return call<LogPage>('query_request_log', { filter, page, page_size: pageSize });
+  return call('query_request_log', { filter, page, page_size: pageSize });
 }
 
 /** Writes the matching entries as CSV or JSON to `path` (the shell writes the file); resolves to the path. */
 export function exportRequestLog(format: ExportFormat, filter: LogFilter, path: string): Promise<string> {
-  return call<string>('export_request_log', { format, filter, path });
+  return call('export_request_log', { format, filter, path });
 }
 
 /** Per-day, per-model totals, with days in this computer's time zone. */
 export function getAggregates(filter: LogFilter = {}): Promise<DailyModelStats[]> {
-  return call<DailyModelStats[]>('aggregates', { filter, utc_offset_minutes: -new Date().getTimezoneOffset() });
+  return call('aggregates', { filter, utc_offset_minutes: -new Date().getTimezoneOffset() });
 }
 
 export function onRequestLogEntry(handler: (entry: LogEntry) => void): Promise<UnlistenFn> {
@@ -25,6 +25,6 @@ export function onRequestLogEntry(handler: (entry: LogEntry) => void): Promise<U
 
 /** The shell skipped changes (it fell behind); reload what is shown. */
 export function onRequestLogResync(handler: (payload: null) => void): Promise<UnlistenFn> {
-  return subscribe<null>(REQUEST_LOG_RESYNC_EVENT, handler);
+  return subscribe(REQUEST_LOG_RESYNC_EVENT, handler);
 }
 

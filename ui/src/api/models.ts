@@ -4,5 +4,5 @@ import type { ModelCatalog } from './types';
 
 /** The catalog; `refresh` fetches it from the site now instead of using the few-minute cache. */
 export function listModels(refresh = false): Promise<ModelCatalog> {
-  return call<ModelCatalog>('list_models', { refresh });
+  return call('list_models', { refresh });
 }

@@ -6,16 +6,16 @@ import { SETTINGS_CHANGED_EVENT } from './events';
 import type { ConnectionCheck, Settings, SettingsPatch } from './types';
 
 export function getSettings(): Promise<Settings> {
-  return call<Settings>('get_settings');
+  return call('get_settings');
 }
 
 export function updateSettings(patch: SettingsPatch): Promise<Settings> {
-  return call<Settings>('update_settings', { patch });
+  return call('update_settings', { patch });
 }
 
 /** One cheap call to the Taiji site through the configured proxy; no credentials, no points. */
 export function checkConnection(): Promise<ConnectionCheck> {
-  return call<ConnectionCheck>('check_connection');
+  return call('check_connection');
 }
 
 export function onSettingsChanged(handler: (settings: Settings) => void): Promise<UnlistenFn> {

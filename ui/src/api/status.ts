@@ -6,27 +6,27 @@ import { ACCOUNT_STATE_EVENT, GATEWAY_STATE_EVENT, GAUGES_EVENT } from './events
 import type { AccountState, AppInfo, GatewayStateEvent, Gauges, StatusSnapshot } from './types';
 
 export function getAppInfo(): Promise<AppInfo> {
-  return call<AppInfo>('app_info');
+  return call('app_info');
 }
 
 export function getStatus(): Promise<StatusSnapshot> {
-  return call<StatusSnapshot>('status');
+  return call('status');
 }
 
 export function startGateway(): Promise<StatusSnapshot> {
-  return call<StatusSnapshot>('start_gateway');
+  return call('start_gateway');
 }
 
 export function stopGateway(): Promise<StatusSnapshot> {
-  return call<StatusSnapshot>('stop_gateway');
+  return call('stop_gateway');
 }
 
 export function login(account: string, password: string): Promise<AccountState> {
-  return call<AccountState>('login', { account, password });
+  return call('login', { account, password });
 }
 
-export function logout(): Promise<void> {
-  return call<void>('logout');
+export async function logout(): Promise<void> {
+  await call('logout');
 }
 
 export function onGatewayState(handler: (event: GatewayStateEvent) => void): Promise<UnlistenFn> {

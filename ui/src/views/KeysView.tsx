@@ -9,14 +9,17 @@ import {
   regenerateApiKey,
   removeApiKey,
   setKeysRequired,
-  toCommandError,
   type ApiKey,
 } from '../api';
 import { ConfirmButton } from '../components/ConfirmButton';
 import { CopyButton } from '../components/CopyButton';
 import { ErrorNote } from '../components/ErrorNote';
+import { Field } from '../components/Field';
+import { LoadingPage } from '../components/LoadingPage';
 import { Switch } from '../components/Switch';
+import { Table } from '../components/Table';
 import { commandError, queryKeys, useApiKeysQuery } from '../hooks/queries';
+import { useAction } from '../hooks/useAction';
 import { describeError } from '../i18n';
 import { formatDateTime, maskKey } from '../lib/format';
 
@@ -26,29 +29,20 @@ export function KeysView() {
   const query = useApiKeysQuery();
   const keys = query.data ?? null;
   const loadError = commandError(query.error);
-  const [failure, setFailure] = useState<string | null>(null);
+  const { failure, setFailure, run: runAction } = useAction();
   const [notice, setNotice] = useState<string | null>(null);
   const reload = () => void client.invalidateQueries({ queryKey: queryKeys.apiKeys });
 
-  const run = (action: Promise<unknown>, success?: string) => {
-    setFailure(null);
+  const run = (command: () => Promise<unknown>, success?: string) => {
     setNotice(null);
-    action.then(
-      () => {
-        if (success) setNotice(success);
-        reload();
-      },
-      (error: unknown) => setFailure(describeError(toCommandError(error))),
-    );
+    void runAction(command, () => {
+      if (success) setNotice(success);
+      reload();
+    });
   };
 
   if (keys === null) {
-    return (
-      <section className="page">
-        <h2 className="page-title">{t('keys.heading')}</h2>
-        {loadError ? <ErrorNote message={describeError(loadError)} /> : <p className="muted">{t('common.loading')}</p>}
-      </section>
-    );
+    return <LoadingPage title={t('keys.heading')} error={loadError === null ? null : describeError(loadError)} />;
   }
 
   const lastRequired = keys.required && keys.keys.length <= 1;
@@ -63,7 +57,7 @@ export function KeysView() {
         <Switch
           checked={keys.required}
           label={t('keys.requireLabel')}
-          onChange={(required) => run(setKeysRequired(required))}
+          onChange={(required) => run(() => setKeysRequired(required))}
         />
         {!keys.required && <p className="warning-note">{t('keys.requireHelp')}</p>}
       </div>
@@ -78,31 +72,24 @@ export function KeysView() {
       {keys.keys.length === 0 ? (
         <p className="empty">{t('keys.empty')}</p>
       ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">{t('keys.name')}</th>
-                <th scope="col">{t('keys.created')}</th>
-                <th scope="col">{t('keys.key')}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t('keys.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {keys.keys.map((key) => (
-                <KeyRow
-                  key={key.name}
-                  apiKey={key}
-                  removable={!lastRequired}
-                  onRegenerate={() => run(regenerateApiKey(key.name), t('keys.regenerated', { name: key.name }))}
-                  onRemove={() => run(removeApiKey(key.name))}
-                />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          columns={[
+            { label: t('keys.name') },
+            { label: t('keys.created') },
+            { label: t('keys.key') },
+            { label: t('keys.actions'), hidden: true },
+          ]}
+        >
+          {keys.keys.map((key) => (
+            <KeyRow
+              key={key.name}
+              apiKey={key}
+              removable={!lastRequired}
+              onRegenerate={() => run(() => regenerateApiKey(key.name), t('keys.regenerated', { name: key.name }))}
+              onRemove={() => run(() => removeApiKey(key.name))}
+            />
+          ))}
+        </Table>
       )}
       {lastRequired && keys.keys.length > 0 && <p className="muted small">{t('keys.lastKeyRequired')}</p>}
 
@@ -163,35 +150,31 @@ function KeyRow({ apiKey, removable, onRegenerate, onRemove }: KeyRowProps) {
 function AddKeyForm({ onAdded }: { onAdded: (name: string) => void }) {
   const { t } = useTranslation();
   const [name, setName] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<string | null>(null);
+  const { busy, failure, run } = useAction();
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setFailure(null);
-    addApiKey(name.trim())
-      .then((key) => {
+    void run(
+      () => addApiKey(name.trim()),
+      (key) => {
         setName('');
         onAdded(key.name);
-      })
-      .catch((error: unknown) => setFailure(describeError(toCommandError(error))))
-      .finally(() => setBusy(false));
+      },
+    );
   };
 
   return (
     <form className="card form" onSubmit={submit} aria-label={t('keys.addHeading')}>
       <h3 className="card-heading">{t('keys.addHeading')}</h3>
       <div className="row">
-        <label className="field grow">
-          <span className="visually-hidden">{t('keys.name')}</span>
+        <Field label={t('keys.name')} grow hideLabel>
           <input
             className="input"
             placeholder={t('keys.addPlaceholder')}
             value={name}
             onChange={(event) => setName(event.target.value)}
           />
-        </label>
+        </Field>
         <button type="submit" className="button" disabled={busy || name.trim() === ''}>
           {t('keys.add')}
         </button>

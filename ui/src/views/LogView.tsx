@@ -20,6 +20,8 @@ import {
 } from '../api';
 import { CopyButton } from '../components/CopyButton';
 import { ErrorNote } from '../components/ErrorNote';
+import { Field } from '../components/Field';
+import { Table } from '../components/Table';
 import { commandError, queryKeys } from '../hooks/queries';
 import { useShellEvent } from '../hooks/useShellEvent';
 import { describeError } from '../i18n';
@@ -150,8 +152,7 @@ export function LogView() {
       </div>
 
       <div className="filters" role="search">
-        <label className="field">
-          <span>{t('log.filterModel')}</span>
+        <Field label={t('log.filterModel')}>
           <input
             className="input"
             list="log-models"
@@ -163,9 +164,8 @@ export function LogView() {
               <option key={model} value={model} />
             ))}
           </datalist>
-        </label>
-        <label className="field">
-          <span>{t('log.filterStatus')}</span>
+        </Field>
+        <Field label={t('log.filterStatus')}>
           <select
             className="input"
             value={filters.status}
@@ -178,9 +178,8 @@ export function LogView() {
               </option>
             ))}
           </select>
-        </label>
-        <label className="field grow">
-          <span>{t('log.filterText')}</span>
+        </Field>
+        <Field label={t('log.filterText')} grow>
           <input
             className="input"
             type="search"
@@ -188,7 +187,7 @@ export function LogView() {
             value={filters.text}
             onChange={(event) => setFilters({ ...filters, text: event.target.value })}
           />
-        </label>
+        </Field>
       </div>
 
       <ErrorNote message={failure ?? (loadError === null ? null : describeError(loadError))} />
@@ -204,41 +203,29 @@ export function LogView() {
         <p className="empty">{filtered ? t('log.emptyFiltered') : t('log.empty')}</p>
       ) : (
         <>
-          <div className="table-wrap">
-            <table className="table log-table">
-              <thead>
-                <tr>
-                  <th scope="col">{t('log.time')}</th>
-                  <th scope="col">{t('log.source')}</th>
-                  <th scope="col">{t('log.endpoint')}</th>
-                  <th scope="col">{t('log.model')}</th>
-                  <th scope="col">{t('log.status')}</th>
-                  <th scope="col" className="num">
-                    {t('log.tokens')}
-                  </th>
-                  <th scope="col" className="num">
-                    {t('log.points')}
-                  </th>
-                  <th scope="col" className="num">
-                    {t('log.duration')}
-                  </th>
-                  <th scope="col">
-                    <span className="visually-hidden">{t('log.details')}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.entries.map((entry) => (
-                  <LogRow
-                    key={entry.id}
-                    entry={entry}
-                    open={open === entry.id}
-                    onToggle={() => setOpen(open === entry.id ? null : entry.id)}
-                  />
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            className="log-table"
+            columns={[
+              { label: t('log.time') },
+              { label: t('log.source') },
+              { label: t('log.endpoint') },
+              { label: t('log.model') },
+              { label: t('log.status') },
+              { label: t('log.tokens'), numeric: true },
+              { label: t('log.points'), numeric: true },
+              { label: t('log.duration'), numeric: true },
+              { label: t('log.details'), hidden: true },
+            ]}
+          >
+            {data.entries.map((entry) => (
+              <LogRow
+                key={entry.id}
+                entry={entry}
+                open={open === entry.id}
+                onToggle={() => setOpen(open === entry.id ? null : entry.id)}
+              />
+            ))}
+          </Table>
           <Pagination page={data.page} pageSize={data.page_size} total={data.total} onPage={setPage} />
         </>
       )}

@@ -6,6 +6,8 @@ import { useTranslation } from 'react-i18next';
 import { listModels, type ModelInfo } from '../api';
 import { CopyButton } from '../components/CopyButton';
 import { ErrorNote } from '../components/ErrorNote';
+import { Field } from '../components/Field';
+import { Table } from '../components/Table';
 import { commandError, queryKeys, useModelsQuery } from '../hooks/queries';
 import { describeError } from '../i18n';
 import { formatNumber } from '../lib/format';
@@ -52,10 +54,9 @@ export function ModelsView() {
       {catalog !== null && (
         <>
           <div className="filters" role="search">
-            <label className="field grow">
-              <span>{t('models.search')}</span>
+            <Field label={t('models.search')} grow>
               <input className="input" type="search" value={query} onChange={(event) => setQuery(event.target.value)} />
-            </label>
+            </Field>
             <span className="muted small align-end">{shown.length === catalog.models.length
                 ? t('models.countAll', { total: formatNumber(catalog.models.length) })
                 : t('models.countSome', { shown: formatNumber(shown.length), total: formatNumber(catalog.models.length) })}</span>
@@ -65,45 +66,36 @@ export function ModelsView() {
           ) : shown.length === 0 ? (
             <p className="empty">{t('models.noMatch')}</p>
           ) : (
-            <div className="table-wrap">
-              <table className="table">
-                <thead>
-                  <tr>
-                    <th scope="col">{t('models.id')}</th>
-                    <th scope="col">{t('models.label')}</th>
-                    <th scope="col">{t('models.group')}</th>
-                    <th scope="col" className="num">
-                      {t('models.price')}
-                    </th>
-                    <th scope="col">{t('models.vision')}</th>
-                    <th scope="col">{t('models.thinking')}</th>
-                    <th scope="col">
-                      <span className="visually-hidden">{t('models.copyId')}</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {shown.map((model) => (
-                    <tr key={model.id} data-testid="model-row">
-                      <th scope="row">
-                        <code>{model.id}</code>
-                        {model.id === catalog.default_model && <span className="tag">{t('models.default')}</span>}
-                      </th>
-                      <td>{model.label}</td>
-                      <td>{model.group}</td>
-                      <td className="num nowrap" title={model.price_text}>
-                        {model.price_points === null ? model.price_text || t('common.none') : formatNumber(model.price_points)}
-                      </td>
-                      <td>{model.multimodal ? t('common.yes') : t('common.no')}</td>
-                      <td>{model.thinking ? t('common.yes') : t('common.no')}</td>
-                      <td>
-                        <CopyButton value={model.id} label={`${t('models.copyId')} ${model.id}`} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <Table
+              columns={[
+                { label: t('models.id') },
+                { label: t('models.label') },
+                { label: t('models.group') },
+                { label: t('models.price'), numeric: true },
+                { label: t('models.vision') },
+                { label: t('models.thinking') },
+                { label: t('models.copyId'), hidden: true },
+              ]}
+            >
+              {shown.map((model) => (
+                <tr key={model.id} data-testid="model-row">
+                  <th scope="row">
+                    <code>{model.id}</code>
+                    {model.id === catalog.default_model && <span className="tag">{t('models.default')}</span>}
+                  </th>
+                  <td>{model.label}</td>
+                  <td>{model.group}</td>
+                  <td className="num nowrap" title={model.price_text}>
+                    {model.price_points === null ? model.price_text || t('common.none') : formatNumber(model.price_points)}
+                  </td>
+                  <td>{model.multimodal ? t('common.yes') : t('common.no')}</td>
+                  <td>{model.thinking ? t('common.yes') : t('common.no')}</td>
+                  <td>
+                    <CopyButton value={model.id} label={`${t('models.copyId')} ${model.id}`} />
+                  </td>
+                </tr>
+              ))}
+            </Table>
           )}
         </>
       )}

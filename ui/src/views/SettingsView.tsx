@@ -17,9 +17,13 @@ import {
   type SettingsPatch,
   type Theme,
 } from '../api';
+import { Card } from '../components/Card';
 import { ErrorNote } from '../components/ErrorNote';
+import { Field } from '../components/Field';
+import { LoadingPage } from '../components/LoadingPage';
 import { Switch } from '../components/Switch';
 import { commandError, queryKeys, useAutostartQuery, useSettingsQuery } from '../hooks/queries';
+import { useAction } from '../hooks/useAction';
 import { useTranslation } from 'react-i18next';
 
 import { changeLanguage, currentLanguage, describeError, LANGUAGES, type Language } from '../i18n';
@@ -50,12 +54,7 @@ export function SettingsView() {
   );
 
   if (settings === null) {
-    return (
-      <section className="page">
-        <h2 className="page-title">{t('settings.heading')}</h2>
-        {loadError ? <ErrorNote message={loadError} /> : <p className="muted">{t('common.loading')}</p>}
-      </section>
-    );
+    return <LoadingPage title={t('settings.heading')} error={loadError} />;
   }
 
   // Each card keeps its own draft from when it was shown, so a save's outcome (or a failed move
@@ -170,8 +169,7 @@ function NumberField({
       ? t('settings.numberMin', { min: formatNumber(min) })
       : t('settings.numberRange', { min: formatNumber(min), max: formatNumber(max) });
   return (
-    <label className="field">
-      <span>{label}</span>
+    <Field label={label}>
       <input
         className="input narrow"
         type="number"
@@ -188,7 +186,7 @@ function NumberField({
           {problem}
         </span>
       )}
-    </label>
+    </Field>
   );
 }
 
@@ -222,10 +220,9 @@ function ListenCard({ host, port, save }: { host: string; port: number; save: Sa
       invalid={hostDraft.trim() === '' || !wholeNumberIn(portDraft, 0, 65535)}
     >
       <div className="row">
-        <label className="field grow">
-          <span>{t('settings.hostLabel')}</span>
+        <Field label={t('settings.hostLabel')} grow>
           <input className="input" value={hostDraft} onChange={(event) => setHostDraft(event.target.value)} required />
-        </label>
+        </Field>
         <NumberField label={t('settings.portLabel')} value={portDraft} onChange={setPortDraft} min={0} max={65535} />
       </div>
       <p className="muted small">{t('settings.listenHelp')}</p>
@@ -237,10 +234,7 @@ function LanCard({ lanMode, save }: { lanMode: boolean; save: Save }) {
   const { t } = useTranslation();
   const [failure, setFailure] = useState<string | null>(null);
   return (
-    <section className="card" aria-labelledby="settings-lan">
-      <h3 id="settings-lan" className="card-heading">
-        {t('settings.lanHeading')}
-      </h3>
+    <Card id="settings-lan" level={3} title={t('settings.lanHeading')}>
       <Switch
         checked={lanMode}
         label={t('settings.lanLabel')}
@@ -251,7 +245,7 @@ function LanCard({ lanMode, save }: { lanMode: boolean; save: Save }) {
       />
       <p className="warning-note">{t('settings.lanWarning')}</p>
       <ErrorNote message={failure} />
-    </section>
+    </Card>
   );
 }
 
@@ -405,8 +399,7 @@ function UpstreamCard({ settings, save }: { settings: Settings; save: Save }) {
         <code>{settings.upstream_app_version}</code>)
       </p>
       <Switch checked={discovery} label={t('settings.discoveryLabel')} onChange={setDiscovery} />
-      <label className="field">
-        <span>{t('settings.proxyLabel')}</span>
+      <Field label={t('settings.proxyLabel')}>
         <input
           className="input"
           value={proxy}
@@ -415,7 +408,7 @@ function UpstreamCard({ settings, save }: { settings: Settings; save: Save }) {
           spellCheck={false}
           autoComplete="off"
         />
-      </label>
+      </Field>
       <p className="muted small">{t('settings.proxyHelp')}</p>
       <div className="row">
         <button type="button" className="button secondary" onClick={runCheck} disabled={checking}>
@@ -440,49 +433,70 @@ function AppearanceCard() {
   const [language, setLanguage] = useState<Language>(currentLanguage);
   const [theme, setTheme] = useState<Theme>(currentTheme);
   return (
-    <section className="card form" aria-labelledby="settings-appearance">
-      <h3 id="settings-appearance" className="card-heading">
-        {t('settings.appearanceHeading')}
-      </h3>
-      <label className="field">
-        <span>{t('settings.languageLabel')}</span>
-        <select
-          className="input"
-          data-testid="language-select"
-          value={language}
-          onChange={(event) => {
-            const next = event.target.value as Language;
-            setLanguage(next);
-            void changeLanguage(next);
-          }}
-        >
-          {LANGUAGES.map((option) => (
-            <option key={option} value={option} lang={option}>
-              {t(`languages.${option}`)}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="field">
-        <span>{t('settings.themeLabel')}</span>
-        <select
-          className="input"
-          data-testid="theme-select"
-          value={theme}
-          onChange={(event) => {
-            const next = event.target.value as Theme;
-            setTheme(next);
-            void changeTheme(next);
-          }}
-        >
-          {THEMES.map((option) => (
-            <option key={option} value={option}>
-              {t(`settings.themes.${option}`)}
-            </option>
-          ))}
-        </select>
-      </label>
-    </section>
+    <Card id="settings-appearance" level={3} title={t('settings.appearanceHeading')} className="form">
+      <ChoiceField
+        label={t('settings.languageLabel')}
+        testId="language-select"
+        value={language}
+        options={LANGUAGES}
+        optionLabel={(option) => t(`languages.${option}`)}
+        // Each language's name is written in that language.
+        optionLang
+        onChange={(next) => {
+          setLanguage(next);
+          void changeLanguage(next);
+        }}
+      />
+      <ChoiceField
+        label={t('settings.themeLabel')}
+        testId="theme-select"
+        value={theme}
+        options={THEMES}
+        optionLabel={(option) => t(`settings.themes.${option}`)}
+        onChange={(next) => {
+          setTheme(next);
+          void changeTheme(next);
+        }}
+      />
+    </Card>
+  );
+}
+
+/** A labelled choice among `options`, applied on change. */
+function ChoiceField<T extends string>({
+  label,
+  value,
+  options,
+  optionLabel,
+  optionLang = false,
+  testId,
+  onChange,
+}: {
+  label: string;
+  /** The `data-testid` of the select, for the desktop end-to-end suite. */
+  testId?: string;
+  value: T;
+  options: readonly T[];
+  optionLabel: (option: T) => string;
+  /** Mark each option as written in the language it names. */
+  optionLang?: boolean;
+  onChange: (next: T) => void;
+}) {
+  return (
+    <Field label={label}>
+      <select
+        className="input"
+        data-testid={testId}
+        value={value}
+        onChange={(event) => onChange(event.target.value as T)}
+      >
+        {options.map((option) => (
+          <option key={option} value={option} lang={optionLang ? option : undefined}>
+            {optionLabel(option)}
+          </option>
+        ))}
+      </select>
+    </Field>
   );
 }
 
@@ -491,13 +505,10 @@ function AutostartCard() {
   const { t } = useTranslation();
   const client = useQueryClient();
   const query = useAutostartQuery();
-  const [failure, setFailure] = useState<string | null>(null);
+  const { failure, run } = useAction();
   const unsupported = commandError(query.error)?.kind === 'unsupported';
   return (
-    <section className="card" aria-labelledby="settings-autostart">
-      <h3 id="settings-autostart" className="card-heading">
-        {t('settings.autostartHeading')}
-      </h3>
+    <Card id="settings-autostart" level={3} title={t('settings.autostartHeading')}>
       {unsupported ? (
         <p className="muted small">{t('settings.autostartUnavailable')}</p>
       ) : (
@@ -505,16 +516,15 @@ function AutostartCard() {
           checked={query.data === true}
           disabled={query.data === undefined}
           label={t('settings.autostartLabel')}
-          onChange={(next) => {
-            setFailure(null);
-            setAutostart(next).then(
+          onChange={(next) =>
+            void run(
+              () => setAutostart(next),
               (enabled) => client.setQueryData(queryKeys.autostart, enabled),
-              (error: unknown) => setFailure(describeError(toCommandError(error))),
-            );
-          }}
+            )
+          }
         />
       )}
       <ErrorNote message={failure} />
-    </section>
+    </Card>
   );
 }

@@ -9,13 +9,15 @@ import {
   logout,
   startGateway,
   stopGateway,
-  toCommandError,
   type SignInState,
   type StatusSnapshot,
 } from '../api';
+import { Card } from '../components/Card';
 import { CopyButton } from '../components/CopyButton';
 import { ErrorNote } from '../components/ErrorNote';
+import { Field } from '../components/Field';
 import type { StatusModel } from '../hooks/queries';
+import { useAction } from '../hooks/useAction';
 import { useTranslation } from 'react-i18next';
 
 import { describeError } from '../i18n';
@@ -31,16 +33,13 @@ export function StatusView({ status }: StatusViewProps) {
   if (snapshot === null) {
     return (
       <div className="cards">
-        <section className="card" aria-labelledby="gateway-heading">
-          <h2 id="gateway-heading" className="card-heading">
-            {t('status.gatewayHeading')}
-          </h2>
+        <Card id="gateway-heading" title={t('status.gatewayHeading')}>
           <p className="status" data-tone="unknown" role="status">
             <span className="status-dot" aria-hidden="true" />
             <span className="status-title">{error ? t('status.unavailableTitle') : t('status.checking')}</span>
           </p>
           {error && <p className="muted">{t('common.unavailable')}</p>}
-        </section>
+        </Card>
       </div>
     );
   }
@@ -59,37 +58,32 @@ export function StatusView({ status }: StatusViewProps) {
 
 function GatewayCard({ snapshot, onChange }: { snapshot: StatusSnapshot; onChange: (next: StatusSnapshot) => void }) {
   const { t } = useTranslation();
-  const [busy, setBusy] = useState<'starting' | 'stopping' | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
+  const { busy, failure, run } = useAction();
+  // What the running action does, fixed at the click (events may change `listening` meanwhile).
+  const [stopping, setStopping] = useState(false);
   const { gateway, url } = snapshot;
   const title = t(`status.states.${gateway.state}.title`);
   const detail = t(`status.states.${gateway.state}.detail`);
   const listening = gateway.state === 'running' || gateway.state === 'needs_login';
 
   const toggle = () => {
-    setBusy(listening ? 'stopping' : 'starting');
-    setFailure(null);
-    (listening ? stopGateway() : startGateway()).then(onChange, (error: unknown) =>
-      setFailure(describeError(toCommandError(error))),
-    ).finally(() => setBusy(null));
+    setStopping(listening);
+    void run(listening ? stopGateway : startGateway, onChange);
   };
 
   return (
-    <section className="card card-wide" aria-labelledby="gateway-heading">
-      <h2 id="gateway-heading" className="card-heading">
-        {t('status.gatewayHeading')}
-      </h2>
+    <Card id="gateway-heading" title={t('status.gatewayHeading')} className="card-wide">
       <div className="row spread">
         <p className="status" data-tone={gateway.state} role="status">
           <span className="status-dot" aria-hidden="true" />
           <span className="status-title">{title}</span>
         </p>
-        <button type="button" className={listening ? 'button secondary' : 'button'} disabled={busy !== null} onClick={toggle}>
-          {busy === 'starting'
-            ? t('status.starting')
-            : busy === 'stopping'
+        <button type="button" className={listening ? 'button secondary' : 'button'} disabled={busy} onClick={toggle}>
+          {busy
+            ? stopping
               ? t('status.stopping')
-              : listening
+              : t('status.starting')
+            : listening
                 ? t('status.stop')
                 : t('status.start')}
         </button>
@@ -108,7 +102,7 @@ function GatewayCard({ snapshot, onChange }: { snapshot: StatusSnapshot; onChang
         </dl>
       )}
       <p className="muted small">{t('status.apiKeyHint')}</p>
-    </section>
+    </Card>
   );
 }
 
@@ -144,10 +138,14 @@ function SignInProgress({ state }: { state: SignInState | undefined }) {
 function DemoCard({ snapshot, onChange }: { snapshot: StatusSnapshot; onChange: (next: StatusSnapshot) => void }) {
   const { t } = useTranslation();
   return (
-    <section className="card" aria-labelledby="account-heading">
-      <h2 id="account-heading" className="card-heading">
-        {t('demo.heading')} <span className="header-demo">{t('demo.badge')}</span>
-      </h2>
+    <Card
+      id="account-heading"
+      title={
+        <>
+          {t('demo.heading')} <span className="header-demo">{t('demo.badge')}</span>
+        </>
+      }
+    >
       <p>{t('demo.detail')}</p>
       {snapshot.account !== null && <p className="muted small">{t('demo.account', { account: snapshot.account })}</p>}
       <DemoSwitchButton
@@ -156,7 +154,7 @@ function DemoCard({ snapshot, onChange }: { snapshot: StatusSnapshot; onChange: 
         busyLabel={t('demo.leaving')}
         onChange={onChange}
       />
-    </section>
+    </Card>
   );
 }
 
@@ -180,22 +178,10 @@ function DemoSwitchButton({
   busyLabel: string;
   onChange: (next: StatusSnapshot) => void;
 }) {
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<string | null>(null);
+  const { busy, failure, run } = useAction();
   return (
     <>
-      <button
-        type="button"
-        className="button secondary"
-        disabled={busy}
-        onClick={() => {
-          setBusy(true);
-          setFailure(null);
-          action()
-            .then(onChange, (error: unknown) => setFailure(describeError(toCommandError(error))))
-            .finally(() => setBusy(false));
-        }}
-      >
+      <button type="button" className="button secondary" disabled={busy} onClick={() => void run(action, onChange)}>
         {busy ? busyLabel : label}
       </button>
       <ErrorNote message={failure} />
@@ -207,14 +193,10 @@ function AccountCard({ snapshot, onChange }: { snapshot: StatusSnapshot; onChang
   const { t } = useTranslation();
   const { account, login: state, credentials } = snapshot;
   const rejected = state.state === 'invalid_credentials';
-  const [signingOut, setSigningOut] = useState(false);
-  const [failure, setFailure] = useState<string | null>(null);
+  const signOut = useAction();
 
   return (
-    <section className="card" aria-labelledby="account-heading">
-      <h2 id="account-heading" className="card-heading">
-        {t('status.accountHeading')}
-      </h2>
+    <Card id="account-heading" title={t('status.accountHeading')}>
       {account !== null && !rejected ? (
         <>
           <p>
@@ -235,18 +217,12 @@ function AccountCard({ snapshot, onChange }: { snapshot: StatusSnapshot; onChang
           <button
             type="button"
             className="button secondary"
-            disabled={signingOut}
-            onClick={() => {
-              setSigningOut(true);
-              setFailure(null);
-              logout()
-                .catch((error: unknown) => setFailure(describeError(toCommandError(error))))
-                .finally(() => setSigningOut(false));
-            }}
+            disabled={signOut.busy}
+            onClick={() => void signOut.run(logout)}
           >
             {t('status.signOut')}
           </button>
-          <ErrorNote message={failure} />
+          <ErrorNote message={signOut.failure} />
         </>
       ) : (
         <>
@@ -263,7 +239,7 @@ function AccountCard({ snapshot, onChange }: { snapshot: StatusSnapshot; onChang
           </>
         )}
       </p>
-    </section>
+    </Card>
   );
 }
 
@@ -271,27 +247,23 @@ function SignInForm({ initialAccount, rejected }: { initialAccount: string; reje
   const { t } = useTranslation();
   const [account, setAccount] = useState(initialAccount);
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<string | null>(null);
+  const { busy, failure, run } = useAction();
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setFailure(null);
-    login(account, password)
-      .then(() => setPassword(''))
-      .catch((error: unknown) => {
-        const commandError = toCommandError(error);
-        const { kind } = commandError;
-        setFailure(kind === 'invalid_credentials' || kind === 'network' ? t(`status.loginErrors.${kind}`) : describeError(commandError));
-      })
-      .finally(() => setBusy(false));
+    void run(
+      () => login(account, password),
+      () => setPassword(''),
+      (error) =>
+        error.kind === 'invalid_credentials' || error.kind === 'network'
+          ? t(`status.loginErrors.${error.kind}`)
+          : describeError(error),
+    );
   };
 
   return (
     <form className="form" onSubmit={submit} aria-label={t('status.signIn')}>
-      <label className="field">
-        <span>{t('status.accountLabel')}</span>
+      <Field label={t('status.accountLabel')}>
         <input
           className="input"
           name="account"
@@ -301,9 +273,8 @@ function SignInForm({ initialAccount, rejected }: { initialAccount: string; reje
           onChange={(event) => setAccount(event.target.value)}
           required
         />
-      </label>
-      <label className="field">
-        <span>{t('status.passwordLabel')}</span>
+      </Field>
+      <Field label={t('status.passwordLabel')}>
         <input
           className="input"
           name="password"
@@ -313,7 +284,7 @@ function SignInForm({ initialAccount, rejected }: { initialAccount: string; reje
           onChange={(event) => setPassword(event.target.value)}
           required
         />
-      </label>
+      </Field>
       <ErrorNote message={failure ?? rejected} />
       <button type="submit" className="button" disabled={busy || account.trim() === '' || password === ''}>
         {busy ? t('status.signingIn') : t('status.signIn')}
@@ -326,10 +297,7 @@ function GaugesCard({ snapshot }: { snapshot: StatusSnapshot }) {
   const { t } = useTranslation();
   const { gauges } = snapshot;
   return (
-    <section className="card" aria-labelledby="gauges-heading">
-      <h2 id="gauges-heading" className="card-heading">
-        {t('status.gaugesHeading')}
-      </h2>
+    <Card id="gauges-heading" title={t('status.gaugesHeading')}>
       <dl className="gauges">
         <Gauge label={t('status.inFlight')} value={gauges.in_flight} name="in-flight" />
         <Gauge label={t('status.queued')} value={gauges.queued} name="queued" />
@@ -344,7 +312,7 @@ function GaugesCard({ snapshot }: { snapshot: StatusSnapshot }) {
           {snapshot.site.last_event && <> — {snapshot.site.last_event.message}</>}
         </p>
       )}
-    </section>
+    </Card>
   );
 }
 

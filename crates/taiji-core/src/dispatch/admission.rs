@@ -25,6 +25,7 @@ pub const MAX_LIMIT: usize = 1024;
 
 /// A snapshot of the admission state, published on every change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AdmissionGauges {
     /// Requests holding a permit.
     pub in_flight: usize,

@@ -10,6 +10,7 @@ use crate::chat::{RequestSource, Usage};
 
 /// The life cycle of a request: `Queued` → `Streaming` → `Done` | `Failed` | `Cancelled`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum EntryStatus {
     /// Waiting for a concurrency slot.
@@ -195,10 +196,12 @@ impl EntryPatch {
 
 /// One stored request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LogEntry {
     /// The entry's id.
     pub id: String,
     /// When the request arrived (RFC 3339 in JSON).
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     #[serde(with = "time::serde::rfc3339")]
     pub started_at: OffsetDateTime,
     /// Who sent it.

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// Limits on the history; the oldest entries go first when any limit is exceeded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct RetentionPolicy {
     /// Entries older than this many days are deleted.
@@ -29,6 +30,7 @@ impl Default for RetentionPolicy {
 /// Whether previews of prompts and replies are stored, and their size cap. Off by default: a
 /// prompt can contain anything the user would not want on disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct PreviewPolicy {
     /// Whether previews are stored.

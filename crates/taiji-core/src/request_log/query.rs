@@ -15,17 +15,21 @@ pub const MAX_PAGE_SIZE: u32 = 1000;
 
 /// Which entries to return. Empty fields match everything.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(default)]
 pub struct LogFilter {
     /// Entries that started at or after this time.
+    #[cfg_attr(feature = "ts", ts(type = "string", optional))]
     #[serde(with = "time::serde::rfc3339::option")]
     pub from: Option<OffsetDateTime>,
     /// Entries that started before this time.
+    #[cfg_attr(feature = "ts", ts(type = "string", optional))]
     #[serde(with = "time::serde::rfc3339::option")]
     pub to: Option<OffsetDateTime>,
     /// The exact model id (case-insensitive).
     pub model: Option<String>,
     /// Any of these statuses.
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<EntryStatus>>", optional))]
     pub statuses: Vec<EntryStatus>,
     /// The API surface (`openai`, `anthropic`, `chat`, ...).
     pub api: Option<String>,
@@ -38,6 +42,7 @@ pub struct LogFilter {
 
 /// One page of entries, newest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LogPage {
     /// The entries of this page.
     pub entries: Vec<LogEntry>,
@@ -51,6 +56,7 @@ pub struct LogPage {
 
 /// Requests of one model on one day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DailyModelStats {
     /// The day as `YYYY-MM-DD` in the offset the caller asked for.
     pub day: String,

@@ -40,6 +40,7 @@ const SIGNING_IN_RETRY: Duration = Duration::from_secs(2);
 
 /// Where the core stands with signing in to the site.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum SignInState {
     /// The background sign-in is not running (one-shot commands, embedded cores): the core signs
@@ -50,6 +51,7 @@ pub enum SignInState {
     /// Signing in (at start, or after the credentials or the site changed).
     SigningIn {
         /// When this started.
+        #[cfg_attr(feature = "ts", ts(type = "string"))]
         #[serde(with = "time::serde::rfc3339")]
         since: OffsetDateTime,
     },
@@ -57,9 +59,11 @@ pub enum SignInState {
     /// the next attempt is scheduled.
     Unreachable {
         /// When the site stopped answering.
+        #[cfg_attr(feature = "ts", ts(type = "string"))]
         #[serde(with = "time::serde::rfc3339")]
         since: OffsetDateTime,
         /// When the next attempt is due.
+        #[cfg_attr(feature = "ts", ts(type = "string"))]
         #[serde(with = "time::serde::rfc3339")]
         next_attempt_at: OffsetDateTime,
         /// Failed attempts so far.
@@ -70,6 +74,7 @@ pub enum SignInState {
     /// Signed in; requests can be served.
     SignedIn {
         /// When the sign-in succeeded.
+        #[cfg_attr(feature = "ts", ts(type = "string"))]
         #[serde(with = "time::serde::rfc3339")]
         since: OffsetDateTime,
     },

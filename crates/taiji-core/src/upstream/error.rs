@@ -14,6 +14,7 @@ use serde::Serialize;
 
 /// What kind of failure an [`UpstreamError`] is. This is what callers branch on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorClass {
     /// The login was rejected (wrong account or password). Retrying cannot help.

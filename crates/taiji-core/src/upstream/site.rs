@@ -33,6 +33,7 @@ pub(super) struct Recovery {
 
 /// Where the client talks to, for the UI, `status` and `/health`, and what last changed it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SiteStatus {
     /// The origin in use.
     pub base_url: String,
@@ -48,18 +49,21 @@ pub struct SiteStatus {
 
 /// One change (or failed attempt) of the site address or version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SiteEvent {
     /// What happened.
     pub kind: SiteEventKind,
     /// In words, e.g. "the Taiji site moved from https://a to https://b".
     pub message: String,
     /// When.
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
 }
 
 /// The kind of a [`SiteEvent`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum SiteEventKind {
     /// A new origin was adopted.
