@@ -54,6 +54,7 @@ export default tseslint.config(
               'aria-hidden',
               'aria-current',
               'data-.*',
+              'testId',
             ],
           },
         },
