@@ -17,6 +17,7 @@ mod keys;
 mod log;
 mod models;
 mod names;
+mod overview;
 mod settings;
 
 use tauri::Runtime;
@@ -56,5 +57,8 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
         desktop::set_ui_language,
         desktop::autostart,
         desktop::set_autostart,
+        overview::points_balance,
+        overview::check_in_calendar,
+        overview::check_in,
     ]
 }

@@ -27,4 +27,7 @@ pub const COMMANDS: &[&str] = &[
     "set_ui_language",
     "autostart",
     "set_autostart",
+    "points_balance",
+    "check_in_calendar",
+    "check_in",
 ];

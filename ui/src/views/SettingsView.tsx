@@ -18,6 +18,7 @@ import {
   type Theme,
 } from '../api';
 import { ErrorNote } from '../components/ErrorNote';
+import { NotificationsCard } from '../components/overview/NotificationsCard';
 import { Switch } from '../components/Switch';
 import { commandError, queryKeys, useAutostartQuery, useSettingsQuery } from '../hooks/queries';
 import { useTranslation } from 'react-i18next';
@@ -75,6 +76,7 @@ export function SettingsView() {
         <RetentionCard retention={settings.retention} save={save} />
         <AliasesCard aliases={settings.aliases} save={save} />
         <UpstreamCard settings={settings} save={save} />
+        <NotificationsCard settings={settings} />
       </div>
     </section>
   );

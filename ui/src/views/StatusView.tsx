@@ -14,6 +14,7 @@ import {
   type StatusSnapshot,
 } from '../api';
 import { CopyButton } from '../components/CopyButton';
+import { FirstRunGuide } from './FirstRunGuide';
 import { ErrorNote } from '../components/ErrorNote';
 import type { StatusModel } from '../hooks/queries';
 import { useTranslation } from 'react-i18next';
@@ -46,6 +47,7 @@ export function StatusView({ status }: StatusViewProps) {
   }
   return (
     <div className="cards">
+      <FirstRunGuide snapshot={snapshot} />
       <GatewayCard snapshot={snapshot} onChange={status.apply} />
       {snapshot.demo === true ? (
         <DemoCard snapshot={snapshot} onChange={status.apply} />

@@ -26,6 +26,9 @@ export const COMMANDS = [
   'set_ui_language',
   'autostart',
   'set_autostart',
+  'points_balance',
+  'check_in_calendar',
+  'check_in',
 ] as const;
 
 export type Command = (typeof COMMANDS)[number];
