@@ -15,6 +15,10 @@ const PREFERENCES_KEY = ['preferences', 'first-run'] as const;
 /** The model Claude Code is pointed at in the hint: the site's Sonnet (its `opus` alias goes there too). */
 export const CLAUDE_CODE_MODEL = 'claude-sonnet-4-6';
 
+// Product names, the same in every language.
+const CHERRY_STUDIO = 'Cherry Studio';
+const CLAUDE_CODE = 'Claude Code';
+
 type Step = 'client' | 'done';
 
 export function FirstRunGuide({ snapshot }: { snapshot: StatusSnapshot }) {
@@ -85,13 +89,13 @@ function ClientStep({ url, onNext }: { url: string | null; onNext: () => void })
   return (
     <>
       <div className="fr-client">
-        <h3 className="subheading">{t('overview.firstRun.cherryHeading')}</h3>
+        <h3 className="subheading">{CHERRY_STUDIO}</h3>
         <p className="muted small">{t('overview.firstRun.cherryHelp')}</p>
         <Pair label={t('overview.firstRun.cherryHost')} value={url} />
         <Pair label={t('overview.firstRun.cherryKey')} value={shownKey} copy={key} />
       </div>
       <div className="fr-client">
-        <h3 className="subheading">{t('overview.firstRun.claudeHeading')}</h3>
+        <h3 className="subheading">{CLAUDE_CODE}</h3>
         <p className="muted small">{t('overview.firstRun.claudeHelp', { model: CLAUDE_CODE_MODEL })}</p>
         <Pair label="ANTHROPIC_BASE_URL" value={url} />
         <Pair label="ANTHROPIC_AUTH_TOKEN" value={shownKey} copy={key} />
