@@ -29,6 +29,13 @@ const TOOLTIP_STYLE = {
   color: 'var(--text)',
 };
 
+/** A model id without its 3.x provider prefix (`anthropic::claude-sonnet-4-6` → `claude-sonnet-4-6`),
+ * so the axis has room; the tooltip keeps the full id. */
+function shortModel(id: string): string {
+  const cut = id.lastIndexOf('::');
+  return cut < 0 ? id : id.slice(cut + 2);
+}
+
 function compact(value: number): string {
   return new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 }).format(value);
 }
@@ -91,7 +98,7 @@ export default function UsageCharts({ days, models }: UsageChartsProps) {
               <BarChart data={shownModels} layout={VERTICAL} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
                 <CartesianGrid stroke={GRID} horizontal={false} />
                 <XAxis type={NUMBER} tick={AXIS_TICK} tickLine={false} axisLine={AXIS_LINE} tickFormatter={compact} allowDecimals={false} />
-                <YAxis type={CATEGORY} dataKey={MODEL_KEY} tick={AXIS_TICK} tickLine={false} axisLine={false} width={130} />
+                <YAxis type={CATEGORY} dataKey={MODEL_KEY} tick={AXIS_TICK} tickLine={false} axisLine={false} width={140} tickFormatter={shortModel} />
                 <Tooltip
                   cursor={CURSOR}
                   contentStyle={TOOLTIP_STYLE}
