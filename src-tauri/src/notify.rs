@@ -151,6 +151,7 @@ pub fn spawn<R: Runtime>(app: &AppHandle<R>) {
     let mut listener = state.subscribe_listener();
     let mut points = core.subscribe_points();
     let mut entries = core.request_log().subscribe();
+    let mut settings = core.subscribe_settings();
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         let mut decider = Decider::default();
@@ -176,6 +177,13 @@ pub fn spawn<R: Runtime>(app: &AppHandle<R>) {
                     if changed.is_err() { return }
                     let now = points.borrow_and_update().as_ref().map(|b| b.points);
                     now.and_then(|now| decider.points(now, &core.settings().notifications))
+                }
+                // A new threshold applies to the balance already known.
+                changed = settings.changed() => {
+                    if changed.is_err() { return }
+                    let notifications = settings.borrow_and_update().notifications.clone();
+                    let now = points.borrow().as_ref().map(|b| b.points);
+                    now.and_then(|now| decider.points(now, &notifications))
                 }
                 entry = entries.recv() => {
                     match entry {
