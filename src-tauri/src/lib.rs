@@ -8,7 +8,8 @@
 //! - `bindings` (tests only): the UI's generated copy of the commands, events and their types;
 //! - [`events`] and [`forward`]: the core's live channels, forwarded to the UI as events;
 //! - [`tray`] and [`window`]: the tray icon and the main window's behaviour;
-//! - [`ui_language`]: the UI's language as the shell knows it, and the tray's labels in it.
+//! - [`ui_language`]: the UI's language as the shell knows it, and the tray's labels in it;
+//! - [`notify`]: desktop notifications (sign-in failure, gateway error, low points).
 //!
 //! `run()` is what `main.rs` calls. [`build_app`] is generic over the Tauri runtime so a unit test
 //! can build the real app (config, capabilities, commands, core, gateway) on the mock runtime.
@@ -20,6 +21,7 @@ pub mod demo;
 pub mod events;
 pub mod forward;
 pub mod lifecycle;
+pub mod notify;
 pub mod state;
 pub mod status;
 pub mod tray;
@@ -56,7 +58,9 @@ pub fn run() {
         .plugin(tauri_plugin_store::Builder::new().build())
         .plugin(tauri_plugin_clipboard_manager::init())
         // The save dialog picks where a request-log export goes; the shell writes the file.
-        .plugin(tauri_plugin_dialog::init());
+        .plugin(tauri_plugin_dialog::init())
+        // Sign-in failure, gateway error and low points (see `notify`).
+        .plugin(tauri_plugin_notification::init());
     match build_app(builder, tauri::generate_context!(), Startup::from_env()) {
         Ok(app) => app.run(keep_running_in_tray),
         Err(error) => {

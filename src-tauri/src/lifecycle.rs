@@ -9,7 +9,7 @@ use taiji_core::runtime::{BackgroundSignIn, Core, CoreOptions, SettingsOverrides
 use tauri::{App, Manager, Runtime};
 
 use crate::state::AppState;
-use crate::{forward, tray, window};
+use crate::{forward, notify, tray, window};
 
 /// How the app opens its core; [`Startup::from_env`] for the real app, explicit values in tests.
 #[derive(Debug, Clone, Default)]
@@ -90,6 +90,7 @@ pub fn setup<R: Runtime>(app: &mut App<R>, startup: Startup) -> Result<(), Box<d
         window::create_main(app.handle())?;
     }
     forward::spawn_all(app.handle());
+    notify::spawn(app.handle());
     // Bound before the tray is built, so its first icon already tells the truth.
     let state = app.state::<AppState>();
     if let Err(error) = tauri::async_runtime::block_on(state.start_gateway()) {

@@ -455,3 +455,58 @@ fn a_hidden_start_serves_the_gateway_without_a_window_until_the_user_opens_it() 
     window::open_main(app.handle()).expect("the window opens again");
     assert_eq!(app.webview_windows().len(), 1);
 }
+
+#[test]
+fn points_and_the_daily_check_in_reach_the_ui_with_the_sites_own_refusal() {
+    let harness = Harness::new();
+    assert_eq!(harness.err("points_balance", json!({}))["kind"], "not_signed_in");
+    harness.ok(
+        "login",
+        json!({ "account": DEMO_ACCOUNT, "password": DEMO_PASSWORD }),
+    );
+
+    let balance = harness.ok("points_balance", json!({}));
+    assert_eq!(balance["points"], 100_000_000);
+    let plan = &balance["plans"][0];
+    for key in ["name", "usable", "total", "use", "eachDay", "expire", "isExpire"] {
+        assert!(plan.get(key).is_some(), "{key} missing in {plan}");
+    }
+
+    let month = harness.ok("check_in_calendar", json!({}));
+    assert_eq!(month["days"], json!([]));
+    assert_eq!(month["checked_in_today"], false);
+    assert!(
+        month["today"].as_str().is_some_and(|day| day.len() == 10),
+        "{month}"
+    );
+    assert_eq!(harness.ok("check_in", json!({})), json!({ "integral": 10 }));
+    let again = harness.err("check_in", json!({}));
+    assert_eq!(again, json!({ "kind": "upstream", "message": "今日已签到" }));
+    let month = harness.ok("check_in_calendar", json!({}));
+    assert_eq!(month["checked_in_today"], true);
+    assert_eq!(harness.ok("points_balance", json!({}))["points"], 100_000_010);
+
+    let half = harness.err("check_in_calendar", json!({ "year": 2026 }));
+    assert_eq!(half["kind"], "invalid");
+    let no_month = harness.err("check_in_calendar", json!({ "year": 2026, "month": 13 }));
+    assert_eq!(no_month["kind"], "invalid");
+}
+
+#[test]
+fn the_notifications_section_is_shown_and_saved_through_the_settings() {
+    let harness = Harness::new();
+    let shown = harness.ok("get_settings", json!({}));
+    assert_eq!(
+        shown["notifications"],
+        json!({ "sign_in_failure": true, "gateway_error": true, "low_points": true, "low_points_threshold": 100_000 })
+    );
+    let patch = json!({ "sign_in_failure": false, "gateway_error": true, "low_points": true, "low_points_threshold": 5 });
+    let saved = harness.ok("update_settings", json!({ "patch": { "notifications": patch } }));
+    assert_eq!(saved["notifications"], patch);
+    let too_big = json!({ "low_points_threshold": 2_000_000_000_000_u64 });
+    let error = harness.err(
+        "update_settings",
+        json!({ "patch": { "notifications": too_big } }),
+    );
+    assert_eq!(error["kind"], "invalid");
+}

@@ -35,6 +35,48 @@ struct TrayMenu<R: Runtime> {
     autostart: CheckMenuItem<R>,
     quit: MenuItem<R>,
     language: std::sync::Mutex<UiLanguage>,
+    /// Set while the gateway is being switched, so a relabel keeps "Starting…" / "Stopping…".
+    switching: std::sync::Mutex<Option<Switching>>,
+}
+
+/// Which way the gateway is being switched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Switching {
+    /// Starting the listener.
+    On,
+    /// Stopping it.
+    Off,
+}
+
+/// The gateway item's label: "Gateway running", or what it is doing while it switches.
+pub fn gateway_label(labels: &TrayLabels, switching: Option<Switching>) -> &'static str {
+    match switching {
+        None => labels.gateway_running,
+        Some(Switching::On) => labels.gateway_starting,
+        Some(Switching::Off) => labels.gateway_stopping,
+    }
+}
+
+/// Shows the gateway item busy (disabled, "Starting…" / "Stopping…") while `switching` is `Some`,
+/// and back to normal afterwards. The UI's start and stop commands call it too.
+pub fn show_switching<R: Runtime>(app: &AppHandle<R>, switching: Option<Switching>) {
+    let Some(menu) = app.try_state::<TrayMenu<R>>() else {
+        return;
+    };
+    if let Ok(mut current) = menu.switching.lock() {
+        *current = switching;
+    }
+    let result = menu
+        .gateway
+        .set_text(gateway_label(menu.labels(), switching))
+        .and_then(|()| menu.gateway.set_enabled(switching.is_none()))
+        .and_then(|()| {
+            let listening = app.state::<AppState>().listener().is_listening();
+            menu.gateway.set_checked(listening)
+        });
+    if let Err(error) = result {
+        tracing::warn!(%error, "could not show the gateway item's state");
+    }
 }
 
 impl<R: Runtime> TrayMenu<R> {
@@ -117,6 +159,7 @@ pub fn set_language<R: Runtime>(app: &AppHandle<R>, language: UiLanguage) {
         *current = language;
     }
     let labels = language.tray();
+    let switching = menu.switching.lock().ok().and_then(|s| *s);
     let state = app.state::<AppState>();
     let listener = state.listener();
     let tip = demo_label(
@@ -129,7 +172,7 @@ pub fn set_language<R: Runtime>(app: &AppHandle<R>, language: UiLanguage) {
         .set_text(labels.open)
         .and_then(|()| menu.copy_address.set_text(labels.copy_address))
         .and_then(|()| menu.copy_key.set_text(labels.copy_key))
-        .and_then(|()| menu.gateway.set_text(labels.gateway_running))
+        .and_then(|()| menu.gateway.set_text(gateway_label(labels, switching)))
         .and_then(|()| menu.autostart.set_text(labels.start_at_login))
         .and_then(|()| menu.quit.set_text(labels.quit))
         .and_then(|()| menu.tray.set_tooltip(Some(tip)));
@@ -228,6 +271,7 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         autostart,
         quit,
         language: std::sync::Mutex::new(language),
+        switching: std::sync::Mutex::new(None),
     });
     let handle = app.clone();
     app.listen_any(events::GATEWAY_STATE, move |event| {
@@ -272,10 +316,17 @@ fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: &MenuEvent, autostart: &
         item::COPY_KEY => copy_key(app),
         item::GATEWAY => {
             let app = app.clone();
+            let switching = if app.state::<AppState>().listener().is_listening() {
+                Switching::Off
+            } else {
+                Switching::On
+            };
+            show_switching(&app, Some(switching));
             tauri::async_runtime::spawn(async move {
                 if let Err(error) = app.state::<AppState>().toggle_gateway().await {
                     tracing::warn!(%error, "the tray could not switch the gateway");
                 }
+                show_switching(&app, None);
             });
         }
         item::AUTOSTART => toggle_autostart(app, autostart),
@@ -382,6 +433,16 @@ mod tests {
                 assert_ne!(icon_png(*a), icon_png(*b), "{a:?} and {b:?} share an icon");
             }
         }
+    }
+
+    #[test]
+    fn the_gateway_item_says_what_it_is_doing_while_switching() {
+        assert_eq!(gateway_label(EN, None), "Gateway running");
+        assert_eq!(gateway_label(EN, Some(Switching::On)), "Starting…");
+        assert_eq!(gateway_label(EN, Some(Switching::Off)), "Stopping…");
+        let zh = UiLanguage::ZhCn.tray();
+        assert_eq!(gateway_label(zh, Some(Switching::On)), "正在启动…");
+        assert_eq!(gateway_label(zh, Some(Switching::Off)), "正在停止…");
     }
 
     #[test]

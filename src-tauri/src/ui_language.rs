@@ -28,6 +28,9 @@ pub struct TrayLabels {
     pub copy_address: &'static str,
     pub copy_key: &'static str,
     pub gateway_running: &'static str,
+    /// The gateway item while the listener is being started or stopped (disabled meanwhile).
+    pub gateway_starting: &'static str,
+    pub gateway_stopping: &'static str,
     pub start_at_login: &'static str,
     pub quit: &'static str,
     pub running: &'static str,
@@ -49,6 +52,8 @@ const EN: TrayLabels = TrayLabels {
     copy_address: "Copy API address",
     copy_key: "Copy API key",
     gateway_running: "Gateway running",
+    gateway_starting: "Starting…",
+    gateway_stopping: "Stopping…",
     start_at_login: "Start at login",
     quit: "Quit",
     running: "running",
@@ -68,6 +73,8 @@ const ZH_CN: TrayLabels = TrayLabels {
     copy_address: "复制 API 地址",
     copy_key: "复制 API 密钥",
     gateway_running: "网关运行中",
+    gateway_starting: "正在启动…",
+    gateway_stopping: "正在停止…",
     start_at_login: "登录时启动",
     quit: "退出",
     running: "运行中",
@@ -81,7 +88,54 @@ const ZH_CN: TrayLabels = TrayLabels {
     simulator: "（内置模拟器）",
 };
 
+/// The notifications' strings in one language (the title is the product name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotificationLabels {
+    /// Before the reason: "Sign-in failed: ".
+    pub sign_in_failed: &'static str,
+    /// Before the message: "The gateway stopped: ".
+    pub gateway_failed: &'static str,
+    /// Around the numbers of the low-points notice.
+    pub low_points_left: &'static str,
+    pub low_points_below: &'static str,
+    pub low_points_end: &'static str,
+}
+
+impl NotificationLabels {
+    /// "Points are low: 42 left (below 100)".
+    pub fn low_points(&self, points: i64, threshold: u64) -> String {
+        format!(
+            "{}{points}{}{threshold}{}",
+            self.low_points_left, self.low_points_below, self.low_points_end
+        )
+    }
+}
+
+const EN_NOTIFICATIONS: NotificationLabels = NotificationLabels {
+    sign_in_failed: "Sign-in failed: ",
+    gateway_failed: "The gateway stopped: ",
+    low_points_left: "Points are low: ",
+    low_points_below: " left (below ",
+    low_points_end: ")",
+};
+
+const ZH_CN_NOTIFICATIONS: NotificationLabels = NotificationLabels {
+    sign_in_failed: "登录失败：",
+    gateway_failed: "网关已停止：",
+    low_points_left: "积分不足：剩余 ",
+    low_points_below: "（低于 ",
+    low_points_end: "）",
+};
+
 impl UiLanguage {
+    /// The notifications' strings in this language.
+    pub const fn notifications(self) -> &'static NotificationLabels {
+        match self {
+            Self::ZhCn => &ZH_CN_NOTIFICATIONS,
+            Self::En => &EN_NOTIFICATIONS,
+        }
+    }
+
     /// The language of a locale tag such as `zh-CN`, `zh_CN.UTF-8` or `en-US`: any Chinese tag is
     /// Simplified Chinese (the site's language), anything else English.
     pub fn from_locale(tag: &str) -> Self {
@@ -154,6 +208,8 @@ mod tests {
                 labels.copy_address,
                 labels.copy_key,
                 labels.gateway_running,
+                labels.gateway_starting,
+                labels.gateway_stopping,
                 labels.start_at_login,
                 labels.quit,
             ] {

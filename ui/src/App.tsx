@@ -9,6 +9,7 @@ import { Header } from './views/Header';
 import { KeysView } from './views/KeysView';
 import { LogView } from './views/LogView';
 import { ModelsView } from './views/ModelsView';
+import { OverviewView } from './views/OverviewView';
 import { SettingsView } from './views/SettingsView';
 import { SECTIONS, Sidebar, type Section } from './views/Sidebar';
 import { StatusView } from './views/StatusView';
@@ -49,6 +50,7 @@ function Frame({ initialSection }: { initialSection: string | undefined }) {
         <Sidebar current={section} onSelect={select} />
         <main className="content">
           {section === 'status' && <StatusView status={status} />}
+          {section === 'overview' && <OverviewView />}
           {section === 'keys' && <KeysView />}
           {section === 'log' && <LogView />}
           {section === 'models' && <ModelsView />}

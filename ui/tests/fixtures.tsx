@@ -142,6 +142,7 @@ export function settings(overrides: Partial<Settings> = {}): Settings {
     upstream_app_version: '3.4.0',
     upstream_discovery: true,
     upstream_proxy: 'system',
+    notifications: { sign_in_failure: true, gateway_error: true, low_points: true, low_points_threshold: 100_000 },
     ...overrides,
   };
 }

@@ -23,8 +23,8 @@ use tokio::sync::{Mutex, watch};
 
 use crate::model::Catalog;
 use crate::upstream::{
-    CompletionRequest, CompletionStream, ErrorClass, InvalidConfig, LoginToken, PointsBalance, Secret,
-    SessionInfo, UpstreamClient, UpstreamConfig, UpstreamError, UserInfo,
+    CheckInCalendar, CheckInReward, CompletionRequest, CompletionStream, ErrorClass, InvalidConfig,
+    LoginToken, PointsBalance, Secret, SessionInfo, UpstreamClient, UpstreamConfig, UpstreamError, UserInfo,
 };
 
 /// The account name (phone or e-mail) and password. `Debug` redacts the password.
@@ -353,6 +353,19 @@ impl Account {
     /// [`UpstreamClient::user_plan`] with login handling.
     pub async fn user_plan(&self) -> Result<PointsBalance, UpstreamError> {
         self.call(|client, token| async move { client.user_plan(&token).await })
+            .await
+    }
+
+    /// [`UpstreamClient::check_in_calendar`] with login handling.
+    pub async fn check_in_calendar(&self, year: i32, month: u8) -> Result<CheckInCalendar, UpstreamError> {
+        self.call(|client, token| async move { client.check_in_calendar(&token, year, month).await })
+            .await
+    }
+
+    /// [`UpstreamClient::check_in`] with login handling. Retrying it after an expired login is
+    /// safe: the site refused the first attempt before claiming anything.
+    pub async fn check_in(&self) -> Result<CheckInReward, UpstreamError> {
+        self.call(|client, token| async move { client.check_in(&token).await })
             .await
     }
 

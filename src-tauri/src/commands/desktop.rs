@@ -11,6 +11,7 @@ use crate::ui_language::UiLanguage;
 #[tauri::command(rename_all = "snake_case")]
 pub fn set_ui_language<R: Runtime>(app: AppHandle<R>, language: UiLanguage) {
     tray::set_language(&app, language);
+    crate::notify::set_language(&app, language);
 }
 
 /// Whether the app starts when the user logs in.

@@ -17,6 +17,7 @@ mod gateway;
 mod keys;
 mod log;
 mod models;
+mod overview;
 mod settings;
 
 #[cfg(test)]
@@ -24,6 +25,10 @@ use std::path::PathBuf;
 
 #[cfg(test)]
 use taiji_core::request_log::{DailyModelStats, LogFilter, LogPage};
+#[cfg(test)]
+use taiji_core::runtime::CheckInMonth;
+#[cfg(test)]
+use taiji_core::upstream::{CheckInReward, PointsBalance};
 use tauri::Runtime;
 
 #[cfg(test)]

@@ -31,4 +31,7 @@ commands! {
     desktop::set_ui_language(language: UiLanguage) -> ();
     desktop::autostart() -> bool;
     desktop::set_autostart(enabled: bool) -> bool;
+    overview::points_balance() -> PointsBalance;
+    overview::check_in_calendar(year: Option<i32>, month: Option<u8>) -> CheckInMonth;
+    overview::check_in() -> CheckInReward;
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use taiji_core::request_log::{PreviewPolicy, RetentionPolicy};
-use taiji_core::settings::Settings;
+use taiji_core::settings::{NotificationSettings, Settings};
 use taiji_core::upstream::proxy::redact_text;
 use tauri::State;
 
@@ -41,6 +41,8 @@ pub struct SettingsView {
     pub upstream_discovery: bool,
     /// The upstream proxy (`system`, `off` or a URL), its user name and password shown as `***`.
     pub upstream_proxy: String,
+    /// Which desktop notifications are on, and the low-points threshold.
+    pub notifications: NotificationSettings,
 }
 
 impl From<&Settings> for SettingsView {
@@ -58,6 +60,7 @@ impl From<&Settings> for SettingsView {
             upstream_app_version: settings.upstream.app_version.clone(),
             upstream_discovery: settings.upstream.discovery,
             upstream_proxy: redact_text(&settings.upstream.proxy),
+            notifications: settings.notifications.clone(),
         }
     }
 }
@@ -78,6 +81,8 @@ pub struct SettingsPatch {
     /// form saved as it was shown never replaces the stored password with `***`.
     pub upstream_proxy: Option<String>,
     pub upstream_discovery: Option<bool>,
+    /// The whole notifications section.
+    pub notifications: Option<NotificationSettings>,
 }
 
 impl SettingsPatch {
@@ -109,6 +114,9 @@ impl SettingsPatch {
         }
         if let Some(discovery) = self.upstream_discovery {
             settings.upstream.discovery = discovery;
+        }
+        if let Some(notifications) = self.notifications {
+            settings.notifications = notifications;
         }
         if let Some(aliases) = self.aliases {
             settings.model_aliases = aliases
@@ -196,6 +204,24 @@ mod tests {
         assert_eq!(settings.listen.host, "localhost");
         assert_eq!(settings.listen.port, Settings::default().listen.port);
         assert_eq!(settings.model_aliases, Settings::default().model_aliases);
+    }
+
+    #[test]
+    fn a_patch_replaces_the_notifications_section() {
+        let mut settings = Settings::default();
+        let patch: SettingsPatch = serde_json::from_value(serde_json::json!({
+            "notifications": { "low_points": false, "low_points_threshold": 500 }
+        }))
+        .expect("patch parses");
+        patch.apply_to(&mut settings);
+        assert!(!settings.notifications.low_points);
+        assert_eq!(settings.notifications.low_points_threshold, 500);
+        assert!(
+            settings.notifications.sign_in_failure,
+            "unnamed switches keep their default"
+        );
+        let view = SettingsView::from(&settings);
+        assert_eq!(view.notifications, settings.notifications);
     }
 
     #[test]

@@ -8,6 +8,8 @@ export * from './events';
 export * from './keys';
 export * from './log';
 export * from './models';
+export * from './overview';
+export type * from './overviewTypes';
 export * from './preferences';
 export * from './settings';
 export * from './status';

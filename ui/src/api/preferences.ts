@@ -1,4 +1,4 @@
-// UI-only preferences (language, theme, last view, window size) in the store plugin's file
+// UI-only preferences (language, theme, last view, window size, first-run guide done) in the store plugin's file
 // (`ui-preferences.json` in the app's data folder). Product settings stay in the core
 // (`getSettings` / `updateSettings`); these never reach it.
 import { load, type Store } from '@tauri-apps/plugin-store';
@@ -11,6 +11,8 @@ export interface Preferences {
   theme?: Theme;
   lastView?: string;
   windowSize?: { width: number; height: number };
+  /** Whether the first-run guide (sign in → set up a client → done) was finished or dismissed. */
+  firstRunDone?: boolean;
 }
 
 function isSize(value: unknown): value is { width: number; height: number } {
@@ -30,17 +32,19 @@ function open(): Promise<Store> {
 export async function loadPreferences(): Promise<Preferences> {
   try {
     const opened = await open();
-    const [language, theme, lastView, windowSize] = await Promise.all([
+    const [language, theme, lastView, windowSize, firstRunDone] = await Promise.all([
       opened.get<string>('language'),
       opened.get<Theme>('theme'),
       opened.get<string>('lastView'),
       opened.get<unknown>('windowSize'),
+      opened.get<unknown>('firstRunDone'),
     ]);
     const preferences: Preferences = {};
     if (typeof language === 'string') preferences.language = language;
     if (theme !== undefined && THEMES.includes(theme)) preferences.theme = theme;
     if (typeof lastView === 'string') preferences.lastView = lastView;
     if (isSize(windowSize)) preferences.windowSize = windowSize;
+    if (typeof firstRunDone === 'boolean') preferences.firstRunDone = firstRunDone;
     return preferences;
   } catch (error) {
     console.warn('could not read the UI preferences', error);

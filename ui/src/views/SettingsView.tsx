@@ -21,6 +21,7 @@ import { Card } from '../components/Card';
 import { ErrorNote } from '../components/ErrorNote';
 import { Field } from '../components/Field';
 import { LoadingPage } from '../components/LoadingPage';
+import { NotificationsCard } from '../components/overview/NotificationsCard';
 import { Switch } from '../components/Switch';
 import { commandError, queryKeys, useAutostartQuery, useSettingsQuery } from '../hooks/queries';
 import { useAction } from '../hooks/useAction';
@@ -74,6 +75,7 @@ export function SettingsView() {
         <RetentionCard retention={settings.retention} save={save} />
         <AliasesCard aliases={settings.aliases} save={save} />
         <UpstreamCard settings={settings} save={save} />
+        <NotificationsCard settings={settings} />
       </div>
     </section>
   );

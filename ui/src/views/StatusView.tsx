@@ -14,6 +14,7 @@ import {
 } from '../api';
 import { Card } from '../components/Card';
 import { CopyButton } from '../components/CopyButton';
+import { FirstRunGuide } from './FirstRunGuide';
 import { ErrorNote } from '../components/ErrorNote';
 import { Field } from '../components/Field';
 import type { StatusModel } from '../hooks/queries';
@@ -45,6 +46,7 @@ export function StatusView({ status }: StatusViewProps) {
   }
   return (
     <div className="cards">
+      <FirstRunGuide snapshot={snapshot} />
       <GatewayCard snapshot={snapshot} onChange={status.apply} />
       {snapshot.demo === true ? (
         <DemoCard snapshot={snapshot} onChange={status.apply} />

@@ -14,6 +14,7 @@
 mod backoff;
 mod live;
 mod options;
+mod points;
 mod sign_in;
 mod site;
 mod status;
@@ -42,6 +43,7 @@ use crate::upstream::{Discovery, ProxySetting, UpstreamClient, UpstreamConfig, U
 
 pub use backoff::Backoff;
 pub use options::{CoreError, CoreOptions, SettingsOverrides};
+pub use points::{CheckInMonth, site_today};
 pub use sign_in::{BackgroundSignIn, CREDENTIAL_POLL, SignInState};
 pub use status::CoreStatus;
 
@@ -73,6 +75,8 @@ struct Inner {
     shutdown: CancellationToken,
     tasks: TaskTracker,
     sign_in: sign_in::Control,
+    /// The last points balance read ([`Core::points_balance`]).
+    points: watch::Sender<Option<crate::upstream::PointsBalance>>,
     demo: bool,
 }
 
@@ -151,6 +155,7 @@ impl Core {
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
             sign_in: sign_in::Control::new(),
+            points: watch::Sender::new(None),
             demo: options.demo,
             store,
         });

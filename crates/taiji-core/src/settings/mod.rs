@@ -63,6 +63,8 @@ pub struct Settings {
     pub images: ImageSettings,
     /// The Prometheus endpoint.
     pub metrics: MetricsSettings,
+    /// Which desktop notifications the app shows.
+    pub notifications: NotificationSettings,
 }
 
 impl Default for Settings {
@@ -78,6 +80,7 @@ impl Default for Settings {
             request_log: RequestLogSettings::default(),
             images: ImageSettings::default(),
             metrics: MetricsSettings::default(),
+            notifications: NotificationSettings::default(),
         }
     }
 }
@@ -261,6 +264,36 @@ pub struct ImageSettings {
 pub struct MetricsSettings {
     /// Whether `/metrics` answers (behind the API key, like the APIs). Off by default.
     pub enabled: bool,
+}
+
+/// The desktop app's notifications, each switchable. A file written before they existed gets
+/// these defaults (all on).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct NotificationSettings {
+    /// When the sign-in at start fails (wrong password, site unreachable).
+    pub sign_in_failure: bool,
+    /// When the gateway stops because of an error (not when the user stops it).
+    pub gateway_error: bool,
+    /// When the points balance falls below [`Self::low_points_threshold`].
+    pub low_points: bool,
+    /// The balance under which points count as low.
+    pub low_points_threshold: u64,
+}
+
+/// The default low-points threshold: about one image-model message (100 000 points, §6).
+pub const DEFAULT_LOW_POINTS_THRESHOLD: u64 = 100_000;
+
+impl Default for NotificationSettings {
+    fn default() -> Self {
+        Self {
+            sign_in_failure: true,
+            gateway_error: true,
+            low_points: true,
+            low_points_threshold: DEFAULT_LOW_POINTS_THRESHOLD,
+        }
+    }
 }
 
 /// The default aliases for the model names Claude Code asks for.

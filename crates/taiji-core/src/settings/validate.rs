@@ -20,6 +20,8 @@ const MAX_MB: u64 = 100_000;
 const MIN_PREVIEW_BYTES: usize = 64;
 const MAX_PREVIEW_BYTES: usize = 64 * 1024;
 const MIN_KEY_LEN: usize = 16;
+/// More points than any plan holds; a larger threshold is a typo.
+const MAX_LOW_POINTS_THRESHOLD: u64 = 1_000_000_000_000;
 
 pub(super) fn validate(settings: &Settings) -> Result<(), ValidationError> {
     let mut problems = Problems::default();
@@ -222,6 +224,12 @@ fn check_limits(settings: &Settings, problems: &mut Problems) {
         settings.request_log.previews.max_bytes,
         MIN_PREVIEW_BYTES,
         MAX_PREVIEW_BYTES,
+    );
+    problems.range(
+        "notifications.low_points_threshold",
+        settings.notifications.low_points_threshold,
+        0,
+        MAX_LOW_POINTS_THRESHOLD,
     );
 }
 

@@ -22,7 +22,10 @@ use super::response::{ResponseMeta, decode_body, decode_completions_rejection};
 use super::site::{Recovery, SiteStatus};
 use super::stream::CompletionStream;
 use super::token::LoginToken;
-use super::types::{CompletionRequest, PointsBalance, PointsPlan, SessionInfo, SessionPage, UserInfo};
+use super::types::{
+    CheckInCalendar, CheckInDay, CheckInReward, CompletionRequest, PointsBalance, PointsPlan, SessionInfo,
+    SessionPage, UserInfo,
+};
 use crate::model::Catalog;
 use crate::secret::Secret;
 
@@ -219,6 +222,54 @@ impl UpstreamClient {
             page += 1;
         }
         Ok(PointsBalance::from_plans(plans))
+    }
+
+    /// `GET /api/gift_sign?year=YYYY&month=M`: the month's check-ins. The records come in a paged
+    /// envelope; a bare list is accepted too, since the protocol only names the record fields.
+    #[tracing::instrument(skip_all, err, fields(year = year, month = month))]
+    pub async fn check_in_calendar(
+        &self,
+        token: &Secret,
+        year: i32,
+        month: u8,
+    ) -> Result<CheckInCalendar, UpstreamError> {
+        let data = self
+            .get(token, &format!("/api/gift_sign?year={year}&month={month}"))
+            .await?;
+        let records = match data {
+            Value::Array(_) => data,
+            Value::Object(mut object) => object.remove("records").unwrap_or(Value::Null),
+            _ => Value::Null,
+        };
+        let days: Vec<CheckInDay> = match records {
+            Value::Null => Vec::new(),
+            records => parse_data(records, "check-in calendar")?,
+        };
+        Ok(CheckInCalendar { year, month, days })
+    }
+
+    /// `POST /api/gift_sign`: claims today's check-in. A second claim on one day is the site's
+    /// business error ([`UpstreamError::Api`], its `msg` says why), not a failure of the call.
+    #[tracing::instrument(skip_all, err)]
+    pub async fn check_in(&self, token: &Secret) -> Result<CheckInReward, UpstreamError> {
+        let data = self
+            .recovering(|active| async move {
+                let request = request(
+                    &active,
+                    Method::POST,
+                    "/api/gift_sign",
+                    Some(token),
+                    Page::Chat,
+                    JSON_ACCEPT,
+                )?
+                .json(&json!({}));
+                send_json(&active, request).await
+            })
+            .await?;
+        match data {
+            Value::Null => Ok(CheckInReward { integral: 0 }),
+            data => parse_data(data, "check-in reward"),
+        }
     }
 
     /// `POST /api/chat/completions`: sends one message and returns its reply as a stream.

@@ -41,4 +41,7 @@ pub use proxy::ProxySetting;
 pub use site::{SiteEvent, SiteEventKind, SiteStatus};
 pub use stream::CompletionStream;
 pub use token::LoginToken;
-pub use types::{CompletionRequest, PointsBalance, PointsPlan, SessionInfo, SessionPage, UserInfo};
+pub use types::{
+    CheckInCalendar, CheckInDay, CheckInReward, CompletionRequest, PointsBalance, PointsPlan, SessionInfo,
+    SessionPage, UserInfo,
+};

@@ -69,6 +69,7 @@ pub struct SessionPage {
 
 /// One points plan of `GET /api/user_plan`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PointsPlan {
     /// Plan name.
     #[serde(default)]
@@ -79,6 +80,12 @@ pub struct PointsPlan {
     /// Points the plan started with.
     #[serde(default, deserialize_with = "lenient_i64")]
     pub total: i64,
+    /// Points spent from it (`use`).
+    #[serde(rename = "use", default, deserialize_with = "lenient_i64")]
+    pub used: i64,
+    /// Points it grants each day (`eachDay`; 0 for a one-off plan).
+    #[serde(rename = "eachDay", default, deserialize_with = "lenient_i64")]
+    pub each_day: i64,
     /// Expiry time as the server wrote it.
     #[serde(default)]
     pub expire: Option<String>,
@@ -89,6 +96,7 @@ pub struct PointsPlan {
 
 /// The account's points: the sum of `usable` over plans that have not expired.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PointsBalance {
     /// Remaining points.
     pub points: i64,
@@ -102,6 +110,38 @@ impl PointsBalance {
         let points = plans.iter().filter(|p| !p.expired).map(|p| p.usable).sum();
         Self { points, plans }
     }
+}
+
+/// One day of the check-in calendar (`GET /api/gift_sign`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CheckInDay {
+    /// The day checked in, "YYYY-MM-DD" (China time).
+    pub ymd: String,
+    /// Points granted that day.
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub integral: i64,
+}
+
+/// The check-ins of one month (`GET /api/gift_sign?year=YYYY&month=M`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CheckInCalendar {
+    /// The year asked for.
+    pub year: i32,
+    /// The month asked for (1–12).
+    pub month: u8,
+    /// The days checked in, as the site listed them.
+    pub days: Vec<CheckInDay>,
+}
+
+/// The answer of a successful claim (`POST /api/gift_sign`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CheckInReward {
+    /// Points granted (`data.integral`; 10 observed).
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub integral: i64,
 }
 
 /// One message to send with `POST /api/chat/completions`.

@@ -10,6 +10,7 @@ mod gateway_support;
 mod support;
 
 mod account_login;
+mod account_points;
 mod api_accept;
 mod api_anthropic;
 mod api_errors;

@@ -7,7 +7,7 @@ use std::path::Path;
 use serde_json::json;
 use taiji_core::api_keys::FIRST_KEY_NAME;
 use taiji_core::settings::{
-    CURRENT_SCHEMA_VERSION, SETTINGS_FILE_NAME, Settings, SettingsError, SettingsStore,
+    CURRENT_SCHEMA_VERSION, NotificationSettings, SETTINGS_FILE_NAME, Settings, SettingsError, SettingsStore,
 };
 
 fn read_json(path: &Path) -> serde_json::Value {
@@ -390,4 +390,33 @@ fn default_data_dir_is_a_named_directory() {
             dir.display()
         );
     }
+}
+
+#[test]
+fn notifications_default_on_and_a_partial_section_keeps_the_rest() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join(SETTINGS_FILE_NAME);
+    std::fs::write(&path, json!({ "schema_version": 1 }).to_string()).expect("write");
+    let store = SettingsStore::open(dir.path()).expect("opens");
+    assert_eq!(store.get().notifications, NotificationSettings::default());
+    assert!(store.get().notifications.low_points);
+    drop(store);
+
+    std::fs::write(
+        &path,
+        json!({ "schema_version": 1, "notifications": { "low_points": false, "low_points_threshold": 5 } })
+            .to_string(),
+    )
+    .expect("write");
+    let store = SettingsStore::open(dir.path()).expect("opens");
+    assert!(store.moved_aside().is_none());
+    let notifications = store.get().notifications;
+    assert!(!notifications.low_points);
+    assert_eq!(notifications.low_points_threshold, 5);
+    assert!(notifications.sign_in_failure && notifications.gateway_error);
+
+    let mut settings = Settings::default();
+    settings.notifications.low_points_threshold = u64::MAX;
+    let error = settings.validate().expect_err("absurd threshold");
+    assert!(error.mentions("notifications.low_points_threshold"), "{error}");
 }

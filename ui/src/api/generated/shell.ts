@@ -89,6 +89,53 @@ keys: Array<ApiKeyView>, };
 export type AppInfo = { name: string, version: string, };
 
 /**
+ * One day of the check-in calendar (`GET /api/gift_sign`).
+ */
+export type CheckInDay = { 
+/**
+ * The day checked in, "YYYY-MM-DD" (China time).
+ */
+ymd: string, 
+/**
+ * Points granted that day.
+ */
+integral: number, };
+
+/**
+ * A month's check-ins with the site's today, so a host can tell whether today is claimed.
+ */
+export type CheckInMonth = { 
+/**
+ * Today on the site's calendar ("YYYY-MM-DD", China time).
+ */
+today: string, 
+/**
+ * Whether today is among the month's check-ins.
+ */
+checked_in_today: boolean, 
+/**
+ * The year asked for.
+ */
+year: number, 
+/**
+ * The month asked for (1–12).
+ */
+month: number, 
+/**
+ * The days checked in, as the site listed them.
+ */
+days: Array<CheckInDay>, };
+
+/**
+ * The answer of a successful claim (`POST /api/gift_sign`).
+ */
+export type CheckInReward = { 
+/**
+ * Points granted (`data.integral`; 10 observed).
+ */
+integral: number, };
+
+/**
  * Why a command failed, as the UI receives it.
  */
 export type CommandError = { 
@@ -415,6 +462,74 @@ models: Array<ModelInfo>,
 default_model: string | null, };
 
 /**
+ * The desktop app's notifications, each switchable. A file written before they existed gets
+ * these defaults (all on).
+ */
+export type NotificationSettings = { 
+/**
+ * When the sign-in at start fails (wrong password, site unreachable).
+ */
+sign_in_failure: boolean, 
+/**
+ * When the gateway stops because of an error (not when the user stops it).
+ */
+gateway_error: boolean, 
+/**
+ * When the points balance falls below [`Self::low_points_threshold`].
+ */
+low_points: boolean, 
+/**
+ * The balance under which points count as low.
+ */
+low_points_threshold: number, };
+
+/**
+ * The account's points: the sum of `usable` over plans that have not expired.
+ */
+export type PointsBalance = { 
+/**
+ * Remaining points.
+ */
+points: number, 
+/**
+ * Every plan, expired ones included.
+ */
+plans: Array<PointsPlan>, };
+
+/**
+ * One points plan of `GET /api/user_plan`.
+ */
+export type PointsPlan = { 
+/**
+ * Plan name.
+ */
+name: string, 
+/**
+ * Points still usable.
+ */
+usable: number, 
+/**
+ * Points the plan started with.
+ */
+total: number, 
+/**
+ * Points spent from it (`use`).
+ */
+use: number, 
+/**
+ * Points it grants each day (`eachDay`; 0 for a one-off plan).
+ */
+eachDay: number, 
+/**
+ * Expiry time as the server wrote it.
+ */
+expire: string | null, 
+/**
+ * Whether the plan has expired (`isExpire`, a boolean or 0/1).
+ */
+isExpire: boolean, };
+
+/**
  * Whether previews of prompts and replies are stored, and their size cap. Off by default: a
  * prompt can contain anything the user would not want on disk.
  */
@@ -470,7 +585,11 @@ export type SettingsPatch = { concurrency?: number, port?: number, host?: string
  * `system`, `off` or a proxy URL. The redacted form the view shows means "unchanged", so a
  * form saved as it was shown never replaces the stored password with `***`.
  */
-upstream_proxy?: string, upstream_discovery?: boolean, };
+upstream_proxy?: string, upstream_discovery?: boolean, 
+/**
+ * The whole notifications section.
+ */
+notifications?: NotificationSettings, };
 
 /**
  * The settings the UI shows (API keys have their own commands).
@@ -523,7 +642,11 @@ upstream_discovery: boolean,
 /**
  * The upstream proxy (`system`, `off` or a URL), its user name and password shown as `***`.
  */
-upstream_proxy: string, };
+upstream_proxy: string, 
+/**
+ * Which desktop notifications are on, and the low-points threshold.
+ */
+notifications: NotificationSettings, };
 
 /**
  * Where the core stands with signing in to the site.
@@ -705,6 +828,9 @@ export const COMMANDS = [
   'set_ui_language',
   'autostart',
   'set_autostart',
+  'points_balance',
+  'check_in_calendar',
+  'check_in',
 ] as const;
 
 export type Command = (typeof COMMANDS)[number];
@@ -734,6 +860,9 @@ export interface Commands {
   set_ui_language: { args: { language: UiLanguage }; ok: null };
   autostart: { args: Record<string, never>; ok: boolean };
   set_autostart: { args: { enabled: boolean }; ok: boolean };
+  points_balance: { args: Record<string, never>; ok: PointsBalance };
+  check_in_calendar: { args: { year?: number | null; month?: number | null }; ok: CheckInMonth };
+  check_in: { args: Record<string, never>; ok: CheckInReward };
 }
 
 /** Every event the shell emits to the UI, by its constant name in events.rs. */
