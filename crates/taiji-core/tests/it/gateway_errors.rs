@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::gateway_support::{Harness, KEY, KEY_NAME, Setup, parse_sse};
+use crate::gateway_support::{Fetch, Harness, KEY, KEY_NAME, Setup, parse_sse};
 use serde_json::{Value, json};
 use taiji_core::request_log::{EntryStatus, LogEntry};
 use taiji_core::runtime::SettingsOverrides;
@@ -58,9 +58,8 @@ async fn an_unknown_model_is_404_in_each_format_and_logged() {
     let (status, _, body) = error_of(
         harness
             .openai("/v1/chat/completions", &chat("gpt-9", false))
-            .send()
-            .await
-            .expect("send"),
+            .fetch()
+            .await,
     )
     .await;
     assert_eq!(status, 404);
@@ -69,9 +68,8 @@ async fn an_unknown_model_is_404_in_each_format_and_logged() {
     let (status, _, body) = error_of(
         harness
             .anthropic("/v1/messages", &chat("gpt-9", true))
-            .send()
-            .await
-            .expect("send"),
+            .fetch()
+            .await,
     )
     .await;
     assert_eq!(status, 404);
@@ -102,14 +100,7 @@ async fn unsupported_or_malformed_bodies_are_400_in_each_format_and_logged() {
 
     let mut n2 = chat("gpt-4.1-mini", false);
     n2["n"] = json!(2);
-    let (status, _, body) = error_of(
-        harness
-            .openai("/v1/chat/completions", &n2)
-            .send()
-            .await
-            .expect("send"),
-    )
-    .await;
+    let (status, _, body) = error_of(harness.openai("/v1/chat/completions", &n2).fetch().await).await;
     assert_eq!(status, 400);
     assert_eq!(body["error"]["param"], "n");
 
@@ -120,9 +111,8 @@ async fn unsupported_or_malformed_bodies_are_400_in_each_format_and_logged() {
             .bearer_auth(KEY)
             .header("content-type", "application/json")
             .body("{\"model\": \"gpt-4.1-mini\", \"messages\": [")
-            .send()
-            .await
-            .expect("send");
+            .fetch()
+            .await;
         let (status, _, body) = error_of(response).await;
         assert_eq!(status, 400, "malformed JSON is a 400, never a 422");
         if anthropic {
@@ -154,9 +144,8 @@ async fn unknown_routes_and_methods_are_404_or_405_and_logged() {
             .client
             .get(harness.url("/v1/responses"))
             .bearer_auth(KEY)
-            .send()
-            .await
-            .expect("send"),
+            .fetch()
+            .await,
     )
     .await;
     assert_eq!(status, 404);
@@ -166,15 +155,7 @@ async fn unknown_routes_and_methods_are_404_or_405_and_logged() {
             .expect("message")
             .contains("Responses API")
     );
-    let (status, _, body) = error_of(
-        harness
-            .client
-            .get(harness.url("/v2/nothing"))
-            .send()
-            .await
-            .expect("send"),
-    )
-    .await;
+    let (status, _, body) = error_of(harness.client.get(harness.url("/v2/nothing")).fetch().await).await;
     assert_eq!(status, 404);
     assert_openai_error(&body, "invalid_request_error", None);
     let (status, _, _) = error_of(
@@ -182,9 +163,8 @@ async fn unknown_routes_and_methods_are_404_or_405_and_logged() {
             .client
             .get(harness.url("/v1/chat/completions"))
             .bearer_auth(KEY)
-            .send()
-            .await
-            .expect("send"),
+            .fetch()
+            .await,
     )
     .await;
     assert_eq!(status, 405);
@@ -207,9 +187,8 @@ async fn missing_and_wrong_keys_are_refused_in_each_format_and_logged() {
             .client
             .post(harness.url("/v1/chat/completions"))
             .json(&body)
-            .send()
-            .await
-            .expect("send"),
+            .fetch()
+            .await,
     )
     .await;
     assert_eq!(status, 401);
@@ -220,9 +199,8 @@ async fn missing_and_wrong_keys_are_refused_in_each_format_and_logged() {
             .post(harness.url("/v1/messages"))
             .header("x-api-key", "sk-wrong-key-wrong-key-wrong")
             .json(&body)
-            .send()
-            .await
-            .expect("send"),
+            .fetch()
+            .await,
     )
     .await;
     assert_eq!(status, 401);
@@ -233,9 +211,8 @@ async fn missing_and_wrong_keys_are_refused_in_each_format_and_logged() {
             .client
             .get(harness.url("/v1/models"))
             .bearer_auth("nope")
-            .send()
-            .await
-            .expect("send"),
+            .fetch()
+            .await,
     )
     .await;
     assert_eq!(status, 401);
@@ -275,18 +252,16 @@ async fn both_key_headers_work_on_every_route_and_name_the_key() {
             .post(harness.url(path))
             .bearer_auth(KEY)
             .json(&body)
-            .send()
-            .await
-            .expect("send");
+            .fetch()
+            .await;
         assert_eq!(bearer.status(), 200, "{path} with Bearer");
         let api_key = harness
             .client
             .post(harness.url(path))
             .header("x-api-key", KEY)
             .json(&body)
-            .send()
-            .await
-            .expect("send");
+            .fetch()
+            .await;
         assert_eq!(api_key.status(), 200, "{path} with x-api-key");
     }
     let both = harness
@@ -294,9 +269,8 @@ async fn both_key_headers_work_on_every_route_and_name_the_key() {
         .get(harness.url("/v1/models"))
         .header("authorization", format!("Bearer {KEY}"))
         .header("x-api-key", KEY)
-        .send()
-        .await
-        .expect("send");
+        .fetch()
+        .await;
     assert_eq!(both.status(), 200, "Cherry Studio sends both headers");
 
     let entries = harness
@@ -334,9 +308,8 @@ async fn foreign_hosts_are_refused_and_loopback_names_accepted() {
             .bearer_auth(KEY)
             .header("host", "evil.example")
             .json(&body)
-            .send()
-            .await
-            .expect("send"),
+            .fetch()
+            .await,
     )
     .await;
     assert_eq!(status, 403);
@@ -345,9 +318,8 @@ async fn foreign_hosts_are_refused_and_loopback_names_accepted() {
         .client
         .get(harness.url("/health"))
         .header("host", "evil.example:8760")
-        .send()
-        .await
-        .expect("send");
+        .fetch()
+        .await;
     assert_eq!(
         health.status(),
         403,
@@ -364,9 +336,8 @@ async fn foreign_hosts_are_refused_and_loopback_names_accepted() {
             .get(harness.url("/v1/models"))
             .bearer_auth(KEY)
             .header("host", host.as_str())
-            .send()
-            .await
-            .expect("send");
+            .fetch()
+            .await;
         assert_eq!(response.status(), 200, "{host}");
     }
 
@@ -406,9 +377,7 @@ async fn stored_access_settings_apply_live() {
         .next()
         .expect("a key is generated on first run")
         .clone();
-    let status = |request: reqwest::RequestBuilder| async move {
-        request.send().await.expect("send").status().as_u16()
-    };
+    let status = |request: reqwest::RequestBuilder| async move { request.fetch().await.status().as_u16() };
     assert_eq!(status(harness.client.get(harness.url("/v1/models"))).await, 401);
     assert_eq!(
         status(
@@ -480,9 +449,8 @@ async fn upstream_quota_and_length_errors_get_real_statuses() {
     let (status, headers, body) = error_of(
         harness
             .openai("/v1/chat/completions", &chat("gpt-4.1-mini", false))
-            .send()
-            .await
-            .expect("send"),
+            .fetch()
+            .await,
     )
     .await;
     assert_eq!(status, 429);
@@ -492,23 +460,15 @@ async fn upstream_quota_and_length_errors_get_real_statuses() {
     let (status, _, body) = error_of(
         harness
             .anthropic("/v1/messages", &chat("gpt-4.1-mini", true))
-            .send()
-            .await
-            .expect("send"),
+            .fetch()
+            .await,
     )
     .await;
     assert_eq!(status, 402);
     assert_anthropic_error(&body, "billing_error");
 
     let long = json!({"model": "gpt-4.1-mini", "max_tokens": 10, "messages": [{"role": "user", "content": "x".repeat(200)}]});
-    let (status, _, body) = error_of(
-        harness
-            .anthropic("/v1/messages", &long)
-            .send()
-            .await
-            .expect("send"),
-    )
-    .await;
+    let (status, _, body) = error_of(harness.anthropic("/v1/messages", &long).fetch().await).await;
     assert_eq!(status, 400);
     assert_anthropic_error(&body, "invalid_request_error");
     assert!(
@@ -518,14 +478,7 @@ async fn upstream_quota_and_length_errors_get_real_statuses() {
             .contains("prompt is too long"),
         "{body}"
     );
-    let (status, _, body) = error_of(
-        harness
-            .openai("/v1/chat/completions", &long)
-            .send()
-            .await
-            .expect("send"),
-    )
-    .await;
+    let (status, _, body) = error_of(harness.openai("/v1/chat/completions", &long).fetch().await).await;
     assert_eq!(status, 400);
     assert_openai_error(&body, "invalid_request_error", Some("context_length_exceeded"));
 
@@ -565,9 +518,8 @@ async fn firewall_and_rate_limits_carry_retry_after_and_expired_logins_recover()
     let (status, headers, body) = error_of(
         harness
             .openai("/v1/chat/completions", &chat("gpt-4.1-mini", false))
-            .send()
-            .await
-            .expect("send"),
+            .fetch()
+            .await,
     )
     .await;
     assert_eq!(status, 503);
@@ -582,9 +534,8 @@ async fn firewall_and_rate_limits_carry_retry_after_and_expired_logins_recover()
     let (status, headers, body) = error_of(
         harness
             .anthropic("/v1/messages", &chat("gpt-4.1-mini", false))
-            .send()
-            .await
-            .expect("send"),
+            .fetch()
+            .await,
     )
     .await;
     assert_eq!(status, 429);
@@ -595,9 +546,8 @@ async fn firewall_and_rate_limits_carry_retry_after_and_expired_logins_recover()
     control.expire_all_tokens();
     let response = harness
         .openai("/v1/chat/completions", &chat("gpt-4.1-mini", false))
-        .send()
-        .await
-        .expect("send");
+        .fetch()
+        .await;
     assert_eq!(
         response.status(),
         200,
@@ -618,11 +568,7 @@ async fn errors_after_the_stream_began_are_in_stream_events() {
         kind: FaultKind::StreamErrorFrame,
         count: 1,
     });
-    let response = harness
-        .openai("/v1/chat/completions", &long(true))
-        .send()
-        .await
-        .expect("send");
+    let response = harness.openai("/v1/chat/completions", &long(true)).fetch().await;
     assert_eq!(response.status(), 200);
     let (events, _) = parse_sse(&response.text().await.expect("body"));
     let last = events.last().expect("events").json();
@@ -642,11 +588,7 @@ async fn errors_after_the_stream_began_are_in_stream_events() {
         kind: FaultKind::EofWithoutDone,
         count: 1,
     });
-    let response = harness
-        .anthropic("/v1/messages", &long(true))
-        .send()
-        .await
-        .expect("send");
+    let response = harness.anthropic("/v1/messages", &long(true)).fetch().await;
     assert_eq!(response.status(), 200);
     let (events, _) = parse_sse(&response.text().await.expect("body"));
     let last = events.last().expect("events");
@@ -677,9 +619,8 @@ async fn without_credentials_the_api_says_to_sign_in() {
             .client
             .get(harness.url("/v1/models"))
             .bearer_auth(KEY)
-            .send()
-            .await
-            .expect("send"),
+            .fetch()
+            .await,
     )
     .await;
     assert_eq!(status, 503);
@@ -694,22 +635,13 @@ async fn without_credentials_the_api_says_to_sign_in() {
     let (status, _, body) = error_of(
         harness
             .anthropic("/v1/messages", &chat("gpt-4.1-mini", true))
-            .send()
-            .await
-            .expect("send"),
+            .fetch()
+            .await,
     )
     .await;
     assert_eq!(status, 503);
     assert_anthropic_error(&body, "api_error");
-    let health: Value = harness
-        .client
-        .get(harness.url("/health"))
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let health: Value = harness.health().await;
     assert_eq!(health["status"], "degraded");
     assert_eq!(health["signed_in"], false);
     harness.finish().await;
