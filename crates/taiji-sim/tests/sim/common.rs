@@ -19,6 +19,11 @@ pub async fn start(config: SimConfig) -> Simulator {
     Simulator::start(config).await.expect("simulator starts")
 }
 
+/// Sends `request` and reads its JSON reply.
+async fn json_reply(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.expect("send").json().await.expect("json")
+}
+
 /// A client that sends the headers the real site requires, with a token from the demo login.
 pub struct Api {
     pub http: reqwest::Client,
@@ -56,24 +61,11 @@ impl Api {
     }
 
     pub async fn get(&self, path: &str) -> Value {
-        self.request(reqwest::Method::GET, path)
-            .send()
-            .await
-            .expect("send")
-            .json()
-            .await
-            .expect("json")
+        json_reply(self.request(reqwest::Method::GET, path)).await
     }
 
     pub async fn send(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
-        self.request(method, path)
-            .json(&body)
-            .send()
-            .await
-            .expect("send")
-            .json()
-            .await
-            .expect("json")
+        json_reply(self.request(method, path).json(&body)).await
     }
 
     pub async fn create_session(&self, model: &str) -> u64 {
