@@ -14,7 +14,13 @@ fn chat(model: &str, stream: bool) -> Value {
     json!({"model": model, "stream": stream, "max_tokens": 100, "messages": [{"role": "user", "content": "hi"}]})
 }
 
-async fn error_of(response: reqwest::Response) -> (u16, reqwest::header::HeaderMap, Value) {
+/// Sends `request` and reads the error it is answered with: status, headers and JSON body.
+async fn error_of(request: reqwest::RequestBuilder) -> (u16, reqwest::header::HeaderMap, Value) {
+    error_in(request.fetch().await).await
+}
+
+/// An error answer's status, headers and JSON body (asserting its content type).
+async fn error_in(response: reqwest::Response) -> (u16, reqwest::header::HeaderMap, Value) {
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     assert!(
@@ -55,23 +61,11 @@ fn find<'a>(entries: &'a [LogEntry], endpoint: &str, status: u16) -> &'a LogEntr
 async fn an_unknown_model_is_404_in_each_format_and_logged() {
     let harness = Harness::start().await;
 
-    let (status, _, body) = error_of(
-        harness
-            .openai("/v1/chat/completions", &chat("gpt-9", false))
-            .fetch()
-            .await,
-    )
-    .await;
+    let (status, _, body) = error_of(harness.openai("/v1/chat/completions", &chat("gpt-9", false))).await;
     assert_eq!(status, 404);
     assert_openai_error(&body, "invalid_request_error", Some("model_not_found"));
     assert_eq!(body["error"]["param"], "model");
-    let (status, _, body) = error_of(
-        harness
-            .anthropic("/v1/messages", &chat("gpt-9", true))
-            .fetch()
-            .await,
-    )
-    .await;
+    let (status, _, body) = error_of(harness.anthropic("/v1/messages", &chat("gpt-9", true))).await;
     assert_eq!(status, 404);
     assert_anthropic_error(&body, "not_found_error");
 
@@ -100,7 +94,7 @@ async fn unsupported_or_malformed_bodies_are_400_in_each_format_and_logged() {
 
     let mut n2 = chat("gpt-4.1-mini", false);
     n2["n"] = json!(2);
-    let (status, _, body) = error_of(harness.openai("/v1/chat/completions", &n2).fetch().await).await;
+    let (status, _, body) = error_of(harness.openai("/v1/chat/completions", &n2)).await;
     assert_eq!(status, 400);
     assert_eq!(body["error"]["param"], "n");
 
@@ -113,7 +107,7 @@ async fn unsupported_or_malformed_bodies_are_400_in_each_format_and_logged() {
             .body("{\"model\": \"gpt-4.1-mini\", \"messages\": [")
             .fetch()
             .await;
-        let (status, _, body) = error_of(response).await;
+        let (status, _, body) = error_in(response).await;
         assert_eq!(status, 400, "malformed JSON is a 400, never a 422");
         if anthropic {
             assert_anthropic_error(&body, "invalid_request_error");
@@ -139,15 +133,7 @@ async fn unsupported_or_malformed_bodies_are_400_in_each_format_and_logged() {
 async fn unknown_routes_and_methods_are_404_or_405_and_logged() {
     let harness = Harness::start().await;
 
-    let (status, _, body) = error_of(
-        harness
-            .client
-            .get(harness.url("/v1/responses"))
-            .bearer_auth(KEY)
-            .fetch()
-            .await,
-    )
-    .await;
+    let (status, _, body) = error_of(harness.client.get(harness.url("/v1/responses")).bearer_auth(KEY)).await;
     assert_eq!(status, 404);
     assert!(
         body["error"]["message"]
@@ -155,16 +141,14 @@ async fn unknown_routes_and_methods_are_404_or_405_and_logged() {
             .expect("message")
             .contains("Responses API")
     );
-    let (status, _, body) = error_of(harness.client.get(harness.url("/v2/nothing")).fetch().await).await;
+    let (status, _, body) = error_of(harness.client.get(harness.url("/v2/nothing"))).await;
     assert_eq!(status, 404);
     assert_openai_error(&body, "invalid_request_error", None);
     let (status, _, _) = error_of(
         harness
             .client
             .get(harness.url("/v1/chat/completions"))
-            .bearer_auth(KEY)
-            .fetch()
-            .await,
+            .bearer_auth(KEY),
     )
     .await;
     assert_eq!(status, 405);
@@ -186,9 +170,7 @@ async fn missing_and_wrong_keys_are_refused_in_each_format_and_logged() {
         harness
             .client
             .post(harness.url("/v1/chat/completions"))
-            .json(&body)
-            .fetch()
-            .await,
+            .json(&body),
     )
     .await;
     assert_eq!(status, 401);
@@ -198,23 +180,13 @@ async fn missing_and_wrong_keys_are_refused_in_each_format_and_logged() {
             .client
             .post(harness.url("/v1/messages"))
             .header("x-api-key", "sk-wrong-key-wrong-key-wrong")
-            .json(&body)
-            .fetch()
-            .await,
+            .json(&body),
     )
     .await;
     assert_eq!(status, 401);
     assert_anthropic_error(&error, "authentication_error");
     assert!(!error.to_string().contains("sk-wrong"), "the key is never echoed");
-    let (status, _, _) = error_of(
-        harness
-            .client
-            .get(harness.url("/v1/models"))
-            .bearer_auth("nope")
-            .fetch()
-            .await,
-    )
-    .await;
+    let (status, _, _) = error_of(harness.client.get(harness.url("/v1/models")).bearer_auth("nope")).await;
     assert_eq!(status, 401);
 
     let entries = harness
@@ -307,9 +279,7 @@ async fn foreign_hosts_are_refused_and_loopback_names_accepted() {
             .post(harness.url("/v1/chat/completions"))
             .bearer_auth(KEY)
             .header("host", "evil.example")
-            .json(&body)
-            .fetch()
-            .await,
+            .json(&body),
     )
     .await;
     assert_eq!(status, 403);
@@ -446,29 +416,18 @@ async fn upstream_quota_and_length_errors_get_real_statuses() {
     })
     .await;
 
-    let (status, headers, body) = error_of(
-        harness
-            .openai("/v1/chat/completions", &chat("gpt-4.1-mini", false))
-            .fetch()
-            .await,
-    )
-    .await;
+    let (status, headers, body) =
+        error_of(harness.openai("/v1/chat/completions", &chat("gpt-4.1-mini", false))).await;
     assert_eq!(status, 429);
     assert_openai_error(&body, "insufficient_quota", Some("insufficient_quota"));
     assert_eq!(headers["x-should-retry"], "false");
     // Streamed requests that fail before generation also get the real status.
-    let (status, _, body) = error_of(
-        harness
-            .anthropic("/v1/messages", &chat("gpt-4.1-mini", true))
-            .fetch()
-            .await,
-    )
-    .await;
+    let (status, _, body) = error_of(harness.anthropic("/v1/messages", &chat("gpt-4.1-mini", true))).await;
     assert_eq!(status, 402);
     assert_anthropic_error(&body, "billing_error");
 
     let long = json!({"model": "gpt-4.1-mini", "max_tokens": 10, "messages": [{"role": "user", "content": "x".repeat(200)}]});
-    let (status, _, body) = error_of(harness.anthropic("/v1/messages", &long).fetch().await).await;
+    let (status, _, body) = error_of(harness.anthropic("/v1/messages", &long)).await;
     assert_eq!(status, 400);
     assert_anthropic_error(&body, "invalid_request_error");
     assert!(
@@ -478,7 +437,7 @@ async fn upstream_quota_and_length_errors_get_real_statuses() {
             .contains("prompt is too long"),
         "{body}"
     );
-    let (status, _, body) = error_of(harness.openai("/v1/chat/completions", &long).fetch().await).await;
+    let (status, _, body) = error_of(harness.openai("/v1/chat/completions", &long)).await;
     assert_eq!(status, 400);
     assert_openai_error(&body, "invalid_request_error", Some("context_length_exceeded"));
 
@@ -510,34 +469,16 @@ async fn firewall_and_rate_limits_carry_retry_after_and_expired_logins_recover()
     let harness = Harness::start().await;
     let control = harness.sim.control();
     // The dispatcher retries these before anything is sent to the model, three times in all.
-    control.inject_fault(Fault {
-        target: FaultTarget::Completions,
-        kind: FaultKind::Waf403,
-        count: 3,
-    });
-    let (status, headers, body) = error_of(
-        harness
-            .openai("/v1/chat/completions", &chat("gpt-4.1-mini", false))
-            .fetch()
-            .await,
-    )
-    .await;
+    control.inject_fault(Fault::new(FaultTarget::Completions, FaultKind::Waf403, 3));
+    let (status, headers, body) =
+        error_of(harness.openai("/v1/chat/completions", &chat("gpt-4.1-mini", false))).await;
     assert_eq!(status, 503);
     assert_openai_error(&body, "server_error", Some("overloaded"));
     assert!(headers.get("retry-after").is_some(), "{headers:?}");
 
-    control.inject_fault(Fault {
-        target: FaultTarget::Completions,
-        kind: FaultKind::RateLimited429,
-        count: 3,
-    });
-    let (status, headers, body) = error_of(
-        harness
-            .anthropic("/v1/messages", &chat("gpt-4.1-mini", false))
-            .fetch()
-            .await,
-    )
-    .await;
+    control.inject_fault(Fault::new(FaultTarget::Completions, FaultKind::RateLimited429, 3));
+    let (status, headers, body) =
+        error_of(harness.anthropic("/v1/messages", &chat("gpt-4.1-mini", false))).await;
     assert_eq!(status, 429);
     assert_anthropic_error(&body, "rate_limit_error");
     assert_eq!(headers["retry-after"], "1");
@@ -563,11 +504,11 @@ async fn errors_after_the_stream_began_are_in_stream_events() {
     let control = harness.sim.control();
     let long = |stream| json!({"model": "gpt-4.1-mini", "stream": stream, "messages": [{"role": "user", "content": "[[sim:long=50]]"}]});
 
-    control.inject_fault(Fault {
-        target: FaultTarget::Completions,
-        kind: FaultKind::StreamErrorFrame,
-        count: 1,
-    });
+    control.inject_fault(Fault::new(
+        FaultTarget::Completions,
+        FaultKind::StreamErrorFrame,
+        1,
+    ));
     let response = harness.openai("/v1/chat/completions", &long(true)).fetch().await;
     assert_eq!(response.status(), 200);
     let (events, _) = parse_sse(&response.text().await.expect("body"));
@@ -583,11 +524,7 @@ async fn errors_after_the_stream_began_are_in_stream_events() {
             .all(|event| !event.data.contains("\"finish_reason\":\"stop\""))
     );
 
-    control.inject_fault(Fault {
-        target: FaultTarget::Completions,
-        kind: FaultKind::EofWithoutDone,
-        count: 1,
-    });
+    control.inject_fault(Fault::new(FaultTarget::Completions, FaultKind::EofWithoutDone, 1));
     let response = harness.anthropic("/v1/messages", &long(true)).fetch().await;
     assert_eq!(response.status(), 200);
     let (events, _) = parse_sse(&response.text().await.expect("body"));
@@ -614,15 +551,8 @@ async fn without_credentials_the_api_says_to_sign_in() {
         ..Setup::default()
     })
     .await;
-    let (status, headers, body) = error_of(
-        harness
-            .client
-            .get(harness.url("/v1/models"))
-            .bearer_auth(KEY)
-            .fetch()
-            .await,
-    )
-    .await;
+    let (status, headers, body) =
+        error_of(harness.client.get(harness.url("/v1/models")).bearer_auth(KEY)).await;
     assert_eq!(status, 503);
     assert_eq!(headers["x-should-retry"], "false");
     assert!(
@@ -632,13 +562,7 @@ async fn without_credentials_the_api_says_to_sign_in() {
             .contains("Sign in"),
         "{body}"
     );
-    let (status, _, body) = error_of(
-        harness
-            .anthropic("/v1/messages", &chat("gpt-4.1-mini", true))
-            .fetch()
-            .await,
-    )
-    .await;
+    let (status, _, body) = error_of(harness.anthropic("/v1/messages", &chat("gpt-4.1-mini", true))).await;
     assert_eq!(status, 503);
     assert_anthropic_error(&body, "api_error");
     let health: Value = harness.health().await;
