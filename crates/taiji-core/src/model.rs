@@ -4,8 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
-/// One model of the account's catalog, deduplicated by [`ModelInfo::id`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One model of the account's catalog, deduplicated by [`ModelInfo::id`]. The default is an empty
+/// entry with no capabilities, for building one field by field.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModelInfo {
     /// The upstream `value`: the id sent when creating a session and shown to API clients.
     /// In 3.x catalogs this is the full `provider::model` string.
@@ -74,11 +75,7 @@ impl Catalog {
             group: "test".to_owned(),
             price_points: Some(1),
             price_text: "1积分".to_owned(),
-            multimodal: false,
-            thinking: false,
-            image_generation: false,
-            note: String::new(),
-            reasoning_efforts: Vec::new(),
+            ..ModelInfo::default()
         };
         Self {
             models: ids.iter().map(model).collect(),
