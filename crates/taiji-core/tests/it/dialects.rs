@@ -3,7 +3,7 @@
 //! `<think>` split and an image turn, through the real gateway; plus what only 3.4.0 has
 //! (`reasoningEffort`).
 
-use crate::gateway_support::{Harness, KEY, Setup, parse_sse};
+use crate::gateway_support::{Fetch, Harness, KEY, Setup, parse_sse};
 use serde_json::{Value, json};
 use taiji_core::runtime::SettingsOverrides;
 use taiji_core::secret::Secret;
@@ -64,16 +64,7 @@ async fn login_and_catalog_in_both_dialects() {
             }
         }
 
-        let models: Value = h
-            .client
-            .get(h.url("/v1/models"))
-            .bearer_auth(KEY)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let models: Value = h.get("/v1/models").bearer_auth(KEY).json_body().await;
         let ids: Vec<&str> = models["data"]
             .as_array()
             .unwrap()
@@ -120,14 +111,7 @@ async fn chat_streams_and_splits_thinking_in_both_dialects() {
 
         let body = json!({"model": "deepseek-reasoner",
                           "messages": [{"role": "user", "content": "think first"}]});
-        let reply: Value = h
-            .openai("/v1/chat/completions", &body)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let reply: Value = h.openai("/v1/chat/completions", &body).json_body().await;
         let message = &reply["choices"][0]["message"];
         assert!(
             !message["reasoning_content"]

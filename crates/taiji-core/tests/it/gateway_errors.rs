@@ -100,8 +100,7 @@ async fn unsupported_or_malformed_bodies_are_400_in_each_format_and_logged() {
 
     for (path, anthropic) in [("/v1/chat/completions", false), ("/v1/messages", true)] {
         let response = harness
-            .client
-            .post(harness.url(path))
+            .post(path)
             .bearer_auth(KEY)
             .header("content-type", "application/json")
             .body("{\"model\": \"gpt-4.1-mini\", \"messages\": [")
@@ -133,7 +132,7 @@ async fn unsupported_or_malformed_bodies_are_400_in_each_format_and_logged() {
 async fn unknown_routes_and_methods_are_404_or_405_and_logged() {
     let harness = Harness::start().await;
 
-    let (status, _, body) = error_of(harness.client.get(harness.url("/v1/responses")).bearer_auth(KEY)).await;
+    let (status, _, body) = error_of(harness.get("/v1/responses").bearer_auth(KEY)).await;
     assert_eq!(status, 404);
     assert!(
         body["error"]["message"]
@@ -141,16 +140,10 @@ async fn unknown_routes_and_methods_are_404_or_405_and_logged() {
             .expect("message")
             .contains("Responses API")
     );
-    let (status, _, body) = error_of(harness.client.get(harness.url("/v2/nothing"))).await;
+    let (status, _, body) = error_of(harness.get("/v2/nothing")).await;
     assert_eq!(status, 404);
     assert_openai_error(&body, "invalid_request_error", None);
-    let (status, _, _) = error_of(
-        harness
-            .client
-            .get(harness.url("/v1/chat/completions"))
-            .bearer_auth(KEY),
-    )
-    .await;
+    let (status, _, _) = error_of(harness.get("/v1/chat/completions").bearer_auth(KEY)).await;
     assert_eq!(status, 405);
 
     let entries = harness.log().await;
@@ -166,19 +159,12 @@ async fn missing_and_wrong_keys_are_refused_in_each_format_and_logged() {
     let body = chat("gpt-4.1-mini", false);
 
     // Missing and wrong keys, in each route's format.
-    let (status, _, error) = error_of(
-        harness
-            .client
-            .post(harness.url("/v1/chat/completions"))
-            .json(&body),
-    )
-    .await;
+    let (status, _, error) = error_of(harness.post("/v1/chat/completions").json(&body)).await;
     assert_eq!(status, 401);
     assert_openai_error(&error, "invalid_request_error", Some("invalid_api_key"));
     let (status, _, error) = error_of(
         harness
-            .client
-            .post(harness.url("/v1/messages"))
+            .post("/v1/messages")
             .header("x-api-key", "sk-wrong-key-wrong-key-wrong")
             .json(&body),
     )
@@ -186,7 +172,7 @@ async fn missing_and_wrong_keys_are_refused_in_each_format_and_logged() {
     assert_eq!(status, 401);
     assert_anthropic_error(&error, "authentication_error");
     assert!(!error.to_string().contains("sk-wrong"), "the key is never echoed");
-    let (status, _, _) = error_of(harness.client.get(harness.url("/v1/models")).bearer_auth("nope")).await;
+    let (status, _, _) = error_of(harness.get("/v1/models").bearer_auth("nope")).await;
     assert_eq!(status, 401);
 
     let entries = harness
@@ -219,17 +205,10 @@ async fn both_key_headers_work_on_every_route_and_name_the_key() {
 
     // Both header forms work on every route.
     for path in ["/v1/chat/completions", "/v1/messages"] {
-        let bearer = harness
-            .client
-            .post(harness.url(path))
-            .bearer_auth(KEY)
-            .json(&body)
-            .fetch()
-            .await;
+        let bearer = harness.post(path).bearer_auth(KEY).json(&body).fetch().await;
         assert_eq!(bearer.status(), 200, "{path} with Bearer");
         let api_key = harness
-            .client
-            .post(harness.url(path))
+            .post(path)
             .header("x-api-key", KEY)
             .json(&body)
             .fetch()
@@ -237,8 +216,7 @@ async fn both_key_headers_work_on_every_route_and_name_the_key() {
         assert_eq!(api_key.status(), 200, "{path} with x-api-key");
     }
     let both = harness
-        .client
-        .get(harness.url("/v1/models"))
+        .get("/v1/models")
         .header("authorization", format!("Bearer {KEY}"))
         .header("x-api-key", KEY)
         .fetch()
@@ -275,8 +253,7 @@ async fn foreign_hosts_are_refused_and_loopback_names_accepted() {
     // DNS rebinding: a foreign Host is refused even with a valid key; loopback names are fine.
     let (status, _, error) = error_of(
         harness
-            .client
-            .post(harness.url("/v1/chat/completions"))
+            .post("/v1/chat/completions")
             .bearer_auth(KEY)
             .header("host", "evil.example")
             .json(&body),
@@ -285,8 +262,7 @@ async fn foreign_hosts_are_refused_and_loopback_names_accepted() {
     assert_eq!(status, 403);
     assert_openai_error(&error, "invalid_request_error", Some("forbidden"));
     let health = harness
-        .client
-        .get(harness.url("/health"))
+        .get("/health")
         .header("host", "evil.example:8760")
         .fetch()
         .await;
@@ -302,8 +278,7 @@ async fn foreign_hosts_are_refused_and_loopback_names_accepted() {
         "127.0.0.1".to_owned(),
     ] {
         let response = harness
-            .client
-            .get(harness.url("/v1/models"))
+            .get("/v1/models")
             .bearer_auth(KEY)
             .header("host", host.as_str())
             .fetch()
@@ -348,22 +323,15 @@ async fn stored_access_settings_apply_live() {
         .expect("a key is generated on first run")
         .clone();
     let status = |request: reqwest::RequestBuilder| async move { request.fetch().await.status().as_u16() };
-    assert_eq!(status(harness.client.get(harness.url("/v1/models"))).await, 401);
+    assert_eq!(status(harness.get("/v1/models")).await, 401);
     assert_eq!(
-        status(
-            harness
-                .client
-                .get(harness.url("/v1/models"))
-                .bearer_auth(key.secret.expose())
-        )
-        .await,
+        status(harness.get("/v1/models").bearer_auth(key.secret.expose())).await,
         200
     );
 
     let evil = || {
         harness
-            .client
-            .get(harness.url("/v1/models"))
+            .get("/v1/models")
             .bearer_auth(key.secret.expose())
             .header("host", "evil.example")
     };
@@ -380,7 +348,7 @@ async fn stored_access_settings_apply_live() {
         })
         .await;
     assert_eq!(
-        status(harness.client.get(harness.url("/v1/models"))).await,
+        status(harness.get("/v1/models")).await,
         200,
         "keys no longer required"
     );
@@ -551,8 +519,7 @@ async fn without_credentials_the_api_says_to_sign_in() {
         ..Setup::default()
     })
     .await;
-    let (status, headers, body) =
-        error_of(harness.client.get(harness.url("/v1/models")).bearer_auth(KEY)).await;
+    let (status, headers, body) = error_of(harness.get("/v1/models").bearer_auth(KEY)).await;
     assert_eq!(status, 503);
     assert_eq!(headers["x-should-retry"], "false");
     assert!(

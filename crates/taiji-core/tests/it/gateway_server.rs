@@ -229,12 +229,7 @@ async fn model_list_satisfies_both_sdks_and_lists_aliases() {
         })
         .await
         .expect("alias added and in effect");
-    let openai: Value = harness
-        .client
-        .get(harness.url("/v1/models"))
-        .bearer_auth(KEY)
-        .json_body()
-        .await;
+    let openai: Value = harness.get("/v1/models").bearer_auth(KEY).json_body().await;
     assert_eq!(openai["object"], "list");
     assert_eq!(openai["has_more"], false);
     let data = openai["data"].as_array().expect("data");
@@ -271,8 +266,7 @@ async fn model_list_satisfies_both_sdks_and_lists_aliases() {
 
     // The Anthropic SDK's view: same body through x-api-key, one page.
     let anthropic: Value = harness
-        .client
-        .get(harness.url("/v1/models?limit=20"))
+        .get("/v1/models?limit=20")
         .header("x-api-key", KEY)
         .header("anthropic-version", "2023-06-01")
         .json_body()
@@ -287,8 +281,7 @@ async fn one_model_is_found_by_any_spelling_and_a_missing_one_is_404_in_each_for
     let harness = Harness::start().await;
     for id in ["gpt-4o", "claude-haiku-4-5", "GPT-4O"] {
         let one: Value = harness
-            .client
-            .get(harness.url(&format!("/v1/models/{id}")))
+            .get(&format!("/v1/models/{id}"))
             .bearer_auth(KEY)
             .json_body()
             .await;
@@ -303,18 +296,12 @@ async fn one_model_is_found_by_any_spelling_and_a_missing_one_is_404_in_each_for
             "{one}"
         );
     }
-    let missing = harness
-        .client
-        .get(harness.url("/v1/models/gpt-9"))
-        .bearer_auth(KEY)
-        .fetch()
-        .await;
+    let missing = harness.get("/v1/models/gpt-9").bearer_auth(KEY).fetch().await;
     assert_eq!(missing.status(), 404);
     let body: Value = missing.json().await.expect("json");
     assert_eq!(body["error"]["code"], "model_not_found");
     let missing = harness
-        .client
-        .get(harness.url("/v1/models/provider::nothing/here"))
+        .get("/v1/models/provider::nothing/here")
         .header("x-api-key", KEY)
         .header("anthropic-version", "2023-06-01")
         .fetch()

@@ -143,9 +143,19 @@ impl Harness {
             .expect("core alive");
     }
 
+    /// A GET of `path` without any header.
+    pub fn get(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client.get(self.url(path))
+    }
+
+    /// A POST to `path` without any header.
+    pub fn post(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client.post(self.url(path))
+    }
+
     /// `GET /health`.
     pub async fn health(&self) -> Value {
-        self.client.get(self.url("/health")).json_body().await
+        self.get("/health").json_body().await
     }
 
     /// A POST with the OpenAI SDK's auth header.
