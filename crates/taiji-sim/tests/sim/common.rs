@@ -1,6 +1,7 @@
 //! Test helpers: a logged-in client for one simulator, session and completions shortcuts, an SSE splitter.
 
 use reqwest::header::HeaderMap;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use taiji_sim::{CatalogVersion, DEMO_ACCOUNT, DEMO_PASSWORD, SimConfig, Simulator};
 
@@ -19,9 +20,15 @@ pub async fn start(config: SimConfig) -> Simulator {
     Simulator::start(config).await.expect("simulator starts")
 }
 
-/// Sends `request` and reads its JSON reply.
-async fn json_reply(request: reqwest::RequestBuilder) -> Value {
-    request.send().await.expect("send").json().await.expect("json")
+/// Sends a request and reads its JSON reply; a failed send or a body that is not JSON fails the test.
+pub trait JsonReply {
+    fn json_reply<T: DeserializeOwned>(self) -> impl Future<Output = T> + Send;
+}
+
+impl JsonReply for reqwest::RequestBuilder {
+    async fn json_reply<T: DeserializeOwned>(self) -> T {
+        self.send().await.expect("send").json().await.expect("json")
+    }
 }
 
 /// A client that sends the headers the real site requires, with a token from the demo login.
@@ -61,11 +68,11 @@ impl Api {
     }
 
     pub async fn get(&self, path: &str) -> Value {
-        json_reply(self.request(reqwest::Method::GET, path)).await
+        self.request(reqwest::Method::GET, path).json_reply().await
     }
 
     pub async fn send(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
-        json_reply(self.request(method, path).json(&body)).await
+        self.request(method, path).json(&body).json_reply().await
     }
 
     pub async fn create_session(&self, model: &str) -> u64 {
