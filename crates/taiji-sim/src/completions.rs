@@ -64,7 +64,7 @@ fn remember_request(state: &SimState, headers: &HeaderMap, body: &Value, session
         model,
         text: body["text"].as_str().unwrap_or_default().to_owned(),
         files: body["files"].as_array().cloned().unwrap_or_default(),
-        headers: recorded_headers(&headers),
+        headers: recorded_headers(headers),
         body: body.clone(),
     });
 }
