@@ -4,9 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
-/// One model of the account's catalog, deduplicated by [`ModelInfo::id`]. The default is an empty
-/// entry with no capabilities, for building one field by field.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// One model of the account's catalog, deduplicated by [`ModelInfo::id`].
+#[derive(Default)] // An empty entry with no capabilities, for building one field by field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModelInfo {
     /// The upstream `value`: the id sent when creating a session and shown to API clients.
     /// In 3.x catalogs this is the full `provider::model` string.
