@@ -25,4 +25,5 @@ pub mod request_log;
 pub mod runtime;
 pub mod secret;
 pub mod settings;
+pub mod text;
 pub mod upstream;

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 /// One model of the account's catalog, deduplicated by [`ModelInfo::id`].
+#[derive(Default)] // An empty entry with no capabilities, for building one field by field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ModelInfo {
@@ -75,11 +76,7 @@ impl Catalog {
             group: "test".to_owned(),
             price_points: Some(1),
             price_text: "1积分".to_owned(),
-            multimodal: false,
-            thinking: false,
-            image_generation: false,
-            note: String::new(),
-            reasoning_efforts: Vec::new(),
+            ..ModelInfo::default()
         };
         Self {
             models: ids.iter().map(model).collect(),

@@ -7,24 +7,23 @@
 
 #![cfg(unix)]
 
+mod support;
+
 use std::path::Path;
-use std::process::{Output, Stdio};
+use std::process::Output;
 use std::time::Duration;
 
+use support::{API_KEY, Home, announced_base, login_on_stdin};
 use taiji_sim::{DEMO_ACCOUNT, DEMO_PASSWORD, SimConfig, Simulator};
-use tempfile::TempDir;
-use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _, BufReader};
+use tokio::io::{AsyncReadExt as _, BufReader};
 use tokio::process::{Child, Command};
 
-const BIN: &str = env!("CARGO_BIN_EXE_taiji-gateway");
-/// An API key for `serve` (keys must be at least 16 characters).
-const API_KEY: &str = "tj-test-key-0123456789abcdef";
 /// Safety net for waits on events; tests never sleep to synchronise.
 const LIMIT: Duration = Duration::from_secs(60);
 
 /// A temporary home and data directory, and the simulator the binary talks to.
 struct Env {
-    home: TempDir,
+    home: Home,
     sim: Simulator,
 }
 
@@ -35,30 +34,18 @@ impl Env {
 
     async fn with(config: SimConfig) -> Self {
         Self {
-            home: tempfile::tempdir().expect("temp dir"),
+            home: Home::new(),
             sim: Simulator::start(config).await.expect("simulator starts"),
         }
     }
 
     fn data_dir(&self) -> std::path::PathBuf {
-        self.home.path().join("data")
+        self.home.data_dir()
     }
 
     /// `taiji-gateway ARGS` with a clean environment pointing at the simulator.
     fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(BIN);
-        command
-            .args(args)
-            .env_clear()
-            .env("HOME", self.home.path())
-            .env("TAIJI_DATA_DIR", self.data_dir())
-            .env("TAIJI_API_BASE", self.sim.base_url())
-            .env("TAIJI_CREDENTIAL_STORE", "file")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
-        command
+        self.home.command(self.sim.base_url(), args)
     }
 
     /// The same, signed in through the environment with the demo account.
@@ -103,23 +90,13 @@ impl Server {
     async fn start(mut command: Command) -> Self {
         let mut child = command.spawn().expect("serve starts");
         let mut stdout = BufReader::new(child.stdout.take().expect("stdout is piped"));
-        let mut line = String::new();
-        let read = tokio::time::timeout(LIMIT, stdout.read_line(&mut line))
-            .await
-            .expect("serve announces itself")
-            .expect("stdout is readable");
-        if read == 0 {
+        let Some(base) = announced_base(&mut stdout, LIMIT).await else {
             let mut stderr = String::new();
             if let Some(mut pipe) = child.stderr.take() {
                 let _ = pipe.read_to_string(&mut stderr).await;
             }
             panic!("serve exited before listening: {stderr}");
-        }
-        let base = line
-            .trim_end()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-            .to_owned();
+        };
         Self { child, base, stdout }
     }
 
@@ -287,19 +264,7 @@ async fn bad_flags_exit_with_a_usage_error() {
 #[tokio::test]
 async fn login_reads_the_password_from_stdin_then_models_lists_the_catalog() {
     let env = Env::new().await;
-    let mut login = env.command(&["login", "--account", DEMO_ACCOUNT]);
-    login.stdin(Stdio::piped());
-    let mut child = login.spawn().expect("login starts");
-    let mut stdin = child.stdin.take().expect("stdin is piped");
-    stdin
-        .write_all(format!("{DEMO_PASSWORD}\n").as_bytes())
-        .await
-        .expect("password written");
-    drop(stdin);
-    let output = tokio::time::timeout(LIMIT, child.wait_with_output())
-        .await
-        .expect("login finishes")
-        .expect("login runs");
+    let output = login_on_stdin(&env.home, env.sim.base_url(), LIMIT).await;
     let stdout = text(&output.stdout);
     assert!(output.status.success(), "{}", text(&output.stderr));
     assert!(

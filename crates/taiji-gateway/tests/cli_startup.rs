@@ -7,54 +7,18 @@
 
 #![cfg(unix)]
 
-use std::process::Stdio;
+mod support;
+
 use std::time::Duration;
 
 use serde_json::{Value, json};
+use support::{API_KEY, Home, announced_base, login_on_stdin};
 use taiji_sim::{DEMO_ACCOUNT, DEMO_PASSWORD, SimConfig, Simulator};
-use tempfile::TempDir;
-use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
+use tokio::io::{AsyncBufReadExt as _, BufReader};
 use tokio::process::{Child, Command};
 
-const BIN: &str = env!("CARGO_BIN_EXE_taiji-gateway");
-/// An API key for `serve` (keys must be at least 16 characters).
-const API_KEY: &str = "tj-test-key-0123456789abcdef";
 /// Safety net for waits on events; tests never sleep to synchronise.
 const LIMIT: Duration = Duration::from_secs(90);
-
-/// A temporary home with a data directory.
-struct Home {
-    dir: TempDir,
-}
-
-impl Home {
-    fn new() -> Self {
-        Self {
-            dir: tempfile::tempdir().expect("temp dir"),
-        }
-    }
-
-    fn data_dir(&self) -> std::path::PathBuf {
-        self.dir.path().join("data")
-    }
-
-    /// `taiji-gateway ARGS` with a clean environment and the site at `site`.
-    fn command(&self, site: &str, args: &[&str]) -> Command {
-        let mut command = Command::new(BIN);
-        command
-            .args(args)
-            .env_clear()
-            .env("HOME", self.dir.path())
-            .env("TAIJI_DATA_DIR", self.data_dir())
-            .env("TAIJI_API_BASE", site)
-            .env("TAIJI_CREDENTIAL_STORE", "file")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
-        command
-    }
-}
 
 /// A running `serve` and the address it announced.
 struct Server {
@@ -70,16 +34,9 @@ impl Server {
         let mut child = command.spawn().expect("serve starts");
         let mut stdout = BufReader::new(child.stdout.take().expect("stdout is piped"));
         let mut stderr = BufReader::new(child.stderr.take().expect("stderr is piped"));
-        let mut line = String::new();
-        tokio::time::timeout(LIMIT, stdout.read_line(&mut line))
+        let base = announced_base(&mut stdout, LIMIT)
             .await
-            .expect("serve announces itself")
-            .expect("stdout is readable");
-        let base = line
-            .trim_end()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-            .to_owned();
+            .expect("serve announces its address before exiting");
         let mut banner = String::new();
         while !banner.contains("press Ctrl-C") {
             let read = tokio::time::timeout(LIMIT, stderr.read_line(&mut banner))
@@ -319,19 +276,7 @@ async fn serve_without_an_account_says_sign_in_first_and_picks_up_a_later_login(
     assert_eq!(sim.control().stats().logins_ok, 0);
 
     // Another process stores credentials; the running gateway picks them up without a restart.
-    let mut login = home.command(sim.base_url(), &["login", "--account", DEMO_ACCOUNT]);
-    login.stdin(Stdio::piped());
-    let mut child = login.spawn().expect("login starts");
-    let mut stdin = child.stdin.take().expect("stdin is piped");
-    stdin
-        .write_all(format!("{DEMO_PASSWORD}\n").as_bytes())
-        .await
-        .expect("password written");
-    drop(stdin);
-    let output = tokio::time::timeout(LIMIT, child.wait_with_output())
-        .await
-        .expect("login finishes")
-        .expect("login runs");
+    let output = login_on_stdin(&home, sim.base_url(), LIMIT).await;
     assert!(
         output.status.success(),
         "{}",
@@ -347,17 +292,7 @@ async fn serve_without_an_account_says_sign_in_first_and_picks_up_a_later_login(
 #[tokio::test]
 async fn demo_mode_answers_with_zero_configuration_and_stores_nothing() {
     let home = Home::new();
-    let mut command = Command::new(BIN);
-    command
-        .args(["serve", "--demo", "--port", "0"])
-        .env_clear()
-        .env("HOME", home.dir.path())
-        .env("TAIJI_DATA_DIR", home.data_dir())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
-    let server = Server::start(command).await;
+    let server = Server::start(home.bare_command(&["serve", "--demo", "--port", "0"])).await;
     assert!(server.banner.starts_with("DEMO MODE"), "{}", server.banner);
     let key = server
         .banner

@@ -15,7 +15,7 @@ use serde_json::Value;
 use crate::auth::authenticate;
 use crate::clock;
 use crate::config::CatalogVersion;
-use crate::control::CompletionRecord;
+use crate::control::{CompletionRecord, recorded_headers};
 use crate::envelope::{self, CODE_ERROR, Reply};
 use crate::faults::FaultTarget;
 use crate::state::SimState;
@@ -64,15 +64,7 @@ fn remember_request(state: &SimState, headers: &HeaderMap, body: &Value, session
         model,
         text: body["text"].as_str().unwrap_or_default().to_owned(),
         files: body["files"].as_array().cloned().unwrap_or_default(),
-        headers: headers
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_owned(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect(),
+        headers: recorded_headers(headers),
         body: body.clone(),
     });
 }

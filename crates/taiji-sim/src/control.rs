@@ -36,6 +36,19 @@ pub struct SimStats {
     pub old_version_refusals: u64,
 }
 
+/// Request headers as the records keep them: lower-case names, values as text.
+pub(crate) fn recorded_headers(headers: &axum::http::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
+
 /// One `POST /api/user/login` as received, without the password.
 /// JSON of `GET /__sim/logins`: a list of these, oldest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

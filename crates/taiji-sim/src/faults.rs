@@ -26,6 +26,13 @@ fn one() -> u32 {
     1
 }
 
+impl Fault {
+    /// `kind` on the next `count` requests to `target`.
+    pub fn new(target: FaultTarget, kind: FaultKind, count: u32) -> Self {
+        Self { target, kind, count }
+    }
+}
+
 /// Which endpoint a fault hits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::auth::{authenticate, issue_token};
 use crate::clock;
-use crate::control::LoginRecord;
+use crate::control::{LoginRecord, recorded_headers};
 use crate::envelope::{self, CODE_ERROR, Reply};
 use crate::faults::FaultTarget;
 use crate::state::SimState;
@@ -27,15 +27,7 @@ pub async fn login(State(state): State<Arc<SimState>>, headers: HeaderMap, body:
         *password = Value::String("<redacted>".to_owned());
     }
     state.control.record_login(LoginRecord {
-        headers: headers
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_owned(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect(),
+        headers: recorded_headers(&headers),
         body: recorded,
     });
     if let Some(fault) = state.control.take_fault(FaultTarget::Login)

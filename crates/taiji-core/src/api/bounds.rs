@@ -20,17 +20,8 @@ pub const MAX_METADATA_PAIRS: usize = 16;
 /// How much of an over-long value an error message quotes.
 const QUOTED_CHARS: usize = 40;
 
-/// `text` cut to `max` characters, with `…` when something was cut.
-pub fn truncate(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        None => text.to_owned(),
-        Some((end, _)) => {
-            let mut short = text[..end].to_owned();
-            short.push('…');
-            short
-        }
-    }
-}
+/// Cutting an over-long value for a message is the crate's one text cut.
+pub use crate::text::truncate;
 
 /// A 400 for `param` when `value` has more than `max` characters.
 pub fn check_len(param: &str, value: &str, max: usize) -> Result<(), ApiError> {
@@ -84,7 +75,5 @@ mod tests {
         let error = check_len("model", &"m".repeat(4_000_000), MAX_MODEL_CHARS).unwrap_err();
         assert!(error.message().len() < 200, "{}", error.message());
         assert!(error.message().contains("more than 256 characters"));
-        assert_eq!(truncate("日本語テキスト", 3), "日本語…");
-        assert_eq!(truncate("abc", 3), "abc");
     }
 }

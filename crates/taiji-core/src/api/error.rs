@@ -45,71 +45,12 @@ use serde::Serialize;
 
 use crate::api::ApiFlavor;
 use crate::api::sse;
-use crate::request_log::FailureClass;
 
 /// The class of a failure, as far as an API client needs to know it. The dispatcher's and the
-/// upstream client's typed errors are mapped into this by the routes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ApiErrorKind {
-    /// The request is malformed or asks for something we cannot honour (bad JSON, a missing or
-    /// out-of-range field, an unsupported modality, `n > 1`, a forced tool call).
-    InvalidRequest,
-    /// The prompt exceeds what the upstream accepts.
-    PromptTooLong,
-    /// The HTTP body itself is larger than the gateway accepts.
-    RequestTooLarge,
-    /// Our own API key is missing or wrong.
-    Unauthenticated,
-    /// The request is not allowed from where it came (e.g. a forbidden `Host`).
-    Forbidden,
-    /// No such route or resource.
-    NotFound,
-    /// The requested model is not in the account's catalog (and no alias maps it).
-    ModelNotFound,
-    /// The account's points balance cannot pay for this message.
-    QuotaExhausted,
-    /// The upstream (or the gateway's pacing) asks the client to slow down.
-    RateLimited,
-    /// The upstream is refusing traffic for now (a WAF page, an overloaded channel).
-    UpstreamBusy,
-    /// The gateway cannot sign in to the upstream; the user has to act.
-    UpstreamLoginFailed,
-    /// The gateway is still signing in, or the site is unreachable; retrying later helps.
-    NotSignedInYet,
-    /// The upstream failed in a way the client cannot fix (transport, malformed reply, 5xx, an
-    /// upstream business error without a better class).
-    UpstreamFailed,
-    /// The upstream did not answer in time.
-    Timeout,
-    /// A bug or an unexpected state inside the gateway.
-    Internal,
-    /// The client stopped sending its request body.
-    RequestTimeout,
-}
-
-impl From<ApiErrorKind> for FailureClass {
-    /// The request log's class of a request the gateway answered with this error.
-    fn from(kind: ApiErrorKind) -> Self {
-        match kind {
-            ApiErrorKind::InvalidRequest => Self::InvalidRequest,
-            ApiErrorKind::PromptTooLong => Self::PromptTooLong,
-            ApiErrorKind::RequestTooLarge => Self::RequestTooLarge,
-            ApiErrorKind::Unauthenticated => Self::Unauthenticated,
-            ApiErrorKind::Forbidden => Self::Forbidden,
-            ApiErrorKind::NotFound => Self::NotFound,
-            ApiErrorKind::ModelNotFound => Self::ModelNotFound,
-            ApiErrorKind::QuotaExhausted => Self::QuotaExhausted,
-            ApiErrorKind::RateLimited => Self::RateLimited,
-            ApiErrorKind::UpstreamBusy => Self::UpstreamBusy,
-            ApiErrorKind::UpstreamLoginFailed => Self::UpstreamLoginFailed,
-            ApiErrorKind::NotSignedInYet => Self::NotSignedInYet,
-            ApiErrorKind::UpstreamFailed => Self::UpstreamFailed,
-            ApiErrorKind::Timeout => Self::Timeout,
-            ApiErrorKind::Internal => Self::Internal,
-            ApiErrorKind::RequestTimeout => Self::RequestTimeout,
-        }
-    }
-}
+/// upstream client's typed errors are mapped into this by the routes. It is the request log's
+/// [`FailureKind`](crate::request_log::FailureKind) (one vocabulary: the log stores the kind of every error the gateway answers,
+/// under the name `request_log` gives it); this module adds what each kind means on the wire.
+pub use crate::request_log::FailureKind as ApiErrorKind;
 
 impl ApiErrorKind {
     /// The HTTP status for this class in the given API.

@@ -129,15 +129,7 @@ mod tests {
 
     use super::*;
     use crate::api::ApiFlavor;
-
-    fn api(code: i64, msg: &str) -> UpstreamError {
-        UpstreamError::Api {
-            code,
-            msg: msg.into(),
-            http_status: 200,
-            reached_model: false,
-        }
-    }
+    use crate::upstream::error::api;
 
     fn http(status: u16, html: bool, retry_after: Option<Duration>) -> UpstreamError {
         UpstreamError::Http {

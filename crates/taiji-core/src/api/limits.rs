@@ -303,6 +303,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+    use crate::api::split::split_at;
 
     // Loaded once per test binary (seconds in debug builds); an immutable fixture.
     static ESTIMATOR: LazyLock<TokenEstimator> =
@@ -373,19 +374,7 @@ mod tests {
             cuts in proptest::collection::vec(0usize..64, 0..8),
         ) {
             let whole = run_matcher(&sequences, &[text.as_str()]);
-            let mut boundaries: Vec<usize> = cuts
-                .into_iter()
-                .map(|cut| cut % (text.len() + 1))
-                .filter(|&cut| text.is_char_boundary(cut))
-                .collect();
-            boundaries.sort_unstable();
-            boundaries.dedup();
-            let mut deltas = Vec::new();
-            let mut previous = 0;
-            for boundary in boundaries.into_iter().chain([text.len()]) {
-                deltas.push(&text[previous..boundary]);
-                previous = boundary;
-            }
+            let deltas = split_at(&text, &cuts);
             prop_assert_eq!(run_matcher(&sequences, &deltas), whole);
         }
     }

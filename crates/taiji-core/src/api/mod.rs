@@ -27,6 +27,8 @@ pub mod limits;
 pub mod models;
 pub mod openai;
 pub mod output;
+#[cfg(test)]
+pub(crate) mod split;
 pub mod sse;
 pub mod tokens;
 pub mod tools;

@@ -139,10 +139,7 @@ mod tests {
             price_points: Some(1),
             price_text: "1积分".into(),
             multimodal: true,
-            thinking: false,
-            image_generation: false,
-            note: String::new(),
-            reasoning_efforts: Vec::new(),
+            ..ModelInfo::default()
         }
     }
 

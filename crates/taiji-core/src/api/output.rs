@@ -60,6 +60,19 @@ pub struct Finish {
     pub reasoning_tokens: u64,
 }
 
+impl Finish {
+    /// What an aggregator reports when no finish arrived (which the route should not let happen):
+    /// an ordinary end and zero usage, marked as an estimate, rather than invented numbers.
+    pub fn missing() -> Self {
+        Self {
+            reason: StopReason::EndTurn,
+            usage: Default::default(),
+            usage_estimated: true,
+            reasoning_tokens: 0,
+        }
+    }
+}
+
 /// One tool call the model made. Each API prefixes `id` its own way (`call_…`, `toolu_…`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ToolCall {

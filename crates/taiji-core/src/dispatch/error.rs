@@ -1,7 +1,7 @@
 //! [`DispatchError`]: why a dispatched chat request failed. Upstream failures keep their
 //! [`UpstreamError`] (and so its classification); the rest are the dispatcher's own outcomes.
 
-use crate::request_log::FailureClass;
+use crate::request_log::{FailureClass, FailureKind};
 use crate::upstream::{ErrorClass, UpstreamError};
 
 /// A failed chat request.
@@ -32,7 +32,7 @@ impl DispatchError {
         match self {
             Self::Upstream(error) => FailureClass::Upstream(error.class()),
             Self::ShuttingDown => FailureClass::ShuttingDown,
-            Self::Internal(_) => FailureClass::Internal,
+            Self::Internal(_) => FailureClass::Kind(FailureKind::Internal),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! `POST /v1/messages` and `POST /v1/messages/count_tokens`: the Anthropic Messages routes. Claude
 //! Code adds `?beta=true`; the query is ignored (the path decides). Any `anthropic-version` and
-//! `anthropic-beta` are accepted.
+//! `anthropic-beta` are accepted. `/v1/messages` states what Anthropic's request contributes to the
+//! shared chat route ([`chat::ChatRoute`]).
 
 use axum::extract::State;
 use axum::response::Response;
@@ -9,7 +10,7 @@ use axum::{Extension, Json, Router};
 
 use super::access::Caller;
 use super::audit::{LogNote, NoteOutcome, reject, with_note};
-use super::chat::{self, ChatCall, Wire};
+use super::chat::{self, ChatRoute, Validated, Wire};
 use super::state::AppState;
 use crate::api::ApiFlavor;
 use crate::api::anthropic::validate::validate_common;
@@ -19,6 +20,8 @@ use crate::api::anthropic::{
 };
 use crate::api::error::{AnthropicError, ApiError};
 use crate::api::extract::AnthropicJson;
+use crate::api::tools::ToolConfig;
+use crate::prompt::Transcript;
 
 /// The canonical endpoints.
 const MESSAGES: &str = "/v1/messages";
@@ -36,48 +39,59 @@ async fn messages(
     caller: Option<Extension<Caller>>,
     body: Result<AnthropicJson<MessagesRequest>, AnthropicError>,
 ) -> Response {
-    let note = LogNote::new(MESSAGES, NoteOutcome::Served);
-    let request = match body {
-        Ok(AnthropicJson(request)) => request,
-        Err(AnthropicError(error)) => return reject(ApiFlavor::Anthropic, error, note),
-    };
-    let note = note
-        .with_model(request.model.as_deref())
-        .with_stream(request.stream.unwrap_or(false));
-    let options = match validate_options(&request) {
-        Ok(options) => options,
-        Err(error) => return reject(ApiFlavor::Anthropic, error, note),
-    };
-    let transcript = match to_transcript(&request) {
-        Ok(transcript) => transcript,
-        Err(error) => return reject(ApiFlavor::Anthropic, error, note),
-    };
-    let tools = tool_config(&request);
-    let effort = request
-        .output_config
-        .as_ref()
-        .and_then(|config| config.get("effort"))
-        .and_then(|effort| effort.as_str())
-        .map(str::to_owned);
-    let input_tokens_estimate = match estimate(&state, request).await {
-        Ok(tokens) => tokens,
-        Err(error) => return reject(ApiFlavor::Anthropic, error, note),
-    };
-    let wire = Wire::Anthropic {
-        meta: MessageMeta::fresh(&options.model),
-        input_tokens_estimate,
-    };
-    let call = ChatCall {
-        endpoint: MESSAGES,
-        model: options.model,
-        stream: options.stream,
-        limits: options.limits,
-        transcript,
-        tools,
-        caller: caller.map(|Extension(caller)| caller).unwrap_or_default(),
-        reasoning_effort: effort,
-    };
-    chat::run(&state, call, wire).await
+    let body = body
+        .map(|AnthropicJson(request)| request)
+        .map_err(|AnthropicError(error)| error);
+    chat::handle(&state, caller, body).await
+}
+
+impl ChatRoute for MessagesRequest {
+    type Extra = ();
+    const ENDPOINT: &'static str = MESSAGES;
+    const FLAVOR: ApiFlavor = ApiFlavor::Anthropic;
+
+    fn requested_model(&self) -> Option<&str> {
+        self.model.as_deref()
+    }
+
+    fn wants_stream(&self) -> bool {
+        self.stream.unwrap_or(false)
+    }
+
+    fn validate(&self) -> Result<Validated<()>, ApiError> {
+        let options = validate_options(self)?;
+        Ok(Validated {
+            model: options.model,
+            stream: options.stream,
+            limits: options.limits,
+            extra: (),
+        })
+    }
+
+    fn transcript(&self) -> Result<Transcript, ApiError> {
+        to_transcript(self)
+    }
+
+    fn tools(&self) -> ToolConfig {
+        tool_config(self)
+    }
+
+    /// Claude Code sends its effort as `output_config.effort`.
+    fn reasoning_effort(&self) -> Option<String> {
+        self.output_config
+            .as_ref()
+            .and_then(|config| config.get("effort"))
+            .and_then(|effort| effort.as_str())
+            .map(str::to_owned)
+    }
+
+    /// `message_start` announces the input tokens, so they are estimated before the answer starts.
+    async fn into_wire(self, state: &AppState, validated: &Validated<()>) -> Result<Wire, ApiError> {
+        Ok(Wire::Anthropic {
+            meta: MessageMeta::fresh(&validated.model),
+            input_tokens_estimate: estimate(state, self).await?,
+        })
+    }
 }
 
 /// An honest estimate of the input tokens, without the upstream (Claude Code calls this often, so

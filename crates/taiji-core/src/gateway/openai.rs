@@ -1,5 +1,6 @@
-//! `POST /v1/chat/completions`: the OpenAI Chat Completions route. Converts the body, then runs the
-//! shared chat pipeline with OpenAI's encoder and aggregator.
+//! `POST /v1/chat/completions`: the OpenAI Chat Completions route. States what OpenAI's request
+//! contributes to the shared chat route ([`chat::ChatRoute`]): its validation, conversion, reasoning
+//! level and answer format.
 
 use axum::extract::State;
 use axum::response::Response;
@@ -7,16 +8,14 @@ use axum::routing::post;
 use axum::{Extension, Router};
 
 use super::access::Caller;
-use super::audit::{LogNote, NoteOutcome, reject};
-use super::chat::{self, ChatCall, Wire};
+use super::chat::{self, ChatRoute, Validated, Wire};
 use super::state::AppState;
 use crate::api::ApiFlavor;
-use crate::api::error::OpenAiError;
+use crate::api::error::{ApiError, OpenAiError};
 use crate::api::extract::OpenAiJson;
 use crate::api::openai::{ChatCompletionRequest, ResponseMeta, to_transcript, tool_config, validate_options};
-
-/// The canonical endpoint.
-const ENDPOINT: &str = "/v1/chat/completions";
+use crate::api::tools::ToolConfig;
+use crate::prompt::Transcript;
 
 /// The OpenAI routes (mounted under `/v1` and its aliases).
 pub(crate) fn router() -> Router<AppState> {
@@ -28,44 +27,55 @@ async fn chat_completions(
     caller: Option<Extension<Caller>>,
     body: Result<OpenAiJson<ChatCompletionRequest>, OpenAiError>,
 ) -> Response {
-    let note = LogNote::new(ENDPOINT, NoteOutcome::Served);
-    let request = match body {
-        Ok(OpenAiJson(request)) => request,
-        Err(OpenAiError(error)) => return reject(ApiFlavor::OpenAi, error, note),
-    };
-    let note = note
-        .with_model(request.model.as_deref())
-        .with_stream(request.stream.unwrap_or(false));
-    let options = match validate_options(&request) {
-        Ok(options) => options,
-        Err(error) => return reject(ApiFlavor::OpenAi, error, note),
-    };
-    let transcript = match to_transcript(&request) {
-        Ok(transcript) => transcript,
-        Err(error) => return reject(ApiFlavor::OpenAi, error, note),
-    };
-    let tools = tool_config(&request);
-    let reasoning_effort = request
-        .reasoning_effort
-        .as_ref()
-        .and_then(|effort| effort.as_str())
-        .map(str::to_owned);
-    // The transcript owns copies of everything needed; the parsed body (images included) need not
-    // stay in memory while the request waits and runs.
-    drop(request);
-    let wire = Wire::OpenAi {
-        meta: ResponseMeta::fresh(&options.model),
-        include_usage: options.include_usage,
-    };
-    let call = ChatCall {
-        endpoint: ENDPOINT,
-        model: options.model,
-        stream: options.stream,
-        limits: options.limits,
-        transcript,
-        tools,
-        caller: caller.map(|Extension(caller)| caller).unwrap_or_default(),
-        reasoning_effort,
-    };
-    chat::run(&state, call, wire).await
+    let body = body
+        .map(|OpenAiJson(request)| request)
+        .map_err(|OpenAiError(error)| error);
+    chat::handle(&state, caller, body).await
+}
+
+impl ChatRoute for ChatCompletionRequest {
+    /// `stream_options.include_usage`.
+    type Extra = bool;
+    const ENDPOINT: &'static str = "/v1/chat/completions";
+    const FLAVOR: ApiFlavor = ApiFlavor::OpenAi;
+
+    fn requested_model(&self) -> Option<&str> {
+        self.model.as_deref()
+    }
+
+    fn wants_stream(&self) -> bool {
+        self.stream.unwrap_or(false)
+    }
+
+    fn validate(&self) -> Result<Validated<bool>, ApiError> {
+        let options = validate_options(self)?;
+        Ok(Validated {
+            model: options.model,
+            stream: options.stream,
+            limits: options.limits,
+            extra: options.include_usage,
+        })
+    }
+
+    fn transcript(&self) -> Result<Transcript, ApiError> {
+        to_transcript(self)
+    }
+
+    fn tools(&self) -> ToolConfig {
+        tool_config(self)
+    }
+
+    fn reasoning_effort(&self) -> Option<String> {
+        self.reasoning_effort
+            .as_ref()
+            .and_then(|effort| effort.as_str())
+            .map(str::to_owned)
+    }
+
+    async fn into_wire(self, _state: &AppState, validated: &Validated<bool>) -> Result<Wire, ApiError> {
+        Ok(Wire::OpenAi {
+            meta: ResponseMeta::fresh(&validated.model),
+            include_usage: validated.extra,
+        })
+    }
 }

@@ -40,14 +40,27 @@ impl HostPolicy {
     /// Whether `url` names a literal IP address this policy refuses (host names are checked when
     /// they are resolved).
     pub fn refuses_literal(self, url: &reqwest::Url) -> bool {
-        let Some(host) = url.host_str() else {
+        let Some(host) = bare_host(url) else {
             return true;
         };
-        // The URL parser has already normalised numeric forms (`2130706433`, `0x7f.1`) to dotted
-        // IPv4 and writes IPv6 in brackets.
-        let bare = host.trim_start_matches('[').trim_end_matches(']');
-        bare.parse::<IpAddr>().is_ok_and(|ip| !self.allows(ip))
+        host.parse::<IpAddr>().is_ok_and(|ip| !self.allows(ip))
     }
+
+    /// Resolves `host` here: the addresses this policy allows, and whether any was refused. The
+    /// one place that filters resolved addresses, for the guarded resolver and [`check_host`].
+    async fn resolve(self, host: &str, port: u16) -> std::io::Result<(Vec<SocketAddr>, bool)> {
+        let (allowed, refused): (Vec<SocketAddr>, Vec<SocketAddr>) = tokio::net::lookup_host((host, port))
+            .await?
+            .partition(|addr| self.allows(addr.ip()));
+        Ok((allowed, !refused.is_empty()))
+    }
+}
+
+/// `url`'s host, IPv6 without its brackets. The URL parser has already normalised numeric forms
+/// (`2130706433`, `0x7f.1`) to dotted IPv4.
+fn bare_host(url: &reqwest::Url) -> Option<&str> {
+    url.host_str()
+        .map(|host| host.trim_start_matches('[').trim_end_matches(']'))
 }
 
 /// Why an address is or is not reachable.
@@ -139,8 +152,7 @@ impl Resolve for GuardedResolver {
         let policy = self.policy;
         let host = name.as_str().to_owned();
         Box::pin(async move {
-            let resolved = tokio::net::lookup_host((host.as_str(), 0)).await?;
-            let allowed: Vec<SocketAddr> = resolved.filter(|addr| policy.allows(addr.ip())).collect();
+            let (allowed, _) = policy.resolve(&host, 0).await?;
             if allowed.is_empty() {
                 return Err(Box::new(RefusedHost) as Box<dyn std::error::Error + Send + Sync>);
             }
@@ -182,11 +194,10 @@ pub fn client(policy: HostPolicy, proxy: Option<&reqwest::Proxy>) -> reqwest::Re
 /// proxy connects, so the guarded resolver never sees the name). Every address must be allowed; a
 /// name that does not resolve here is refused too, since nothing could be checked.
 pub(super) async fn check_host(policy: HostPolicy, url: &reqwest::Url) -> Result<(), RefusedHost> {
-    let Some(host) = url.host_str() else {
+    let Some(host) = bare_host(url) else {
         return Err(RefusedHost);
     };
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    if let Ok(ip) = bare.parse::<IpAddr>() {
+    if let Ok(ip) = host.parse::<IpAddr>() {
         return if policy.allows(ip) {
             Ok(())
         } else {
@@ -194,14 +205,10 @@ pub(super) async fn check_host(policy: HostPolicy, url: &reqwest::Url) -> Result
         };
     }
     let port = url.port_or_known_default().unwrap_or(443);
-    let addrs: Vec<SocketAddr> = tokio::net::lookup_host((bare, port))
-        .await
-        .map_err(|_| RefusedHost)?
-        .collect();
-    if addrs.is_empty() || addrs.iter().any(|addr| !policy.allows(addr.ip())) {
-        return Err(RefusedHost);
+    match policy.resolve(host, port).await {
+        Ok((allowed, false)) if !allowed.is_empty() => Ok(()),
+        _ => Err(RefusedHost),
     }
-    Ok(())
 }
 
 /// The two image clients, one per policy, so a change of `images.allow_private_hosts` applies to

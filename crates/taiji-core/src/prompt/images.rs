@@ -8,6 +8,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 
 use super::image_hosts::{HostPolicy, RefusedHost, check_host};
 use super::{ImageSource, PromptError};
+use crate::text::truncate;
 
 /// The image types the upstream accepts (taiji-protocol.md §7.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -311,14 +312,7 @@ fn redact_url(raw: &str) -> String {
 
 /// Shortens client-supplied text quoted in an error message.
 fn truncate_for_message(text: &str) -> String {
-    const MAX_CHARS: usize = 120;
-    if text.chars().count() <= MAX_CHARS {
-        text.to_owned()
-    } else {
-        let mut short: String = text.chars().take(MAX_CHARS).collect();
-        short.push('…');
-        short
-    }
+    truncate(text, 120)
 }
 
 fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {

@@ -21,10 +21,7 @@ fn model(multimodal: bool) -> ModelInfo {
         price_points: Some(1),
         price_text: "1积分".to_owned(),
         multimodal,
-        thinking: false,
-        image_generation: false,
-        note: String::new(),
-        reasoning_efforts: Vec::new(),
+        ..ModelInfo::default()
     }
 }
 

@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 
 use super::FailureClass;
 use crate::chat::{RequestSource, Usage};
+use crate::text::truncate;
 
 /// The life cycle of a request: `Queued` → `Streaming` → `Done` | `Failed` | `Cancelled`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -90,8 +91,8 @@ impl NewEntry {
             id: None,
             started_at: OffsetDateTime::now_utc(),
             source,
-            endpoint: bounded(endpoint.into(), MAX_ENDPOINT_CHARS),
-            model: bounded(model.into(), MAX_MODEL_CHARS),
+            endpoint: truncate(&endpoint.into(), MAX_ENDPOINT_CHARS),
+            model: truncate(&model.into(), MAX_MODEL_CHARS),
             stream,
             status: EntryStatus::Queued,
             prompt_preview: None,
@@ -106,18 +107,6 @@ const MAX_MODEL_CHARS: usize = 256;
 const MAX_ENDPOINT_CHARS: usize = 200;
 /// The longest error message kept.
 const MAX_MESSAGE_CHARS: usize = 1024;
-
-/// `text` cut to `max` characters (with `…` when cut).
-fn bounded(text: String, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        None => text,
-        Some((end, _)) => {
-            let mut short = text[..end].to_owned();
-            short.push('…');
-            short
-        }
-    }
-}
 
 /// A change to an entry; `None` fields stay as they are.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -178,7 +167,7 @@ impl EntryPatch {
             status: Some(EntryStatus::Failed),
             http_status,
             error_class: Some(error_class.name().into_owned()),
-            error_message: Some(bounded(error_message.into(), MAX_MESSAGE_CHARS)),
+            error_message: Some(truncate(&error_message.into(), MAX_MESSAGE_CHARS)),
             duration_ms: Some(duration_ms),
             ..Self::default()
         }

@@ -39,7 +39,7 @@ use tokio::sync::broadcast;
 
 pub use entry::{EntryPatch, EntryStatus, LogEntry, NewEntry};
 pub use error::RequestLogError;
-pub use failure::FailureClass;
+pub use failure::{FailureClass, FailureKind};
 pub use pending::{PendingDeletion, deletion_backoff};
 pub use policy::{PreviewPolicy, RetentionPolicy};
 pub use query::{DailyModelStats, LogFilter, LogPage, MAX_PAGE_SIZE};

@@ -526,33 +526,11 @@ fn upstream_config(settings: &Settings) -> UpstreamConfig {
 
 /// The clients that download image URLs, through the same proxy as the upstream calls.
 fn image_clients(settings: &Settings) -> Result<ImageClients, String> {
-    let proxy = match ProxySetting::parse(&settings.upstream.proxy).map_err(|e| e.0)? {
-        ProxySetting::Off => None,
-        ProxySetting::System => system_proxy(),
-        ProxySetting::Url(url) => Some(
-            reqwest::Proxy::all(url)
-                .map_err(|_| "cannot use the configured proxy for image downloads".to_owned())?,
-        ),
-    };
+    let proxy = ProxySetting::parse(&settings.upstream.proxy)
+        .map_err(|e| e.0)?
+        .proxy()
+        .map_err(|_| "cannot use the configured proxy for image downloads".to_owned())?;
     ImageClients::with_proxy(proxy).map_err(|e| format!("cannot build the image download client: {e}"))
-}
-
-/// The environment's proxy (`HTTPS_PROXY`, `ALL_PROXY`, `HTTP_PROXY`, lower case too, with
-/// `NO_PROXY`), as the `system` setting means for image downloads.
-fn system_proxy() -> Option<reqwest::Proxy> {
-    let url = [
-        "HTTPS_PROXY",
-        "https_proxy",
-        "ALL_PROXY",
-        "all_proxy",
-        "HTTP_PROXY",
-        "http_proxy",
-    ]
-    .iter()
-    .find_map(|name| std::env::var(name).ok().filter(|value| !value.trim().is_empty()))?;
-    reqwest::Proxy::all(url.trim())
-        .ok()
-        .map(|proxy| proxy.no_proxy(reqwest::NoProxy::from_env()))
 }
 
 /// The dispatcher configuration the settings describe.

@@ -315,18 +315,21 @@ pub(crate) fn is_credential_rejection(msg: &str) -> bool {
     .any(|n| lower.contains(n))
 }
 
+/// A business error in a 200 reply that never reached the model, for the tests that classify and
+/// map upstream failures.
+#[cfg(test)]
+pub(crate) fn api(code: i64, msg: &str) -> UpstreamError {
+    UpstreamError::Api {
+        code,
+        msg: msg.into(),
+        http_status: 200,
+        reached_model: false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn api(code: i64, msg: &str) -> UpstreamError {
-        UpstreamError::Api {
-            code,
-            msg: msg.into(),
-            http_status: 200,
-            reached_model: false,
-        }
-    }
 
     #[test]
     fn classification_table() {

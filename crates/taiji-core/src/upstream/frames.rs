@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::error::UpstreamError;
 use super::sse::{SseEvent, SseParser};
 use crate::chat::Usage;
+use crate::text::truncate;
 
 /// One frame of a completions stream.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -263,11 +264,7 @@ fn value_text(value: &Value) -> Option<String> {
 
 /// The first 200 characters of a body, for error messages.
 pub(crate) fn snippet(text: &str) -> String {
-    const MAX: usize = 200;
-    match text.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_owned(),
-    }
+    truncate(text, 200)
 }
 
 #[cfg(test)]

@@ -60,12 +60,24 @@ impl ProxySetting {
         Ok(match self {
             Self::System => builder,
             Self::Off => builder.no_proxy(),
-            Self::Url(url) => {
-                let proxy = reqwest::Proxy::all(url.clone())
-                    .map_err(|_| InvalidConfig(format!("cannot use the proxy {}", self.redacted())))?;
-                builder.proxy(proxy)
-            }
+            Self::Url(url) => builder.proxy(self.url_proxy(url)?),
         })
+    }
+
+    /// The proxy connections go through under this setting, for a client that must know it (image
+    /// downloads check the host themselves when a proxy connects). `System` reads the environment
+    /// (`HTTPS_PROXY`, `ALL_PROXY`, `HTTP_PROXY`, lower case too, with `NO_PROXY`).
+    pub fn proxy(&self) -> Result<Option<reqwest::Proxy>, InvalidConfig> {
+        match self {
+            Self::System => Ok(environment_proxy()),
+            Self::Off => Ok(None),
+            Self::Url(url) => self.url_proxy(url).map(Some),
+        }
+    }
+
+    fn url_proxy(&self, url: &Url) -> Result<reqwest::Proxy, InvalidConfig> {
+        reqwest::Proxy::all(url.clone())
+            .map_err(|_| InvalidConfig(format!("cannot use the proxy {}", self.redacted())))
     }
 
     /// The setting for display and logs: a user name and password in the URL become `***`.
@@ -88,6 +100,24 @@ impl fmt::Display for ProxySetting {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.redacted())
     }
+}
+
+/// The environment's proxy, the first of `HTTPS_PROXY`, `ALL_PROXY`, `HTTP_PROXY` (lower case too)
+/// that is set, with `NO_PROXY` honoured.
+fn environment_proxy() -> Option<reqwest::Proxy> {
+    let url = [
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+    ]
+    .iter()
+    .find_map(|name| std::env::var(name).ok().filter(|value| !value.trim().is_empty()))?;
+    reqwest::Proxy::all(url.trim())
+        .ok()
+        .map(|proxy| proxy.no_proxy(reqwest::NoProxy::from_env()))
 }
 
 /// A proxy setting's text with any password replaced by `***`, also when it does not parse as a URL.

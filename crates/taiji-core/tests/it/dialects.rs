@@ -3,7 +3,7 @@
 //! `<think>` split and an image turn, through the real gateway; plus what only 3.4.0 has
 //! (`reasoningEffort`).
 
-use crate::gateway_support::{Harness, KEY, Setup, parse_sse};
+use crate::gateway_support::{Fetch, Harness, KEY, Setup, parse_sse};
 use serde_json::{Value, json};
 use taiji_core::runtime::SettingsOverrides;
 use taiji_core::secret::Secret;
@@ -64,16 +64,7 @@ async fn login_and_catalog_in_both_dialects() {
             }
         }
 
-        let models: Value = h
-            .client
-            .get(h.url("/v1/models"))
-            .bearer_auth(KEY)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let models: Value = h.get("/v1/models").bearer_auth(KEY).json_body().await;
         let ids: Vec<&str> = models["data"]
             .as_array()
             .unwrap()
@@ -120,14 +111,7 @@ async fn chat_streams_and_splits_thinking_in_both_dialects() {
 
         let body = json!({"model": "deepseek-reasoner",
                           "messages": [{"role": "user", "content": "think first"}]});
-        let reply: Value = h
-            .openai("/v1/chat/completions", &body)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let reply: Value = h.openai("/v1/chat/completions", &body).json_body().await;
         let message = &reply["choices"][0]["message"];
         assert!(
             !message["reasoning_content"]
@@ -161,6 +145,14 @@ async fn images_reach_multimodal_models_in_both_dialects() {
     }
 }
 
+/// Sends `request`, which must succeed, and returns the `reasoningEffort` the simulator received.
+async fn sent_effort(h: &Harness, request: reqwest::RequestBuilder) -> Option<Value> {
+    let response = request.send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let sent = h.sim.control().recent_completions();
+    sent.last().unwrap().body.get("reasoningEffort").cloned()
+}
+
 #[tokio::test]
 async fn reasoning_effort_goes_upstream_only_where_the_model_declares_it() {
     let h = harness(CatalogVersion::V3).await;
@@ -169,31 +161,17 @@ async fn reasoning_effort_goes_upstream_only_where_the_model_declares_it() {
                "messages": [{"role": "user", "content": "hi"}]})
     };
     // gpt-5-mini declares low/medium/high: the level is forwarded and accepted.
-    let ok = h
-        .openai("/v1/chat/completions", &ask("gpt-5-mini", "HIGH"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(ok.status(), 200);
-    let sent = h.sim.control().recent_completions();
-    assert_eq!(sent.last().unwrap().body["reasoningEffort"], "high");
+    let sent = sent_effort(&h, h.openai("/v1/chat/completions", &ask("gpt-5-mini", "HIGH"))).await;
+    assert_eq!(sent, Some(json!("high")));
 
     // gpt-4.1-mini declares none: the 3.4.0 site would refuse the field, so it is left out.
-    let plain = h
-        .openai("/v1/chat/completions", &ask("gpt-4.1-mini", "high"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(plain.status(), 200);
-    let sent = h.sim.control().recent_completions();
-    assert!(sent.last().unwrap().body.get("reasoningEffort").is_none());
+    let sent = sent_effort(&h, h.openai("/v1/chat/completions", &ask("gpt-4.1-mini", "high"))).await;
+    assert_eq!(sent, None);
 
     // Anthropic's effort maps the same way.
     let body = json!({"model": "gpt-5-mini", "max_tokens": 64, "output_config": {"effort": "low"},
                       "messages": [{"role": "user", "content": "hi"}]});
-    let response = h.anthropic("/v1/messages", &body).send().await.unwrap();
-    assert_eq!(response.status(), 200);
-    let sent = h.sim.control().recent_completions();
-    assert_eq!(sent.last().unwrap().body["reasoningEffort"], "low");
+    let sent = sent_effort(&h, h.anthropic("/v1/messages", &body)).await;
+    assert_eq!(sent, Some(json!("low")));
     h.finish().await;
 }

@@ -65,6 +65,15 @@ async fn harness() -> Harness {
     harness_with(SimConfig::default(), test_config()).await
 }
 
+/// A simulator that streams one frame every `delay`, so a request is still running when the
+/// test acts on it.
+fn paced(delay_ms: u64) -> SimConfig {
+    SimConfig {
+        frame_delay: Duration::from_millis(delay_ms),
+        ..SimConfig::default()
+    }
+}
+
 impl Harness {
     fn request(&self, model: &str, text: &str) -> ChatRequest {
         let model = self
@@ -78,6 +87,21 @@ impl Harness {
         let mut request = ChatRequest::new(model, text, Vec::new(), RequestSource::default());
         request.endpoint = "/v1/chat/completions".to_owned();
         request
+    }
+
+    /// Dispatches `text` to `gpt-4.1-mini` and collects everything the request produces.
+    async fn run(&self, text: &str) -> Collected {
+        collect(self.dispatcher.dispatch(self.request("gpt-4.1-mini", text))).await
+    }
+
+    /// Starts a long answer; returns the request's id, its stream and the first event, which
+    /// must arrive.
+    async fn start_long(&self) -> (String, ChatStream, ChatEvent) {
+        let request = self.request("gpt-4.1-mini", "[[sim:long=5000]]");
+        let id = request.id.clone();
+        let mut stream = self.dispatcher.dispatch(request);
+        let first = stream.next().await.expect("a first event").expect("not an error");
+        (id, stream, first)
     }
 
     fn stats(&self) -> SimStats {
@@ -236,10 +260,7 @@ async fn twenty_concurrent_conversations_stay_isolated() {
 #[tokio::test]
 async fn the_concurrency_limit_holds_and_changes_at_runtime() {
     let h = harness_with(
-        SimConfig {
-            frame_delay: Duration::from_millis(20),
-            ..SimConfig::default()
-        },
+        paced(20),
         DispatcherConfig {
             concurrency: 1,
             ..test_config()
@@ -272,18 +293,8 @@ async fn the_concurrency_limit_holds_and_changes_at_runtime() {
 
 #[tokio::test]
 async fn a_client_disconnect_aborts_the_upstream_stream_and_deletes_the_session() {
-    let h = harness_with(
-        SimConfig {
-            frame_delay: Duration::from_millis(10),
-            ..SimConfig::default()
-        },
-        test_config(),
-    )
-    .await;
-    let request = h.request("gpt-4.1-mini", "[[sim:long=5000]]");
-    let id = request.id.clone();
-    let mut stream = h.dispatcher.dispatch(request);
-    let first = stream.next().await.expect("a first event").expect("not an error");
+    let h = harness_with(paced(10), test_config()).await;
+    let (id, stream, first) = h.start_long().await;
     assert!(matches!(first, ChatEvent::TextDelta(_)), "{first:?}");
 
     drop(stream);
@@ -331,10 +342,7 @@ async fn wait_for_final_status(h: &Harness, id: &str) -> EntryStatus {
 #[tokio::test]
 async fn a_client_that_leaves_the_queue_never_reaches_the_upstream() {
     let h = harness_with(
-        SimConfig {
-            frame_delay: Duration::from_millis(10),
-            ..SimConfig::default()
-        },
+        paced(10),
         DispatcherConfig {
             concurrency: 1,
             ..test_config()
@@ -402,13 +410,11 @@ async fn token_expiry_with_five_concurrent_requests_logs_in_exactly_once_more() 
 #[tokio::test]
 async fn eof_without_done_is_an_error_and_the_message_is_not_resent() {
     let h = harness().await;
-    h.sim.control().inject_fault(Fault {
-        target: FaultTarget::Completions,
-        kind: FaultKind::EofWithoutDone,
-        count: 1,
-    });
+    h.sim
+        .control()
+        .inject_fault(Fault::new(FaultTarget::Completions, FaultKind::EofWithoutDone, 1));
 
-    let out = collect(h.dispatcher.dispatch(h.request("gpt-4.1-mini", "hello"))).await;
+    let out = h.run("hello").await;
 
     assert!(!out.finished, "{out:?}");
     assert_eq!(upstream_class(&out.error), Some(ErrorClass::Malformed), "{out:?}");
@@ -423,13 +429,13 @@ async fn eof_without_done_is_an_error_and_the_message_is_not_resent() {
 #[tokio::test]
 async fn an_in_stream_error_frame_fails_the_request_without_resending() {
     let h = harness().await;
-    h.sim.control().inject_fault(Fault {
-        target: FaultTarget::Completions,
-        kind: FaultKind::StreamErrorFrame,
-        count: 1,
-    });
+    h.sim.control().inject_fault(Fault::new(
+        FaultTarget::Completions,
+        FaultKind::StreamErrorFrame,
+        1,
+    ));
 
-    let out = collect(h.dispatcher.dispatch(h.request("gpt-4.1-mini", "hello"))).await;
+    let out = h.run("hello").await;
 
     assert!(out.error.is_some() && !out.finished, "{out:?}");
     assert_eq!(h.stats().completions_started, 1);
@@ -439,16 +445,16 @@ async fn an_in_stream_error_frame_fails_the_request_without_resending() {
 #[tokio::test]
 async fn an_expired_login_before_generation_is_retried_once_after_one_login() {
     let h = harness().await;
-    h.sim.control().inject_fault(Fault {
-        target: FaultTarget::Completions,
-        kind: FaultKind::JsonError {
+    h.sim.control().inject_fault(Fault::new(
+        FaultTarget::Completions,
+        FaultKind::JsonError {
             code: 2,
             msg: "登录已过期".to_owned(),
         },
-        count: 1,
-    });
+        1,
+    ));
 
-    let out = collect(h.dispatcher.dispatch(h.request("gpt-4.1-mini", "hello"))).await;
+    let out = h.run("hello").await;
 
     assert!(out.finished, "{out:?}");
     assert_eq!(h.stats().logins_ok, 2);
@@ -458,18 +464,16 @@ async fn an_expired_login_before_generation_is_retried_once_after_one_login() {
 #[tokio::test]
 async fn rate_limited_session_creation_is_retried_with_backoff() {
     let h = harness().await;
-    h.sim.control().inject_fault(Fault {
-        target: FaultTarget::SessionCreate,
-        kind: FaultKind::RateLimited429,
-        count: 1,
-    });
-    h.sim.control().inject_fault(Fault {
-        target: FaultTarget::SessionCreate,
-        kind: FaultKind::Waf403,
-        count: 1,
-    });
+    h.sim.control().inject_fault(Fault::new(
+        FaultTarget::SessionCreate,
+        FaultKind::RateLimited429,
+        1,
+    ));
+    h.sim
+        .control()
+        .inject_fault(Fault::new(FaultTarget::SessionCreate, FaultKind::Waf403, 1));
 
-    let out = collect(h.dispatcher.dispatch(h.request("gpt-4.1-mini", "hello"))).await;
+    let out = h.run("hello").await;
 
     assert!(out.finished, "{out:?}");
     assert_eq!(h.stats().sessions_created, 1);
@@ -479,13 +483,13 @@ async fn rate_limited_session_creation_is_retried_with_backoff() {
 #[tokio::test]
 async fn retries_before_sending_are_bounded() {
     let h = harness().await;
-    h.sim.control().inject_fault(Fault {
-        target: FaultTarget::SessionCreate,
-        kind: FaultKind::RateLimited429,
-        count: 10,
-    });
+    h.sim.control().inject_fault(Fault::new(
+        FaultTarget::SessionCreate,
+        FaultKind::RateLimited429,
+        10,
+    ));
 
-    let out = collect(h.dispatcher.dispatch(h.request("gpt-4.1-mini", "hello"))).await;
+    let out = h.run("hello").await;
 
     assert_eq!(
         upstream_class(&out.error),
@@ -533,13 +537,11 @@ async fn thinking_models_stream_reasoning_apart_from_the_answer() {
 #[tokio::test]
 async fn a_failed_deletion_is_persisted_and_retried_after_a_restart() {
     let h = harness().await;
-    h.sim.control().inject_fault(Fault {
-        target: FaultTarget::SessionDelete,
-        kind: FaultKind::Http500,
-        count: 2,
-    });
+    h.sim
+        .control()
+        .inject_fault(Fault::new(FaultTarget::SessionDelete, FaultKind::Http500, 2));
 
-    let out = collect(h.dispatcher.dispatch(h.request("gpt-4.1-mini", "hello"))).await;
+    let out = h.run("hello").await;
     assert!(out.finished, "{out:?}");
     h.dispatcher.shutdown(WAIT).await;
     let pending = h
@@ -586,14 +588,7 @@ async fn a_failed_deletion_is_persisted_and_retried_after_a_restart() {
 
 #[tokio::test]
 async fn shutdown_ends_running_requests_and_deletes_their_sessions() {
-    let h = harness_with(
-        SimConfig {
-            frame_delay: Duration::from_millis(10),
-            ..SimConfig::default()
-        },
-        test_config(),
-    )
-    .await;
+    let h = harness_with(paced(10), test_config()).await;
     let mut stream = h
         .dispatcher
         .dispatch(h.request("gpt-4.1-mini", "[[sim:long=5000]]"));
@@ -609,18 +604,8 @@ async fn shutdown_ends_running_requests_and_deletes_their_sessions() {
 
 #[tokio::test]
 async fn finishing_early_stops_the_upstream_and_records_the_request_as_done() {
-    let h = harness_with(
-        SimConfig {
-            frame_delay: Duration::from_millis(10),
-            ..SimConfig::default()
-        },
-        test_config(),
-    )
-    .await;
-    let request = h.request("gpt-4.1-mini", "[[sim:long=5000]]");
-    let id = request.id.clone();
-    let mut stream = h.dispatcher.dispatch(request);
-    stream.next().await.expect("a first event").expect("not an error");
+    let h = harness_with(paced(10), test_config()).await;
+    let (id, stream, _) = h.start_long().await;
     let estimate = Usage {
         prompt_tokens: 7,
         completion_tokens: 3,

@@ -2,7 +2,7 @@
 //! `event:` lines, thinking blocks, non-stream bodies, `?beta=true`, unknown versions and betas, and
 //! count_tokens.
 
-use crate::gateway_support::{Harness, assert_sse_headers, parse_sse};
+use crate::gateway_support::{Fetch, Harness, assert_sse_headers, parse_sse};
 use serde_json::{Value, json};
 
 /// The events of a stream, checked for `event:` = `data.type` on every event.
@@ -93,9 +93,7 @@ async fn stream_event_sequence_with_beta_query_and_unknown_headers() {
         )
         .header("anthropic-version", "2026-10-21")
         .header("anthropic-beta", "claude-code-20250219,advisor-tool-2026-03-01,made-up-beta")
-        .send()
-        .await
-        .expect("request");
+        .fetch().await;
     assert_sse_headers(&response);
     let body = response.text().await.expect("body");
     let events = events(&body);
@@ -120,12 +118,8 @@ async fn thinking_model_streams_a_thinking_block_first() {
             &json!({"model": "deepseek-reasoner", "max_tokens": 4096, "stream": true,
                     "messages": [{"role": "user", "content": "think about it"}]}),
         )
-        .send()
-        .await
-        .expect("request")
-        .text()
-        .await
-        .expect("body");
+        .text_body()
+        .await;
     let blocks = check_sequence(&events(&body));
     assert_eq!(blocks.len(), 2, "{blocks:?}");
     assert_eq!(blocks[0].0, "thinking");
@@ -140,12 +134,8 @@ async fn thinking_model_streams_a_thinking_block_first() {
             "/v1/chat/completions",
             &json!({"model": "deepseek-reasoner", "messages": [{"role": "user", "content": "and again"}]}),
         )
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("json");
+        .json_body()
+        .await;
     let message = &body["choices"][0]["message"];
     assert!(
         !message["reasoning_content"]
@@ -167,9 +157,8 @@ async fn non_stream_message_and_count_tokens() {
                     "messages": [{"role": "user", "content": "one"}, {"role": "assistant", "content": "two"},
                                  {"role": "user", "content": "three"}]}),
         )
-        .send()
-        .await
-        .expect("request");
+        .fetch()
+        .await;
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.expect("json");
     assert_eq!(body["type"], "message");
@@ -194,9 +183,8 @@ async fn non_stream_message_and_count_tokens() {
     for body in [small, large] {
         let response = harness
             .anthropic("/v1/messages/count_tokens?beta=true", &body)
-            .send()
-            .await
-            .expect("request");
+            .fetch()
+            .await;
         assert_eq!(response.status(), 200);
         let body: Value = response.json().await.expect("json");
         counts.push(body["input_tokens"].as_u64().expect("input_tokens"));
@@ -219,9 +207,8 @@ async fn images_become_upstream_files_or_a_clear_400() {
     };
     let response = harness
         .anthropic("/v1/messages", &message("gpt-4o"))
-        .send()
-        .await
-        .expect("send");
+        .fetch()
+        .await;
     assert_eq!(response.status(), 200);
     let sent = harness.sim.control().recent_completions();
     let files = &sent.last().expect("sent").files;
@@ -229,9 +216,8 @@ async fn images_become_upstream_files_or_a_clear_400() {
 
     let response = harness
         .anthropic("/v1/messages", &message("gpt-4.1-mini"))
-        .send()
-        .await
-        .expect("send");
+        .fetch()
+        .await;
     assert_eq!(response.status(), 400);
     let body: Value = response.json().await.expect("json");
     assert_eq!(body["error"]["type"], "invalid_request_error");

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::gateway_support::{Harness, KEY, KEY_NAME, Setup, parse_sse};
+use crate::gateway_support::{Fetch, Harness, KEY, KEY_NAME, Setup, parse_sse};
 use serde_json::{Value, json};
 use taiji_core::request_log::{EntryStatus, LogEntry};
 use taiji_core::runtime::SettingsOverrides;
@@ -14,7 +14,13 @@ fn chat(model: &str, stream: bool) -> Value {
     json!({"model": model, "stream": stream, "max_tokens": 100, "messages": [{"role": "user", "content": "hi"}]})
 }
 
-async fn error_of(response: reqwest::Response) -> (u16, reqwest::header::HeaderMap, Value) {
+/// Sends `request` and reads the error it is answered with: status, headers and JSON body.
+async fn error_of(request: reqwest::RequestBuilder) -> (u16, reqwest::header::HeaderMap, Value) {
+    error_in(request.fetch().await).await
+}
+
+/// An error answer's status, headers and JSON body (asserting its content type).
+async fn error_in(response: reqwest::Response) -> (u16, reqwest::header::HeaderMap, Value) {
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     assert!(
@@ -55,25 +61,11 @@ fn find<'a>(entries: &'a [LogEntry], endpoint: &str, status: u16) -> &'a LogEntr
 async fn an_unknown_model_is_404_in_each_format_and_logged() {
     let harness = Harness::start().await;
 
-    let (status, _, body) = error_of(
-        harness
-            .openai("/v1/chat/completions", &chat("gpt-9", false))
-            .send()
-            .await
-            .expect("send"),
-    )
-    .await;
+    let (status, _, body) = error_of(harness.openai("/v1/chat/completions", &chat("gpt-9", false))).await;
     assert_eq!(status, 404);
     assert_openai_error(&body, "invalid_request_error", Some("model_not_found"));
     assert_eq!(body["error"]["param"], "model");
-    let (status, _, body) = error_of(
-        harness
-            .anthropic("/v1/messages", &chat("gpt-9", true))
-            .send()
-            .await
-            .expect("send"),
-    )
-    .await;
+    let (status, _, body) = error_of(harness.anthropic("/v1/messages", &chat("gpt-9", true))).await;
     assert_eq!(status, 404);
     assert_anthropic_error(&body, "not_found_error");
 
@@ -102,28 +94,19 @@ async fn unsupported_or_malformed_bodies_are_400_in_each_format_and_logged() {
 
     let mut n2 = chat("gpt-4.1-mini", false);
     n2["n"] = json!(2);
-    let (status, _, body) = error_of(
-        harness
-            .openai("/v1/chat/completions", &n2)
-            .send()
-            .await
-            .expect("send"),
-    )
-    .await;
+    let (status, _, body) = error_of(harness.openai("/v1/chat/completions", &n2)).await;
     assert_eq!(status, 400);
     assert_eq!(body["error"]["param"], "n");
 
     for (path, anthropic) in [("/v1/chat/completions", false), ("/v1/messages", true)] {
         let response = harness
-            .client
-            .post(harness.url(path))
+            .post(path)
             .bearer_auth(KEY)
             .header("content-type", "application/json")
             .body("{\"model\": \"gpt-4.1-mini\", \"messages\": [")
-            .send()
-            .await
-            .expect("send");
-        let (status, _, body) = error_of(response).await;
+            .fetch()
+            .await;
+        let (status, _, body) = error_in(response).await;
         assert_eq!(status, 400, "malformed JSON is a 400, never a 422");
         if anthropic {
             assert_anthropic_error(&body, "invalid_request_error");
@@ -149,16 +132,7 @@ async fn unsupported_or_malformed_bodies_are_400_in_each_format_and_logged() {
 async fn unknown_routes_and_methods_are_404_or_405_and_logged() {
     let harness = Harness::start().await;
 
-    let (status, _, body) = error_of(
-        harness
-            .client
-            .get(harness.url("/v1/responses"))
-            .bearer_auth(KEY)
-            .send()
-            .await
-            .expect("send"),
-    )
-    .await;
+    let (status, _, body) = error_of(harness.get("/v1/responses").bearer_auth(KEY)).await;
     assert_eq!(status, 404);
     assert!(
         body["error"]["message"]
@@ -166,27 +140,10 @@ async fn unknown_routes_and_methods_are_404_or_405_and_logged() {
             .expect("message")
             .contains("Responses API")
     );
-    let (status, _, body) = error_of(
-        harness
-            .client
-            .get(harness.url("/v2/nothing"))
-            .send()
-            .await
-            .expect("send"),
-    )
-    .await;
+    let (status, _, body) = error_of(harness.get("/v2/nothing")).await;
     assert_eq!(status, 404);
     assert_openai_error(&body, "invalid_request_error", None);
-    let (status, _, _) = error_of(
-        harness
-            .client
-            .get(harness.url("/v1/chat/completions"))
-            .bearer_auth(KEY)
-            .send()
-            .await
-            .expect("send"),
-    )
-    .await;
+    let (status, _, _) = error_of(harness.get("/v1/chat/completions").bearer_auth(KEY)).await;
     assert_eq!(status, 405);
 
     let entries = harness.log().await;
@@ -202,42 +159,20 @@ async fn missing_and_wrong_keys_are_refused_in_each_format_and_logged() {
     let body = chat("gpt-4.1-mini", false);
 
     // Missing and wrong keys, in each route's format.
-    let (status, _, error) = error_of(
-        harness
-            .client
-            .post(harness.url("/v1/chat/completions"))
-            .json(&body)
-            .send()
-            .await
-            .expect("send"),
-    )
-    .await;
+    let (status, _, error) = error_of(harness.post("/v1/chat/completions").json(&body)).await;
     assert_eq!(status, 401);
     assert_openai_error(&error, "invalid_request_error", Some("invalid_api_key"));
     let (status, _, error) = error_of(
         harness
-            .client
-            .post(harness.url("/v1/messages"))
+            .post("/v1/messages")
             .header("x-api-key", "sk-wrong-key-wrong-key-wrong")
-            .json(&body)
-            .send()
-            .await
-            .expect("send"),
+            .json(&body),
     )
     .await;
     assert_eq!(status, 401);
     assert_anthropic_error(&error, "authentication_error");
     assert!(!error.to_string().contains("sk-wrong"), "the key is never echoed");
-    let (status, _, _) = error_of(
-        harness
-            .client
-            .get(harness.url("/v1/models"))
-            .bearer_auth("nope")
-            .send()
-            .await
-            .expect("send"),
-    )
-    .await;
+    let (status, _, _) = error_of(harness.get("/v1/models").bearer_auth("nope")).await;
     assert_eq!(status, 401);
 
     let entries = harness
@@ -270,33 +205,22 @@ async fn both_key_headers_work_on_every_route_and_name_the_key() {
 
     // Both header forms work on every route.
     for path in ["/v1/chat/completions", "/v1/messages"] {
-        let bearer = harness
-            .client
-            .post(harness.url(path))
-            .bearer_auth(KEY)
-            .json(&body)
-            .send()
-            .await
-            .expect("send");
+        let bearer = harness.post(path).bearer_auth(KEY).json(&body).fetch().await;
         assert_eq!(bearer.status(), 200, "{path} with Bearer");
         let api_key = harness
-            .client
-            .post(harness.url(path))
+            .post(path)
             .header("x-api-key", KEY)
             .json(&body)
-            .send()
-            .await
-            .expect("send");
+            .fetch()
+            .await;
         assert_eq!(api_key.status(), 200, "{path} with x-api-key");
     }
     let both = harness
-        .client
-        .get(harness.url("/v1/models"))
+        .get("/v1/models")
         .header("authorization", format!("Bearer {KEY}"))
         .header("x-api-key", KEY)
-        .send()
-        .await
-        .expect("send");
+        .fetch()
+        .await;
     assert_eq!(both.status(), 200, "Cherry Studio sends both headers");
 
     let entries = harness
@@ -329,25 +253,19 @@ async fn foreign_hosts_are_refused_and_loopback_names_accepted() {
     // DNS rebinding: a foreign Host is refused even with a valid key; loopback names are fine.
     let (status, _, error) = error_of(
         harness
-            .client
-            .post(harness.url("/v1/chat/completions"))
+            .post("/v1/chat/completions")
             .bearer_auth(KEY)
             .header("host", "evil.example")
-            .json(&body)
-            .send()
-            .await
-            .expect("send"),
+            .json(&body),
     )
     .await;
     assert_eq!(status, 403);
     assert_openai_error(&error, "invalid_request_error", Some("forbidden"));
     let health = harness
-        .client
-        .get(harness.url("/health"))
+        .get("/health")
         .header("host", "evil.example:8760")
-        .send()
-        .await
-        .expect("send");
+        .fetch()
+        .await;
     assert_eq!(
         health.status(),
         403,
@@ -360,13 +278,11 @@ async fn foreign_hosts_are_refused_and_loopback_names_accepted() {
         "127.0.0.1".to_owned(),
     ] {
         let response = harness
-            .client
-            .get(harness.url("/v1/models"))
+            .get("/v1/models")
             .bearer_auth(KEY)
             .header("host", host.as_str())
-            .send()
-            .await
-            .expect("send");
+            .fetch()
+            .await;
         assert_eq!(response.status(), 200, "{host}");
     }
 
@@ -406,25 +322,16 @@ async fn stored_access_settings_apply_live() {
         .next()
         .expect("a key is generated on first run")
         .clone();
-    let status = |request: reqwest::RequestBuilder| async move {
-        request.send().await.expect("send").status().as_u16()
-    };
-    assert_eq!(status(harness.client.get(harness.url("/v1/models"))).await, 401);
+    let status = |request: reqwest::RequestBuilder| async move { request.fetch().await.status().as_u16() };
+    assert_eq!(status(harness.get("/v1/models")).await, 401);
     assert_eq!(
-        status(
-            harness
-                .client
-                .get(harness.url("/v1/models"))
-                .bearer_auth(key.secret.expose())
-        )
-        .await,
+        status(harness.get("/v1/models").bearer_auth(key.secret.expose())).await,
         200
     );
 
     let evil = || {
         harness
-            .client
-            .get(harness.url("/v1/models"))
+            .get("/v1/models")
             .bearer_auth(key.secret.expose())
             .header("host", "evil.example")
     };
@@ -441,7 +348,7 @@ async fn stored_access_settings_apply_live() {
         })
         .await;
     assert_eq!(
-        status(harness.client.get(harness.url("/v1/models"))).await,
+        status(harness.get("/v1/models")).await,
         200,
         "keys no longer required"
     );
@@ -477,38 +384,18 @@ async fn upstream_quota_and_length_errors_get_real_statuses() {
     })
     .await;
 
-    let (status, headers, body) = error_of(
-        harness
-            .openai("/v1/chat/completions", &chat("gpt-4.1-mini", false))
-            .send()
-            .await
-            .expect("send"),
-    )
-    .await;
+    let (status, headers, body) =
+        error_of(harness.openai("/v1/chat/completions", &chat("gpt-4.1-mini", false))).await;
     assert_eq!(status, 429);
     assert_openai_error(&body, "insufficient_quota", Some("insufficient_quota"));
     assert_eq!(headers["x-should-retry"], "false");
     // Streamed requests that fail before generation also get the real status.
-    let (status, _, body) = error_of(
-        harness
-            .anthropic("/v1/messages", &chat("gpt-4.1-mini", true))
-            .send()
-            .await
-            .expect("send"),
-    )
-    .await;
+    let (status, _, body) = error_of(harness.anthropic("/v1/messages", &chat("gpt-4.1-mini", true))).await;
     assert_eq!(status, 402);
     assert_anthropic_error(&body, "billing_error");
 
     let long = json!({"model": "gpt-4.1-mini", "max_tokens": 10, "messages": [{"role": "user", "content": "x".repeat(200)}]});
-    let (status, _, body) = error_of(
-        harness
-            .anthropic("/v1/messages", &long)
-            .send()
-            .await
-            .expect("send"),
-    )
-    .await;
+    let (status, _, body) = error_of(harness.anthropic("/v1/messages", &long)).await;
     assert_eq!(status, 400);
     assert_anthropic_error(&body, "invalid_request_error");
     assert!(
@@ -518,14 +405,7 @@ async fn upstream_quota_and_length_errors_get_real_statuses() {
             .contains("prompt is too long"),
         "{body}"
     );
-    let (status, _, body) = error_of(
-        harness
-            .openai("/v1/chat/completions", &long)
-            .send()
-            .await
-            .expect("send"),
-    )
-    .await;
+    let (status, _, body) = error_of(harness.openai("/v1/chat/completions", &long)).await;
     assert_eq!(status, 400);
     assert_openai_error(&body, "invalid_request_error", Some("context_length_exceeded"));
 
@@ -557,36 +437,16 @@ async fn firewall_and_rate_limits_carry_retry_after_and_expired_logins_recover()
     let harness = Harness::start().await;
     let control = harness.sim.control();
     // The dispatcher retries these before anything is sent to the model, three times in all.
-    control.inject_fault(Fault {
-        target: FaultTarget::Completions,
-        kind: FaultKind::Waf403,
-        count: 3,
-    });
-    let (status, headers, body) = error_of(
-        harness
-            .openai("/v1/chat/completions", &chat("gpt-4.1-mini", false))
-            .send()
-            .await
-            .expect("send"),
-    )
-    .await;
+    control.inject_fault(Fault::new(FaultTarget::Completions, FaultKind::Waf403, 3));
+    let (status, headers, body) =
+        error_of(harness.openai("/v1/chat/completions", &chat("gpt-4.1-mini", false))).await;
     assert_eq!(status, 503);
     assert_openai_error(&body, "server_error", Some("overloaded"));
     assert!(headers.get("retry-after").is_some(), "{headers:?}");
 
-    control.inject_fault(Fault {
-        target: FaultTarget::Completions,
-        kind: FaultKind::RateLimited429,
-        count: 3,
-    });
-    let (status, headers, body) = error_of(
-        harness
-            .anthropic("/v1/messages", &chat("gpt-4.1-mini", false))
-            .send()
-            .await
-            .expect("send"),
-    )
-    .await;
+    control.inject_fault(Fault::new(FaultTarget::Completions, FaultKind::RateLimited429, 3));
+    let (status, headers, body) =
+        error_of(harness.anthropic("/v1/messages", &chat("gpt-4.1-mini", false))).await;
     assert_eq!(status, 429);
     assert_anthropic_error(&body, "rate_limit_error");
     assert_eq!(headers["retry-after"], "1");
@@ -595,9 +455,8 @@ async fn firewall_and_rate_limits_carry_retry_after_and_expired_logins_recover()
     control.expire_all_tokens();
     let response = harness
         .openai("/v1/chat/completions", &chat("gpt-4.1-mini", false))
-        .send()
-        .await
-        .expect("send");
+        .fetch()
+        .await;
     assert_eq!(
         response.status(),
         200,
@@ -613,16 +472,12 @@ async fn errors_after_the_stream_began_are_in_stream_events() {
     let control = harness.sim.control();
     let long = |stream| json!({"model": "gpt-4.1-mini", "stream": stream, "messages": [{"role": "user", "content": "[[sim:long=50]]"}]});
 
-    control.inject_fault(Fault {
-        target: FaultTarget::Completions,
-        kind: FaultKind::StreamErrorFrame,
-        count: 1,
-    });
-    let response = harness
-        .openai("/v1/chat/completions", &long(true))
-        .send()
-        .await
-        .expect("send");
+    control.inject_fault(Fault::new(
+        FaultTarget::Completions,
+        FaultKind::StreamErrorFrame,
+        1,
+    ));
+    let response = harness.openai("/v1/chat/completions", &long(true)).fetch().await;
     assert_eq!(response.status(), 200);
     let (events, _) = parse_sse(&response.text().await.expect("body"));
     let last = events.last().expect("events").json();
@@ -637,16 +492,8 @@ async fn errors_after_the_stream_began_are_in_stream_events() {
             .all(|event| !event.data.contains("\"finish_reason\":\"stop\""))
     );
 
-    control.inject_fault(Fault {
-        target: FaultTarget::Completions,
-        kind: FaultKind::EofWithoutDone,
-        count: 1,
-    });
-    let response = harness
-        .anthropic("/v1/messages", &long(true))
-        .send()
-        .await
-        .expect("send");
+    control.inject_fault(Fault::new(FaultTarget::Completions, FaultKind::EofWithoutDone, 1));
+    let response = harness.anthropic("/v1/messages", &long(true)).fetch().await;
     assert_eq!(response.status(), 200);
     let (events, _) = parse_sse(&response.text().await.expect("body"));
     let last = events.last().expect("events");
@@ -672,16 +519,7 @@ async fn without_credentials_the_api_says_to_sign_in() {
         ..Setup::default()
     })
     .await;
-    let (status, headers, body) = error_of(
-        harness
-            .client
-            .get(harness.url("/v1/models"))
-            .bearer_auth(KEY)
-            .send()
-            .await
-            .expect("send"),
-    )
-    .await;
+    let (status, headers, body) = error_of(harness.get("/v1/models").bearer_auth(KEY)).await;
     assert_eq!(status, 503);
     assert_eq!(headers["x-should-retry"], "false");
     assert!(
@@ -691,25 +529,10 @@ async fn without_credentials_the_api_says_to_sign_in() {
             .contains("Sign in"),
         "{body}"
     );
-    let (status, _, body) = error_of(
-        harness
-            .anthropic("/v1/messages", &chat("gpt-4.1-mini", true))
-            .send()
-            .await
-            .expect("send"),
-    )
-    .await;
+    let (status, _, body) = error_of(harness.anthropic("/v1/messages", &chat("gpt-4.1-mini", true))).await;
     assert_eq!(status, 503);
     assert_anthropic_error(&body, "api_error");
-    let health: Value = harness
-        .client
-        .get(harness.url("/health"))
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let health: Value = harness.health().await;
     assert_eq!(health["status"], "degraded");
     assert_eq!(health["signed_in"], false);
     harness.finish().await;

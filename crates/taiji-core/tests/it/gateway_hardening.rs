@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use crate::gateway_support::{Harness, KEY, Setup};
+use crate::gateway_support::{Fetch, Harness, KEY, Setup};
 use axum::Router;
 use axum::routing::get;
 use serde_json::{Value, json};
@@ -61,9 +61,8 @@ async fn image_urls_on_this_machine_are_refused_without_saying_what_is_there() {
     ] {
         let response = harness
             .openai("/v1/chat/completions", &image_request(&url))
-            .send()
-            .await
-            .expect("send");
+            .fetch()
+            .await;
         assert_eq!(response.status(), 400, "{url}");
         let body: Value = response.json().await.expect("json");
         let message = body["error"]["message"].as_str().expect("message");
@@ -81,9 +80,8 @@ async fn image_urls_on_this_machine_are_refused_without_saying_what_is_there() {
             "/v1/chat/completions",
             &image_request(&format!("http://{addr}/ok.png")),
         )
-        .send()
-        .await
-        .expect("send");
+        .fetch()
+        .await;
     assert_eq!(response.status(), 200);
     assert_eq!(hits.load(Ordering::SeqCst), 1);
     harness.finish().await;
@@ -205,26 +203,22 @@ async fn web_pages_cannot_spend_points_even_without_an_api_key() {
     let body = r#"{"model":"gpt-4.1-mini","messages":[{"role":"user","content":"spend"}]}"#;
     // A "simple" cross-origin request: no preflight, text/plain.
     let response = harness
-        .client
-        .post(harness.url("/v1/chat/completions"))
+        .post("/v1/chat/completions")
         .header("origin", "https://evil.example")
         .header("content-type", "text/plain")
         .body(body)
-        .send()
-        .await
-        .expect("send");
+        .fetch()
+        .await;
     assert_eq!(response.status(), 403);
     assert!(response.headers().get("access-control-allow-origin").is_none());
     let error: Value = response.json().await.expect("json");
     assert_eq!(error["error"]["code"], "forbidden");
     let response = harness
-        .client
-        .post(harness.url("/v1/messages"))
+        .post("/v1/messages")
         .header("origin", "null")
         .body(body)
-        .send()
-        .await
-        .expect("send");
+        .fetch()
+        .await;
     assert_eq!(response.status(), 403);
     let error: Value = response.json().await.expect("json");
     assert_eq!(error["error"]["type"], "permission_error", "Anthropic's shape");
@@ -232,14 +226,11 @@ async fn web_pages_cannot_spend_points_even_without_an_api_key() {
 
     // Clients without an Origin, and Electron apps loading from disk, keep working.
     for origin in [None, Some("file://")] {
-        let mut request = harness
-            .client
-            .post(harness.url("/v1/chat/completions"))
-            .body(body);
+        let mut request = harness.post("/v1/chat/completions").body(body);
         if let Some(origin) = origin {
             request = request.header("origin", origin);
         }
-        let response = request.send().await.expect("send");
+        let response = request.fetch().await;
         assert_eq!(response.status(), 200, "{origin:?}");
     }
 
@@ -256,9 +247,8 @@ async fn web_pages_cannot_spend_points_even_without_an_api_key() {
             "access-control-request-headers",
             "authorization, content-type, x-stainless-os, x-evil-header, cookie",
         )
-        .send()
-        .await
-        .expect("send");
+        .fetch()
+        .await;
     assert_eq!(preflight.status(), 204);
     let headers = preflight.headers();
     assert_eq!(headers["access-control-allow-origin"], "https://chat.example");
@@ -268,14 +258,12 @@ async fn web_pages_cannot_spend_points_even_without_an_api_key() {
         "authorization, content-type, x-stainless-os"
     );
     let response = harness
-        .client
-        .post(harness.url("/v1/chat/completions"))
+        .post("/v1/chat/completions")
         .header("origin", "https://chat.example")
         .header("content-type", "application/json")
         .body(body)
-        .send()
-        .await
-        .expect("send");
+        .fetch()
+        .await;
     assert_eq!(response.status(), 200);
     assert_eq!(
         response.headers()["access-control-allow-origin"],
@@ -303,7 +291,7 @@ async fn huge_identifiers_are_refused_and_never_echoed_or_stored_whole() {
         ("/v1/chat/completions", &role),
         ("/v1/messages", &metadata),
     ] {
-        let response = harness.anthropic(path, body).send().await.expect("send");
+        let response = harness.anthropic(path, body).fetch().await;
         assert_eq!(response.status(), 400, "{path}");
         let text = response.text().await.expect("body");
         assert!(text.len() < 2048, "{path}: {} bytes echoed", text.len());
@@ -367,9 +355,8 @@ async fn missing_or_doubled_host_headers_and_wrong_messages_paths() {
             .client
             .request(method.clone(), harness.url(path))
             .header("x-api-key", KEY)
-            .send()
-            .await
-            .expect("send");
+            .fetch()
+            .await;
         assert_eq!(response.status(), status, "{method} {path}");
         let body: Value = response.json().await.expect("json");
         assert_eq!(body["type"], "error", "{method} {path}: {body}");
@@ -447,19 +434,11 @@ async fn bodies_in_flight_share_one_memory_budget() {
     .expect("write");
     tokio::time::sleep(Duration::from_millis(200)).await;
 
-    let response = harness
-        .anthropic("/v1/messages", &body)
-        .send()
-        .await
-        .expect("send");
+    let response = harness.anthropic("/v1/messages", &body).fetch().await;
     assert_eq!(response.status(), 429, "{:?}", response.text().await);
     let error: Value = response.json().await.expect("json");
     assert_eq!(error["error"]["type"], "rate_limit_error", "{error}");
-    let response = harness
-        .openai("/v1/chat/completions", &body)
-        .send()
-        .await
-        .expect("send");
+    let response = harness.openai("/v1/chat/completions", &body).fetch().await;
     assert_eq!(response.status(), 429);
     let error: Value = response.json().await.expect("json");
     assert_eq!(error["error"]["code"], "rate_limit_exceeded", "{error}");
@@ -468,11 +447,7 @@ async fn bodies_in_flight_share_one_memory_budget() {
     drop(slow);
     let mut served = false;
     for _ in 0..50 {
-        let response = harness
-            .anthropic("/v1/messages", &body)
-            .send()
-            .await
-            .expect("send");
+        let response = harness.anthropic("/v1/messages", &body).fetch().await;
         if response.status() == 200 {
             served = true;
             break;
@@ -489,7 +464,7 @@ async fn bodies_in_flight_share_one_memory_budget() {
 async fn metrics_are_off_by_default_then_served_behind_the_key() {
     let harness = Harness::start().await;
     let scrape = |key: Option<&'static str>| {
-        let mut request = harness.client.get(harness.url("/metrics"));
+        let mut request = harness.get("/metrics");
         if let Some(key) = key {
             request = request.bearer_auth(key);
         }
@@ -503,27 +478,15 @@ async fn metrics_are_off_by_default_then_served_behind_the_key() {
 
     let chat =
         json!({"model": "gpt-4.1-mini", "stream": true, "messages": [{"role": "user", "content": "hi"}]});
-    let response = harness
-        .openai("/v1/chat/completions", &chat)
-        .send()
-        .await
-        .expect("send");
+    let response = harness.openai("/v1/chat/completions", &chat).fetch().await;
     assert_eq!(response.status(), 200);
     response.text().await.expect("body");
     let message =
         json!({"model": "gpt-4.1-mini", "max_tokens": 50, "messages": [{"role": "user", "content": "hi"}]});
-    let response = harness
-        .anthropic("/v1/messages", &message)
-        .send()
-        .await
-        .expect("send");
+    let response = harness.anthropic("/v1/messages", &message).fetch().await;
     assert_eq!(response.status(), 200);
     let unknown = json!({"model": "no-such-model", "messages": [{"role": "user", "content": "hi"}]});
-    let response = harness
-        .openai("/v1/chat/completions", &unknown)
-        .send()
-        .await
-        .expect("send");
+    let response = harness.openai("/v1/chat/completions", &unknown).fetch().await;
     assert_eq!(response.status(), 404);
 
     let mut text = String::new();
@@ -540,35 +503,32 @@ async fn metrics_are_off_by_default_then_served_behind_the_key() {
         text.lines()
             .any(|line| parts.iter().all(|part| line.contains(part)))
     };
-    assert!(
-        has_line(&[
+    // One served request per API, one refused for its model.
+    let requests: [&[&str]; 3] = [
+        &[
             "taiji_requests_total{",
             "endpoint=\"/v1/chat/completions\"",
             "gpt-4.1-mini",
             "outcome=\"ok\"",
-            "} 1"
-        ]),
-        "{text}"
-    );
-    assert!(
-        has_line(&[
+            "} 1",
+        ],
+        &[
             "taiji_requests_total{",
             "endpoint=\"/v1/messages\"",
             "outcome=\"ok\"",
-            "} 1"
-        ]),
-        "{text}"
-    );
-    assert!(
-        has_line(&[
+            "} 1",
+        ],
+        &[
             "taiji_requests_total{",
             "endpoint=\"/v1/chat/completions\"",
             "model=\"\"",
             "outcome=\"model_not_found\"",
-            "} 1"
-        ]),
-        "{text}"
-    );
+            "} 1",
+        ],
+    ];
+    for parts in requests {
+        assert!(has_line(parts), "{parts:?} in {text}");
+    }
     assert!(
         has_line(&["taiji_sign_ins_total{", "result=\"ok\"", "} 1"]),
         "the harness signed in once: {text}"

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use crate::gateway_support::{Harness, Setup, parse_sse};
+use crate::gateway_support::{Fetch, Harness, Setup, parse_sse};
 use serde_json::{Value, json};
 use taiji_core::request_log::EntryStatus;
 use taiji_sim::SimConfig;
@@ -63,12 +63,8 @@ async fn stop_sequences_cut_the_answer_and_stop_the_upstream() {
                     "stream_options": {"include_usage": true},
                     "messages": [{"role": "user", "content": LONG}]}),
         )
-        .send()
-        .await
-        .expect("send")
-        .text()
-        .await
-        .expect("body");
+        .text_body()
+        .await;
     let (text, chunks) = openai_text(&body);
     assert_eq!(text, "w1 w2 w3 w4 w5 w6 ");
     let finish = &chunks[chunks.len() - 2];
@@ -87,12 +83,8 @@ async fn stop_sequences_cut_the_answer_and_stop_the_upstream() {
             &json!({"model": "gpt-4.1-mini", "max_tokens": 4096, "stop_sequences": ["w4 w5"],
                     "messages": [{"role": "user", "content": LONG}]}),
         )
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+        .json_body()
+        .await;
     assert_eq!(response["content"][0]["text"], "w1 w2 w3 ");
     assert_eq!(response["stop_reason"], "stop_sequence");
     assert_eq!(response["stop_sequence"], "w4 w5");
@@ -124,12 +116,8 @@ async fn max_tokens_ends_with_length_and_max_tokens() {
             &json!({"model": "gpt-4.1-mini", "max_completion_tokens": 6,
                     "messages": [{"role": "user", "content": LONG}]}),
         )
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+        .json_body()
+        .await;
     assert_eq!(response["choices"][0]["finish_reason"], "length");
     assert_eq!(response["usage"]["completion_tokens"], 6);
     let content = response["choices"][0]["message"]["content"]
@@ -144,12 +132,8 @@ async fn max_tokens_ends_with_length_and_max_tokens() {
             &json!({"model": "gpt-4.1-mini", "max_tokens": 4, "stream": true,
                     "messages": [{"role": "user", "content": LONG}]}),
         )
-        .send()
-        .await
-        .expect("send")
-        .text()
-        .await
-        .expect("body");
+        .text_body()
+        .await;
     let (events, _) = parse_sse(&body);
     let names: Vec<&str> = events.iter().filter_map(|event| event.event.as_deref()).collect();
     assert_eq!(names.last(), Some(&"message_stop"), "{names:?}");
@@ -172,9 +156,7 @@ async fn a_client_leaving_mid_stream_cancels_the_upstream() {
             "/v1/chat/completions",
             &json!({"model": "gpt-4.1-mini", "stream": true, "messages": [{"role": "user", "content": LONG}]}),
         )
-        .send()
-        .await
-        .expect("send");
+        .fetch().await;
     let mut received = String::new();
     while !received.contains("w3") {
         let chunk = response.chunk().await.expect("read").expect("more body");

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::gateway_support::{Harness, Setup, assert_sse_headers, parse_sse};
+use crate::gateway_support::{Fetch, Harness, Setup, assert_sse_headers, parse_sse};
 use serde_json::{Value, json};
 use taiji_core::gateway::GatewayOptions;
 use taiji_core::runtime::SettingsOverrides;
@@ -31,9 +31,7 @@ async fn stream_framing_without_usage() {
             "/v1/chat/completions",
             &json!({"model": "gpt-4.1-mini", "stream": true, "messages": [{"role": "user", "content": "你好 gateway"}]}),
         )
-        .send()
-        .await
-        .expect("request");
+        .fetch().await;
     assert_sse_headers(&response);
     assert!(
         response.headers().get("access-control-allow-origin").is_none(),
@@ -87,12 +85,8 @@ async fn stream_with_include_usage_and_non_stream_body() {
             &json!({"model": "gpt-4.1-mini", "stream": true, "stream_options": {"include_usage": true},
                     "messages": [{"role": "user", "content": "count me"}]}),
         )
-        .send()
-        .await
-        .expect("request")
-        .text()
-        .await
-        .expect("body");
+        .text_body()
+        .await;
     let (chunks, done) = chunks(&body);
     assert!(done);
     let usage_chunk = chunks.last().expect("usage chunk");
@@ -113,9 +107,7 @@ async fn stream_with_include_usage_and_non_stream_body() {
             "/v1/chat/completions",
             &json!({"model": "gpt-4.1-mini", "messages": [{"role": "system", "content": "be brief"}, {"role": "user", "content": "non-stream please"}]}),
         )
-        .send()
-        .await
-        .expect("request");
+        .fetch().await;
     assert_eq!(response.status(), 200);
     assert!(
         response.headers()["content-type"]
@@ -162,14 +154,7 @@ async fn keep_alives_fill_pauses_and_queued_streams_start_at_once() {
     })
     .await;
     let request = json!({"model": "o3-pro", "stream": true, "max_tokens": 100, "messages": [{"role": "user", "content": "[[sim:long=3]]"}]});
-    let body = harness
-        .openai("/v1/chat/completions", &request)
-        .send()
-        .await
-        .expect("send")
-        .text()
-        .await
-        .expect("body");
+    let body = harness.openai("/v1/chat/completions", &request).text_body().await;
     // The simulator's slow model pauses between frames: keep-alives fill the pauses.
     let role = body.find("\"role\":\"assistant\"").expect("role chunk");
     let first_token = body.find("\"content\":\"w").expect("a token");
@@ -182,14 +167,7 @@ async fn keep_alives_fill_pauses_and_queued_streams_start_at_once() {
     let (_, comments) = parse_sse(&body);
     assert!(comments >= 1);
 
-    let body = harness
-        .anthropic("/v1/messages", &request)
-        .send()
-        .await
-        .expect("send")
-        .text()
-        .await
-        .expect("body");
+    let body = harness.anthropic("/v1/messages", &request).text_body().await;
     let (events, comments) = parse_sse(&body);
     assert_eq!(comments, 0, "Anthropic keep-alives are ping events");
     assert_eq!(events[0].event.as_deref(), Some("message_start"));
@@ -213,11 +191,7 @@ async fn keep_alives_fill_pauses_and_queued_streams_start_at_once() {
     let slow = json!({"model": "o3-pro", "stream": true, "messages": [{"role": "user", "content": "[[sim:long=100]]"}]});
     let control = harness.sim.control();
     let before = control.stats().completions_started;
-    let mut running = harness
-        .openai("/v1/chat/completions", &slow)
-        .send()
-        .await
-        .expect("send");
+    let mut running = harness.openai("/v1/chat/completions", &slow).fetch().await;
     running.chunk().await.expect("read").expect("first frame");
     assert!(
         control
@@ -227,11 +201,7 @@ async fn keep_alives_fill_pauses_and_queued_streams_start_at_once() {
             )
             .await
     );
-    let mut queued = harness
-        .openai("/v1/chat/completions", &request)
-        .send()
-        .await
-        .expect("send");
+    let mut queued = harness.openai("/v1/chat/completions", &request).fetch().await;
     let first = queued.chunk().await.expect("read").expect("first frame");
     let first = String::from_utf8_lossy(&first);
     assert!(
@@ -257,11 +227,7 @@ async fn large_bodies_are_accepted_up_to_the_limit() {
     let harness = Harness::start().await;
     let big =
         json!({"model": "gpt-4.1-mini", "messages": [{"role": "user", "content": "hello ".repeat(500_000)}]});
-    let response = harness
-        .anthropic("/v1/messages/count_tokens", &big)
-        .send()
-        .await
-        .expect("send");
+    let response = harness.anthropic("/v1/messages/count_tokens", &big).fetch().await;
     assert_eq!(response.status(), 200, "a 3 MB body is fine");
     harness.finish().await;
 
@@ -275,19 +241,11 @@ async fn large_bodies_are_accepted_up_to_the_limit() {
     .await;
     let too_big =
         json!({"model": "gpt-4.1-mini", "messages": [{"role": "user", "content": "x".repeat(4096)}]});
-    let response = harness
-        .openai("/v1/chat/completions", &too_big)
-        .send()
-        .await
-        .expect("send");
+    let response = harness.openai("/v1/chat/completions", &too_big).fetch().await;
     assert_eq!(response.status(), 413);
     let body: Value = response.json().await.expect("json");
     assert_eq!(body["error"]["code"], "request_too_large");
-    let response = harness
-        .anthropic("/v1/messages", &too_big)
-        .send()
-        .await
-        .expect("send");
+    let response = harness.anthropic("/v1/messages", &too_big).fetch().await;
     assert_eq!(response.status(), 413);
     let body: Value = response.json().await.expect("json");
     assert_eq!(body["error"]["type"], "request_too_large");

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::gateway_support::{Harness, KEY, Setup, open_core, parse_sse};
+use crate::gateway_support::{Fetch, Harness, KEY, Setup, open_core, parse_sse};
 use serde_json::{Value, json};
 use taiji_core::gateway::{GatewayError, GatewayOptions, GatewayServer};
 use taiji_core::request_log::EntryStatus;
@@ -112,9 +112,8 @@ async fn stopping_ends_running_streams_promptly_with_an_error() {
             &json!({"model": "gpt-4.1-mini", "max_tokens": 100000, "stream": true,
                       "messages": [{"role": "user", "content": "[[sim:long=5000]]"}]}),
         )
-        .send()
-        .await
-        .expect("send");
+        .fetch()
+        .await;
     let mut body = String::new();
     while !body.contains("w2") {
         let chunk = response.chunk().await.expect("read").expect("more");
@@ -156,7 +155,7 @@ async fn probes_cors_and_path_aliases() {
     let harness = Harness::start().await;
     let client = &harness.client;
 
-    let health = client.get(harness.url("/health")).send().await.expect("send");
+    let health = client.get(harness.url("/health")).fetch().await;
     assert_eq!(health.status(), 200);
     assert!(
         health.headers().get("access-control-allow-origin").is_none(),
@@ -167,39 +166,23 @@ async fn probes_cors_and_path_aliases() {
     assert_eq!(health["ready"], true);
     assert_eq!(health["account"], taiji_sim::DEMO_ACCOUNT);
     assert!(health["requests"]["limit"].is_u64());
-    assert_eq!(
-        client.head(harness.url("/")).send().await.expect("send").status(),
-        200
-    );
-    assert_eq!(
-        client.get(harness.url("/")).send().await.expect("send").status(),
-        200
-    );
+    assert_eq!(client.head(harness.url("/")).fetch().await.status(), 200);
+    assert_eq!(client.get(harness.url("/")).fetch().await.status(), 200);
     // Claude Code 2.1's start-up probe, without credentials.
-    assert_eq!(
-        client
-            .head(harness.url("/api/hello"))
-            .send()
-            .await
-            .expect("send")
-            .status(),
-        200
-    );
+    assert_eq!(client.head(harness.url("/api/hello")).fetch().await.status(), 200);
 
     // Web origins must be allowed first (gateway_hardening.rs covers the allow-list).
     let preflight = client
         .request(reqwest::Method::OPTIONS, harness.url("/v1/chat/completions"))
         .header("origin", "https://chat.example")
         .header("access-control-request-method", "POST")
-        .send()
-        .await
-        .expect("send");
+        .fetch()
+        .await;
     assert_eq!(preflight.status(), 403);
     let preflight = client
         .request(reqwest::Method::OPTIONS, harness.url("/v1/messages"))
-        .send()
-        .await
-        .expect("send");
+        .fetch()
+        .await;
     assert_eq!(preflight.status(), 204);
     assert!(
         preflight.headers()["access-control-allow-headers"]
@@ -215,16 +198,11 @@ async fn probes_cors_and_path_aliases() {
         "/messages",
         "/v1/v1/messages",
     ] {
-        let response = harness.openai(path, &chat).send().await.expect("send");
+        let response = harness.openai(path, &chat).fetch().await;
         assert_eq!(response.status(), 200, "{path}");
     }
     for path in ["/v1/v1/models", "/models"] {
-        let response = client
-            .get(harness.url(path))
-            .bearer_auth(KEY)
-            .send()
-            .await
-            .expect("send");
+        let response = client.get(harness.url(path)).bearer_auth(KEY).fetch().await;
         assert_eq!(response.status(), 200, "{path}");
     }
     let entries = harness.wait_log(|entries| entries.len() == 6).await;
@@ -251,16 +229,7 @@ async fn model_list_satisfies_both_sdks_and_lists_aliases() {
         })
         .await
         .expect("alias added and in effect");
-    let openai: Value = harness
-        .client
-        .get(harness.url("/v1/models"))
-        .bearer_auth(KEY)
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let openai: Value = harness.get("/v1/models").bearer_auth(KEY).json_body().await;
     assert_eq!(openai["object"], "list");
     assert_eq!(openai["has_more"], false);
     let data = openai["data"].as_array().expect("data");
@@ -297,16 +266,11 @@ async fn model_list_satisfies_both_sdks_and_lists_aliases() {
 
     // The Anthropic SDK's view: same body through x-api-key, one page.
     let anthropic: Value = harness
-        .client
-        .get(harness.url("/v1/models?limit=20"))
+        .get("/v1/models?limit=20")
         .header("x-api-key", KEY)
         .header("anthropic-version", "2023-06-01")
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+        .json_body()
+        .await;
     assert_eq!(anthropic, openai);
 
     harness.finish().await;
@@ -317,15 +281,10 @@ async fn one_model_is_found_by_any_spelling_and_a_missing_one_is_404_in_each_for
     let harness = Harness::start().await;
     for id in ["gpt-4o", "claude-haiku-4-5", "GPT-4O"] {
         let one: Value = harness
-            .client
-            .get(harness.url(&format!("/v1/models/{id}")))
+            .get(&format!("/v1/models/{id}"))
             .bearer_auth(KEY)
-            .send()
-            .await
-            .expect("send")
-            .json()
-            .await
-            .expect("json");
+            .json_body()
+            .await;
         // A bare id finds the 3.4.0 `provider::model` value too.
         let found = one["id"].as_str().expect("id");
         assert!(
@@ -337,24 +296,16 @@ async fn one_model_is_found_by_any_spelling_and_a_missing_one_is_404_in_each_for
             "{one}"
         );
     }
-    let missing = harness
-        .client
-        .get(harness.url("/v1/models/gpt-9"))
-        .bearer_auth(KEY)
-        .send()
-        .await
-        .expect("send");
+    let missing = harness.get("/v1/models/gpt-9").bearer_auth(KEY).fetch().await;
     assert_eq!(missing.status(), 404);
     let body: Value = missing.json().await.expect("json");
     assert_eq!(body["error"]["code"], "model_not_found");
     let missing = harness
-        .client
-        .get(harness.url("/v1/models/provider::nothing/here"))
+        .get("/v1/models/provider::nothing/here")
         .header("x-api-key", KEY)
         .header("anthropic-version", "2023-06-01")
-        .send()
-        .await
-        .expect("send");
+        .fetch()
+        .await;
     assert_eq!(missing.status(), 404);
     let body: Value = missing.json().await.expect("json");
     assert_eq!(body["error"]["type"], "not_found_error");
@@ -389,7 +340,7 @@ async fn two_hundred_concurrent_requests_give_two_hundred_log_rows() {
             )
         };
         async move {
-            let response = request.send().await.expect("send");
+            let response = request.fetch().await;
             assert_eq!(response.status(), 200);
             let body = response.text().await.expect("body");
             if stream {

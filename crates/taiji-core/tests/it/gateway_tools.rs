@@ -2,7 +2,7 @@
 //! through scripted replies: native tool-call output (stream and non-stream), parallel calls,
 //! forced choices, result round trips into the upstream text, and fallback to text.
 
-use crate::gateway_support::{Harness, assert_sse_headers, parse_sse};
+use crate::gateway_support::{Fetch, Harness, assert_sse_headers, parse_sse};
 use serde_json::{Value, json};
 use taiji_core::request_log::EntryStatus;
 use taiji_sim::ScriptedReply;
@@ -89,9 +89,8 @@ async fn openai_stream_emits_parallel_tool_calls_after_text_and_reasoning() {
             &json!({"model": "gpt-4.1-mini", "stream": true, "tools": openai_tools(),
                     "messages": [{"role": "user", "content": "Weather and time in Paris?"}]}),
         )
-        .send()
-        .await
-        .expect("request");
+        .fetch()
+        .await;
     assert_sse_headers(&response);
     let body = response.text().await.expect("body");
     let chunks = openai_chunks(&body);
@@ -139,12 +138,8 @@ async fn openai_non_stream_tool_call_has_null_content_and_usage() {
             &json!({"model": "gpt-4.1-mini", "tools": openai_tools(),
                     "messages": [{"role": "user", "content": "Weather in Paris?"}]}),
         )
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("json");
+        .json_body()
+        .await;
     let choice = &response["choices"][0];
     assert_eq!(choice["finish_reason"], "tool_calls", "{response}");
     assert!(choice["message"]["content"].is_null(), "{response}");
@@ -176,9 +171,8 @@ async fn anthropic_stream_emits_tool_use_blocks() {
             &json!({"model": "gpt-4.1-mini", "max_tokens": 32000, "stream": true, "tools": anthropic_tools(),
                     "messages": [{"role": "user", "content": "Weather and time in Paris?"}]}),
         )
-        .send()
-        .await
-        .expect("request");
+        .fetch()
+        .await;
     assert_sse_headers(&response);
     let body = response.text().await.expect("body");
     let (events, _) = parse_sse(&body);
@@ -234,14 +228,7 @@ async fn anthropic_round_trip_renders_calls_and_results_into_the_upstream_text()
     script(&harness, ScriptedReply::text(WEATHER_CALL));
     let request = json!({"model": "gpt-4.1-mini", "max_tokens": 1024, "tools": anthropic_tools(),
                          "messages": [{"role": "user", "content": "Weather in Paris?"}]});
-    let first: Value = harness
-        .anthropic("/v1/messages", &request)
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("json");
+    let first: Value = harness.anthropic("/v1/messages", &request).json_body().await;
     assert_eq!(first["stop_reason"], "tool_use", "{first}");
     let blocks = first["content"].as_array().expect("content");
     assert_eq!(blocks.len(), 1, "no empty text block before a call: {first}");
@@ -261,14 +248,7 @@ async fn anthropic_round_trip_renders_calls_and_results_into_the_upstream_text()
             {"type": "tool_result", "tool_use_id": id, "content": [{"type": "text", "text": "21°C, sunny"}]}
         ]}
     ]});
-    let answer: Value = harness
-        .anthropic("/v1/messages", &second)
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("json");
+    let answer: Value = harness.anthropic("/v1/messages", &second).json_body().await;
     assert_eq!(answer["stop_reason"], "end_turn", "{answer}");
     assert_eq!(answer["content"][0]["text"], "It is 21°C and sunny in Paris.");
     let sent = harness.last_sent_text();
@@ -297,14 +277,7 @@ async fn openai_round_trip_names_the_tool_of_each_result() {
             "function": {"name": "get_weather", "arguments": "{\"city\":\"Paris\"}"}}]},
         {"role": "tool", "tool_call_id": "call_7", "content": "timeout"}
     ]});
-    let answer: Value = harness
-        .openai("/v1/chat/completions", &body)
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("json");
+    let answer: Value = harness.openai("/v1/chat/completions", &body).json_body().await;
     assert_eq!(
         answer["choices"][0]["message"]["content"],
         "The weather service failed."
@@ -330,9 +303,8 @@ async fn forced_choices_are_prompted_not_refused_and_a_model_that_ignores_them_g
             &json!({"model": "gpt-4.1-mini", "tools": openai_tools(), "tool_choice": named,
                     "parallel_tool_calls": false, "messages": [{"role": "user", "content": "time?"}]}),
         )
-        .send()
-        .await
-        .expect("request");
+        .fetch()
+        .await;
     assert_eq!(response.status(), 200);
     let answer: Value = response.json().await.expect("json");
     assert_eq!(answer["choices"][0]["finish_reason"], "stop");
@@ -361,12 +333,8 @@ async fn forced_choices_are_prompted_not_refused_and_a_model_that_ignores_them_g
                     "tool_choice": {"type": "any", "disable_parallel_tool_use": true},
                     "messages": [{"role": "user", "content": "Weather and time?"}]}),
         )
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("json");
+        .json_body()
+        .await;
     assert_eq!(answer["stop_reason"], "tool_use", "{answer}");
     let blocks = answer["content"].as_array().expect("content");
     assert_eq!(blocks.len(), 1, "{answer}");
@@ -391,9 +359,8 @@ async fn invalid_calls_and_tool_choice_none_answer_with_the_models_text() {
             &json!({"model": "gpt-4.1-mini", "stream": true, "tools": openai_tools(),
                     "messages": [{"role": "user", "content": "Weather?"}]}),
         )
-        .send()
-        .await
-        .expect("request");
+        .fetch()
+        .await;
     let chunks = openai_chunks(&response.text().await.expect("body"));
     let (text, _, calls, finish) = openai_accumulate(&chunks);
     assert_eq!(
@@ -410,12 +377,8 @@ async fn invalid_calls_and_tool_choice_none_answer_with_the_models_text() {
             &json!({"model": "gpt-4.1-mini", "max_tokens": 100, "stream": true, "tools": anthropic_tools(),
                     "messages": [{"role": "user", "content": "rm?"}]}),
         )
-        .send()
-        .await
-        .expect("request")
-        .text()
-        .await
-        .expect("body");
+        .text_body()
+        .await;
     let (events, _) = parse_sse(&body);
     let data: Vec<Value> = events.iter().map(|e| e.json()).collect();
     let text: String = data
@@ -434,12 +397,8 @@ async fn invalid_calls_and_tool_choice_none_answer_with_the_models_text() {
             &json!({"model": "gpt-4.1-mini", "tools": openai_tools(), "tool_choice": "none",
                     "messages": [{"role": "user", "content": "Weather?"}]}),
         )
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("json");
+        .json_body()
+        .await;
     assert_eq!(answer["choices"][0]["message"]["content"], WEATHER_CALL);
     assert!(answer["choices"][0]["message"].get("tool_calls").is_none());
     let sent = harness.last_sent_text();
@@ -461,12 +420,8 @@ async fn limits_apply_to_the_text_and_a_cut_call_is_text() {
             &json!({"model": "gpt-4.1-mini", "tools": openai_tools(), "stop": ["STOP"],
                     "messages": [{"role": "user", "content": "Weather?"}]}),
         )
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("json");
+        .json_body()
+        .await;
     assert_eq!(answer["choices"][0]["message"]["content"], "One. ");
     assert_eq!(answer["choices"][0]["finish_reason"], "stop");
 
@@ -478,12 +433,8 @@ async fn limits_apply_to_the_text_and_a_cut_call_is_text() {
             &json!({"model": "gpt-4.1-mini", "max_tokens": 4, "tools": anthropic_tools(),
                     "messages": [{"role": "user", "content": "Weather?"}]}),
         )
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("json");
+        .json_body()
+        .await;
     assert_eq!(answer["stop_reason"], "max_tokens", "{answer}");
     let text = answer["content"][0]["text"].as_str().expect("text");
     assert!(!text.is_empty() && WEATHER_CALL.starts_with(text), "{text}");

@@ -12,7 +12,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use crate::gateway_support::{Harness, KEY, Setup, parse_sse};
+use crate::gateway_support::{Fetch, Harness, KEY, Setup, parse_sse};
 use futures::StreamExt;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -147,7 +147,7 @@ async fn run(harness: &Harness, spec: Spec) -> Outcome {
         harness.openai(path, &body(&spec))
     };
     let exchange = async {
-        let response = request.send().await.expect("the gateway answers");
+        let response = request.fetch().await;
         let status = response.status().as_u16();
         let text = response.text().await.expect("the whole answer arrives");
         (status, text)
@@ -315,15 +315,7 @@ async fn a_thousand_requests_under_faults_leave_nothing_behind() {
     assert!(tally.failed + tally.in_stream_errors > 20, "{tally:?}");
     assert!(tally.aborted > 20, "{tally:?}");
     // And the gateway is fine afterwards.
-    let health: Value = harness
-        .client
-        .get(harness.url("/health"))
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let health: Value = harness.health().await;
     assert_eq!(health["status"], "ok", "{health}");
     assert_eq!(health["requests"]["in_flight"], 0, "{health}");
     let response = harness
@@ -331,9 +323,8 @@ async fn a_thousand_requests_under_faults_leave_nothing_behind() {
             "/v1/chat/completions",
             &json!({"model": "gpt-4.1-mini", "messages": [{"role": "user", "content": "still there?"}]}),
         )
-        .send()
-        .await
-        .expect("send");
+        .fetch()
+        .await;
     assert_eq!(response.status(), 200);
     harness.finish().await;
 }

@@ -44,6 +44,14 @@ fn open(dir: &std::path::Path) -> RequestLog {
     RequestLog::open(dir, RetentionPolicy::default()).expect("opens")
 }
 
+/// The filter for one model's entries.
+fn model_filter(model: &str) -> LogFilter {
+    LogFilter {
+        model: Some(model.to_owned()),
+        ..LogFilter::default()
+    }
+}
+
 #[tokio::test]
 async fn an_entry_goes_through_its_life_cycle_and_survives_a_restart() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -217,10 +225,7 @@ async fn queries_filter_and_paginate_newest_first() {
     ids.dedup();
     assert_eq!(ids.len(), 25, "pages neither overlap nor skip");
 
-    let by_model = LogFilter {
-        model: Some("GPT-4.1-MINI".to_owned()),
-        ..LogFilter::default()
-    };
+    let by_model = model_filter("GPT-4.1-MINI");
     assert_eq!(log.query(by_model, 0, 100).await.expect("q").total, 13);
 
     let failed = LogFilter {
@@ -362,13 +367,7 @@ async fn exports_write_csv_and_json() {
     assert_eq!(&records[0][message_column], "too long, \"quoted\"");
 
     let json = log
-        .export_json(
-            LogFilter {
-                model: Some("gpt-4.1-mini".to_owned()),
-                ..LogFilter::default()
-            },
-            Vec::new(),
-        )
+        .export_json(model_filter("gpt-4.1-mini"), Vec::new())
         .await
         .expect("json");
     let parsed: Vec<serde_json::Value> = serde_json::from_slice(&json).expect("a JSON array");
@@ -378,25 +377,13 @@ async fn exports_write_csv_and_json() {
     assert_eq!(parsed[0]["source"]["key_name"], "cherry");
 
     let empty = log
-        .export_csv(
-            LogFilter {
-                model: Some("none".to_owned()),
-                ..LogFilter::default()
-            },
-            Vec::new(),
-        )
+        .export_csv(model_filter("none"), Vec::new())
         .await
         .expect("csv");
     let text = String::from_utf8(empty).expect("utf-8");
     assert!(text.starts_with("id,started_at,"), "{text}");
     let empty_json = log
-        .export_json(
-            LogFilter {
-                model: Some("none".to_owned()),
-                ..LogFilter::default()
-            },
-            Vec::new(),
-        )
+        .export_json(model_filter("none"), Vec::new())
         .await
         .expect("json");
     let parsed: Vec<serde_json::Value> = serde_json::from_slice(&empty_json).expect("array");

@@ -79,6 +79,17 @@ async fn collect(mut stream: CompletionStream) -> Collected {
 }
 
 /// Logs in and opens a session on the default model.
+/// Sends `text` in `session_id` and collects the whole stream (which must start).
+async fn complete(client: &UpstreamClient, token: &Secret, session_id: u64, text: &str) -> Collected {
+    collect(
+        client
+            .completions(token, &message(session_id, text))
+            .await
+            .expect("stream starts"),
+    )
+    .await
+}
+
 async fn session(client: &UpstreamClient) -> (Secret, u64) {
     let token = login(client).await.token;
     let session = client
@@ -160,13 +171,7 @@ async fn headers_follow_the_browser_and_never_use_bearer() {
     let sim = start(v2()).await;
     let client = client_for(&sim);
     let (token, session_id) = session(&client).await;
-    collect(
-        client
-            .completions(&token, &message(session_id, "hi"))
-            .await
-            .expect("stream"),
-    )
-    .await;
+    complete(&client, &token, session_id, "hi").await;
 
     let records = sim.control().recent_completions();
     let headers = &records.last().expect("one completion recorded").headers;
@@ -292,11 +297,7 @@ async fn completions_rejected_before_generation() {
         (FaultKind::RateLimited429, ErrorClass::RateLimited),
     ];
     for (kind, class) in cases {
-        control.inject_fault(Fault {
-            target: FaultTarget::Completions,
-            kind: kind.clone(),
-            count: 1,
-        });
+        control.inject_fault(Fault::new(FaultTarget::Completions, kind.clone(), 1));
         let error = client
             .completions(&token, &message(session_id, "hi"))
             .await
@@ -317,11 +318,7 @@ async fn completions_rejected_before_generation() {
     assert_eq!(error.class(), ErrorClass::InputTooLong);
     assert!(!error.may_have_reached_model());
 
-    control.inject_fault(Fault {
-        target: FaultTarget::Completions,
-        kind: FaultKind::Http500,
-        count: 1,
-    });
+    control.inject_fault(Fault::new(FaultTarget::Completions, FaultKind::Http500, 1));
     let error = client
         .completions(&token, &message(session_id, "hi"))
         .await
@@ -381,35 +378,19 @@ async fn errors_inside_the_stream() {
     let (token, session_id) = session(&client).await;
     let control = sim.control();
 
-    control.inject_fault(Fault {
-        target: FaultTarget::Completions,
-        kind: FaultKind::StreamErrorFrame,
-        count: 1,
-    });
-    let reply = collect(
-        client
-            .completions(&token, &message(session_id, "hi"))
-            .await
-            .expect("stream starts"),
-    )
-    .await;
+    control.inject_fault(Fault::new(
+        FaultTarget::Completions,
+        FaultKind::StreamErrorFrame,
+        1,
+    ));
+    let reply = complete(&client, &token, session_id, "hi").await;
     let error = reply.error.expect("error frame");
     assert!(error.code().is_some_and(|c| c != 0), "{error}");
     assert!(error.may_have_reached_model());
     assert!(reply.record.is_none());
 
-    control.inject_fault(Fault {
-        target: FaultTarget::Completions,
-        kind: FaultKind::EofWithoutDone,
-        count: 1,
-    });
-    let reply = collect(
-        client
-            .completions(&token, &message(session_id, "hi"))
-            .await
-            .expect("stream starts"),
-    )
-    .await;
+    control.inject_fault(Fault::new(FaultTarget::Completions, FaultKind::EofWithoutDone, 1));
+    let reply = complete(&client, &token, session_id, "hi").await;
     let error = reply.error.expect("truncated");
     assert_eq!(error.class(), ErrorClass::Malformed);
     assert!(error.to_string().contains("without [DONE]"), "{error}");
@@ -426,11 +407,11 @@ async fn a_silent_stream_fails_after_the_idle_timeout() {
     };
     let client = UpstreamClient::new(config).expect("valid config");
     let (token, session_id) = session(&client).await;
-    sim.control().inject_fault(Fault {
-        target: FaultTarget::Completions,
-        kind: FaultKind::SlowFrames(Duration::from_secs(30)),
-        count: 1,
-    });
+    sim.control().inject_fault(Fault::new(
+        FaultTarget::Completions,
+        FaultKind::SlowFrames(Duration::from_secs(30)),
+        1,
+    ));
     let reply = match client.completions(&token, &message(session_id, "hi")).await {
         Ok(stream) => collect(stream).await.error.expect("idle error"),
         Err(error) => error,
@@ -476,20 +457,16 @@ async fn faults_on_json_calls_are_classified() {
     let token = login(&client).await.token;
     let control = sim.control();
 
-    control.inject_fault(Fault {
-        target: FaultTarget::Tmpl,
-        kind: FaultKind::Waf403,
-        count: 1,
-    });
+    control.inject_fault(Fault::new(FaultTarget::Tmpl, FaultKind::Waf403, 1));
     let error = client.catalog(&token).await.expect_err("waf");
     assert_eq!(error.class(), ErrorClass::RateLimited);
     assert!(error.to_string().contains("403"), "{error}");
 
-    control.inject_fault(Fault {
-        target: FaultTarget::SessionCreate,
-        kind: FaultKind::RateLimited429,
-        count: 1,
-    });
+    control.inject_fault(Fault::new(
+        FaultTarget::SessionCreate,
+        FaultKind::RateLimited429,
+        1,
+    ));
     let error = client
         .create_session(&token, "gpt-4.1-mini")
         .await
@@ -499,11 +476,7 @@ async fn faults_on_json_calls_are_classified() {
         (ErrorClass::RateLimited, Some(Duration::from_secs(1)))
     );
 
-    control.inject_fault(Fault {
-        target: FaultTarget::SessionDelete,
-        kind: FaultKind::Http500,
-        count: 1,
-    });
+    control.inject_fault(Fault::new(FaultTarget::SessionDelete, FaultKind::Http500, 1));
     let session = client
         .create_session(&token, "gpt-4.1-mini")
         .await
@@ -515,14 +488,14 @@ async fn faults_on_json_calls_are_classified() {
         .await
         .expect("second delete works");
 
-    control.inject_fault(Fault {
-        target: FaultTarget::Login,
-        kind: FaultKind::JsonError {
+    control.inject_fault(Fault::new(
+        FaultTarget::Login,
+        FaultKind::JsonError {
             code: 500,
             msg: "系统繁忙".into(),
         },
-        count: 1,
-    });
+        1,
+    ));
     let error = client
         .login(DEMO_ACCOUNT, &Secret::new(DEMO_PASSWORD))
         .await
@@ -557,13 +530,7 @@ async fn configuration_changes_at_runtime() {
         })
         .expect("valid");
     let (token, session_id) = session(&client).await;
-    collect(
-        client
-            .completions(&token, &message(session_id, "hi"))
-            .await
-            .expect("stream"),
-    )
-    .await;
+    complete(&client, &token, session_id, "hi").await;
     let records = sim.control().recent_completions();
     let version = records[0]
         .headers

@@ -26,74 +26,75 @@ impl TestProxy {
     }
 }
 
-/// An HTTP proxy: `CONNECT host:port` tunnels, and absolute-form requests (`GET http://host/…`) are
-/// forwarded as they are (hyper accepts the absolute form).
-async fn http_proxy() -> TestProxy {
+/// Listens on loopback and runs `handle` on every connection, with the proxy's count of forwarded
+/// connections.
+async fn spawn_proxy<F, Fut>(handle: F) -> TestProxy
+where
+    F: Fn(TcpStream, Arc<AtomicUsize>) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let forwarded = Arc::new(AtomicUsize::new(0));
     let count = Arc::clone(&forwarded);
     tokio::spawn(async move {
-        while let Ok((mut client, _)) = listener.accept().await {
-            let count = Arc::clone(&count);
-            tokio::spawn(async move {
-                let mut head = Vec::new();
-                let mut byte = [0u8; 1];
-                while !head.ends_with(b"\r\n\r\n") {
-                    if client.read(&mut byte).await.unwrap_or(0) == 0 {
-                        return;
-                    }
-                    head.push(byte[0]);
-                }
-                let text = String::from_utf8_lossy(&head).into_owned();
-                let mut parts = text.split_whitespace();
-                let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-                let authority = if method == "CONNECT" {
-                    target.to_owned()
-                } else {
-                    let rest = target.trim_start_matches("http://");
-                    rest.split('/').next().unwrap_or("").to_owned()
-                };
-                let Ok(mut upstream) = TcpStream::connect(&authority).await else {
-                    let _ = client
-                        .write_all(b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n")
-                        .await;
-                    return;
-                };
-                count.fetch_add(1, Ordering::SeqCst);
-                if method == "CONNECT" {
-                    let _ = client
-                        .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
-                        .await;
-                } else if upstream.write_all(&head).await.is_err() {
-                    return;
-                }
-                let _ = copy_bidirectional(&mut client, &mut upstream).await;
-            });
+        while let Ok((client, _)) = listener.accept().await {
+            tokio::spawn(handle(client, Arc::clone(&count)));
         }
     });
     TestProxy { addr, forwarded }
 }
 
+/// An HTTP proxy: `CONNECT host:port` tunnels, and absolute-form requests (`GET http://host/…`) are
+/// forwarded as they are (hyper accepts the absolute form).
+async fn http_proxy() -> TestProxy {
+    spawn_proxy(|mut client, count| async move {
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            if client.read(&mut byte).await.unwrap_or(0) == 0 {
+                return;
+            }
+            head.push(byte[0]);
+        }
+        let text = String::from_utf8_lossy(&head).into_owned();
+        let mut parts = text.split_whitespace();
+        let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+        let authority = if method == "CONNECT" {
+            target.to_owned()
+        } else {
+            let rest = target.trim_start_matches("http://");
+            rest.split('/').next().unwrap_or("").to_owned()
+        };
+        let Ok(mut upstream) = TcpStream::connect(&authority).await else {
+            let _ = client
+                .write_all(b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n")
+                .await;
+            return;
+        };
+        count.fetch_add(1, Ordering::SeqCst);
+        if method == "CONNECT" {
+            let _ = client
+                .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                .await;
+        } else if upstream.write_all(&head).await.is_err() {
+            return;
+        }
+        let _ = copy_bidirectional(&mut client, &mut upstream).await;
+    })
+    .await
+}
+
 /// A SOCKS5 proxy (RFC 1928) with optional username/password authentication (RFC 1929).
 async fn socks5_proxy(credentials: Option<(&'static str, &'static str)>) -> TestProxy {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let forwarded = Arc::new(AtomicUsize::new(0));
-    let count = Arc::clone(&forwarded);
-    tokio::spawn(async move {
-        while let Ok((mut client, _)) = listener.accept().await {
-            let count = Arc::clone(&count);
-            tokio::spawn(async move {
-                if let Some(upstream) = socks5_handshake(&mut client, credentials).await {
-                    count.fetch_add(1, Ordering::SeqCst);
-                    let mut upstream = upstream;
-                    let _ = copy_bidirectional(&mut client, &mut upstream).await;
-                }
-            });
+    spawn_proxy(move |mut client, count| async move {
+        if let Some(upstream) = socks5_handshake(&mut client, credentials).await {
+            count.fetch_add(1, Ordering::SeqCst);
+            let mut upstream = upstream;
+            let _ = copy_bidirectional(&mut client, &mut upstream).await;
         }
-    });
-    TestProxy { addr, forwarded }
+    })
+    .await
 }
 
 async fn socks5_handshake(client: &mut TcpStream, credentials: Option<(&str, &str)>) -> Option<TcpStream> {

@@ -83,10 +83,7 @@ mod tests {
             price_points,
             price_text: price_text.to_owned(),
             multimodal: true,
-            thinking: false,
-            image_generation: false,
-            note: String::new(),
-            reasoning_efforts: Vec::new(),
+            ..ModelInfo::default()
         }
     }
 

@@ -1,6 +1,7 @@
 //! Test helpers: a logged-in client for one simulator, session and completions shortcuts, an SSE splitter.
 
 use reqwest::header::HeaderMap;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use taiji_sim::{CatalogVersion, DEMO_ACCOUNT, DEMO_PASSWORD, SimConfig, Simulator};
 
@@ -17,6 +18,17 @@ pub fn v2() -> SimConfig {
 
 pub async fn start(config: SimConfig) -> Simulator {
     Simulator::start(config).await.expect("simulator starts")
+}
+
+/// Sends a request and reads its JSON reply; a failed send or a body that is not JSON fails the test.
+pub trait JsonReply {
+    fn json_reply<T: DeserializeOwned>(self) -> impl Future<Output = T> + Send;
+}
+
+impl JsonReply for reqwest::RequestBuilder {
+    async fn json_reply<T: DeserializeOwned>(self) -> T {
+        self.send().await.expect("send").json().await.expect("json")
+    }
 }
 
 /// A client that sends the headers the real site requires, with a token from the demo login.
@@ -56,24 +68,11 @@ impl Api {
     }
 
     pub async fn get(&self, path: &str) -> Value {
-        self.request(reqwest::Method::GET, path)
-            .send()
-            .await
-            .expect("send")
-            .json()
-            .await
-            .expect("json")
+        self.request(reqwest::Method::GET, path).json_reply().await
     }
 
     pub async fn send(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
-        self.request(method, path)
-            .json(&body)
-            .send()
-            .await
-            .expect("send")
-            .json()
-            .await
-            .expect("json")
+        self.request(method, path).json(&body).json_reply().await
     }
 
     pub async fn create_session(&self, model: &str) -> u64 {

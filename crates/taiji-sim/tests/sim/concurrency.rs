@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use serde_json::json;
-use taiji_sim::SimConfig;
+use taiji_sim::{SimConfig, Simulator};
 
 use crate::common::{Api, start, v2};
 
@@ -12,20 +12,32 @@ const WAIT: Duration = Duration::from_secs(10);
 /// Long enough that a stream never ends by itself during a test.
 const STALL: Duration = Duration::from_secs(3600);
 
-#[tokio::test]
-async fn a_client_that_drops_the_stream_is_counted_as_aborted() {
+/// A simulator whose streams stall after their first frame, and a client signed in to it.
+async fn stalling() -> (Simulator, Api) {
     let sim = start(SimConfig {
         frame_delay: STALL,
         ..v2()
     })
     .await;
     let api = Api::login(&sim).await;
+    (sim, api)
+}
+
+/// Starts a completion of `text` in a fresh session; returns the session and the response.
+async fn open_stream(api: &Api, text: &str) -> (u64, reqwest::Response) {
     let session = api.create_session("gpt-4.1-mini").await;
     let response = api
-        .completion_request(session, "[[sim:long=1000]]", json!([]))
+        .completion_request(session, text, json!([]))
         .send()
         .await
         .unwrap();
+    (session, response)
+}
+
+#[tokio::test]
+async fn a_client_that_drops_the_stream_is_counted_as_aborted() {
+    let (sim, api) = stalling().await;
+    let (session, response) = open_stream(&api, "[[sim:long=1000]]").await;
     let mut body = response.bytes_stream();
     let first = body.next().await.unwrap().unwrap();
     assert!(first.starts_with(b"data: "));
@@ -55,20 +67,10 @@ async fn a_client_that_drops_the_stream_is_counted_as_aborted() {
 
 #[tokio::test]
 async fn maximum_concurrency_is_tracked() {
-    let sim = start(SimConfig {
-        frame_delay: STALL,
-        ..v2()
-    })
-    .await;
-    let api = Api::login(&sim).await;
+    let (sim, api) = stalling().await;
     let mut streams = Vec::new();
     for _ in 0..4 {
-        let session = api.create_session("gpt-4.1-mini").await;
-        let response = api
-            .completion_request(session, "hi", json!([]))
-            .send()
-            .await
-            .unwrap();
+        let (_, response) = open_stream(&api, "hi").await;
         let mut body = response.bytes_stream();
         body.next().await.unwrap().unwrap();
         streams.push(body);
@@ -104,18 +106,8 @@ async fn wait_for_times_out_when_the_condition_never_holds() {
 
 #[tokio::test]
 async fn shutdown_ends_running_streams() {
-    let sim = start(SimConfig {
-        frame_delay: STALL,
-        ..v2()
-    })
-    .await;
-    let api = Api::login(&sim).await;
-    let session = api.create_session("gpt-4.1-mini").await;
-    let response = api
-        .completion_request(session, "hi", json!([]))
-        .send()
-        .await
-        .unwrap();
+    let (sim, api) = stalling().await;
+    let (_, response) = open_stream(&api, "hi").await;
     let control = sim.control().clone();
     sim.shutdown().await;
     // The body ends (no [DONE]) instead of hanging for an hour.

@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use taiji_sim::SimStats;
 
-use crate::common::{Api, start, v2};
+use crate::common::{Api, JsonReply, start, v2};
 
 #[tokio::test]
 async fn faults_stats_completions_and_frame_delay_over_http() {
@@ -56,7 +56,7 @@ async fn faults_stats_completions_and_frame_delay_over_http() {
     assert_eq!(delay.status(), StatusCode::OK);
     api.complete(session, "hi", json!([])).await.record();
 
-    let stats: SimStats = http.get(url("stats")).send().await.unwrap().json().await.unwrap();
+    let stats: SimStats = http.get(url("stats")).json_reply().await;
     assert_eq!(stats, sim.control().stats());
     assert_eq!(
         (
@@ -67,14 +67,7 @@ async fn faults_stats_completions_and_frame_delay_over_http() {
         (1, 1, 1)
     );
 
-    let recent: Vec<Value> = http
-        .get(url("completions"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let recent: Vec<Value> = http.get(url("completions")).json_reply().await;
     assert_eq!(recent.len(), 2);
     assert_eq!(recent[1]["session_id"], session);
     assert_eq!(recent[1]["text"], "hi");
@@ -97,7 +90,7 @@ async fn scripted_replies_over_http_replace_the_next_answers() {
         .await
         .unwrap();
     assert_eq!(queued.status(), StatusCode::OK);
-    let listed: Value = http.get(&url).send().await.unwrap().json().await.unwrap();
+    let listed: Value = http.get(&url).json_reply().await;
     assert_eq!(listed["replies"].as_array().unwrap().len(), 2);
     assert_eq!(listed["replies"][1]["match"], "weather");
 

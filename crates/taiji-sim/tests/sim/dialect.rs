@@ -9,7 +9,7 @@ use taiji_sim::{
     Portal, SimConfig,
 };
 
-use crate::common::{Api, start, v2};
+use crate::common::{Api, JsonReply, start, v2};
 
 #[tokio::test]
 async fn the_34_login_body_is_accepted_and_recorded_without_the_password() {
@@ -22,12 +22,8 @@ async fn the_34_login_body_is_accepted_and_recorded_without_the_password() {
             &json!({"account": DEMO_ACCOUNT, "password": DEMO_PASSWORD, "code": "", "captcha": "",
                       "invite": "", "agreement": false, "captchaId": "", "registrationCode": ""}),
         )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_reply()
+        .await;
     assert_eq!(reply["code"], 0, "{reply}");
     let logins = sim.control().recent_logins();
     assert_eq!(logins.len(), 1);

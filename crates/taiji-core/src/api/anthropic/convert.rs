@@ -121,12 +121,11 @@ pub fn tool_config(request: &MessagesRequest) -> ToolConfig {
         .iter()
         .flatten()
         .filter_map(|tool| {
-            let name = tool.name.as_deref().filter(|name| !name.trim().is_empty())?;
-            Some(ToolSpec {
-                name: name.to_owned(),
-                description: tool.description.clone().unwrap_or_default(),
-                schema: tool.input_schema.clone(),
-            })
+            ToolSpec::declared(
+                tool.name.as_deref(),
+                tool.description.as_ref(),
+                tool.input_schema.as_ref(),
+            )
         })
         .collect();
     let choice = request.tool_choice.as_ref();

@@ -4,7 +4,7 @@
 use base64::Engine as _;
 use serde::Serialize;
 
-use crate::api::output::{Finish, OutputEvent, StopReason};
+use crate::api::output::{Finish, OutputEvent};
 
 /// The identity of one message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,12 +152,7 @@ impl AnthropicAggregator {
     /// The body. Without a finish (which the route should not let happen) it reports `end_turn`
     /// and zero usage rather than inventing numbers.
     pub fn into_response(self) -> MessageResponse {
-        let finish = self.finish.unwrap_or_else(|| Finish {
-            reason: StopReason::EndTurn,
-            usage: Default::default(),
-            usage_estimated: true,
-            reasoning_tokens: 0,
-        });
+        let finish = self.finish.unwrap_or_else(Finish::missing);
         let mut content = Vec::new();
         if !self.thinking.is_empty() {
             content.push(ResponseBlock::Thinking {

@@ -72,12 +72,11 @@ pub fn tool_config(request: &ChatCompletionRequest) -> ToolConfig {
         .filter_map(|tool| tool.function.as_ref())
         .chain(request.functions.iter().flatten())
         .filter_map(|function| {
-            let name = function.name.as_deref().filter(|name| !name.trim().is_empty())?;
-            Some(ToolSpec {
-                name: name.to_owned(),
-                description: function.description.clone().unwrap_or_default(),
-                schema: function.parameters.clone(),
-            })
+            ToolSpec::declared(
+                function.name.as_deref(),
+                function.description.as_ref(),
+                function.parameters.as_ref(),
+            )
         })
         .collect();
     let choice = match request.tool_choice.as_ref().or(request.function_call.as_ref()) {

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::api::output::{Finish, OutputEvent, StopReason, ToolCall};
+use crate::api::output::{Finish, OutputEvent, ToolCall};
 
 /// The identity shared by every chunk of one completion (and its non-stream body).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -199,12 +199,7 @@ impl OpenAiAggregator {
     /// The body. Without a finish (which the route should not let happen) it reports `stop` and
     /// zero usage rather than inventing numbers.
     pub fn into_response(self) -> ChatCompletion {
-        let finish = self.finish.unwrap_or_else(|| Finish {
-            reason: StopReason::EndTurn,
-            usage: Default::default(),
-            usage_estimated: true,
-            reasoning_tokens: 0,
-        });
+        let finish = self.finish.unwrap_or_else(Finish::missing);
         ChatCompletion {
             id: self.meta.id,
             object: "chat.completion",

@@ -43,6 +43,23 @@ pub struct ToolSpec {
     pub schema: Option<Value>,
 }
 
+impl ToolSpec {
+    /// A tool as a request declares it, or `None` when its name is missing or blank: the model
+    /// could never call it.
+    pub fn declared(
+        name: Option<&str>,
+        description: Option<&String>,
+        schema: Option<&Value>,
+    ) -> Option<Self> {
+        let name = name.filter(|name| !name.trim().is_empty())?;
+        Some(Self {
+            name: name.to_owned(),
+            description: description.cloned().unwrap_or_default(),
+            schema: schema.cloned(),
+        })
+    }
+}
+
 /// What the client allows or demands, in neutral form.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum ToolChoice {

@@ -317,6 +317,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::api::split::split_at;
 
     /// Runs `deltas` through a parser; adjacent text pieces merged.
     fn run(deltas: &[&str]) -> Vec<Piece> {
@@ -417,23 +418,6 @@ mod tests {
         assert_eq!(run(&[cut]), vec![text(cut)]);
     }
 
-    fn split_at(answer: &str, cuts: &[usize]) -> Vec<String> {
-        let mut boundaries: Vec<usize> = cuts
-            .iter()
-            .map(|cut| cut % (answer.len() + 1))
-            .filter(|&cut| answer.is_char_boundary(cut))
-            .collect();
-        boundaries.sort_unstable();
-        boundaries.dedup();
-        let mut deltas = Vec::new();
-        let mut previous = 0;
-        for boundary in boundaries.into_iter().chain([answer.len()]) {
-            deltas.push(answer[previous..boundary].to_owned());
-            previous = boundary;
-        }
-        deltas
-    }
-
     /// Answers mixing prose, braces, fences and calls.
     fn answer() -> impl Strategy<Value = String> {
         let part = prop_oneof![
@@ -458,9 +442,7 @@ mod tests {
             cuts in proptest::collection::vec(0usize..256, 0..12),
         ) {
             let whole = run(&[answer.as_str()]);
-            let deltas = split_at(&answer, &cuts);
-            let refs: Vec<&str> = deltas.iter().map(String::as_str).collect();
-            prop_assert_eq!(&run(&refs), &whole);
+            prop_assert_eq!(&run(&split_at(&answer, &cuts)), &whole);
             // Nothing is lost or invented: text and raw captures rebuild the answer.
             let rebuilt: String = whole
                 .iter()

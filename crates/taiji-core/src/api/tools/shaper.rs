@@ -179,6 +179,7 @@ mod tests {
 
     use super::*;
     use crate::api::output::Finish;
+    use crate::api::split::split_at;
     use crate::api::tools::{ToolChoice, ToolSpec};
     use crate::chat::Usage;
 
@@ -369,19 +370,7 @@ mod tests {
                 TWO_CALLS.to_owned()
             };
             let whole = shape(true, &[answer.as_str()]);
-            let mut boundaries: Vec<usize> = cuts
-                .into_iter()
-                .map(|cut| cut % (answer.len() + 1))
-                .filter(|&cut| answer.is_char_boundary(cut))
-                .collect();
-            boundaries.sort_unstable();
-            boundaries.dedup();
-            let mut deltas = Vec::new();
-            let mut previous = 0;
-            for boundary in boundaries.into_iter().chain([answer.len()]) {
-                deltas.push(&answer[previous..boundary]);
-                previous = boundary;
-            }
+            let deltas = split_at(&answer, &cuts);
             let split = shape(true, &deltas);
             prop_assert_eq!(&split, &whole);
             prop_assert_eq!(split.iter().filter(|e| matches!(e, OutputEvent::ToolCall(_))).count(), 2);

@@ -6,6 +6,7 @@
 use std::io;
 use std::time::Duration;
 
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use taiji_core::credentials::BackendChoice;
 use taiji_core::gateway::{self, GatewayOptions};
@@ -142,6 +143,21 @@ impl Harness {
             .expect("core alive");
     }
 
+    /// A GET of `path` without any header.
+    pub fn get(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client.get(self.url(path))
+    }
+
+    /// A POST to `path` without any header.
+    pub fn post(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client.post(self.url(path))
+    }
+
+    /// `GET /health`.
+    pub async fn health(&self) -> Value {
+        self.get("/health").json_body().await
+    }
+
     /// A POST with the OpenAI SDK's auth header.
     pub fn openai(&self, path: &str, body: &Value) -> reqwest::RequestBuilder {
         self.client.post(self.url(path)).bearer_auth(KEY).json(body)
@@ -197,6 +213,31 @@ pub async fn open_core(
         core.login(DEMO_ACCOUNT, DEMO_PASSWORD).await.expect("login");
     }
     core
+}
+
+/// The steps every test takes to send a request and read its answer; a failed send or an
+/// unreadable body fails the test.
+pub trait Fetch {
+    /// Sends the request.
+    fn fetch(self) -> impl Future<Output = reqwest::Response> + Send;
+    /// Sends the request and reads the whole body as text.
+    fn text_body(self) -> impl Future<Output = String> + Send;
+    /// Sends the request and parses the body as JSON.
+    fn json_body<T: DeserializeOwned>(self) -> impl Future<Output = T> + Send;
+}
+
+impl Fetch for reqwest::RequestBuilder {
+    async fn fetch(self) -> reqwest::Response {
+        self.send().await.expect("send")
+    }
+
+    async fn text_body(self) -> String {
+        self.fetch().await.text().await.expect("body")
+    }
+
+    async fn json_body<T: DeserializeOwned>(self) -> T {
+        self.fetch().await.json().await.expect("json")
+    }
 }
 
 /// One parsed SSE event.
