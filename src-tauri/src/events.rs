@@ -28,6 +28,10 @@ pub const REQUEST_LOG_RESYNC: &str = "request-log-resync";
 /// The settings changed; payload [`crate::commands::SettingsView`].
 pub const SETTINGS_CHANGED: &str = "settings-changed";
 
+/// A conversation of the built-in chat (or the list) changed, in either window; payload
+/// [`ChatChangedEvent`].
+pub const CHAT_CHANGED: &str = "chat-changed";
+
 /// Every event the UI listens to, by constant name; `bindings.rs` generates the UI's copy from it.
 pub const ALL: &[(&str, &str)] = &[
     ("GATEWAY_STATE", GATEWAY_STATE),
@@ -36,6 +40,7 @@ pub const ALL: &[(&str, &str)] = &[
     ("REQUEST_LOG_ENTRY", REQUEST_LOG_ENTRY),
     ("REQUEST_LOG_RESYNC", REQUEST_LOG_RESYNC),
     ("SETTINGS_CHANGED", SETTINGS_CHANGED),
+    ("CHAT_CHANGED", CHAT_CHANGED),
 ];
 
 /// Payload of [`GATEWAY_STATE`].
@@ -59,4 +64,11 @@ pub struct AccountStateEvent {
     pub login: TokenState,
     /// Where the background sign-in stands ("signing in", "site unreachable since …").
     pub sign_in: SignInState,
+}
+
+/// Payload of [`CHAT_CHANGED`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatChangedEvent {
+    /// The conversation that changed; `None` when only the list did.
+    pub conversation_id: Option<String>,
 }

@@ -7,7 +7,8 @@
 //! - [`commands`]: the thin `#[tauri::command]` adapters the UI invokes;
 //! - [`bindings`]: the UI's generated copy of the command and event names;
 //! - [`events`] and [`forward`]: the core's live channels, forwarded to the UI as events;
-//! - [`tray`] and [`window`]: the tray icon and the main window's behaviour;
+//! - [`tray`] and [`window`]: the tray icon and the main and chat windows' behaviour;
+//! - [`shortcut`]: the global shortcut that opens the chat window;
 //! - [`ui_language`]: the UI's language as the shell knows it, and the tray's labels in it.
 //!
 //! `run()` is what `main.rs` calls. [`build_app`] is generic over the Tauri runtime so a unit test
@@ -19,6 +20,7 @@ pub mod demo;
 pub mod events;
 pub mod forward;
 pub mod lifecycle;
+pub mod shortcut;
 pub mod state;
 pub mod status;
 pub mod tray;
@@ -55,7 +57,11 @@ pub fn run() {
         .plugin(tauri_plugin_store::Builder::new().build())
         .plugin(tauri_plugin_clipboard_manager::init())
         // The save dialog picks where a request-log export goes; the shell writes the file.
-        .plugin(tauri_plugin_dialog::init());
+        .plugin(tauri_plugin_dialog::init())
+        // Links in chat answers open in the system browser (granted for http(s) URLs only).
+        .plugin(tauri_plugin_opener::init())
+        // The user's shortcut that opens the chat window (see `shortcut`).
+        .plugin(shortcut::plugin());
     match build_app(builder, tauri::generate_context!(), Startup::from_env()) {
         Ok(app) => app.run(keep_running_in_tray),
         Err(error) => {

@@ -9,6 +9,7 @@
 
 mod account;
 mod app;
+mod chat;
 mod demo;
 mod desktop;
 mod error;
@@ -56,5 +57,23 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
         desktop::set_ui_language,
         desktop::autostart,
         desktop::set_autostart,
+        chat::chat_list_conversations,
+        chat::chat_create_conversation,
+        chat::chat_get_conversation,
+        chat::chat_rename_conversation,
+        chat::chat_set_conversation_model,
+        chat::chat_set_system_prompt,
+        chat::chat_delete_conversation,
+        chat::chat_export_conversation,
+        chat::chat_send,
+        chat::chat_regenerate,
+        chat::chat_edit_and_resend,
+        chat::chat_retry,
+        chat::chat_stop,
+        chat::chat_select_version,
+        chat::chat_delete_message,
+        chat::chat_summarize_into_new,
+        chat::get_chat_shortcut,
+        chat::set_chat_shortcut,
     ]
 }

@@ -271,6 +271,13 @@ export const en = {
     'zh-CN': '简体中文',
     en: 'English',
   },
+  chatShortcut: {
+    heading: 'Chat shortcut',
+    label: 'Global shortcut that opens the chat window',
+    placeholder: 'CommandOrControl+Shift+Space',
+    help: 'Works in every app while Taiji Gateway runs. Write modifiers and a key joined by +, e.g. Alt+Space.',
+    clear: 'Clear',
+  },
 };
 
 export type Catalog = typeof en;
