@@ -452,7 +452,7 @@ impl ChatService {
         let system_prompt = format!("{SUMMARY_PREFIX}\n\n{}", summary.trim());
         let created = self
             .store()
-            .create(Some(model.id.clone()), Some(system_prompt))
+            .create(conversation.summary.model.clone(), Some(system_prompt))
             .await?;
         if !conversation.summary.title.is_empty() {
             self.store()

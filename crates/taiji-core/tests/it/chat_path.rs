@@ -40,7 +40,7 @@ async fn open(sim: &Simulator, dir: &std::path::Path) -> Core {
     core
 }
 
-fn sink() -> (ChatSink, mpsc::UnboundedReceiver<ChatStreamEvent>) {
+fn new_sink() -> (ChatSink, mpsc::UnboundedReceiver<ChatStreamEvent>) {
     let (tx, rx) = mpsc::unbounded_channel();
     (Arc::new(move |event| drop(tx.send(event))), rx)
 }
@@ -79,7 +79,7 @@ async fn a_streamed_answer_is_stored_with_usage_and_logged_as_chat() {
         .await
         .expect("create");
     let id = conversation.summary.id;
-    let (sink, mut rx) = sink();
+    let (sink, mut rx) = new_sink();
     chat.send(&id, "法国的首都是哪里？".to_owned(), Vec::new(), sink)
         .await
         .expect("send");
@@ -149,7 +149,7 @@ async fn a_streamed_answer_is_stored_with_usage_and_logged_as_chat() {
 
     // Regenerating keeps the first answer as version 0 and sends only the turns before it.
     sim.control().script_replies([ScriptedReply::text("Paris.")]);
-    let (sink, mut rx) = sink();
+    let (sink, mut rx) = new_sink();
     chat.regenerate(&id, &message.id, sink).await.expect("regenerate");
     let events = until_end(&mut rx).await;
     assert!(matches!(&events[0], ChatStreamEvent::Started { user_message: None, .. }), "{events:?}");
@@ -174,12 +174,12 @@ async fn stop_mid_stream_cancels_the_upstream_and_deletes_the_session() {
         .expect("create")
         .summary
         .id;
-    let (sink, mut rx) = sink();
+    let (sink, mut rx) = new_sink();
     chat.send(&id, "[[sim:long=3000]] go".to_owned(), Vec::new(), sink)
         .await
         .expect("send");
     // A second send while this one streams is refused: one click, one answer.
-    let (other, _other_rx) = self::sink();
+    let (other, _other_rx) = new_sink();
     let busy = chat.send(&id, "again".to_owned(), Vec::new(), other).await;
     assert_eq!(busy.expect_err("busy").kind(), "busy");
 
@@ -212,7 +212,7 @@ async fn stop_mid_stream_cancels_the_upstream_and_deletes_the_session() {
     // The stopped answer can be retried in place.
     sim.control().set_frame_delay(Duration::ZERO);
     sim.control().script_replies([ScriptedReply::text("short")]);
-    let (sink, mut rx) = sink();
+    let (sink, mut rx) = new_sink();
     chat.retry(&id, &message.id, sink).await.expect("retry");
     let events = until_end(&mut rx).await;
     let ChatStreamEvent::Finished { message: retried } = events.last().expect("an end") else {
@@ -239,7 +239,7 @@ async fn a_failed_turn_is_stored_as_failed_with_the_upstream_message() {
         .expect("create")
         .summary
         .id;
-    let (sink, mut rx) = sink();
+    let (sink, mut rx) = new_sink();
     chat.send(&id, "hi".to_owned(), Vec::new(), sink).await.expect("send");
     let events = until_end(&mut rx).await;
     let ChatStreamEvent::Failed { message } = events.last().expect("an end") else {
@@ -266,7 +266,7 @@ async fn shutdown_keeps_a_partial_answer_as_stopped() {
         .expect("create")
         .summary
         .id;
-    let (sink, mut rx) = sink();
+    let (sink, mut rx) = new_sink();
     chat.send(&id, "[[sim:long=3000]] story".to_owned(), Vec::new(), sink)
         .await
         .expect("send");
@@ -314,7 +314,7 @@ async fn image_limits_are_refused_before_anything_is_stored_or_sent() {
         .expect("create")
         .summary
         .id;
-    let (sink, _rx) = sink();
+    let (sink, _rx) = new_sink();
     let refused = chat
         .send(&text_only, "what is this?".to_owned(), vec![png(100)], sink.clone())
         .await;
@@ -341,7 +341,7 @@ async fn image_limits_are_refused_before_anything_is_stored_or_sent() {
     assert_eq!(sim.control().stats().sessions_created, 0);
 
     // Within the limits, the image goes upstream as a file and stays with the message.
-    let (sink, mut rx) = self::sink();
+    let (sink, mut rx) = new_sink();
     chat.send(&vision, "看图".to_owned(), vec![png(100)], sink).await.expect("send");
     let events = until_end(&mut rx).await;
     assert!(matches!(events.last(), Some(ChatStreamEvent::Finished { .. })), "{events:?}");
@@ -366,7 +366,7 @@ async fn summarize_into_new_starts_a_conversation_with_the_summary() {
         ScriptedReply::text("42 is the answer."),
         ScriptedReply::text("- The user asked about 42.").when_text_contains("总结"),
     ]);
-    let (sink, mut rx) = sink();
+    let (sink, mut rx) = new_sink();
     chat.send(&id, "What is the answer?".to_owned(), Vec::new(), sink).await.expect("send");
     until_end(&mut rx).await;
 
