@@ -10,7 +10,6 @@ use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_global_shortcut::{GlobalShortcut, Shortcut, ShortcutState};
 
-use crate::commands::ErrorKind;
 use crate::window;
 
 /// The file the shortcut is kept in, inside the data directory.
@@ -35,16 +34,6 @@ pub enum ShortcutError {
     /// The file could not be written.
     #[error("cannot save the shortcut: {0}")]
     Storage(#[from] std::io::Error),
-}
-
-impl ShortcutError {
-    /// The command error kind.
-    pub fn kind(&self) -> ErrorKind {
-        match self {
-            Self::Invalid { .. } => ErrorKind::Invalid,
-            Self::Storage(_) => ErrorKind::Storage,
-        }
-    }
 }
 
 /// The global-shortcut plugin, registered by `run()` (the mock runtime has no key grabs).

@@ -14,6 +14,7 @@ use tauri::{AppHandle, Emitter, Runtime, State};
 
 use super::{CommandError, ErrorKind};
 use crate::events::{CHAT_CHANGED, ChatChangedEvent};
+use crate::shortcut::ShortcutError;
 use crate::state::AppState;
 
 fn chat(state: &AppState) -> ChatService {
@@ -274,6 +275,11 @@ pub fn set_chat_shortcut<R: Runtime>(
     state: State<'_, AppState>,
     shortcut: Option<String>,
 ) -> Result<(), CommandError> {
-    crate::shortcut::set(&app, state.data_dir(), shortcut.as_deref())
-        .map_err(|error| CommandError::new(error.kind(), error.to_string()))
+    crate::shortcut::set(&app, state.data_dir(), shortcut.as_deref()).map_err(|error| {
+        let kind = match error {
+            ShortcutError::Invalid { .. } => ErrorKind::Invalid,
+            ShortcutError::Storage(_) => ErrorKind::Storage,
+        };
+        CommandError::new(kind, error.to_string())
+    })
 }
