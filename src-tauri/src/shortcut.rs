@@ -62,10 +62,12 @@ fn save(dir: &Path, shortcut: Option<&str>) -> std::io::Result<()> {
 }
 
 fn parse(shortcut: &str) -> Result<Shortcut, ShortcutError> {
-    shortcut.parse::<Shortcut>().map_err(|error| ShortcutError::Invalid {
-        shortcut: shortcut.to_owned(),
-        reason: error.to_string(),
-    })
+    shortcut
+        .parse::<Shortcut>()
+        .map_err(|error| ShortcutError::Invalid {
+            shortcut: shortcut.to_owned(),
+            reason: error.to_string(),
+        })
 }
 
 fn register<R: Runtime>(keys: &GlobalShortcut<R>, shortcut: &str) -> Result<(), ShortcutError> {
@@ -128,7 +130,10 @@ mod tests {
     fn accelerators_parse_and_nonsense_is_refused() {
         assert!(parse("CommandOrControl+Shift+Space").is_ok());
         assert!(parse("Alt+K").is_ok());
-        assert!(matches!(parse("Shift+Nonsense"), Err(ShortcutError::Invalid { .. })));
+        assert!(matches!(
+            parse("Shift+Nonsense"),
+            Err(ShortcutError::Invalid { .. })
+        ));
     }
 
     #[test]

@@ -472,7 +472,10 @@ fn chat_conversations_round_trip_and_announce_their_changes() {
     assert_eq!(created["context_long"], false);
     wait_for(&changes, |event| event["conversation_id"] == id.as_str());
 
-    let renamed = harness.ok("chat_rename_conversation", json!({ "id": id, "title": "北京美食" }));
+    let renamed = harness.ok(
+        "chat_rename_conversation",
+        json!({ "id": id, "title": "北京美食" }),
+    );
     assert_eq!(renamed["title"], "北京美食");
     let found = harness.ok("chat_list_conversations", json!({ "query": "美食" }));
     assert_eq!(found.as_array().map(Vec::len), Some(1));
@@ -489,7 +492,10 @@ fn chat_conversations_round_trip_and_announce_their_changes() {
     assert!(markdown.starts_with("# 北京美食"), "{markdown}");
 
     harness.ok("chat_delete_conversation", json!({ "id": id }));
-    assert_eq!(harness.ok("chat_list_conversations", json!({ "query": null })), json!([]));
+    assert_eq!(
+        harness.ok("chat_list_conversations", json!({ "query": null })),
+        json!([])
+    );
     // Stopping a conversation with nothing running is harmless.
     harness.ok("chat_stop", json!({ "conversation_id": id }));
 }

@@ -32,7 +32,11 @@ fn changed<R: Runtime>(app: &AppHandle<R>, conversation_id: Option<&str>) {
 }
 
 /// The sink of one answer: its events go to the channel, and its end is announced.
-fn sink<R: Runtime>(app: &AppHandle<R>, conversation_id: &str, channel: Channel<ChatStreamEvent>) -> ChatSink {
+fn sink<R: Runtime>(
+    app: &AppHandle<R>,
+    conversation_id: &str,
+    channel: Channel<ChatStreamEvent>,
+) -> ChatSink {
     let app = app.clone();
     let conversation_id = conversation_id.to_owned();
     Arc::new(move |event: ChatStreamEvent| {
@@ -77,7 +81,10 @@ pub async fn chat_create_conversation<R: Runtime>(
 
 /// A conversation with its transcript and context estimate.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn chat_get_conversation(state: State<'_, AppState>, id: String) -> Result<Conversation, CommandError> {
+pub async fn chat_get_conversation(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<Conversation, CommandError> {
     Ok(chat(&state).get(&id).await?)
 }
 
@@ -145,10 +152,14 @@ pub async fn chat_export_conversation(
     partial.push(".partial");
     let partial = PathBuf::from(partial);
     tokio::task::spawn_blocking(move || {
-        std::fs::write(&partial, markdown).and_then(|()| std::fs::rename(&partial, &path))
+        std::fs::write(&partial, markdown)
+            .and_then(|()| std::fs::rename(&partial, &path))
             .map_err(|error| {
                 let _ignored = std::fs::remove_file(&partial);
-                CommandError::new(ErrorKind::Storage, format!("cannot write {}: {error}", path.display()))
+                CommandError::new(
+                    ErrorKind::Storage,
+                    format!("cannot write {}: {error}", path.display()),
+                )
             })
     })
     .await
@@ -179,7 +190,9 @@ pub async fn chat_regenerate<R: Runtime>(
     on_event: Channel<ChatStreamEvent>,
 ) -> Result<(), CommandError> {
     let sink = sink(&app, &conversation_id, on_event);
-    Ok(chat(&state).regenerate(&conversation_id, &message_id, sink).await?)
+    Ok(chat(&state)
+        .regenerate(&conversation_id, &message_id, sink)
+        .await?)
 }
 
 /// Replaces the user message `message_id`, deletes everything after it and answers again.
@@ -242,9 +255,7 @@ pub async fn chat_delete_message<R: Runtime>(
     conversation_id: String,
     message_id: String,
 ) -> Result<Conversation, CommandError> {
-    let conversation = chat(&state)
-        .delete_message(&conversation_id, &message_id)
-        .await?;
+    let conversation = chat(&state).delete_message(&conversation_id, &message_id).await?;
     changed(&app, Some(&conversation_id));
     Ok(conversation)
 }

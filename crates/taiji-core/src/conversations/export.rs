@@ -9,7 +9,11 @@ use super::types::{Conversation, MessageRole, MessageStatus};
 pub fn to_markdown(conversation: &Conversation) -> String {
     let summary = &conversation.summary;
     let mut out = String::new();
-    let title = if summary.title.is_empty() { "Conversation" } else { &summary.title };
+    let title = if summary.title.is_empty() {
+        "Conversation"
+    } else {
+        &summary.title
+    };
     let _ = writeln!(out, "# {title}\n");
     if let Some(model) = &summary.model {
         let _ = writeln!(out, "- Model: `{model}`");
@@ -21,7 +25,11 @@ pub fn to_markdown(conversation: &Conversation) -> String {
         summary.total_tokens, summary.total_points
     );
     if !conversation.system_prompt.trim().is_empty() {
-        let _ = writeln!(out, "## System prompt\n\n{}\n", conversation.system_prompt.trim_end());
+        let _ = writeln!(
+            out,
+            "## System prompt\n\n{}\n",
+            conversation.system_prompt.trim_end()
+        );
     }
     for message in &conversation.messages {
         let speaker = match message.role {

@@ -31,8 +31,8 @@ pub use schema::{DATABASE_FILE_NAME, SCHEMA_VERSION};
 pub use store::{MessageEnd, NewUserMessage, TITLE_CHARS};
 pub use transcript::{CONTEXT_LONG_TOKENS, estimate, transcript};
 pub use types::{
-    ChatMessage, ChatStreamEvent, ChatUsage, Conversation, ConversationSummary, ImageAttachment,
-    MessageRole, MessageStatus, TurnError,
+    ChatMessage, ChatStreamEvent, ChatUsage, Conversation, ConversationSummary, ImageAttachment, MessageRole,
+    MessageStatus, TurnError,
 };
 
 type Result<T, E = ConversationError> = std::result::Result<T, E>;
@@ -60,7 +60,10 @@ impl ConversationStore {
         let conn = schema::open(&dir.join(DATABASE_FILE_NAME))?;
         let stopped = store::stop_interrupted(&conn)?;
         if stopped > 0 {
-            tracing::info!(stopped, "answers interrupted by the last exit were marked stopped");
+            tracing::info!(
+                stopped,
+                "answers interrupted by the last exit were marked stopped"
+            );
         }
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
@@ -73,9 +76,9 @@ impl ConversationStore {
     ) -> Result<T> {
         let conn = Arc::clone(&self.conn);
         tokio::task::spawn_blocking(move || {
-            let mut conn = conn
-                .lock()
-                .map_err(|_| ConversationError::Internal("the conversation store lock was poisoned".to_owned()))?;
+            let mut conn = conn.lock().map_err(|_| {
+                ConversationError::Internal("the conversation store lock was poisoned".to_owned())
+            })?;
             work(&mut conn)
         })
         .await
@@ -178,9 +181,17 @@ impl ConversationStore {
 
     /// A new streaming version at the position of the answer `message_id` (the earlier versions
     /// stay).
-    pub async fn add_version(&self, conversation_id: &str, message_id: &str, model: &str) -> Result<ChatMessage> {
-        let (conversation_id, message_id, model) =
-            (conversation_id.to_owned(), message_id.to_owned(), model.to_owned());
+    pub async fn add_version(
+        &self,
+        conversation_id: &str,
+        message_id: &str,
+        model: &str,
+    ) -> Result<ChatMessage> {
+        let (conversation_id, message_id, model) = (
+            conversation_id.to_owned(),
+            message_id.to_owned(),
+            model.to_owned(),
+        );
         self.run(move |conn| {
             let id = store::add_version(conn, &conversation_id, &message_id, &model)?;
             store::message(conn, &conversation_id, &id)
@@ -189,9 +200,17 @@ impl ConversationStore {
     }
 
     /// Clears a failed or stopped answer for a new attempt in its place.
-    pub async fn reset_for_retry(&self, conversation_id: &str, message_id: &str, model: &str) -> Result<ChatMessage> {
-        let (conversation_id, message_id, model) =
-            (conversation_id.to_owned(), message_id.to_owned(), model.to_owned());
+    pub async fn reset_for_retry(
+        &self,
+        conversation_id: &str,
+        message_id: &str,
+        model: &str,
+    ) -> Result<ChatMessage> {
+        let (conversation_id, message_id, model) = (
+            conversation_id.to_owned(),
+            message_id.to_owned(),
+            model.to_owned(),
+        );
         self.run(move |conn| {
             store::reset_for_retry(conn, &conversation_id, &message_id, &model)?;
             store::message(conn, &conversation_id, &message_id)
@@ -208,8 +227,11 @@ impl ConversationStore {
         user: NewUserMessage,
         model: &str,
     ) -> Result<(ChatMessage, ChatMessage)> {
-        let (conversation_id, message_id, model) =
-            (conversation_id.to_owned(), message_id.to_owned(), model.to_owned());
+        let (conversation_id, message_id, model) = (
+            conversation_id.to_owned(),
+            message_id.to_owned(),
+            model.to_owned(),
+        );
         self.run(move |conn| {
             let answer_id = store::edit_user(conn, &conversation_id, &message_id, &user, &model)?;
             Ok((
@@ -228,7 +250,12 @@ impl ConversationStore {
     }
 
     /// Stores how an answer ended and returns it.
-    pub async fn finish(&self, conversation_id: &str, message_id: &str, end: MessageEnd) -> Result<ChatMessage> {
+    pub async fn finish(
+        &self,
+        conversation_id: &str,
+        message_id: &str,
+        end: MessageEnd,
+    ) -> Result<ChatMessage> {
         let (conversation_id, message_id) = (conversation_id.to_owned(), message_id.to_owned());
         self.run(move |conn| {
             store::finish(conn, &conversation_id, &message_id, &end)?;

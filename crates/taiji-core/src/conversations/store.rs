@@ -5,11 +5,11 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::types::{
-    ChatMessage, ChatUsage, Conversation, ConversationSummary, ImageAttachment, MessageRole,
-    MessageStatus, TurnError,
-};
 use super::ConversationError;
+use super::types::{
+    ChatMessage, ChatUsage, Conversation, ConversationSummary, ImageAttachment, MessageRole, MessageStatus,
+    TurnError,
+};
 
 type Result<T, E = ConversationError> = std::result::Result<T, E>;
 
@@ -176,8 +176,11 @@ pub(super) fn create(conn: &Connection, model: Option<&str>, system_prompt: Opti
 /// A conversation with its selected messages; the context estimate is left at zero for the caller.
 pub(super) fn load(conn: &Connection, id: &str) -> Result<Conversation> {
     let summary = summary(conn, id)?;
-    let system_prompt: String =
-        conn.query_row("SELECT system_prompt FROM conversations WHERE id = ?1", [id], |row| row.get(0))?;
+    let system_prompt: String = conn.query_row(
+        "SELECT system_prompt FROM conversations WHERE id = ?1",
+        [id],
+        |row| row.get(0),
+    )?;
     let messages = selected_messages(conn, id)?;
     Ok(Conversation {
         summary,
@@ -230,8 +233,8 @@ fn message_row(row: &Row<'_>) -> rusqlite::Result<ChatMessage> {
 }
 
 fn with_images(conn: &Connection, mut message: ChatMessage) -> Result<ChatMessage> {
-    let mut statement =
-        conn.prepare_cached("SELECT name, mime, data_url FROM images WHERE message_id = ?1 ORDER BY ordinal")?;
+    let mut statement = conn
+        .prepare_cached("SELECT name, mime, data_url FROM images WHERE message_id = ?1 ORDER BY ordinal")?;
     message.images = statement
         .query_map([&message.id], |row| {
             Ok(ImageAttachment {
@@ -251,7 +254,9 @@ pub(super) fn selected_messages(conn: &Connection, conversation_id: &str) -> Res
     let rows: Vec<ChatMessage> = statement
         .query_map([conversation_id], message_row)?
         .collect::<rusqlite::Result<_>>()?;
-    rows.into_iter().map(|message| with_images(conn, message)).collect()
+    rows.into_iter()
+        .map(|message| with_images(conn, message))
+        .collect()
 }
 
 /// One message of a conversation (any version).
@@ -269,13 +274,20 @@ pub(super) fn message(conn: &Connection, conversation_id: &str, id: &str) -> Res
 
 fn exists(conn: &Connection, id: &str) -> Result<()> {
     let found: Option<i64> = conn
-        .query_row("SELECT 1 FROM conversations WHERE id = ?1", [id], |row| row.get(0))
+        .query_row("SELECT 1 FROM conversations WHERE id = ?1", [id], |row| {
+            row.get(0)
+        })
         .optional()?;
-    found.map(drop).ok_or_else(|| ConversationError::NotFound(id.to_owned()))
+    found
+        .map(drop)
+        .ok_or_else(|| ConversationError::NotFound(id.to_owned()))
 }
 
 fn touch(conn: &Connection, id: &str) -> Result<()> {
-    conn.execute("UPDATE conversations SET updated_at_ms = ?2 WHERE id = ?1", params![id, now_ms()])?;
+    conn.execute(
+        "UPDATE conversations SET updated_at_ms = ?2 WHERE id = ?1",
+        params![id, now_ms()],
+    )?;
     Ok(())
 }
 
@@ -291,7 +303,10 @@ pub(super) fn rename(conn: &Connection, id: &str, title: &str) -> Result<()> {
 }
 
 pub(super) fn set_model(conn: &Connection, id: &str, model: &str) -> Result<()> {
-    let changed = conn.execute("UPDATE conversations SET model = ?2 WHERE id = ?1", params![id, model])?;
+    let changed = conn.execute(
+        "UPDATE conversations SET model = ?2 WHERE id = ?1",
+        params![id, model],
+    )?;
     if changed == 0 {
         return Err(ConversationError::NotFound(id.to_owned()));
     }
@@ -328,8 +343,7 @@ fn next_position(tx: &Transaction<'_>, conversation_id: &str) -> Result<u32> {
 fn insert_message(
     tx: &Transaction<'_>,
     conversation_id: &str,
-    position: u32,
-    version: u32,
+    (position, version): (u32, u32),
     role: MessageRole,
     content: &str,
     model: Option<&str>,
@@ -344,7 +358,17 @@ fn insert_message(
         "INSERT INTO messages (id, conversation_id, position, version, selected, role, content, model,
                                status, created_at_ms)
          VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8, ?9)",
-        params![id, conversation_id, position, version, role.as_str(), content, model, status.as_str(), now_ms()],
+        params![
+            id,
+            conversation_id,
+            position,
+            version,
+            role.as_str(),
+            content,
+            model,
+            status.as_str(),
+            now_ms()
+        ],
     )?;
     Ok(id)
 }
@@ -389,8 +413,7 @@ pub(super) fn append_turn(
     let user_id = insert_message(
         &tx,
         conversation_id,
-        position,
-        0,
+        (position, 0),
         MessageRole::User,
         &user.content,
         None,
@@ -400,8 +423,7 @@ pub(super) fn append_turn(
     let answer_id = insert_message(
         &tx,
         conversation_id,
-        position + 1,
-        0,
+        (position + 1, 0),
         MessageRole::Assistant,
         "",
         Some(model),
@@ -414,11 +436,18 @@ pub(super) fn append_turn(
 }
 
 /// A new streaming version at the position of the answer `message_id`; returns its id.
-pub(super) fn add_version(conn: &mut Connection, conversation_id: &str, message_id: &str, model: &str) -> Result<String> {
+pub(super) fn add_version(
+    conn: &mut Connection,
+    conversation_id: &str,
+    message_id: &str,
+    model: &str,
+) -> Result<String> {
     let tx = conn.transaction()?;
     let old = message(&tx, conversation_id, message_id)?;
     if old.role != MessageRole::Assistant {
-        return Err(ConversationError::Invalid("only an answer can be regenerated".to_owned()));
+        return Err(ConversationError::Invalid(
+            "only an answer can be regenerated".to_owned(),
+        ));
     }
     let version: u32 = tx.query_row(
         "SELECT MAX(version) + 1 FROM messages WHERE conversation_id = ?1 AND position = ?2",
@@ -428,8 +457,7 @@ pub(super) fn add_version(conn: &mut Connection, conversation_id: &str, message_
     let id = insert_message(
         &tx,
         conversation_id,
-        old.position,
-        version,
+        (old.position, version),
         MessageRole::Assistant,
         "",
         Some(model),
@@ -441,10 +469,17 @@ pub(super) fn add_version(conn: &mut Connection, conversation_id: &str, message_
 }
 
 /// Clears the failed or stopped answer `message_id` for a new attempt in its place.
-pub(super) fn reset_for_retry(conn: &mut Connection, conversation_id: &str, message_id: &str, model: &str) -> Result<()> {
+pub(super) fn reset_for_retry(
+    conn: &mut Connection,
+    conversation_id: &str,
+    message_id: &str,
+    model: &str,
+) -> Result<()> {
     let tx = conn.transaction()?;
     let old = message(&tx, conversation_id, message_id)?;
-    if old.role != MessageRole::Assistant || !matches!(old.status, MessageStatus::Failed | MessageStatus::Stopped) {
+    if old.role != MessageRole::Assistant
+        || !matches!(old.status, MessageStatus::Failed | MessageStatus::Stopped)
+    {
         return Err(ConversationError::Invalid(
             "only a failed or stopped answer can be retried".to_owned(),
         ));
@@ -477,7 +512,9 @@ pub(super) fn edit_user(
     let tx = conn.transaction()?;
     let old = message(&tx, conversation_id, message_id)?;
     if old.role != MessageRole::User {
-        return Err(ConversationError::Invalid("only a user message can be edited".to_owned()));
+        return Err(ConversationError::Invalid(
+            "only a user message can be edited".to_owned(),
+        ));
     }
     tx.execute(
         "DELETE FROM messages WHERE conversation_id = ?1 AND position > ?2",
@@ -491,8 +528,7 @@ pub(super) fn edit_user(
     let answer_id = insert_message(
         &tx,
         conversation_id,
-        old.position + 1,
-        0,
+        (old.position + 1, 0),
         MessageRole::Assistant,
         "",
         Some(model),
@@ -504,7 +540,12 @@ pub(super) fn edit_user(
 }
 
 /// Saves the answer's text so far.
-pub(super) fn save_progress(conn: &Connection, message_id: &str, content: &str, reasoning: &str) -> Result<()> {
+pub(super) fn save_progress(
+    conn: &Connection,
+    message_id: &str,
+    content: &str,
+    reasoning: &str,
+) -> Result<()> {
     conn.execute(
         "UPDATE messages SET content = ?2, reasoning = ?3 WHERE id = ?1 AND status = 'streaming'",
         params![message_id, content, reasoning],
@@ -513,7 +554,12 @@ pub(super) fn save_progress(conn: &Connection, message_id: &str, content: &str, 
 }
 
 /// Stores how the answer ended.
-pub(super) fn finish(conn: &mut Connection, conversation_id: &str, message_id: &str, end: &MessageEnd) -> Result<()> {
+pub(super) fn finish(
+    conn: &mut Connection,
+    conversation_id: &str,
+    message_id: &str,
+    end: &MessageEnd,
+) -> Result<()> {
     let tx = conn.transaction()?;
     let usage = end.usage;
     tx.execute(
@@ -540,7 +586,12 @@ pub(super) fn finish(conn: &mut Connection, conversation_id: &str, message_id: &
     Ok(())
 }
 
-pub(super) fn select_version(conn: &mut Connection, conversation_id: &str, message_id: &str, version: u32) -> Result<()> {
+pub(super) fn select_version(
+    conn: &mut Connection,
+    conversation_id: &str,
+    message_id: &str,
+    version: u32,
+) -> Result<()> {
     let tx = conn.transaction()?;
     let anchor = message(&tx, conversation_id, message_id)?;
     let target: Option<String> = tx
@@ -550,7 +601,8 @@ pub(super) fn select_version(conn: &mut Connection, conversation_id: &str, messa
             |row| row.get(0),
         )
         .optional()?;
-    let target = target.ok_or_else(|| ConversationError::MessageNotFound(format!("{message_id} version {version}")))?;
+    let target = target
+        .ok_or_else(|| ConversationError::MessageNotFound(format!("{message_id} version {version}")))?;
     tx.execute(
         "UPDATE messages SET selected = (id = ?3) WHERE conversation_id = ?1 AND position = ?2",
         params![conversation_id, anchor.position, target],

@@ -22,7 +22,11 @@ impl MessageRole {
     }
 
     pub(super) fn parse(text: &str) -> Self {
-        if text == "user" { Self::User } else { Self::Assistant }
+        if text == "user" {
+            Self::User
+        } else {
+            Self::Assistant
+        }
     }
 }
 
@@ -180,6 +184,9 @@ pub struct Conversation {
 /// What the UI receives while an answer is produced.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", content = "data", rename_all = "snake_case")]
+// Each event is built once and handed straight to the sink; boxing the messages would only add an
+// allocation per event.
+#[allow(clippy::large_enum_variant)]
 pub enum ChatStreamEvent {
     /// The turn is stored; `user_message` is `None` on regenerate and retry.
     Started {

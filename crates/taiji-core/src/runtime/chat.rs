@@ -188,7 +188,9 @@ impl ChatState {
     /// Ends the reservation `ticket` of `conversation_id` (and no later one).
     fn release(&self, conversation_id: &str, ticket: u64) {
         if let Ok(mut running) = self.running.lock()
-            && running.get(conversation_id).is_some_and(|(held, _)| *held == ticket)
+            && running
+                .get(conversation_id)
+                .is_some_and(|(held, _)| *held == ticket)
         {
             running.remove(conversation_id);
         }
@@ -292,7 +294,12 @@ impl ChatService {
     }
 
     /// Shows another version of a position.
-    pub async fn select_version(&self, conversation_id: &str, message_id: &str, version: u32) -> Result<Conversation> {
+    pub async fn select_version(
+        &self,
+        conversation_id: &str,
+        message_id: &str,
+        version: u32,
+    ) -> Result<Conversation> {
         self.store()
             .select_version(conversation_id, message_id, version)
             .await?;
@@ -371,7 +378,10 @@ impl ChatService {
         let reservation = self.state().reserve(conversation_id).ok_or(ChatError::Busy)?;
         let old = self.store().message(conversation_id, message_id).await?;
         if !matches!(old.status, MessageStatus::Failed | MessageStatus::Stopped) {
-            return Err(ConversationError::Invalid("only a failed or stopped answer can be retried".to_owned()).into());
+            return Err(ConversationError::Invalid(
+                "only a failed or stopped answer can be retried".to_owned(),
+            )
+            .into());
         }
         let (request, model) = self.request_before(conversation_id, message_id).await?;
         let answer = self
@@ -409,7 +419,12 @@ impl ChatService {
         let request = self.request(&transcript, &model).await?;
         let (user, answer) = self
             .store()
-            .edit_user(conversation_id, message_id, NewUserMessage { content, images }, &model.id)
+            .edit_user(
+                conversation_id,
+                message_id,
+                NewUserMessage { content, images },
+                &model.id,
+            )
             .await?;
         self.start(reservation, request, Some(user), answer, sink);
         Ok(())
@@ -555,7 +570,9 @@ fn check_images(images: &[ImageAttachment], model: &ModelInfo, limits: FileLimit
         });
     }
     if images.len() > limits.max_count {
-        return Err(ChatError::TooManyImages { max: limits.max_count });
+        return Err(ChatError::TooManyImages {
+            max: limits.max_count,
+        });
     }
     for image in images {
         let bad = || ChatError::BadImage {
@@ -757,15 +774,29 @@ mod tests {
     fn images_are_checked_against_the_model_and_the_limits() {
         let limits = FileLimits::default();
         assert!(check_images(&[image(10)], &model(true), limits).is_ok());
-        assert_eq!(check_images(&[image(10)], &model(false), limits).unwrap_err().kind(), "model_refused_images");
+        assert_eq!(
+            check_images(&[image(10)], &model(false), limits)
+                .unwrap_err()
+                .kind(),
+            "model_refused_images"
+        );
         let six = vec![image(10); 6];
-        assert_eq!(check_images(&six, &model(true), limits).unwrap_err().kind(), "too_many_images");
+        assert_eq!(
+            check_images(&six, &model(true), limits).unwrap_err().kind(),
+            "too_many_images"
+        );
         let large = image(5 * 1024 * 1024 + 1);
-        assert_eq!(check_images(&[large], &model(true), limits).unwrap_err().kind(), "image_too_large");
+        assert_eq!(
+            check_images(&[large], &model(true), limits).unwrap_err().kind(),
+            "image_too_large"
+        );
         let exact = image(5 * 1024 * 1024);
         assert!(check_images(&[exact], &model(true), limits).is_ok());
         let mut bad = image(10);
         bad.data_url = "data:text/plain;base64,aGk=".to_owned();
-        assert_eq!(check_images(&[bad], &model(true), limits).unwrap_err().kind(), "invalid");
+        assert_eq!(
+            check_images(&[bad], &model(true), limits).unwrap_err().kind(),
+            "invalid"
+        );
     }
 }

@@ -55,7 +55,9 @@ async fn until_end(rx: &mut mpsc::UnboundedReceiver<ChatStreamEvent>) -> Vec<Cha
             .expect("the sink stays open");
         let last = matches!(
             event,
-            ChatStreamEvent::Finished { .. } | ChatStreamEvent::Stopped { .. } | ChatStreamEvent::Failed { .. }
+            ChatStreamEvent::Finished { .. }
+                | ChatStreamEvent::Stopped { .. }
+                | ChatStreamEvent::Failed { .. }
         );
         events.push(event);
         if last {
@@ -65,7 +67,11 @@ async fn until_end(rx: &mut mpsc::UnboundedReceiver<ChatStreamEvent>) -> Vec<Cha
 }
 
 async fn wait_stats(sim: &Simulator, what: &str, check: impl Fn(&SimStats) -> bool) {
-    assert!(sim.control().wait_for(check, WAIT).await, "waited for {what}: {:?}", sim.control().stats());
+    assert!(
+        sim.control().wait_for(check, WAIT).await,
+        "waited for {what}: {:?}",
+        sim.control().stats()
+    );
 }
 
 #[tokio::test]
@@ -75,7 +81,10 @@ async fn a_streamed_answer_is_stored_with_usage_and_logged_as_chat() {
         .script_replies([ScriptedReply::text("巴黎是法国的首都。").with_thinking("想一想")]);
     let chat = core.chat();
     let conversation = chat
-        .create(Some("gpt-4.1-mini".to_owned()), Some("Answer in Chinese.".to_owned()))
+        .create(
+            Some("gpt-4.1-mini".to_owned()),
+            Some("Answer in Chinese.".to_owned()),
+        )
         .await
         .expect("create");
     let id = conversation.summary.id;
@@ -85,10 +94,17 @@ async fn a_streamed_answer_is_stored_with_usage_and_logged_as_chat() {
         .expect("send");
     let events = until_end(&mut rx).await;
 
-    let ChatStreamEvent::Started { user_message, assistant_message } = &events[0] else {
+    let ChatStreamEvent::Started {
+        user_message,
+        assistant_message,
+    } = &events[0]
+    else {
         panic!("started first: {events:?}");
     };
-    assert_eq!(user_message.as_ref().map(|m| m.content.as_str()), Some("法国的首都是哪里？"));
+    assert_eq!(
+        user_message.as_ref().map(|m| m.content.as_str()),
+        Some("法国的首都是哪里？")
+    );
     assert_eq!(assistant_message.status, MessageStatus::Streaming);
     let text: String = events
         .iter()
@@ -106,7 +122,12 @@ async fn a_streamed_answer_is_stored_with_usage_and_logged_as_chat() {
         .collect();
     assert_eq!(text, "巴黎是法国的首都。");
     assert_eq!(reasoning, "想一想");
-    assert!(events.iter().any(|e| matches!(e, ChatStreamEvent::Usage(u) if u.points == 1)), "{events:?}");
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, ChatStreamEvent::Usage(u) if u.points == 1)),
+        "{events:?}"
+    );
     let ChatStreamEvent::Finished { message } = events.last().expect("an end") else {
         panic!("finished: {events:?}");
     };
@@ -127,7 +148,10 @@ async fn a_streamed_answer_is_stored_with_usage_and_logged_as_chat() {
     let sent = sim.control().recent_completions();
     let body = &sent.last().expect("a completion").body;
     let text = body["text"].as_str().expect("text");
-    assert!(text.contains("Answer in Chinese.") && text.contains("法国的首都是哪里？"), "{text}");
+    assert!(
+        text.contains("Answer in Chinese.") && text.contains("法国的首都是哪里？"),
+        "{text}"
+    );
 
     let log = core
         .request_log()
@@ -143,7 +167,10 @@ async fn a_streamed_answer_is_stored_with_usage_and_logged_as_chat() {
         .expect("log");
     assert_eq!(log.entries.len(), 1);
     let entry = &log.entries[0];
-    assert_eq!((entry.source.api.as_str(), entry.endpoint.as_str()), ("chat", "chat"));
+    assert_eq!(
+        (entry.source.api.as_str(), entry.endpoint.as_str()),
+        ("chat", "chat")
+    );
     assert_eq!(entry.status, EntryStatus::Done);
     wait_stats(&sim, "the session's deletion", |s| s.sessions_open == 0).await;
 
@@ -152,14 +179,32 @@ async fn a_streamed_answer_is_stored_with_usage_and_logged_as_chat() {
     let (sink, mut rx) = new_sink();
     chat.regenerate(&id, &message.id, sink).await.expect("regenerate");
     let events = until_end(&mut rx).await;
-    assert!(matches!(&events[0], ChatStreamEvent::Started { user_message: None, .. }), "{events:?}");
+    assert!(
+        matches!(
+            &events[0],
+            ChatStreamEvent::Started {
+                user_message: None,
+                ..
+            }
+        ),
+        "{events:?}"
+    );
     let stored = chat.get(&id).await.expect("get");
     assert_eq!(stored.messages[1].content, "Paris.");
-    assert_eq!((stored.messages[1].version, stored.messages[1].version_count), (1, 2));
+    assert_eq!(
+        (stored.messages[1].version, stored.messages[1].version_count),
+        (1, 2)
+    );
     assert_eq!(stored.summary.total_points, 2);
     let sent = sim.control().recent_completions();
-    let text = sent.last().expect("a completion").body["text"].as_str().expect("text").to_owned();
-    assert!(!text.contains("巴黎是法国的首都"), "the replaced answer is not resent: {text}");
+    let text = sent.last().expect("a completion").body["text"]
+        .as_str()
+        .expect("text")
+        .to_owned();
+    assert!(
+        !text.contains("巴黎是法国的首都"),
+        "the replaced answer is not resent: {text}"
+    );
     core.shutdown(Duration::from_secs(5)).await;
 }
 
@@ -184,7 +229,11 @@ async fn stop_mid_stream_cancels_the_upstream_and_deletes_the_session() {
     assert_eq!(busy.expect_err("busy").kind(), "busy");
 
     loop {
-        match tokio::time::timeout(WAIT, rx.recv()).await.expect("events").expect("open") {
+        match tokio::time::timeout(WAIT, rx.recv())
+            .await
+            .expect("events")
+            .expect("open")
+        {
             ChatStreamEvent::Text { .. } => break,
             ChatStreamEvent::Started { .. } | ChatStreamEvent::Reasoning { .. } => {}
             other => panic!("unexpected {other:?}"),
@@ -203,7 +252,11 @@ async fn stop_mid_stream_cancels_the_upstream_and_deletes_the_session() {
         s.sessions_open == 0 && s.sessions_deleted == s.sessions_created
     })
     .await;
-    assert_eq!(sim.control().stats().completions_started, 1, "sent once, never resent");
+    assert_eq!(
+        sim.control().stats().completions_started,
+        1,
+        "sent once, never resent"
+    );
     let stored = chat.get(&id).await.expect("get");
     assert_eq!(stored.messages[1].status, MessageStatus::Stopped);
     assert!(!chat.is_running(&id));
@@ -218,7 +271,10 @@ async fn stop_mid_stream_cancels_the_upstream_and_deletes_the_session() {
     let ChatStreamEvent::Finished { message: retried } = events.last().expect("an end") else {
         panic!("finished: {events:?}");
     };
-    assert_eq!((retried.id.as_str(), retried.content.as_str()), (message.id.as_str(), "short"));
+    assert_eq!(
+        (retried.id.as_str(), retried.content.as_str()),
+        (message.id.as_str(), "short")
+    );
     core.shutdown(Duration::from_secs(5)).await;
 }
 
@@ -240,7 +296,9 @@ async fn a_failed_turn_is_stored_as_failed_with_the_upstream_message() {
         .summary
         .id;
     let (sink, mut rx) = new_sink();
-    chat.send(&id, "hi".to_owned(), Vec::new(), sink).await.expect("send");
+    chat.send(&id, "hi".to_owned(), Vec::new(), sink)
+        .await
+        .expect("send");
     let events = until_end(&mut rx).await;
     let ChatStreamEvent::Failed { message } = events.last().expect("an end") else {
         panic!("failed: {events:?}");
@@ -272,13 +330,20 @@ async fn shutdown_keeps_a_partial_answer_as_stopped() {
         .expect("send");
     let mut seen = String::new();
     while seen.len() < 20 {
-        if let ChatStreamEvent::Text { delta } = tokio::time::timeout(WAIT, rx.recv()).await.expect("events").expect("open") {
+        if let ChatStreamEvent::Text { delta } = tokio::time::timeout(WAIT, rx.recv())
+            .await
+            .expect("events")
+            .expect("open")
+        {
             seen.push_str(&delta);
         }
     }
     core.shutdown(Duration::from_secs(5)).await;
     let events = until_end(&mut rx).await;
-    assert!(matches!(events.last(), Some(ChatStreamEvent::Stopped { .. })), "{events:?}");
+    assert!(
+        matches!(events.last(), Some(ChatStreamEvent::Stopped { .. })),
+        "{events:?}"
+    );
     wait_stats(&sim, "the session's deletion", |s| s.sessions_open == 0).await;
     drop(core);
 
@@ -286,7 +351,11 @@ async fn shutdown_keeps_a_partial_answer_as_stopped() {
     let stored = reopened.chat().get(&id).await.expect("get");
     let answer = &stored.messages[1];
     assert_eq!(answer.status, MessageStatus::Stopped);
-    assert!(answer.content.starts_with(&seen), "kept: {:?}, seen: {seen:?}", answer.content);
+    assert!(
+        answer.content.starts_with(&seen),
+        "kept: {:?}, seen: {seen:?}",
+        answer.content
+    );
     reopened.shutdown(Duration::from_secs(5)).await;
 }
 
@@ -316,7 +385,12 @@ async fn image_limits_are_refused_before_anything_is_stored_or_sent() {
         .id;
     let (sink, _rx) = new_sink();
     let refused = chat
-        .send(&text_only, "what is this?".to_owned(), vec![png(100)], sink.clone())
+        .send(
+            &text_only,
+            "what is this?".to_owned(),
+            vec![png(100)],
+            sink.clone(),
+        )
         .await;
     assert_eq!(refused.expect_err("refused").kind(), "model_refused_images");
 
@@ -330,23 +404,41 @@ async fn image_limits_are_refused_before_anything_is_stored_or_sent() {
     let refused = chat.send(&vision, "six".to_owned(), six, sink.clone()).await;
     assert_eq!(refused.expect_err("refused").kind(), "too_many_images");
     let large = png(5 * 1024 * 1024 + 1);
-    let refused = chat.send(&vision, "large".to_owned(), vec![large], sink.clone()).await;
+    let refused = chat
+        .send(&vision, "large".to_owned(), vec![large], sink.clone())
+        .await;
     assert_eq!(refused.expect_err("refused").kind(), "image_too_large");
 
     for id in [&text_only, &vision] {
-        assert!(chat.get(id).await.expect("get").messages.is_empty(), "nothing stored");
-        assert!(!chat.is_running(id), "a refused send leaves the conversation free");
+        assert!(
+            chat.get(id).await.expect("get").messages.is_empty(),
+            "nothing stored"
+        );
+        assert!(
+            !chat.is_running(id),
+            "a refused send leaves the conversation free"
+        );
     }
     assert_eq!(sim.control().stats().completions_started, 0, "nothing sent");
     assert_eq!(sim.control().stats().sessions_created, 0);
 
     // Within the limits, the image goes upstream as a file and stays with the message.
     let (sink, mut rx) = new_sink();
-    chat.send(&vision, "看图".to_owned(), vec![png(100)], sink).await.expect("send");
+    chat.send(&vision, "看图".to_owned(), vec![png(100)], sink)
+        .await
+        .expect("send");
     let events = until_end(&mut rx).await;
-    assert!(matches!(events.last(), Some(ChatStreamEvent::Finished { .. })), "{events:?}");
+    assert!(
+        matches!(events.last(), Some(ChatStreamEvent::Finished { .. })),
+        "{events:?}"
+    );
     let sent = sim.control().recent_completions();
-    assert_eq!(sent.last().expect("a completion").body["files"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        sent.last().expect("a completion").body["files"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
     let stored = chat.get(&vision).await.expect("get");
     assert_eq!(stored.messages[0].images.len(), 1);
     core.shutdown(Duration::from_secs(5)).await;
@@ -367,12 +459,18 @@ async fn summarize_into_new_starts_a_conversation_with_the_summary() {
         ScriptedReply::text("- The user asked about 42.").when_text_contains("总结"),
     ]);
     let (sink, mut rx) = new_sink();
-    chat.send(&id, "What is the answer?".to_owned(), Vec::new(), sink).await.expect("send");
+    chat.send(&id, "What is the answer?".to_owned(), Vec::new(), sink)
+        .await
+        .expect("send");
     until_end(&mut rx).await;
 
     let fresh = chat.summarize_into_new(&id).await.expect("summary");
     assert_ne!(fresh.summary.id, id);
-    assert!(fresh.system_prompt.contains("- The user asked about 42."), "{}", fresh.system_prompt);
+    assert!(
+        fresh.system_prompt.contains("- The user asked about 42."),
+        "{}",
+        fresh.system_prompt
+    );
     assert_eq!(fresh.summary.model.as_deref(), Some("gpt-4.1-mini"));
     assert!(fresh.messages.is_empty());
     assert_eq!(sim.control().stats().completions_finished, 2);

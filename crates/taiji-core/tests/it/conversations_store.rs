@@ -74,31 +74,50 @@ async fn turns_versions_titles_and_totals() {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = ConversationStore::open(dir.path()).expect("opens");
     let conversation = store
-        .create(Some("openai::gpt-4.1-mini".to_owned()), Some("Be brief.".to_owned()))
+        .create(
+            Some("openai::gpt-4.1-mini".to_owned()),
+            Some("Be brief.".to_owned()),
+        )
         .await
         .expect("create");
     let id = conversation.summary.id.clone();
     assert_eq!(conversation.summary.title, "");
 
-    let long_question = "请问  这是一个非常长的问题，它的标题应该被截断到四十个字符以内，后面的内容不应该出现在标题里面";
+    let long_question =
+        "请问  这是一个非常长的问题，它的标题应该被截断到四十个字符以内，后面的内容不应该出现在标题里面";
     let (question, answer) = store
         .append_turn(&id, user(long_question), "openai::gpt-4.1-mini")
         .await
         .expect("turn");
     assert_eq!((question.position, answer.position), (0, 1));
     assert_eq!(answer.status, MessageStatus::Streaming);
-    store.finish(&id, &answer.id, complete("first", 1)).await.expect("finish");
+    store
+        .finish(&id, &answer.id, complete("first", 1))
+        .await
+        .expect("finish");
 
     let second = store
         .add_version(&id, &answer.id, "openai::gpt-4.1-mini")
         .await
         .expect("regenerate");
     assert_eq!((second.position, second.version, second.version_count), (1, 1, 2));
-    store.finish(&id, &second.id, complete("second", 2)).await.expect("finish");
+    store
+        .finish(&id, &second.id, complete("second", 2))
+        .await
+        .expect("finish");
 
     let loaded = store.load(&id).await.expect("load");
-    assert_eq!(loaded.summary.title.chars().count(), 40, "{}", loaded.summary.title);
-    assert!(loaded.summary.title.starts_with("请问 这是"), "whitespace collapsed: {}", loaded.summary.title);
+    assert_eq!(
+        loaded.summary.title.chars().count(),
+        40,
+        "{}",
+        loaded.summary.title
+    );
+    assert!(
+        loaded.summary.title.starts_with("请问 这是"),
+        "whitespace collapsed: {}",
+        loaded.summary.title
+    );
     assert_eq!(loaded.messages.len(), 2, "one selected version per position");
     assert_eq!(loaded.messages[1].content, "second");
     assert_eq!(loaded.summary.total_points, 3, "every version's points count");
@@ -111,17 +130,26 @@ async fn turns_versions_titles_and_totals() {
     assert_eq!(loaded.messages[1].model_label.as_deref(), Some("GT-4.1-mini"));
 
     // Deleting the shown version shows the other one, renumbered.
-    store.delete_message(&id, &answer.id).await.expect("delete version");
+    store
+        .delete_message(&id, &answer.id)
+        .await
+        .expect("delete version");
     let loaded = store.load(&id).await.expect("load");
     assert_eq!(loaded.messages[1].content, "second");
-    assert_eq!((loaded.messages[1].version, loaded.messages[1].version_count), (0, 1));
+    assert_eq!(
+        (loaded.messages[1].version, loaded.messages[1].version_count),
+        (0, 1)
+    );
 
     // A second turn, then editing the first question drops everything after it.
     let (_, third) = store
         .append_turn(&id, user("more"), "openai::gpt-4.1-mini")
         .await
         .expect("turn");
-    store.finish(&id, &third.id, complete("more answer", 1)).await.expect("finish");
+    store
+        .finish(&id, &third.id, complete("more answer", 1))
+        .await
+        .expect("finish");
     let image = ImageAttachment {
         name: "dot.png".to_owned(),
         mime: "image/png".to_owned(),
@@ -159,39 +187,67 @@ async fn turns_versions_titles_and_totals() {
         }),
     };
     let stored = store.finish(&id, &fresh.id, failed).await.expect("finish");
-    assert_eq!(stored.error.as_ref().map(|e| e.message.as_str()), Some("套餐余量不足"));
+    assert_eq!(
+        stored.error.as_ref().map(|e| e.message.as_str()),
+        Some("套餐余量不足")
+    );
     let retried = store
         .reset_for_retry(&id, &fresh.id, "openai::gpt-4o")
         .await
         .expect("retry");
-    assert_eq!((retried.id.as_str(), retried.status, retried.error.clone()), (fresh.id.as_str(), MessageStatus::Streaming, None));
+    assert_eq!(
+        (retried.id.as_str(), retried.status, retried.error.clone()),
+        (fresh.id.as_str(), MessageStatus::Streaming, None)
+    );
     let refused = store.add_version(&id, &edited.id, "m").await;
-    assert!(matches!(refused, Err(ConversationError::Invalid(_))), "{refused:?}");
+    assert!(
+        matches!(refused, Err(ConversationError::Invalid(_))),
+        "{refused:?}"
+    );
 
     // Deleting the only version of a position closes the gap.
     store.delete_message(&id, &edited.id).await.expect("delete");
     let loaded = store.load(&id).await.expect("load");
     assert_eq!(loaded.messages.len(), 1);
-    assert_eq!((loaded.messages[0].position, loaded.messages[0].role), (0, MessageRole::Assistant));
+    assert_eq!(
+        (loaded.messages[0].position, loaded.messages[0].role),
+        (0, MessageRole::Assistant)
+    );
 
     store.rename(&id, "  Renamed  ").await.expect("rename");
     assert_eq!(store.summary(&id).await.expect("summary").title, "Renamed");
     store.delete(&id).await.expect("delete");
-    assert!(matches!(store.load(&id).await, Err(ConversationError::NotFound(_))));
-    assert!(matches!(store.delete(&id).await, Err(ConversationError::NotFound(_))));
+    assert!(matches!(
+        store.load(&id).await,
+        Err(ConversationError::NotFound(_))
+    ));
+    assert!(matches!(
+        store.delete(&id).await,
+        Err(ConversationError::NotFound(_))
+    ));
 }
 
 #[tokio::test]
 async fn concurrent_writers_lose_nothing() {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = ConversationStore::open(dir.path()).expect("opens");
-    let shared = store.create(Some("m".to_owned()), None).await.expect("create").summary.id;
+    let shared = store
+        .create(Some("m".to_owned()), None)
+        .await
+        .expect("create")
+        .summary
+        .id;
     let mut tasks = Vec::new();
     for writer in 0..8 {
         let store = store.clone();
         let shared = shared.clone();
         tasks.push(tokio::spawn(async move {
-            let own = store.create(Some("m".to_owned()), None).await.expect("create").summary.id;
+            let own = store
+                .create(Some("m".to_owned()), None)
+                .await
+                .expect("create")
+                .summary
+                .id;
             for turn in 0..10 {
                 for id in [&own, &shared] {
                     let (_, answer) = store
@@ -202,7 +258,10 @@ async fn concurrent_writers_lose_nothing() {
                         .save_progress(&answer.id, "partial".to_owned(), String::new())
                         .await
                         .expect("progress");
-                    store.finish(id, &answer.id, complete("done", 1)).await.expect("finish");
+                    store
+                        .finish(id, &answer.id, complete("done", 1))
+                        .await
+                        .expect("finish");
                 }
             }
         }));
@@ -217,21 +276,45 @@ async fn concurrent_writers_lose_nothing() {
     let positions: Vec<u32> = shared.messages.iter().map(|m| m.position).collect();
     assert_eq!(positions, (0..160).collect::<Vec<_>>(), "no position taken twice");
     assert_eq!(shared.summary.total_points, 80);
-    assert!(list.iter().filter(|s| s.id != shared.summary.id).all(|s| s.message_count == 20));
+    assert!(
+        list.iter()
+            .filter(|s| s.id != shared.summary.id)
+            .all(|s| s.message_count == 20)
+    );
 }
 
 #[tokio::test]
 async fn search_matches_titles_and_text_in_any_script() {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = ConversationStore::open(dir.path()).expect("opens");
-    let duck = store.create(Some("m".to_owned()), None).await.expect("create").summary.id;
-    let (_, answer) = store.append_turn(&duck, user("北京有什么好吃的？"), "m").await.expect("turn");
+    let duck = store
+        .create(Some("m".to_owned()), None)
+        .await
+        .expect("create")
+        .summary
+        .id;
+    let (_, answer) = store
+        .append_turn(&duck, user("北京有什么好吃的？"), "m")
+        .await
+        .expect("turn");
     store
-        .finish(&duck, &answer.id, complete("推荐你去尝一尝全聚德的北京烤鸭，还有炸酱面。", 1))
+        .finish(
+            &duck,
+            &answer.id,
+            complete("推荐你去尝一尝全聚德的北京烤鸭，还有炸酱面。", 1),
+        )
         .await
         .expect("finish");
-    let rust = store.create(Some("m".to_owned()), None).await.expect("create").summary.id;
-    store.append_turn(&rust, user("Explain Rust lifetimes, 100% clearly"), "m").await.expect("turn");
+    let rust = store
+        .create(Some("m".to_owned()), None)
+        .await
+        .expect("create")
+        .summary
+        .id;
+    store
+        .append_turn(&rust, user("Explain Rust lifetimes, 100% clearly"), "m")
+        .await
+        .expect("turn");
     store.rename(&rust, "Rust questions").await.expect("rename");
 
     let found = store.list(Some("烤鸭".to_owned())).await.expect("search");
@@ -240,13 +323,25 @@ async fn search_matches_titles_and_text_in_any_script() {
     let snippet = found[0].snippet.as_deref().expect("a snippet");
     assert!(snippet.contains("北京烤鸭"), "{snippet}");
 
-    let by_title = store.list(Some("rust QUESTIONS".to_owned())).await.expect("search");
-    assert_eq!(by_title.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), vec![rust.as_str()]);
+    let by_title = store
+        .list(Some("rust QUESTIONS".to_owned()))
+        .await
+        .expect("search");
+    assert_eq!(
+        by_title.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
+        vec![rust.as_str()]
+    );
     let literal = store.list(Some("100%".to_owned())).await.expect("search");
     assert_eq!(literal.len(), 1, "% is matched literally");
     let wildcard = store.list(Some("%".to_owned())).await.expect("search");
     assert_eq!(wildcard.len(), 1, "a lone % is not a wildcard");
-    assert!(store.list(Some("不存在".to_owned())).await.expect("search").is_empty());
+    assert!(
+        store
+            .list(Some("不存在".to_owned()))
+            .await
+            .expect("search")
+            .is_empty()
+    );
     assert_eq!(store.list(Some("   ".to_owned())).await.expect("all").len(), 2);
 }
 
@@ -255,7 +350,10 @@ async fn export_writes_markdown_without_image_data() {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = ConversationStore::open(dir.path()).expect("opens");
     let id = store
-        .create(Some("openai::gpt-4o".to_owned()), Some("你是一位诗人。".to_owned()))
+        .create(
+            Some("openai::gpt-4o".to_owned()),
+            Some("你是一位诗人。".to_owned()),
+        )
         .await
         .expect("create")
         .summary
@@ -282,21 +380,35 @@ async fn export_writes_markdown_without_image_data() {
 
     let markdown = store.export_markdown(&id).await.expect("export");
     assert!(markdown.starts_with("# 写一首关于月亮的诗\n"), "{markdown}");
-    assert!(markdown.contains("## System prompt\n\n你是一位诗人。"), "{markdown}");
+    assert!(
+        markdown.contains("## System prompt\n\n你是一位诗人。"),
+        "{markdown}"
+    );
     assert!(markdown.contains("## User\n\n写一首关于月亮的诗"), "{markdown}");
     assert!(markdown.contains("## Assistant (GT-4.1-mini)"), "{markdown}");
     assert!(markdown.contains("> 想一想李白"), "{markdown}");
     assert!(markdown.contains("床前明月光"), "{markdown}");
     assert!(markdown.contains("*[image: moon.png]*"), "{markdown}");
-    assert!(!markdown.contains("SECRETPIXELS"), "image data stays out: {markdown}");
+    assert!(
+        !markdown.contains("SECRETPIXELS"),
+        "image data stays out: {markdown}"
+    );
 }
 
 #[tokio::test]
 async fn answers_left_streaming_by_a_killed_app_reopen_as_stopped() {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = ConversationStore::open(dir.path()).expect("opens");
-    let id = store.create(Some("m".to_owned()), None).await.expect("create").summary.id;
-    let (_, answer) = store.append_turn(&id, user("tell me a story"), "m").await.expect("turn");
+    let id = store
+        .create(Some("m".to_owned()), None)
+        .await
+        .expect("create")
+        .summary
+        .id;
+    let (_, answer) = store
+        .append_turn(&id, user("tell me a story"), "m")
+        .await
+        .expect("turn");
     store
         .save_progress(&answer.id, "Once upon a time".to_owned(), "thinking".to_owned())
         .await
