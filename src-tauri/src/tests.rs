@@ -522,3 +522,51 @@ fn the_chat_window_opens_at_its_own_page() {
     let again = window::open_chat(harness.app.handle()).expect("opens again");
     assert_eq!(again.label(), window::CHAT, "the one chat window is reused");
 }
+
+#[test]
+fn a_chat_message_streams_through_a_channel_and_is_stored() {
+    let harness = Harness::new();
+    harness.ok("login", json!({ "account": DEMO_ACCOUNT, "password": DEMO_PASSWORD }));
+    let changes = harness.events(crate::events::CHAT_CHANGED);
+    let created = harness.ok(
+        "chat_create_conversation",
+        json!({ "model": "gpt-4.1-mini", "system_prompt": null }),
+    );
+    let id = created["summary"]["id"].as_str().expect("an id").to_owned();
+
+    let refused = harness.err(
+        "chat_send",
+        json!({
+            "conversation_id": id,
+            "content": "看图",
+            "images": [{ "name": "a.png", "mime": "image/png", "data_url": "data:image/png;base64,iVBORw0KGgo=" }],
+            "on_event": "__CHANNEL__:1",
+        }),
+    );
+    assert_eq!(refused["kind"], "model_refused_images");
+
+    let started = harness.ok(
+        "chat_send",
+        json!({ "conversation_id": id, "content": "你好", "images": [], "on_event": "__CHANNEL__:2" }),
+    );
+    assert_eq!(started, Value::Null);
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let conversation = loop {
+        let conversation = harness.ok("chat_get_conversation", json!({ "id": id }));
+        if conversation["messages"][1]["status"] == "complete" {
+            break conversation;
+        }
+        assert!(std::time::Instant::now() < deadline, "the answer completes: {conversation}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(conversation["messages"][0]["content"], "你好");
+    assert!(conversation["messages"][1]["content"].as_str().is_some_and(|text| !text.is_empty()));
+    assert_eq!(conversation["summary"]["total_points"], 1);
+    wait_for(&changes, |event| event["conversation_id"] == id.as_str());
+
+    let entries = harness.ok(
+        "query_request_log",
+        json!({ "filter": { "api": "chat" }, "page": 0, "page_size": 10 }),
+    );
+    assert_eq!(entries["entries"][0]["source"]["api"], "chat");
+}
