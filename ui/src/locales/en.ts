@@ -274,7 +274,7 @@ export const en = {
   chatShortcut: {
     heading: 'Chat shortcut',
     label: 'Global shortcut that opens the chat window',
-    placeholder: 'CommandOrControl+Shift+Space',
+    placeholder: 'e.g. CommandOrControl+Shift+Space',
     help: 'Works in every app while Taiji Gateway runs. Write modifiers and a key joined by +, e.g. Alt+Space.',
     clear: 'Clear',
   },
