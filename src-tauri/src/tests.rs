@@ -526,7 +526,10 @@ fn the_chat_window_opens_at_its_own_page() {
 #[test]
 fn a_chat_message_streams_through_a_channel_and_is_stored() {
     let harness = Harness::new();
-    harness.ok("login", json!({ "account": DEMO_ACCOUNT, "password": DEMO_PASSWORD }));
+    harness.ok(
+        "login",
+        json!({ "account": DEMO_ACCOUNT, "password": DEMO_PASSWORD }),
+    );
     let changes = harness.events(crate::events::CHAT_CHANGED);
     let created = harness.ok(
         "chat_create_conversation",
@@ -556,11 +559,18 @@ fn a_chat_message_streams_through_a_channel_and_is_stored() {
         if conversation["messages"][1]["status"] == "complete" {
             break conversation;
         }
-        assert!(std::time::Instant::now() < deadline, "the answer completes: {conversation}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the answer completes: {conversation}"
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     assert_eq!(conversation["messages"][0]["content"], "你好");
-    assert!(conversation["messages"][1]["content"].as_str().is_some_and(|text| !text.is_empty()));
+    assert!(
+        conversation["messages"][1]["content"]
+            .as_str()
+            .is_some_and(|text| !text.is_empty())
+    );
     assert_eq!(conversation["summary"]["total_points"], 1);
     wait_for(&changes, |event| event["conversation_id"] == id.as_str());
 
