@@ -57,7 +57,15 @@ fn save(dir: &Path, shortcut: Option<&str>) -> std::io::Result<()> {
     let text = serde_json::to_string_pretty(&stored).map_err(std::io::Error::other)?;
     let path = dir.join(FILE_NAME);
     let partial = dir.join(format!("{FILE_NAME}.partial"));
-    std::fs::write(&partial, text)?;
+    // Readable by the user only, like every file of the app's data directory.
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    std::io::Write::write_all(&mut options.open(&partial)?, text.as_bytes())?;
     std::fs::rename(&partial, &path)
 }
 
@@ -142,6 +150,15 @@ mod tests {
         assert_eq!(load(dir.path()), None);
         save(dir.path(), Some("Alt+K")).expect("save");
         assert_eq!(load(dir.path()).as_deref(), Some("Alt+K"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join(FILE_NAME))
+                .expect("file")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
         save(dir.path(), None).expect("save");
         assert_eq!(load(dir.path()), None);
     }

@@ -12,6 +12,7 @@ use taiji_core::runtime::{ChatService, ChatSink};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Emitter, Runtime, State};
 
+use super::log::{create_private, partial_path, storage};
 use super::{CommandError, ErrorKind};
 use crate::events::{CHAT_CHANGED, ChatChangedEvent};
 use crate::shortcut::ShortcutError;
@@ -148,19 +149,21 @@ pub async fn chat_export_conversation(
     path: PathBuf,
 ) -> Result<(), CommandError> {
     let markdown = chat(&state).export_markdown(&id).await?;
-    let mut partial = path.clone().into_os_string();
-    partial.push(".partial");
-    let partial = PathBuf::from(partial);
+    // Like the request-log export: private (a conversation is personal), written beside its final
+    // name and renamed into place, so a failed export leaves no half file.
+    let partial = partial_path(&path)?;
     tokio::task::spawn_blocking(move || {
-        std::fs::write(&partial, markdown)
-            .and_then(|()| std::fs::rename(&partial, &path))
-            .map_err(|error| {
-                let _ignored = std::fs::remove_file(&partial);
-                CommandError::new(
-                    ErrorKind::Storage,
-                    format!("cannot write {}: {error}", path.display()),
-                )
+        let written = create_private(&partial)
+            .and_then(|mut file| {
+                std::io::Write::write_all(&mut file, markdown.as_bytes())?;
+                file.sync_all()
             })
+            .map_err(|error| storage(&partial, &error))
+            .and_then(|()| std::fs::rename(&partial, &path).map_err(|error| storage(&path, &error)));
+        if written.is_err() {
+            let _ignored = std::fs::remove_file(&partial);
+        }
+        written
     })
     .await
     .map_err(CommandError::internal)?
