@@ -153,25 +153,28 @@ async fn a_streamed_answer_is_stored_with_usage_and_logged_as_chat() {
         "{text}"
     );
 
-    let log = core
-        .request_log()
-        .query(
-            LogFilter {
+    // The log entry is finished by the request's own task, just after the answer's end.
+    let entry = tokio::time::timeout(WAIT, async {
+        loop {
+            let filter = LogFilter {
                 api: Some("chat".to_owned()),
                 ..LogFilter::default()
-            },
-            0,
-            10,
-        )
-        .await
-        .expect("log");
-    assert_eq!(log.entries.len(), 1);
-    let entry = &log.entries[0];
+            };
+            let log = core.request_log().query(filter, 0, 10).await.expect("log");
+            assert_eq!(log.entries.len(), 1, "one request for one answer");
+            if log.entries[0].status == EntryStatus::Done {
+                break log.entries[0].clone();
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the request is logged as done");
     assert_eq!(
         (entry.source.api.as_str(), entry.endpoint.as_str()),
         ("chat", "chat")
     );
-    assert_eq!(entry.status, EntryStatus::Done);
+    assert_eq!(entry.points, Some(1));
     wait_stats(&sim, "the session's deletion", |s| s.sessions_open == 0).await;
 
     // Regenerating keeps the first answer as version 0 and sends only the turns before it.
@@ -338,6 +341,21 @@ async fn shutdown_keeps_a_partial_answer_as_stopped() {
             seen.push_str(&delta);
         }
     }
+    // The growing answer is saved while it streams, so a killed app keeps it.
+    let saved = tokio::time::timeout(WAIT, async {
+        loop {
+            let stored = chat.get(&id).await.expect("get");
+            let answer = stored.messages[1].clone();
+            if !answer.content.is_empty() {
+                break answer;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("progress is saved while streaming");
+    assert_eq!(saved.status, MessageStatus::Streaming);
+
     core.shutdown(Duration::from_secs(5)).await;
     let events = until_end(&mut rx).await;
     assert!(
