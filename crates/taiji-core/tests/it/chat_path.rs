@@ -491,7 +491,7 @@ async fn summarize_into_new_starts_a_conversation_with_the_summary() {
     );
     assert_eq!(fresh.summary.model.as_deref(), Some("gpt-4.1-mini"));
     assert!(fresh.messages.is_empty());
-    assert_eq!(sim.control().stats().completions_finished, 2);
+    wait_stats(&sim, "two answers", |s| s.completions_finished == 2).await;
     wait_stats(&sim, "the sessions' deletion", |s| s.sessions_open == 0).await;
     core.shutdown(Duration::from_secs(5)).await;
 }
