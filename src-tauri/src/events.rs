@@ -46,6 +46,8 @@ events! {
     REQUEST_LOG_RESYNC = "request-log-resync" => ();
     /// The settings changed.
     SETTINGS_CHANGED = "settings-changed" => SettingsView;
+    /// A conversation of the built-in chat (or the list) changed, in either window.
+    CHAT_CHANGED = "chat-changed" => ChatChangedEvent;
 }
 
 /// Payload of [`GATEWAY_STATE`].
@@ -71,4 +73,12 @@ pub struct AccountStateEvent {
     pub login: TokenState,
     /// Where the background sign-in stands ("signing in", "site unreachable since …").
     pub sign_in: SignInState,
+}
+
+/// Payload of [`CHAT_CHANGED`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ChatChangedEvent {
+    /// The conversation that changed; `None` when only the list did.
+    pub conversation_id: Option<String>,
 }

@@ -7,7 +7,8 @@
 //! - [`commands`]: the thin `#[tauri::command]` adapters the UI invokes;
 //! - `bindings` (tests only): the UI's generated copy of the commands, events and their types;
 //! - [`events`] and [`forward`]: the core's live channels, forwarded to the UI as events;
-//! - [`tray`] and [`window`]: the tray icon and the main window's behaviour;
+//! - [`tray`] and [`window`]: the tray icon and the main and chat windows' behaviour;
+//! - [`shortcut`]: the global shortcut that opens the chat window;
 //! - [`ui_language`]: the UI's language as the shell knows it, and the tray's labels in it;
 //! - [`notify`]: desktop notifications (sign-in failure, gateway error, low points).
 //!
@@ -22,6 +23,7 @@ pub mod events;
 pub mod forward;
 pub mod lifecycle;
 pub mod notify;
+pub mod shortcut;
 pub mod state;
 pub mod status;
 pub mod tray;
@@ -60,7 +62,11 @@ pub fn run() {
         // The save dialog picks where a request-log export goes; the shell writes the file.
         .plugin(tauri_plugin_dialog::init())
         // Sign-in failure, gateway error and low points (see `notify`).
-        .plugin(tauri_plugin_notification::init());
+        .plugin(tauri_plugin_notification::init())
+        // Links in chat answers open in the system browser (granted for http(s) URLs only).
+        .plugin(tauri_plugin_opener::init())
+        // The user's shortcut that opens the chat window (see `shortcut`).
+        .plugin(shortcut::plugin());
     match build_app(builder, tauri::generate_context!(), Startup::from_env()) {
         Ok(app) => app.run(keep_running_in_tray),
         Err(error) => {

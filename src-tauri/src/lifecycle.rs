@@ -82,6 +82,7 @@ pub fn setup<R: Runtime>(app: &mut App<R>, startup: Startup) -> Result<(), Box<d
             ..BackgroundSignIn::default()
         });
     });
+    crate::shortcut::restore(app.handle(), &data_dir);
     app.manage(AppState::new(core, data_dir));
 
     if startup.hidden {

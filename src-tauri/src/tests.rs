@@ -510,3 +510,128 @@ fn the_notifications_section_is_shown_and_saved_through_the_settings() {
     );
     assert_eq!(error["kind"], "invalid");
 }
+
+#[test]
+fn chat_conversations_round_trip_and_announce_their_changes() {
+    let harness = Harness::new();
+    let changes = harness.events(crate::events::CHAT_CHANGED);
+
+    let created = harness.ok(
+        "chat_create_conversation",
+        json!({ "model": "gpt-4.1-mini", "system_prompt": "简洁回答。" }),
+    );
+    let id = created["summary"]["id"].as_str().expect("an id").to_owned();
+    assert_eq!(created["summary"]["title"], "");
+    assert_eq!(created["system_prompt"], "简洁回答。");
+    assert_eq!(created["messages"], json!([]));
+    assert_eq!(created["context_long"], false);
+    wait_for(&changes, |event| event["conversation_id"] == id.as_str());
+
+    let renamed = harness.ok(
+        "chat_rename_conversation",
+        json!({ "id": id, "title": "北京美食" }),
+    );
+    assert_eq!(renamed["title"], "北京美食");
+    let found = harness.ok("chat_list_conversations", json!({ "query": "美食" }));
+    assert_eq!(found.as_array().map(Vec::len), Some(1));
+    assert_eq!(found[0]["id"], id.as_str());
+    let none = harness.ok("chat_list_conversations", json!({ "query": "不存在" }));
+    assert_eq!(none, json!([]));
+
+    let missing = harness.err("chat_get_conversation", json!({ "id": "nope" }));
+    assert_eq!(missing["kind"], "conversation_not_found");
+
+    let export = harness._dir.path().join("conversation.md");
+    harness.ok("chat_export_conversation", json!({ "id": id, "path": export }));
+    let markdown = std::fs::read_to_string(&export).expect("exported");
+    assert!(markdown.starts_with("# 北京美食"), "{markdown}");
+
+    harness.ok("chat_delete_conversation", json!({ "id": id }));
+    assert_eq!(
+        harness.ok("chat_list_conversations", json!({ "query": null })),
+        json!([])
+    );
+    // Stopping a conversation with nothing running is harmless.
+    harness.ok("chat_stop", json!({ "conversation_id": id }));
+}
+
+#[test]
+fn the_chat_shortcut_is_stored_and_a_malformed_one_refused() {
+    let harness = Harness::new();
+    assert_eq!(harness.ok("get_chat_shortcut", json!({})), Value::Null);
+    let refused = harness.err("set_chat_shortcut", json!({ "shortcut": "Shift+Nonsense" }));
+    assert_eq!(refused["kind"], "invalid");
+    harness.ok("set_chat_shortcut", json!({ "shortcut": " Alt+K " }));
+    assert_eq!(harness.ok("get_chat_shortcut", json!({})), "Alt+K");
+    harness.ok("set_chat_shortcut", json!({ "shortcut": null }));
+    assert_eq!(harness.ok("get_chat_shortcut", json!({})), Value::Null);
+}
+
+#[test]
+fn the_chat_window_opens_at_its_own_page() {
+    let harness = Harness::new();
+    let chat = window::open_chat(harness.app.handle()).expect("the chat window opens");
+    assert_eq!(chat.label(), window::CHAT);
+    let url = chat.url().expect("a URL");
+    assert_eq!(url.fragment(), Some("chat"), "{url}");
+    let again = window::open_chat(harness.app.handle()).expect("opens again");
+    assert_eq!(again.label(), window::CHAT, "the one chat window is reused");
+}
+
+#[test]
+fn a_chat_message_streams_through_a_channel_and_is_stored() {
+    let harness = Harness::new();
+    harness.ok(
+        "login",
+        json!({ "account": DEMO_ACCOUNT, "password": DEMO_PASSWORD }),
+    );
+    let changes = harness.events(crate::events::CHAT_CHANGED);
+    let created = harness.ok(
+        "chat_create_conversation",
+        json!({ "model": "gpt-4.1-mini", "system_prompt": null }),
+    );
+    let id = created["summary"]["id"].as_str().expect("an id").to_owned();
+
+    let refused = harness.err(
+        "chat_send",
+        json!({
+            "conversation_id": id,
+            "content": "看图",
+            "images": [{ "name": "a.png", "mime": "image/png", "data_url": "data:image/png;base64,iVBORw0KGgo=" }],
+            "on_event": "__CHANNEL__:1",
+        }),
+    );
+    assert_eq!(refused["kind"], "model_refused_images");
+
+    let started = harness.ok(
+        "chat_send",
+        json!({ "conversation_id": id, "content": "你好", "images": [], "on_event": "__CHANNEL__:2" }),
+    );
+    assert_eq!(started, Value::Null);
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let conversation = loop {
+        let conversation = harness.ok("chat_get_conversation", json!({ "id": id }));
+        if conversation["messages"][1]["status"] == "complete" {
+            break conversation;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the answer completes: {conversation}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(conversation["messages"][0]["content"], "你好");
+    assert!(
+        conversation["messages"][1]["content"]
+            .as_str()
+            .is_some_and(|text| !text.is_empty())
+    );
+    assert_eq!(conversation["summary"]["total_points"], 1);
+    wait_for(&changes, |event| event["conversation_id"] == id.as_str());
+
+    let entries = harness.ok(
+        "query_request_log",
+        json!({ "filter": { "api": "chat" }, "page": 0, "page_size": 10 }),
+    );
+    assert_eq!(entries["entries"][0]["source"]["api"], "chat");
+}

@@ -29,6 +29,7 @@ use crate::window;
 struct TrayMenu<R: Runtime> {
     tray: TrayIcon<R>,
     open: MenuItem<R>,
+    open_chat: MenuItem<R>,
     copy_address: MenuItem<R>,
     copy_key: MenuItem<R>,
     gateway: CheckMenuItem<R>,
@@ -94,6 +95,7 @@ pub const TRAY_ID: &str = "main";
 /// Menu item ids; the menu event handler matches on these.
 mod item {
     pub const OPEN: &str = "open";
+    pub const OPEN_CHAT: &str = "open-chat";
     pub const COPY_ADDRESS: &str = "copy-address";
     pub const COPY_KEY: &str = "copy-key";
     pub const GATEWAY: &str = "gateway";
@@ -170,6 +172,7 @@ pub fn set_language<R: Runtime>(app: &AppHandle<R>, language: UiLanguage) {
     let result = menu
         .open
         .set_text(labels.open)
+        .and_then(|()| menu.open_chat.set_text(labels.open_chat))
         .and_then(|()| menu.copy_address.set_text(labels.copy_address))
         .and_then(|()| menu.copy_key.set_text(labels.copy_key))
         .and_then(|()| menu.gateway.set_text(gateway_label(labels, switching)))
@@ -206,6 +209,7 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     let language = UiLanguage::from_env();
     let labels = language.tray();
     let open = MenuItem::with_id(app, item::OPEN, labels.open, true, None::<&str>)?;
+    let open_chat = MenuItem::with_id(app, item::OPEN_CHAT, labels.open_chat, true, None::<&str>)?;
     let copy_address = MenuItem::with_id(app, item::COPY_ADDRESS, labels.copy_address, true, None::<&str>)?;
     let copy_key = MenuItem::with_id(app, item::COPY_KEY, labels.copy_key, true, None::<&str>)?;
     let gateway = CheckMenuItem::with_id(
@@ -229,6 +233,7 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         app,
         &[
             &open,
+            &open_chat,
             &copy_address,
             &copy_key,
             &PredefinedMenuItem::separator(app)?,
@@ -265,6 +270,7 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     app.manage(TrayMenu {
         tray,
         open,
+        open_chat,
         copy_address,
         copy_key,
         gateway,
@@ -312,6 +318,7 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
 fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: &MenuEvent, autostart: &CheckMenuItem<R>) {
     match event.id().as_ref() {
         item::OPEN => window::show_main(app),
+        item::OPEN_CHAT => window::show_chat(app),
         item::COPY_ADDRESS => copy_address(app),
         item::COPY_KEY => copy_key(app),
         item::GATEWAY => {

@@ -25,6 +25,8 @@ pub struct TrayLabels {
     /// The product name, first in the tooltip.
     pub product: &'static str,
     pub open: &'static str,
+    /// Opens the chat window.
+    pub open_chat: &'static str,
     pub copy_address: &'static str,
     pub copy_key: &'static str,
     pub gateway_running: &'static str,
@@ -49,6 +51,7 @@ pub struct TrayLabels {
 const EN: TrayLabels = TrayLabels {
     product: "Taiji Gateway",
     open: "Open Taiji Gateway",
+    open_chat: "Open chat",
     copy_address: "Copy API address",
     copy_key: "Copy API key",
     gateway_running: "Gateway running",
@@ -70,6 +73,7 @@ const EN: TrayLabels = TrayLabels {
 const ZH_CN: TrayLabels = TrayLabels {
     product: "太极网关",
     open: "打开太极网关",
+    open_chat: "打开对话",
     copy_address: "复制 API 地址",
     copy_key: "复制 API 密钥",
     gateway_running: "网关运行中",

@@ -1,4 +1,4 @@
-//! The main window: created on demand, destroyed when closed.
+//! The main window and the chat window: created on demand, destroyed when closed.
 //!
 //! The window is built from its `tauri.conf.json` entry (which has `"create": false`): during setup
 //! after the core is open, unless the app was started with [`HIDDEN_FLAG`] (the start-at-login
@@ -11,8 +11,14 @@
 
 use tauri::{AppHandle, Manager, Runtime, WebviewWindow, WebviewWindowBuilder};
 
-/// The label of the one window, as declared in `tauri.conf.json` and `capabilities/default.json`.
+/// The label of the main window, as declared in `tauri.conf.json` and `capabilities/default.json`.
 pub const MAIN: &str = "main";
+
+/// The label of the chat window (granted in `capabilities/default.json` like the main window).
+pub const CHAT: &str = "chat";
+
+/// The chat window's page: the UI renders only the Chat view for this hash.
+pub const CHAT_URL: &str = "index.html#chat";
 
 /// The command-line flag that starts the app in the tray without a window.
 pub const HIDDEN_FLAG: &str = "--hidden";
@@ -67,6 +73,50 @@ pub fn open_main<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<WebviewWindow<
     ] {
         if let Err(error) = result {
             tracing::warn!(%error, step, "could not bring the main window forward");
+        }
+    }
+    Ok(window)
+}
+
+/// Opens the chat window (tray "Open chat", the global shortcut) on a task, like [`show_main`].
+pub fn show_chat<R: Runtime>(app: &AppHandle<R>) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        if let Err(error) = open_chat(&app) {
+            tracing::warn!(%error, "could not open the chat window");
+        }
+    });
+}
+
+/// [`show_chat`]'s work: the chat window exists only while shown, like the main window (closing it
+/// destroys it), and is made from the main window's configuration with its own label, URL and title.
+pub fn open_chat<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<WebviewWindow<R>> {
+    let window = match app.get_webview_window(CHAT) {
+        Some(window) => window,
+        None => {
+            let mut config = app
+                .config()
+                .app
+                .windows
+                .iter()
+                .find(|window| window.label == MAIN)
+                .cloned()
+                .ok_or_else(|| tauri::Error::WindowNotFound)?;
+            config.label = CHAT.to_owned();
+            config.url = tauri::WebviewUrl::App(CHAT_URL.into());
+            config.width = 900.0;
+            config.height = 720.0;
+            config.title = "Taiji Gateway · Chat".to_owned();
+            WebviewWindowBuilder::from_config(app, &config)?.build()?
+        }
+    };
+    for (step, result) in [
+        ("unminimize", window.unminimize()),
+        ("show", window.show()),
+        ("focus", window.set_focus()),
+    ] {
+        if let Err(error) = result {
+            tracing::warn!(%error, step, "could not bring the chat window forward");
         }
     }
     Ok(window)

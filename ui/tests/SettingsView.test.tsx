@@ -1,4 +1,4 @@
-import { cleanup, fireEvent, screen, within } from '@testing-library/react';
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import type { Settings, SettingsPatch } from '../src/api';
@@ -24,9 +24,18 @@ function fakeSettings(refuse: (patch: SettingsPatch) => string | null = () => nu
       current = { ...current, ...patch };
       return current;
     },
+    get_chat_shortcut: () => shortcut,
+    set_chat_shortcut: (args) => {
+      const next = args?.['shortcut'] as string | null;
+      if (next === 'Nonsense') throw { kind: 'invalid', message: 'cannot use the shortcut `Nonsense`' };
+      shortcut = next;
+      return null;
+    },
   });
   return patches;
 }
+
+let shortcut: string | null = null;
 
 function card(name: string): HTMLElement {
   return screen.getByRole('form', { name });
@@ -190,5 +199,23 @@ describe('SettingsView', () => {
     expect(last(patches)).toEqual({ upstream_proxy: 'socks5://u:p@127.0.0.1:1080', upstream_discovery: true });
     fireEvent.click(within(upstream).getByRole('button', { name: 'Check connection' }));
     expect((await within(upstream).findByText(/Cannot reach the site/)).textContent).toContain('proxy refused');
+  });
+  it('sets, refuses and clears the chat window\'s global shortcut', async () => {
+    shortcut = null;
+    fakeSettings();
+    renderView(<SettingsView />);
+    const form = await screen.findByRole('form', { name: 'Chat shortcut' });
+    const input = within(form).getByLabelText('Global shortcut that opens the chat window') as HTMLInputElement;
+    await waitFor(() => expect(input.disabled).toBe(false));
+    fireEvent.change(input, { target: { value: 'Nonsense' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Save' }));
+    expect((await within(form).findByRole('alert')).textContent).toContain('Nonsense');
+    fireEvent.change(input, { target: { value: ' Alt+K ' } });
+    fireEvent.click(within(form).getByRole('button', { name: 'Save' }));
+    expect(await within(form).findByText('Saved')).toBeTruthy();
+    expect(invoke).toHaveBeenCalledWith('set_chat_shortcut', { shortcut: 'Alt+K' });
+    fireEvent.click(within(form).getByRole('button', { name: 'Clear' }));
+    await waitFor(() => expect(input.value).toBe(''));
+    expect(invoke).toHaveBeenCalledWith('set_chat_shortcut', { shortcut: null });
   });
 });

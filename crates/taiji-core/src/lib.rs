@@ -13,6 +13,7 @@ pub mod api;
 pub mod api_keys;
 pub mod catalog_cache;
 pub mod chat;
+pub mod conversations;
 pub mod credentials;
 pub mod dispatch;
 pub mod fs;

@@ -7,7 +7,7 @@ use serde::Serialize;
 use taiji_core::api_keys::ApiKeyError;
 use taiji_core::gateway::GatewayError;
 use taiji_core::request_log::RequestLogError;
-use taiji_core::runtime::CoreError;
+use taiji_core::runtime::{ChatError, CoreError};
 use taiji_core::settings::SettingsError;
 use taiji_core::upstream::{ErrorClass, UpstreamError};
 
@@ -48,6 +48,20 @@ pub enum ErrorKind {
     Unsupported,
     /// A bug.
     Internal,
+    /// The built-in chat: the account's points are used up.
+    Quota,
+    /// The built-in chat: the site's login expired and signing in again failed.
+    LoginExpired,
+    /// The built-in chat: images for a model without image input.
+    ModelRefusedImages,
+    /// The built-in chat: more images than one message may carry.
+    TooManyImages,
+    /// The built-in chat: an image over the size limit.
+    ImageTooLarge,
+    /// The built-in chat: no conversation has that id.
+    ConversationNotFound,
+    /// The built-in chat: the conversation already has an answer streaming.
+    Busy,
 }
 
 impl CommandError {
@@ -72,10 +86,34 @@ impl From<CoreError> for CommandError {
             CoreError::MissingCredentials | CoreError::Prompt(_) => ErrorKind::Invalid,
             CoreError::Invalid(_) | CoreError::Settings(_) => ErrorKind::Invalid,
             CoreError::SettingsStore(error) => return Self::from_settings(error),
-            CoreError::Credentials(_) | CoreError::RequestLog(_) => ErrorKind::Storage,
+            CoreError::Credentials(_) | CoreError::RequestLog(_) | CoreError::Conversations(_) => {
+                ErrorKind::Storage
+            }
             CoreError::Upstream(error) => upstream_kind(error),
             CoreError::Resolve(_) => ErrorKind::NotFound,
             CoreError::Internal(_) => ErrorKind::Internal,
+        };
+        Self::new(kind, error.to_string())
+    }
+}
+
+impl From<ChatError> for CommandError {
+    fn from(error: ChatError) -> Self {
+        let kind = match error.kind() {
+            "conversation_not_found" => ErrorKind::ConversationNotFound,
+            "not_found" => ErrorKind::NotFound,
+            "storage" => ErrorKind::Storage,
+            "model_refused_images" => ErrorKind::ModelRefusedImages,
+            "too_many_images" => ErrorKind::TooManyImages,
+            "image_too_large" => ErrorKind::ImageTooLarge,
+            "not_signed_in" => ErrorKind::NotSignedIn,
+            "busy" => ErrorKind::Busy,
+            "quota" => ErrorKind::Quota,
+            "login_expired" => ErrorKind::LoginExpired,
+            "network" => ErrorKind::Network,
+            "upstream" => ErrorKind::Upstream,
+            "invalid" => ErrorKind::Invalid,
+            _ => ErrorKind::Internal,
         };
         Self::new(kind, error.to_string())
     }

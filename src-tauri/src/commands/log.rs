@@ -77,7 +77,7 @@ pub async fn export_request_log(
 
 /// Creates (or truncates) `path` readable by the user only: an export holds account activity and,
 /// with previews on, prompts.
-fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
+pub(super) fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
@@ -89,7 +89,7 @@ fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
 }
 
 /// `report.csv` → `report.csv.part`, in the same folder so the final rename stays on one disk.
-fn partial_path(path: &Path) -> Result<PathBuf, CommandError> {
+pub(super) fn partial_path(path: &Path) -> Result<PathBuf, CommandError> {
     let Some(name) = path.file_name() else {
         return Err(CommandError::new(
             ErrorKind::Invalid,
@@ -101,7 +101,7 @@ fn partial_path(path: &Path) -> Result<PathBuf, CommandError> {
     Ok(path.with_file_name(partial))
 }
 
-fn storage(path: &Path, error: &std::io::Error) -> CommandError {
+pub(super) fn storage(path: &Path, error: &std::io::Error) -> CommandError {
     CommandError::new(
         ErrorKind::Storage,
         format!("could not write {}: {error}", path.display()),

@@ -10,6 +10,7 @@
 
 mod account;
 mod app;
+mod chat;
 mod demo;
 mod desktop;
 mod error;
@@ -23,6 +24,8 @@ mod settings;
 #[cfg(test)]
 use std::path::PathBuf;
 
+#[cfg(test)]
+use taiji_core::conversations::{ChatStreamEvent, Conversation, ConversationSummary, ImageAttachment};
 #[cfg(test)]
 use taiji_core::request_log::{DailyModelStats, LogFilter, LogPage};
 #[cfg(test)]

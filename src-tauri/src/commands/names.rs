@@ -34,4 +34,22 @@ commands! {
     overview::points_balance() -> PointsBalance;
     overview::check_in_calendar(year: Option<i32>, month: Option<u8>) -> CheckInMonth;
     overview::check_in() -> CheckInReward;
+    chat::chat_list_conversations(query: Option<String>) -> Vec<ConversationSummary>;
+    chat::chat_create_conversation(model: Option<String>, system_prompt: Option<String>) -> Conversation;
+    chat::chat_get_conversation(id: String) -> Conversation;
+    chat::chat_rename_conversation(id: String, title: String) -> ConversationSummary;
+    chat::chat_set_conversation_model(id: String, model: String) -> ConversationSummary;
+    chat::chat_set_system_prompt(id: String, system_prompt: String) -> Conversation;
+    chat::chat_delete_conversation(id: String) -> ();
+    chat::chat_export_conversation(id: String, path: PathBuf) -> ();
+    chat::chat_send(conversation_id: String, content: String, images: Vec<ImageAttachment>, on_event: crate::bindings::Channel<ChatStreamEvent>) -> ();
+    chat::chat_regenerate(conversation_id: String, message_id: String, on_event: crate::bindings::Channel<ChatStreamEvent>) -> ();
+    chat::chat_edit_and_resend(conversation_id: String, message_id: String, content: String, images: Vec<ImageAttachment>, on_event: crate::bindings::Channel<ChatStreamEvent>) -> ();
+    chat::chat_retry(conversation_id: String, message_id: String, on_event: crate::bindings::Channel<ChatStreamEvent>) -> ();
+    chat::chat_stop(conversation_id: String) -> ();
+    chat::chat_select_version(conversation_id: String, message_id: String, version: u32) -> Conversation;
+    chat::chat_delete_message(conversation_id: String, message_id: String) -> Conversation;
+    chat::chat_summarize_into_new(conversation_id: String) -> Conversation;
+    chat::get_chat_shortcut() -> Option<String>;
+    chat::set_chat_shortcut(shortcut: Option<String>) -> ();
 }

@@ -345,6 +345,13 @@ export const en = {
       finish: 'Done',
     },
   },
+  chatShortcut: {
+    heading: 'Chat shortcut',
+    label: 'Global shortcut that opens the chat window',
+    placeholder: 'e.g. CommandOrControl+Shift+Space',
+    help: 'Works in every app while Taiji Gateway runs. Write modifiers and a key joined by +, e.g. Alt+Space.',
+    clear: 'Clear',
+  },
 };
 
 export type Catalog = typeof en;

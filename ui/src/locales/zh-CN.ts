@@ -342,4 +342,11 @@ export const zhCN: Catalog = {
       finish: '完成',
     },
   },
+  chatShortcut: {
+    heading: '对话快捷键',
+    label: '打开对话窗口的全局快捷键',
+    placeholder: '例如 CommandOrControl+Shift+Space',
+    help: '太极网关运行时在任何应用中都可用。用 + 连接修饰键和按键，例如 Alt+Space。',
+    clear: '清除',
+  },
 };

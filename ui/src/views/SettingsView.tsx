@@ -4,7 +4,7 @@
 // (each invalid field says why inline), and "Saved" shows only while the card holds what was saved.
 // The core validates every change again and applies it live.
 import { useQueryClient } from '@tanstack/react-query';
-import { useCallback, useState, type FormEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
 
 import {
   checkConnection,
@@ -18,6 +18,7 @@ import {
   type Theme,
 } from '../api';
 import { Card } from '../components/Card';
+import { getChatShortcut, setChatShortcut } from '../api/chat';
 import { ErrorNote } from '../components/ErrorNote';
 import { Field } from '../components/Field';
 import { LoadingPage } from '../components/LoadingPage';
@@ -68,6 +69,7 @@ export function SettingsView() {
       <div className="settings-grid">
         <AppearanceCard />
         <AutostartCard />
+        <ChatShortcutCard />
         <ConcurrencyCard value={settings.concurrency} save={save} />
         <ListenCard host={settings.host} port={settings.port} save={save} />
         <LanCard lanMode={settings.lan_mode} save={save} />
@@ -528,5 +530,99 @@ function AutostartCard() {
       )}
       <ErrorNote message={failure} />
     </Card>
+  );
+}
+
+/** The global shortcut that opens the chat window: typed as an accelerator, saved with Save,
+ * removed with Clear; the shell refuses one it cannot register and keeps the old one. */
+function ChatShortcutCard() {
+  const { t } = useTranslation();
+  const [saved, setSaved] = useState<string | null>(null);
+  const [draft, setDraft] = useState('');
+  const [loaded, setLoaded] = useState(false);
+  const [failure, setFailure] = useState<string | null>(null);
+  const [done, setDone] = useState(false);
+
+  useEffect(() => {
+    let live = true;
+    getChatShortcut().then(
+      (shortcut) => {
+        if (!live) return;
+        setSaved(shortcut);
+        setDraft(shortcut ?? '');
+        setLoaded(true);
+      },
+      (error: unknown) => {
+        if (live) setFailure(describeError(toCommandError(error)));
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  const apply = (next: string | null) => {
+    setFailure(null);
+    setDone(false);
+    setChatShortcut(next).then(
+      () => {
+        setSaved(next);
+        setDraft(next ?? '');
+        setDone(true);
+      },
+      (error: unknown) => setFailure(describeError(toCommandError(error))),
+    );
+  };
+
+  const trimmed = draft.trim();
+  const unchanged = trimmed === (saved ?? '');
+  return (
+    <form
+      className="card form"
+      aria-labelledby="settings-chat-shortcut"
+      onSubmit={(event: FormEvent) => {
+        event.preventDefault();
+        apply(trimmed === '' ? null : trimmed);
+      }}
+    >
+      <h3 id="settings-chat-shortcut" className="card-heading">
+        {t('chatShortcut.heading')}
+      </h3>
+      <label className="field">
+        <span>{t('chatShortcut.label')}</span>
+        <input
+          className="input"
+          type="text"
+          value={draft}
+          disabled={!loaded}
+          placeholder={t('chatShortcut.placeholder')}
+          spellCheck={false}
+          onChange={(event) => {
+            setDraft(event.target.value);
+            setDone(false);
+          }}
+        />
+      </label>
+      <p className="muted small">{t('chatShortcut.help')}</p>
+      <ErrorNote message={failure} />
+      <div className="row">
+        <button type="submit" className="button" disabled={!loaded || unchanged}>
+          {t('common.save')}
+        </button>
+        <button
+          type="button"
+          className="button secondary"
+          disabled={!loaded || saved === null}
+          onClick={() => apply(null)}
+        >
+          {t('chatShortcut.clear')}
+        </button>
+        {done && unchanged && (
+          <span className="muted small" role="status">
+            {t('common.saved')}
+          </span>
+        )}
+      </div>
+    </form>
   );
 }

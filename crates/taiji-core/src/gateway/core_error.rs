@@ -18,6 +18,7 @@ pub(crate) fn api_error_from_core(error: &CoreError) -> ApiError {
         | CoreError::SettingsStore(_)
         | CoreError::Credentials(_)
         | CoreError::RequestLog(_)
+        | CoreError::Conversations(_)
         | CoreError::Internal(_) => {
             tracing::error!(%error, "a core operation failed while serving a request");
             ApiError::internal()

@@ -12,6 +12,7 @@
 //! first use.
 
 mod backoff;
+mod chat;
 mod live;
 mod options;
 mod points;
@@ -30,6 +31,7 @@ use crate::account::{Account, Credentials as AccountCredentials};
 use crate::api::tokens::TokenEstimator;
 use crate::catalog_cache::CatalogCache;
 use crate::chat::ChatRequest;
+use crate::conversations::ConversationStore;
 use crate::credentials::{CredentialBackend, CredentialStore, Credentials as StoredCredentials};
 use crate::dispatch::{ChatStream, Dispatcher, DispatcherConfig, PacingConfig};
 use crate::metrics::Metrics;
@@ -42,6 +44,7 @@ use crate::settings::{Settings, SettingsError, SettingsStore};
 use crate::upstream::{Discovery, ProxySetting, UpstreamClient, UpstreamConfig, UpstreamError};
 
 pub use backoff::Backoff;
+pub use chat::{CHAT_ENDPOINT, ChatError, ChatService, ChatSink, SAVE_EVERY};
 pub use options::{CoreError, CoreOptions, SettingsOverrides};
 pub use points::{CheckInMonth, site_today};
 pub use sign_in::{BackgroundSignIn, CREDENTIAL_POLL, SignInState};
@@ -66,6 +69,8 @@ struct Inner {
     dispatcher: Dispatcher,
     log: RequestLog,
     catalog: CatalogCache,
+    /// The built-in chat: its conversation store and the answers in flight.
+    chat: chat::ChatState,
     tokens: TokenEstimator,
     /// For image downloads (guarded against this machine and the LAN); rebuilt when the proxy
     /// setting changes.
@@ -131,6 +136,10 @@ impl Core {
         let log = tokio::task::spawn_blocking(move || RequestLog::open_with(&log_dir, log_options))
             .await
             .map_err(|e| CoreError::Internal(e.to_string()))??;
+        let conversations_dir = options.data_dir.clone();
+        let conversations = tokio::task::spawn_blocking(move || ConversationStore::open(&conversations_dir))
+            .await
+            .map_err(|e| CoreError::Internal(e.to_string()))??;
         let dispatcher = Dispatcher::new(account.clone(), log.clone(), dispatcher_config(&settings));
         let tokens = tokio::task::spawn_blocking(TokenEstimator::new)
             .await
@@ -148,6 +157,7 @@ impl Core {
             dispatcher,
             log,
             catalog: CatalogCache::default(),
+            chat: chat::ChatState::new(conversations),
             tokens,
             images: std::sync::RwLock::new(images),
             metrics: Metrics::new(),
@@ -488,9 +498,12 @@ impl Core {
         CoreStatus::collect(self)
     }
 
-    /// Stops background work and running requests (deleting their sessions), waiting up to
-    /// `grace`.
+    /// Stops background work, the chat's running answers (stored as stopped) and running requests
+    /// (deleting their sessions), waiting up to `grace`.
     pub async fn shutdown(&self, grace: Duration) {
+        // Chat answers first: they end as stopped with their text stored, and dropping their
+        // streams cancels their requests, which the dispatcher then finishes cleaning up.
+        self.inner.chat.shutdown(grace).await;
         self.inner.dispatcher.shutdown(grace).await;
         self.inner.shutdown.cancel();
         self.inner.tasks.close();

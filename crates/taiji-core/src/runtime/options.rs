@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use time::OffsetDateTime;
 
 use crate::api_keys::{ApiKey, ApiKeys};
+use crate::conversations::ConversationError;
 use crate::credentials::{BackendChoice, CredentialError};
 use crate::model_resolver::ResolveError;
 use crate::prompt::PromptError;
@@ -138,6 +139,9 @@ pub enum CoreError {
     /// The request log failed.
     #[error(transparent)]
     RequestLog(#[from] RequestLogError),
+    /// The built-in chat's conversation store failed.
+    #[error(transparent)]
+    Conversations(#[from] ConversationError),
     /// The upstream failed or refused.
     #[error(transparent)]
     Upstream(UpstreamError),

@@ -15,6 +15,8 @@ mod api_accept;
 mod api_anthropic;
 mod api_errors;
 mod api_openai;
+mod chat_path;
+mod conversations_store;
 mod credentials_file;
 mod dialects;
 mod dispatch;

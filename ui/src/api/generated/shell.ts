@@ -2,6 +2,8 @@
 // src-tauri/src/bindings.rs; do not edit.
 // Regenerate with `TAIJI_UPDATE_BINDINGS=1 cargo test -p taiji-desktop bindings`.
 
+import type { Channel } from '@tauri-apps/api/core';
+
 /**
  * Payload of [`ACCOUNT_STATE`].
  */
@@ -89,6 +91,134 @@ keys: Array<ApiKeyView>, };
 export type AppInfo = { name: string, version: string, };
 
 /**
+ * Payload of [`CHAT_CHANGED`].
+ */
+export type ChatChangedEvent = { 
+/**
+ * The conversation that changed; `None` when only the list did.
+ */
+conversation_id: string | null, };
+
+/**
+ * One message (one version of one position).
+ */
+export type ChatMessage = { 
+/**
+ * Its id.
+ */
+id: string, 
+/**
+ * Its conversation.
+ */
+conversation_id: string, 
+/**
+ * Its place in the transcript; all versions of a turn share it.
+ */
+position: number, 
+/**
+ * 0-based; regenerating adds a version at the same position.
+ */
+version: number, 
+/**
+ * How many versions its position has.
+ */
+version_count: number, 
+/**
+ * Who wrote it.
+ */
+role: MessageRole, 
+/**
+ * The text (answers without `<think>`).
+ */
+content: string, 
+/**
+ * The text inside `<think>`, '' if none.
+ */
+reasoning: string, 
+/**
+ * User messages only.
+ */
+images: Array<ImageAttachment>, 
+/**
+ * Answers: the catalog model id used.
+ */
+model: string | null, 
+/**
+ * Answers: the label the upstream's final record reported.
+ */
+model_label: string | null, 
+/**
+ * Where it stands.
+ */
+status: MessageStatus, 
+/**
+ * Set when `status` is failed.
+ */
+error: TurnError | null, 
+/**
+ * Answers, when known.
+ */
+usage: ChatUsage | null, 
+/**
+ * RFC 3339, UTC.
+ */
+created_at: string, };
+
+/**
+ * What the UI receives while an answer is produced.
+ */
+export type ChatStreamEvent = { "event": "started", "data": { 
+/**
+ * The user message just stored.
+ */
+user_message: ChatMessage | null, 
+/**
+ * The answer being written (status streaming).
+ */
+assistant_message: ChatMessage, } } | { "event": "reasoning", "data": { 
+/**
+ * The new text.
+ */
+delta: string, } } | { "event": "text", "data": { 
+/**
+ * The new text.
+ */
+delta: string, } } | { "event": "usage", "data": ChatUsage } | { "event": "finished", "data": { 
+/**
+ * The stored answer.
+ */
+message: ChatMessage, } } | { "event": "stopped", "data": { 
+/**
+ * The stored answer.
+ */
+message: ChatMessage, } } | { "event": "failed", "data": { 
+/**
+ * The stored answer.
+ */
+message: ChatMessage, } };
+
+/**
+ * Tokens and points of one answer, from the upstream's final record.
+ */
+export type ChatUsage = { 
+/**
+ * Input tokens billed.
+ */
+prompt_tokens: number, 
+/**
+ * Output tokens.
+ */
+completion_tokens: number, 
+/**
+ * Both.
+ */
+total_tokens: number, 
+/**
+ * Points charged.
+ */
+points: number, };
+
+/**
  * One day of the check-in calendar (`GET /api/gift_sign`).
  */
 export type CheckInDay = { 
@@ -170,6 +300,72 @@ proxy: string,
 error: string | null, };
 
 /**
+ * A conversation with its transcript (the selected version of each position).
+ */
+export type Conversation = { 
+/**
+ * As in the list.
+ */
+summary: ConversationSummary, 
+/**
+ * The system prompt ('' for none).
+ */
+system_prompt: string, 
+/**
+ * The selected version of each position, by position.
+ */
+messages: Array<ChatMessage>, 
+/**
+ * Estimated tokens of the transcript the next turn would send.
+ */
+context_tokens: number, 
+/**
+ * Whether it is long enough to offer "start a new chat with a summary".
+ */
+context_long: boolean, };
+
+/**
+ * A conversation in the list.
+ */
+export type ConversationSummary = { 
+/**
+ * Its id.
+ */
+id: string, 
+/**
+ * Its title ('' until the first message).
+ */
+title: string, 
+/**
+ * The catalog model id it talks to.
+ */
+model: string | null, 
+/**
+ * RFC 3339, UTC.
+ */
+created_at: string, 
+/**
+ * RFC 3339, UTC.
+ */
+updated_at: string, 
+/**
+ * Messages shown (selected versions).
+ */
+message_count: number, 
+/**
+ * Points of every answer ever received in it (all versions).
+ */
+total_points: number, 
+/**
+ * Tokens of every answer ever received in it (all versions).
+ */
+total_tokens: number, 
+/**
+ * For search results: an excerpt around the match.
+ */
+snippet: string | null, };
+
+/**
  * Where credentials are kept, as data the UI words in its own language.
  */
 export type CredentialsView = { 
@@ -232,7 +428,7 @@ export type ErrorClass = "invalid_credentials" | "login_expired" | "quota_exhaus
 /**
  * The kinds of [`CommandError`] (serialised in snake_case).
  */
-export type ErrorKind = "not_signed_in" | "invalid_credentials" | "network" | "upstream" | "invalid" | "not_found" | "gateway" | "storage" | "unsupported" | "internal";
+export type ErrorKind = "not_signed_in" | "invalid_credentials" | "network" | "upstream" | "invalid" | "not_found" | "gateway" | "storage" | "unsupported" | "internal" | "quota" | "login_expired" | "model_refused_images" | "too_many_images" | "image_too_large" | "conversation_not_found" | "busy";
 
 /**
  * The export formats.
@@ -264,6 +460,23 @@ export type GatewayStatus = { "state": "running" } | { "state": "needs_login" } 
  * Why, in words for the user.
  */
 message: string, };
+
+/**
+ * An image sent with a user message, kept with it.
+ */
+export type ImageAttachment = { 
+/**
+ * The file name the user attached.
+ */
+name: string, 
+/**
+ * Its MIME type, e.g. `image/png`.
+ */
+mime: string, 
+/**
+ * `data:<mime>;base64,...`.
+ */
+data_url: string, };
 
 /**
  * One stored request.
@@ -400,6 +613,16 @@ page: number,
  * The page size used (after clamping to 1..=[`MAX_PAGE_SIZE`]).
  */
 page_size: number, };
+
+/**
+ * Who wrote a message.
+ */
+export type MessageRole = "user" | "assistant";
+
+/**
+ * Where a message stands.
+ */
+export type MessageStatus = "complete" | "streaming" | "stopped" | "failed";
 
 /**
  * One model of the account's catalog, deduplicated by [`ModelInfo::id`].
@@ -799,6 +1022,19 @@ class: ErrorClass,
 message: string, };
 
 /**
+ * Why an answer failed, for the UI: a kind to branch on and the message as the upstream gave it.
+ */
+export type TurnError = { 
+/**
+ * `quota`, `login_expired`, `network`, `not_signed_in`, `upstream`, `internal`, ...
+ */
+kind: string, 
+/**
+ * A sentence (upstream Chinese messages as they are).
+ */
+message: string, };
+
+/**
  * A language the UI and the tray speak.
  */
 export type UiLanguage = "zh-CN" | "en";
@@ -831,6 +1067,24 @@ export const COMMANDS = [
   'points_balance',
   'check_in_calendar',
   'check_in',
+  'chat_list_conversations',
+  'chat_create_conversation',
+  'chat_get_conversation',
+  'chat_rename_conversation',
+  'chat_set_conversation_model',
+  'chat_set_system_prompt',
+  'chat_delete_conversation',
+  'chat_export_conversation',
+  'chat_send',
+  'chat_regenerate',
+  'chat_edit_and_resend',
+  'chat_retry',
+  'chat_stop',
+  'chat_select_version',
+  'chat_delete_message',
+  'chat_summarize_into_new',
+  'get_chat_shortcut',
+  'set_chat_shortcut',
 ] as const;
 
 export type Command = (typeof COMMANDS)[number];
@@ -863,6 +1117,24 @@ export interface Commands {
   points_balance: { args: Record<string, never>; ok: PointsBalance };
   check_in_calendar: { args: { year?: number | null; month?: number | null }; ok: CheckInMonth };
   check_in: { args: Record<string, never>; ok: CheckInReward };
+  chat_list_conversations: { args: { query?: string | null }; ok: Array<ConversationSummary> };
+  chat_create_conversation: { args: { model?: string | null; system_prompt?: string | null }; ok: Conversation };
+  chat_get_conversation: { args: { id: string }; ok: Conversation };
+  chat_rename_conversation: { args: { id: string; title: string }; ok: ConversationSummary };
+  chat_set_conversation_model: { args: { id: string; model: string }; ok: ConversationSummary };
+  chat_set_system_prompt: { args: { id: string; system_prompt: string }; ok: Conversation };
+  chat_delete_conversation: { args: { id: string }; ok: null };
+  chat_export_conversation: { args: { id: string; path: string }; ok: null };
+  chat_send: { args: { conversation_id: string; content: string; images: Array<ImageAttachment>; on_event: Channel<ChatStreamEvent> }; ok: null };
+  chat_regenerate: { args: { conversation_id: string; message_id: string; on_event: Channel<ChatStreamEvent> }; ok: null };
+  chat_edit_and_resend: { args: { conversation_id: string; message_id: string; content: string; images: Array<ImageAttachment>; on_event: Channel<ChatStreamEvent> }; ok: null };
+  chat_retry: { args: { conversation_id: string; message_id: string; on_event: Channel<ChatStreamEvent> }; ok: null };
+  chat_stop: { args: { conversation_id: string }; ok: null };
+  chat_select_version: { args: { conversation_id: string; message_id: string; version: number }; ok: Conversation };
+  chat_delete_message: { args: { conversation_id: string; message_id: string }; ok: Conversation };
+  chat_summarize_into_new: { args: { conversation_id: string }; ok: Conversation };
+  get_chat_shortcut: { args: Record<string, never>; ok: string | null };
+  set_chat_shortcut: { args: { shortcut?: string | null }; ok: null };
 }
 
 /** Every event the shell emits to the UI, by its constant name in events.rs. */
@@ -873,6 +1145,7 @@ export const EVENTS = {
   REQUEST_LOG_ENTRY: 'request-log-entry',
   REQUEST_LOG_RESYNC: 'request-log-resync',
   SETTINGS_CHANGED: 'settings-changed',
+  CHAT_CHANGED: 'chat-changed',
 } as const;
 
 /** The payload of each event. */
@@ -883,4 +1156,5 @@ export interface EventPayloads {
   'request-log-entry': LogEntry;
   'request-log-resync': null;
   'settings-changed': SettingsView;
+  'chat-changed': ChatChangedEvent;
 }
