@@ -1,9 +1,9 @@
 // Section navigation.
 import { useTranslation } from 'react-i18next';
 
-export type Section = 'status' | 'keys' | 'log' | 'models' | 'settings';
+export type Section = 'status' | 'chat' | 'keys' | 'log' | 'models' | 'settings';
 
-export const SECTIONS: readonly Section[] = ['status', 'keys', 'log', 'models', 'settings'];
+export const SECTIONS: readonly Section[] = ['status', 'chat', 'keys', 'log', 'models', 'settings'];
 
 interface SidebarProps {
   current: Section;
@@ -23,7 +23,7 @@ export function Sidebar({ current, onSelect }: SidebarProps) {
               aria-current={section === current ? 'page' : undefined}
               onClick={() => onSelect(section)}
             >
-              {t(`nav.${section}`)}
+              {section === 'chat' ? t('chat.nav') : t(`nav.${section}`)}
             </button>
           </li>
         ))}

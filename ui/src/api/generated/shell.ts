@@ -26,6 +26,24 @@ export const COMMANDS = [
   'set_ui_language',
   'autostart',
   'set_autostart',
+  'chat_list_conversations',
+  'chat_create_conversation',
+  'chat_get_conversation',
+  'chat_rename_conversation',
+  'chat_set_conversation_model',
+  'chat_set_system_prompt',
+  'chat_delete_conversation',
+  'chat_export_conversation',
+  'chat_send',
+  'chat_regenerate',
+  'chat_edit_and_resend',
+  'chat_retry',
+  'chat_stop',
+  'chat_select_version',
+  'chat_delete_message',
+  'chat_summarize_into_new',
+  'get_chat_shortcut',
+  'set_chat_shortcut',
 ] as const;
 
 export type Command = (typeof COMMANDS)[number];
@@ -38,4 +56,5 @@ export const EVENTS = {
   REQUEST_LOG_ENTRY: 'request-log-entry',
   REQUEST_LOG_RESYNC: 'request-log-resync',
   SETTINGS_CHANGED: 'settings-changed',
+  CHAT_CHANGED: 'chat-changed',
 } as const;
