@@ -1,7 +1,7 @@
 // A stand-in for the shell's chat commands (CHAT_CONTRACT.md): conversations in memory with
 // versions per position, and streaming commands that wait for the test to play their events
 // through the `Channel` the UI passed (`FakeChannel`, installed as @tauri-apps/api/core's Channel).
-import type { ChatMessage, ChatStreamEvent, ChatUsage, Conversation, ConversationSummary, ImageAttachment } from '../src/api';
+import type { ChatMessage, ChatStreamEvent, ChatUsage, Conversation, ConversationSummary, ImageAttachment } from '../src/api/chatTypes';
 import { answer, catalog } from './fixtures';
 
 /** The mocked `Channel`: the UI sets `onmessage`; tests deliver events with `send`. */

@@ -1,27 +1,24 @@
-// The built-in chat: conversations kept by the core, replies streamed through a Tauri `Channel`,
-// the `chat-changed` event that keeps every window's list in sync, and links opened in the system
-// browser. One function per command of src-tauri/src/commands/chat.rs (arguments snake_case).
+// The built-in chat (CHAT_CONTRACT.md): conversations kept by the core, answers streamed through a
+// Tauri `Channel`, the chat window's global shortcut.
 import { Channel } from '@tauri-apps/api/core';
-import type { UnlistenFn } from '@tauri-apps/api/event';
-import { openUrl } from '@tauri-apps/plugin-opener';
 
-import type { ChatChanged, ChatStreamEvent, Conversation, ConversationSummary, ImageAttachment } from './chatTypes';
-import { call, subscribe } from './client';
-import { CHAT_CHANGED_EVENT } from './events';
+import type {
+  ChatStreamEvent,
+  Conversation,
+  ConversationSummary,
+  ImageAttachment,
+} from './chatTypes';
+import { call } from './client';
 
-/** Receives every event of one streaming reply. */
-export type ChatStreamHandler = (event: ChatStreamEvent) => void;
-
-function channel(onEvent: ChatStreamHandler): Channel<ChatStreamEvent> {
-  return new Channel<ChatStreamEvent>(onEvent);
-}
-
-/** The conversations, newest updated first; `query` searches titles and message text. */
-export function chatListConversations(query: string | null): Promise<ConversationSummary[]> {
+/** Conversations, newest updated first; `query` searches titles and message text. */
+export function chatListConversations(query: string | null = null): Promise<ConversationSummary[]> {
   return call<ConversationSummary[]>('chat_list_conversations', { query });
 }
 
-export function chatCreateConversation(model: string | null, systemPrompt: string | null): Promise<Conversation> {
+export function chatCreateConversation(
+  model: string | null,
+  systemPrompt: string | null = null,
+): Promise<Conversation> {
   return call<Conversation>('chat_create_conversation', { model, system_prompt: systemPrompt });
 }
 
@@ -45,28 +42,52 @@ export function chatDeleteConversation(id: string): Promise<null> {
   return call<null>('chat_delete_conversation', { id });
 }
 
-/** Writes the conversation as Markdown to `path` (from the save dialog; the shell writes the file). */
+/** Writes the conversation as Markdown to `path` (from the save dialog). */
 export function chatExportConversation(id: string, path: string): Promise<null> {
   return call<null>('chat_export_conversation', { id, path });
 }
 
-/** Sends a user message; resolves once the reply has started, whose events then reach `onEvent`. */
-export function chatSend(conversationId: string, content: string, images: ImageAttachment[], onEvent: ChatStreamHandler): Promise<null> {
-  return call<null>('chat_send', { conversation_id: conversationId, content, images, on_event: channel(onEvent) });
+function channel(onEvent: (event: ChatStreamEvent) => void): Channel<ChatStreamEvent> {
+  const events = new Channel<ChatStreamEvent>();
+  events.onmessage = onEvent;
+  return events;
 }
 
-/** Answers again at an assistant message's position, keeping the earlier versions. */
-export function chatRegenerate(conversationId: string, messageId: string, onEvent: ChatStreamHandler): Promise<null> {
-  return call<null>('chat_regenerate', { conversation_id: conversationId, message_id: messageId, on_event: channel(onEvent) });
+/** Sends a user message; resolves once the turn started, `onEvent` receives the answer. */
+export function chatSend(
+  conversationId: string,
+  content: string,
+  images: ImageAttachment[],
+  onEvent: (event: ChatStreamEvent) => void,
+): Promise<null> {
+  return call<null>('chat_send', {
+    conversation_id: conversationId,
+    content,
+    images,
+    on_event: channel(onEvent),
+  });
 }
 
-/** Replaces a user message's content, drops everything after it, and answers again. */
+/** A new version of the answer `messageId` (earlier versions kept). */
+export function chatRegenerate(
+  conversationId: string,
+  messageId: string,
+  onEvent: (event: ChatStreamEvent) => void,
+): Promise<null> {
+  return call<null>('chat_regenerate', {
+    conversation_id: conversationId,
+    message_id: messageId,
+    on_event: channel(onEvent),
+  });
+}
+
+/** Replaces the user message `messageId`, deletes everything after it, and answers again. */
 export function chatEditAndResend(
   conversationId: string,
   messageId: string,
   content: string,
   images: ImageAttachment[],
-  onEvent: ChatStreamHandler,
+  onEvent: (event: ChatStreamEvent) => void,
 ): Promise<null> {
   return call<null>('chat_edit_and_resend', {
     conversation_id: conversationId,
@@ -77,36 +98,54 @@ export function chatEditAndResend(
   });
 }
 
-/** Replaces a failed or stopped assistant message by a new answer in place. */
-export function chatRetry(conversationId: string, messageId: string, onEvent: ChatStreamHandler): Promise<null> {
-  return call<null>('chat_retry', { conversation_id: conversationId, message_id: messageId, on_event: channel(onEvent) });
+/** Answers again in place of the failed or stopped answer `messageId`. */
+export function chatRetry(
+  conversationId: string,
+  messageId: string,
+  onEvent: (event: ChatStreamEvent) => void,
+): Promise<null> {
+  return call<null>('chat_retry', {
+    conversation_id: conversationId,
+    message_id: messageId,
+    on_event: channel(onEvent),
+  });
 }
 
-/** Stops the running reply (it ends with a `stopped` event). */
+/** Stops the running answer (it ends with a `stopped` event). */
 export function chatStop(conversationId: string): Promise<null> {
   return call<null>('chat_stop', { conversation_id: conversationId });
 }
 
-export function chatSelectVersion(conversationId: string, messageId: string, version: number): Promise<Conversation> {
-  return call<Conversation>('chat_select_version', { conversation_id: conversationId, message_id: messageId, version });
+export function chatSelectVersion(
+  conversationId: string,
+  messageId: string,
+  version: number,
+): Promise<Conversation> {
+  return call<Conversation>('chat_select_version', {
+    conversation_id: conversationId,
+    message_id: messageId,
+    version,
+  });
 }
 
-/** Deletes that version of a message only. */
 export function chatDeleteMessage(conversationId: string, messageId: string): Promise<Conversation> {
-  return call<Conversation>('chat_delete_message', { conversation_id: conversationId, message_id: messageId });
+  return call<Conversation>('chat_delete_message', {
+    conversation_id: conversationId,
+    message_id: messageId,
+  });
 }
 
-/** A new conversation whose system prompt summarises this one (same model); resolves to it. */
+/** Summarises the conversation into a new one (its system prompt); resolves to the new one. */
 export function chatSummarizeIntoNew(conversationId: string): Promise<Conversation> {
   return call<Conversation>('chat_summarize_into_new', { conversation_id: conversationId });
 }
 
-/** Another window (or this one) changed a conversation or the list. */
-export function onChatChanged(handler: (payload: ChatChanged) => void): Promise<UnlistenFn> {
-  return subscribe(CHAT_CHANGED_EVENT, handler);
+/** The global shortcut that opens the chat window, e.g. `CommandOrControl+Shift+Space`. */
+export function getChatShortcut(): Promise<string | null> {
+  return call<string | null>('get_chat_shortcut');
 }
 
-/** Opens an http(s) link from an answer in the system browser. */
-export function openExternal(url: string): Promise<void> {
-  return openUrl(url);
+/** Sets (or with `null` clears) the chat window's global shortcut; refused with kind `invalid`. */
+export function setChatShortcut(shortcut: string | null): Promise<null> {
+  return call<null>('set_chat_shortcut', { shortcut });
 }

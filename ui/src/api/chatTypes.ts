@@ -1,5 +1,6 @@
-// Payloads of the built-in chat (`taiji_core::conversations`, src-tauri/src/commands/chat.rs), as
-// agreed in the chat contract: snake_case fields, RFC 3339 timestamps.
+// Payload types of the built-in chat (CHAT_CONTRACT.md), mirroring `taiji_core::conversations`
+// (crates/taiji-core/src/conversations/types.rs). Written by hand for now; to be generated with the
+// other payload types.
 
 export type MessageRole = 'user' | 'assistant';
 export type MessageStatus = 'complete' | 'streaming' | 'stopped' | 'failed';
@@ -18,10 +19,15 @@ export interface ImageAttachment {
   data_url: string;
 }
 
+export interface TurnError {
+  kind: string;
+  message: string;
+}
+
 export interface ConversationSummary {
   id: string;
   title: string;
-  /** The catalog model id (`ModelInfo.id`). */
+  /** Catalog model id (`ModelInfo.id`). */
   model: string | null;
   created_at: string;
   updated_at: string;
@@ -35,27 +41,22 @@ export interface ConversationSummary {
 export interface ChatMessage {
   id: string;
   conversation_id: string;
-  /** 0, 1, 2, … the order in the transcript; all versions of one turn share it. */
+  /** Order in the transcript; all versions of one turn share it. */
   position: number;
-  /** 0-based; regenerating adds a version at the same position. */
+  /** 0-based; regenerate adds a version at the same position. */
   version: number;
-  /** How many versions this position has. */
   version_count: number;
   role: MessageRole;
-  /** The answer text (without `<think>`). */
+  /** Answer text (without `<think>`). */
   content: string;
-  /** The text inside `<think>`, '' if none. */
+  /** Text inside `<think>`, '' if none. */
   reasoning: string;
   /** User messages only. */
   images: ImageAttachment[];
-  /** Assistant: the catalog model id used; user: null. */
   model: string | null;
-  /** Assistant: the label reported by the final record. */
   model_label: string | null;
   status: MessageStatus;
-  /** Set when `status` is `failed`. */
-  error: { kind: string; message: string } | null;
-  /** Assistant, when known. */
+  error: TurnError | null;
   usage: ChatUsage | null;
   created_at: string;
 }
@@ -67,11 +68,11 @@ export interface Conversation {
   messages: ChatMessage[];
   /** Estimated tokens of the transcript the next turn would send. */
   context_tokens: number;
-  /** True when the context is long enough that a summary is worth offering. */
+  /** True when the context is long enough to offer "start a new chat with a summary". */
   context_long: boolean;
 }
 
-/** One event of a streaming reply (a Tauri `Channel`). */
+/** What the `on_event` channel of `chat_send` and friends delivers. */
 export type ChatStreamEvent =
   | { event: 'started'; data: { user_message: ChatMessage | null; assistant_message: ChatMessage } }
   | { event: 'reasoning'; data: { delta: string } }
@@ -81,7 +82,7 @@ export type ChatStreamEvent =
   | { event: 'stopped'; data: { message: ChatMessage } }
   | { event: 'failed'; data: { message: ChatMessage } };
 
-/** The `chat-changed` event's payload: which conversation changed (`null`: the list as a whole). */
-export interface ChatChanged {
+/** Payload of the `chat-changed` event. */
+export interface ChatChangedEvent {
   conversation_id: string | null;
 }

@@ -18,13 +18,6 @@ export type ErrorKind =
   | 'storage'
   | 'unsupported'
   | 'internal'
-  | 'quota'
-  | 'login_expired'
-  | 'model_refused_images'
-  | 'too_many_images'
-  | 'image_too_large'
-  | 'conversation_not_found'
-  | 'busy'
   | 'unavailable';
 
 export class CommandError extends Error {

@@ -1,8 +1,6 @@
 // The only place in the UI that talks to the desktop shell (`invoke` / `listen` from @tauri-apps/api,
 // and the store, clipboard and dialog plugins). Views import from here, never from @tauri-apps/*
 // directly, so tests can mock one boundary.
-export * from './chat';
-export type * from './chatTypes';
 export { CommandError, toCommandError, type ErrorKind } from './client';
 export * from './demo';
 export * from './desktop';

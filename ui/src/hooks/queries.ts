@@ -5,8 +5,6 @@ import { QueryClient, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback } from 'react';
 
 import {
-  chatGetConversation,
-  chatListConversations,
   getAppInfo,
   getAutostart,
   getSettings,
@@ -14,7 +12,6 @@ import {
   listApiKeys,
   listModels,
   onAccountState,
-  onChatChanged,
   onGatewayState,
   onGauges,
   onSettingsChanged,
@@ -24,6 +21,8 @@ import {
   type Settings,
   type StatusSnapshot,
 } from '../api';
+import { chatGetConversation, chatListConversations } from '../api/chat';
+import { onChatChanged } from '../api/chatEvents';
 import { useShellEvent } from './useShellEvent';
 
 export const queryKeys = {

@@ -7,6 +7,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
+import { chooseSavePath, loadChatLastModel, saveChatLastModel, type ModelInfo } from '../../api';
 import {
   chatCreateConversation,
   chatDeleteConversation,
@@ -17,15 +18,8 @@ import {
   chatSetConversationModel,
   chatSetSystemPrompt,
   chatSummarizeIntoNew,
-  chooseSavePath,
-  loadChatLastModel,
-  saveChatLastModel,
-  type ChatMessage,
-  type Conversation,
-  type ConversationSummary,
-  type ImageAttachment,
-  type ModelInfo,
-} from '../../api';
+} from '../../api/chat';
+import type { ChatMessage, Conversation, ConversationSummary, ImageAttachment } from '../../api/chatTypes';
 import { ErrorNote } from '../../components/ErrorNote';
 import { queryKeys, useChatConversationQuery, useModelsQuery } from '../../hooks/queries';
 import { Composer } from './Composer';

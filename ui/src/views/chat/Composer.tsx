@@ -4,7 +4,8 @@
 import { useRef, useState, type DragEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 
-import type { ImageAttachment, ModelInfo } from '../../api';
+import type { ModelInfo } from '../../api';
+import type { ImageAttachment } from '../../api/chatTypes';
 import { describeFailure } from './errors';
 import { checkImages, filesOf, MAX_IMAGE_BYTES, MAX_IMAGES, readImage, sendRefusal, type ImageRefusal } from './images';
 import { useSendKeys } from './keys';

@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
-import type { ConversationSummary } from '../../api';
+import type { ConversationSummary } from '../../api/chatTypes';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { ErrorNote } from '../../components/ErrorNote';
 import { commandError, useChatConversationsQuery } from '../../hooks/queries';

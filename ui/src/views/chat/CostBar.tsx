@@ -2,7 +2,7 @@
 // as one upstream message, so a long one offers to continue in a new chat from a summary.
 import { useTranslation } from 'react-i18next';
 
-import type { Conversation } from '../../api';
+import type { Conversation } from '../../api/chatTypes';
 import { formatNumber } from '../../lib/format';
 
 interface CostBarProps {

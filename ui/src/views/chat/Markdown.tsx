@@ -11,7 +11,7 @@ import rehypeKatex from 'rehype-katex';
 import remarkGfm from 'remark-gfm';
 import remarkMath from 'remark-math';
 
-import { openExternal } from '../../api';
+import { openExternal } from '../../api/opener';
 import { CopyButton } from '../../components/CopyButton';
 
 interface HastNode {

@@ -5,7 +5,7 @@
 import { createContext, memo, useContext, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
-import type { ChatMessage, ImageAttachment } from '../../api';
+import type { ChatMessage, ImageAttachment } from '../../api/chatTypes';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { CopyButton } from '../../components/CopyButton';
 import { formatNumber } from '../../lib/format';

@@ -3,7 +3,7 @@
 import { useCallback, useLayoutEffect, useMemo, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 
-import type { ChatMessage } from '../../api';
+import type { ChatMessage } from '../../api/chatTypes';
 import { LiveTurnView } from './LiveTurnView';
 import { useLiveCutoff, type LiveTurns } from './liveTurns';
 import { MessageItem, TranscriptContext, type TranscriptActions } from './MessageItem';

@@ -1,6 +1,7 @@
 // Images attached to a message: read as data URLs and checked against the protocol's limits (at
 // most five, 5 MB each decoded) and the model's ability to see them, before anything is sent.
-import type { ImageAttachment, ModelInfo } from '../../api';
+import type { ModelInfo } from '../../api';
+import type { ImageAttachment } from '../../api/chatTypes';
 
 export const MAX_IMAGES = 5;
 export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;

@@ -4,7 +4,7 @@
 // (from the query cache) therefore never re-renders per token.
 import { useCallback, useSyncExternalStore } from 'react';
 
-import type { ChatMessage, ChatStreamEvent, ChatUsage, ImageAttachment } from '../../api';
+import type { ChatMessage, ChatStreamEvent, ChatUsage, ImageAttachment } from '../../api/chatTypes';
 
 /** What the user sent, shown at once while the shell has not confirmed it yet. */
 export interface PendingUser {

@@ -5,16 +5,8 @@
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useMemo } from 'react';
 
-import {
-  chatEditAndResend,
-  chatRegenerate,
-  chatRetry,
-  chatSend,
-  chatStop,
-  type ChatMessage,
-  type Conversation,
-  type ImageAttachment,
-} from '../../api';
+import { chatEditAndResend, chatRegenerate, chatRetry, chatSend, chatStop } from '../../api/chat';
+import type { ChatMessage, Conversation, ImageAttachment } from '../../api/chatTypes';
 import { queryKeys } from '../../hooks/queries';
 import { LiveTurns, type TurnEnd } from './liveTurns';
 
