@@ -381,7 +381,7 @@ describe('ChatView', () => {
   it('shows the context length and offers a new chat from a summary when it is long', async () => {
     const core = new FakeChatCore();
     await openAnswered(core, { context_tokens: 48000, context_long: true });
-    expect(screen.getByText('Context ≈ 48,000 tokens')).toBeTruthy();
+    expect(screen.getByText(/Context ≈ 48,000 tokens · long/)).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Start a new chat with a summary' }));
     await waitFor(() => expect(screen.getByRole('heading', { level: 2 }).textContent).toBe('Summary'));
     expect(core.commands('chat_summarize_into_new')).toHaveLength(1);
@@ -394,6 +394,8 @@ describe('ChatView', () => {
   it('shows model prices and badges in the picker', async () => {
     const core = new FakeChatCore();
     await openAnswered(core);
+    // A short conversation offers no summary.
+    expect(screen.queryByRole('button', { name: 'Start a new chat with a summary' })).toBeNull();
     fireEvent.click(screen.getByRole('button', { name: 'Choose the model' }));
     const options = screen.getAllByRole('option');
     expect(options.map((option) => option.textContent)).toEqual([

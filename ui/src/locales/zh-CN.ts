@@ -369,6 +369,7 @@ export const zhCN: Catalog = {
       contextHelp: '每条消息都会重新发送整个对话；这是它现在的大致长度。',
       total: '本对话：{{tokens}} tokens · {{points}} 积分',
       long: '这个对话已经很长：每条消息都会重新发送全部内容，更慢，也可能被截断。',
+      longShort: '较长',
       summarize: '用摘要开始新对话',
       summarizing: '正在总结…',
     },

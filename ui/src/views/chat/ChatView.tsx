@@ -4,7 +4,7 @@
 import './chat.css';
 
 import { useQueryClient } from '@tanstack/react-query';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import { chooseSavePath, loadChatLastModel, saveChatLastModel, type ModelInfo } from '../../api';
@@ -32,11 +32,15 @@ import { ModelPicker } from './ModelPicker';
 import { SystemPrompt } from './SystemPrompt';
 import { Transcript } from './Transcript';
 import { useChatActions, useLiveTurns } from './useChatActions';
+import { useNarrow } from './useNarrow';
 
 interface ChatViewProps {
   /** The chat window: the view fills the whole window. */
   standalone?: boolean;
 }
+
+/** At this width and below (the chat's own, px) the list lies over the transcript (chat.css agrees). */
+const NARROW_PX = 640;
 
 /** A file name from a title: no path separators or characters some systems refuse. */
 function fileName(title: string, fallback: string): string {
@@ -55,8 +59,13 @@ export function ChatView({ standalone = false }: ChatViewProps) {
   const [draftModel, setDraftModel] = useState<string | null>(null);
   const [draftPrompt, setDraftPrompt] = useState('');
   const [lastModel, setLastModel] = useState<string | null>(null);
-  // The narrow chat window starts with the list closed; it opens over the transcript.
-  const [listOpen, setListOpen] = useState(() => !(standalone && window.innerWidth > 0 && window.innerWidth < 640));
+  // Wide, the list sits beside the transcript until hidden; narrow, it opens over it when asked.
+  const root = useRef<HTMLDivElement>(null);
+  const narrow = useNarrow(root, NARROW_PX);
+  const [listHidden, setListHidden] = useState(false);
+  const [overlayOpen, setOverlayOpen] = useState(false);
+  const listOpen = narrow ? overlayOpen : !listHidden;
+  const toggleList = () => (narrow ? setOverlayOpen((was) => !was) : setListHidden((was) => !was));
   const [systemOpen, setSystemOpen] = useState(false);
   const [summarizing, setSummarizing] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
@@ -234,15 +243,19 @@ export function ChatView({ standalone = false }: ChatViewProps) {
   const loadFailure = conversationQuery.error === null ? null : describeFailure(conversationQuery.error);
 
   return (
-    <div className={`chat${standalone ? ' chat-standalone' : ''}${listOpen ? ' list-open' : ''}`}>
+    <div ref={root} className={`chat${standalone ? ' chat-standalone' : ''}${narrow ? ' narrow' : ''}`}>
+      {listOpen && narrow && <div className="chat-scrim" aria-hidden="true" onClick={() => setOverlayOpen(false)} />}
       {listOpen && (
         <ConversationList
           selected={conversationId}
           onSelect={(id) => {
             open(id);
-            if (window.innerWidth < 640) setListOpen(false);
+            setOverlayOpen(false);
           }}
-          onNew={() => open(null)}
+          onNew={() => {
+            open(null);
+            setOverlayOpen(false);
+          }}
           onRename={rename}
           onDelete={remove}
           onExport={exportConversation}
@@ -257,7 +270,7 @@ export function ChatView({ standalone = false }: ChatViewProps) {
             aria-expanded={listOpen}
             aria-label={listOpen ? t('chat.list.hide') : t('chat.list.show')}
             title={listOpen ? t('chat.list.hide') : t('chat.list.show')}
-            onClick={() => setListOpen((was) => !was)}
+            onClick={toggleList}
           />
           <h2 className="chat-title" title={title}>
             {title}

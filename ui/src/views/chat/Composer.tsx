@@ -1,7 +1,7 @@
 // The message box: Enter sends, Shift+Enter breaks the line (never during an input method's
 // composition); images attach from a file picker, a paste or a drop, within the limits shown
 // (five, 5 MB each) and only for a model that sees images. While a reply streams, Send becomes Stop.
-import { useRef, useState, type DragEvent } from 'react';
+import { useLayoutEffect, useRef, useState, type DragEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import type { ModelInfo } from '../../api';
@@ -30,6 +30,14 @@ export function Composer({ model, state, onSend, onStop, disabled = false }: Com
   const picker = useRef<HTMLInputElement>(null);
   const box = useRef<HTMLTextAreaElement>(null);
   const vision = model === null || model.multimodal;
+
+  // The box grows with its text (up to the CSS max-height), and shrinks back after sending.
+  useLayoutEffect(() => {
+    const element = box.current;
+    if (element === null) return;
+    element.style.height = 'auto';
+    if (element.scrollHeight > 0) element.style.height = `${element.scrollHeight + 2}px`;
+  }, [text]);
 
   const explain = (refusal: ImageRefusal): string => {
     switch (refusal.reason) {
@@ -81,6 +89,7 @@ export function Composer({ model, state, onSend, onStop, disabled = false }: Com
     setText('');
     setImages([]);
     setProblems([]);
+    box.current?.focus();
     onSend(content, sent).catch((error: unknown) => {
       setText((typed) => (typed === '' ? content : typed));
       setImages((current) => (current.length === 0 ? sent : current));
@@ -135,7 +144,7 @@ export function Composer({ model, state, onSend, onStop, disabled = false }: Com
       <textarea
         ref={box}
         className="chat-input"
-        rows={3}
+        rows={2}
         aria-label={t('chat.composer.label')}
         placeholder={t('chat.composer.placeholder')}
         value={text}

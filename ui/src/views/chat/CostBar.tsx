@@ -1,5 +1,6 @@
-// What the conversation costs and how long its context is; every turn resends the whole transcript
-// as one upstream message, so a long one offers to continue in a new chat from a summary.
+// What the conversation costs and how long its context is. Every turn resends the whole transcript
+// as one upstream message, so a long one is marked and offers to continue in a new chat that starts
+// from a summary.
 import { useTranslation } from 'react-i18next';
 
 import type { Conversation } from '../../api/chatTypes';
@@ -15,22 +16,21 @@ interface CostBarProps {
 export function CostBar({ conversation, summarizing, onSummarize, busy }: CostBarProps) {
   const { t } = useTranslation();
   const { summary } = conversation;
+  const long = conversation.context_long;
   return (
     <div className="chat-cost">
-      {conversation.context_long && (
-        <div className="chat-long" role="status">
-          <span>{t('chat.cost.long')}</span>
-          <button type="button" className="button small secondary" disabled={summarizing || busy} onClick={onSummarize}>
+      <span className={long ? 'chat-context long' : 'chat-context'} role={long ? 'status' : undefined}>
+        <span title={long ? t('chat.cost.long') : t('chat.cost.contextHelp')}>
+          {t('chat.cost.context', { tokens: formatNumber(conversation.context_tokens) })}
+          {long && ` · ${t('chat.cost.longShort')}`}
+        </span>
+        {long && (
+          <button type="button" className="button small secondary" title={t('chat.cost.long')} disabled={summarizing || busy} onClick={onSummarize}>
             {summarizing ? t('chat.cost.summarizing') : t('chat.cost.summarize')}
           </button>
-        </div>
-      )}
-      <div className="chat-cost-line muted">
-        <span title={t('chat.cost.contextHelp')}>{t('chat.cost.context', { tokens: formatNumber(conversation.context_tokens) })}</span>
-        <span>
-          {t('chat.cost.total', { tokens: formatNumber(summary.total_tokens), points: formatNumber(summary.total_points) })}
-        </span>
-      </div>
+        )}
+      </span>
+      <span>{t('chat.cost.total', { tokens: formatNumber(summary.total_tokens), points: formatNumber(summary.total_points) })}</span>
     </div>
   );
 }

@@ -191,6 +191,7 @@ function DeleteButton({ message }: { message: ChatMessage }) {
       question={t('chat.message.deleteQuestion')}
       disabled={busy}
       onConfirm={() => actions.remove(message)}
+      danger
     />
   );
 }

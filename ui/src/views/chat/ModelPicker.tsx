@@ -95,7 +95,8 @@ export function ModelPicker({ models, value, onChange, disabled = false }: Model
         title={current?.id ?? value ?? undefined}
         disabled={disabled}
         onClick={() => {
-          setActive(0);
+          // The list opens on the model in use.
+          setActive(Math.max(0, shown.findIndex((model) => model.id === value)));
           setOpen((was) => !was);
         }}
       >

@@ -1,6 +1,6 @@
 // The transcript: the stored messages (memoized), then the live turn; it follows the end of the
 // answer while the user is at the bottom, and stays put when they scrolled up to read.
-import { useCallback, useLayoutEffect, useMemo, useRef } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import type { ChatMessage } from '../../api/chatTypes';
@@ -30,6 +30,7 @@ export function Transcript({ conversationId, messages, turns, actions, busy, mod
   const context = useMemo(() => ({ actions, busy }), [actions, busy]);
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
+  const lastTop = useRef(0);
 
   const follow = useCallback(() => {
     const element = scroller.current;
@@ -41,6 +42,16 @@ export function Transcript({ conversationId, messages, turns, actions, busy, mod
     atBottom.current = true;
   }, [conversationId]);
   useLayoutEffect(follow, [follow, shown, conversationId]);
+  // Images, fonts and math can grow the transcript after it rendered: stay at the end then too.
+  const inner = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const element = inner.current;
+    if (element === null || typeof ResizeObserver === 'undefined') return undefined;
+    const observer = new ResizeObserver(() => follow());
+    observer.observe(element);
+    if (scroller.current !== null) observer.observe(scroller.current);
+    return () => observer.disconnect();
+  }, [follow]);
 
   const live = conversationId !== null && cutoff !== null;
   return (
@@ -48,11 +59,15 @@ export function Transcript({ conversationId, messages, turns, actions, busy, mod
       className="chat-transcript"
       ref={scroller}
       onScroll={(event) => {
+        // Only the reader scrolls up: content growing or our own following never unsticks it.
         const element = event.currentTarget;
-        atBottom.current = element.scrollHeight - element.scrollTop - element.clientHeight <= BOTTOM_SLACK;
+        const near = element.scrollHeight - element.scrollTop - element.clientHeight <= BOTTOM_SLACK;
+        if (near) atBottom.current = true;
+        else if (element.scrollTop < lastTop.current) atBottom.current = false;
+        lastTop.current = element.scrollTop;
       }}
     >
-      <div className="chat-transcript-inner" role="log" aria-label={t('chat.transcript')}>
+      <div className="chat-transcript-inner" ref={inner} role="log" aria-label={t('chat.transcript')}>
         {shown.length === 0 && !live && <p className="chat-welcome muted">{t('chat.welcome')}</p>}
         <TranscriptContext.Provider value={context}>
           {shown.map((message) => (
