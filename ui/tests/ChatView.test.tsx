@@ -378,6 +378,15 @@ describe('ChatView', () => {
     expect(screen.getByRole('heading', { level: 2 }).textContent).toBe('New chat');
   });
 
+  it('gives way to a new chat when another window deletes the open conversation', async () => {
+    const core = new FakeChatCore();
+    const id = await openAnswered(core);
+    core.conversations.delete(id);
+    act(() => emit('chat-changed', { conversation_id: id }));
+    await waitFor(() => expect(screen.getByRole('heading', { level: 2 }).textContent).toBe('New chat'));
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
   it('shows the context length and offers a new chat from a summary when it is long', async () => {
     const core = new FakeChatCore();
     await openAnswered(core, { context_tokens: 48000, context_long: true });

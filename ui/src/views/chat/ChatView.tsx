@@ -115,9 +115,14 @@ export function ChatView({ standalone = false }: ChatViewProps) {
   const onLoaded = useCallback(
     (conversations: ConversationSummary[], searching: boolean) => {
       if (searching) return;
-      setSelected((current) => (current === undefined ? (conversations[0]?.id ?? null) : current));
+      // At start the newest opens; one deleted elsewhere (another window) gives way to a new chat.
+      setSelected((current) => {
+        if (current === undefined) return conversations[0]?.id ?? null;
+        if (current !== null && !turns.get(current) && !conversations.some((conversation) => conversation.id === current)) return null;
+        return current;
+      });
     },
-    [],
+    [turns],
   );
 
   const chooseModel = (next: ModelInfo) => {
