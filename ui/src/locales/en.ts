@@ -284,6 +284,7 @@ export const en = {
     newChat: 'New chat',
     welcome: 'Ask anything. Enter sends, Shift+Enter starts a new line.',
     transcript: 'Messages',
+    jumpToLatest: '↓ Latest',
     code: 'code',
     copyCode: 'Copy code',
     exportTitle: 'Export the conversation as Markdown',

@@ -281,6 +281,7 @@ export const zhCN: Catalog = {
     newChat: '新对话',
     welcome: '有问题尽管问。Enter 发送，Shift+Enter 换行。',
     transcript: '消息',
+    jumpToLatest: '↓ 回到最新',
     code: '代码',
     copyCode: '复制代码',
     exportTitle: '将对话导出为 Markdown',

@@ -1,6 +1,6 @@
 // The transcript: the stored messages (memoized), then the live turn; it follows the end of the
 // answer while the user is at the bottom, and stays put when they scrolled up to read.
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import type { ChatMessage } from '../../api/chatTypes';
@@ -31,6 +31,8 @@ export function Transcript({ conversationId, messages, turns, actions, busy, mod
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const lastTop = useRef(0);
+  // Scrolled up to read: a button brings the reader back to the end.
+  const [away, setAway] = useState(false);
 
   const follow = useCallback(() => {
     const element = scroller.current;
@@ -65,6 +67,7 @@ export function Transcript({ conversationId, messages, turns, actions, busy, mod
         if (near) atBottom.current = true;
         else if (element.scrollTop < lastTop.current) atBottom.current = false;
         lastTop.current = element.scrollTop;
+        setAway(!atBottom.current);
       }}
     >
       <div className="chat-transcript-inner" ref={inner} role="log" aria-label={t('chat.transcript')}>
@@ -75,6 +78,19 @@ export function Transcript({ conversationId, messages, turns, actions, busy, mod
           ))}
         </TranscriptContext.Provider>
         {conversationId !== null && <LiveTurnView turns={turns} conversationId={conversationId} modelLabel={modelLabel} onFrame={follow} />}
+        {away && (
+          <button
+            type="button"
+            className="chat-jump"
+            onClick={() => {
+              atBottom.current = true;
+              setAway(false);
+              follow();
+            }}
+          >
+            {t('chat.jumpToLatest')}
+          </button>
+        )}
       </div>
     </div>
   );
