@@ -216,7 +216,15 @@ describe('ChatView', () => {
     expect(screen.getByText('Images 5/5 · up to 5 MB each')).toBeTruthy();
     expect((screen.getByRole('button', { name: 'Attach image' }) as HTMLButtonElement).disabled).toBe(true);
 
+    // A drop beyond the limit is refused too.
+    const composer = box().closest('.chat-composer') as HTMLElement;
+    fireEvent.drop(composer, { dataTransfer: { files: [imageFile('dropped.png')], types: ['Files'] } });
+    expect(await screen.findByText('At most 5 images per message.')).toBeTruthy();
+    expect(within(attached).getAllByRole('img')).toHaveLength(5);
     fireEvent.click(within(attached).getByRole('button', { name: 'Remove 5.png' }));
+    fireEvent.drop(composer, { dataTransfer: { files: [imageFile('dropped.png')], types: ['Files'] } });
+    await waitFor(() => expect(within(attached).getByRole('img', { name: 'dropped.png' })).toBeTruthy());
+    fireEvent.click(within(attached).getByRole('button', { name: 'Remove dropped.png' }));
     await waitFor(() => expect(within(attached).getAllByRole('img')).toHaveLength(4));
 
     type('What is in these?');
