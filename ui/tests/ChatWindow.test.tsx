@@ -50,4 +50,15 @@ describe('chat window', () => {
     expect(screen.queryByRole('heading', { level: 1 })).toBeNull();
     expect(screen.getByRole('textbox', { name: 'Message' })).toBeTruthy();
   });
+
+  it('titles the #chat window as the chat, in the UI language', async () => {
+    window.location.hash = '#chat';
+    shell();
+    const { changeLanguage } = await import('../src/i18n');
+    await changeLanguage('zh-CN', false);
+    expect(document.title).toBe('太极网关 · 对话');
+    window.location.hash = '';
+    await changeLanguage('en', false);
+    expect(document.title).toBe('Taiji Gateway');
+  });
 });

@@ -281,6 +281,7 @@ export const en = {
   // The built-in chat (views/chat/).
   chat: {
     nav: 'Chat',
+    windowTitle: 'Taiji Gateway · Chat',
     newChat: 'New chat',
     welcome: 'Ask anything. Enter sends, Shift+Enter starts a new line.',
     transcript: 'Messages',

@@ -278,6 +278,7 @@ export const zhCN: Catalog = {
   // 内置对话（views/chat/）。
   chat: {
     nav: '对话',
+    windowTitle: '太极网关 · 对话',
     newChat: '新对话',
     welcome: '有问题尽管问。Enter 发送，Shift+Enter 换行。',
     transcript: '消息',
