@@ -386,6 +386,17 @@ describe('ChatView', () => {
     expect(screen.getByRole('heading', { level: 2 }).textContent).toBe('New chat');
   });
 
+  it('shows a sent image large on click, and closes it with Esc', async () => {
+    const core = new FakeChatCore();
+    core.add('Picture', [{ role: 'user', content: 'What is this?', images: [{ name: 'cat.png', mime: 'image/png', data_url: 'data:image/png;base64,AAAA' }] }]);
+    renderView(<ChatView />);
+    fireEvent.click(await screen.findByRole('button', { name: 'View cat.png' }));
+    const dialog = screen.getByRole('dialog', { name: 'cat.png' });
+    expect(within(dialog).getByRole('img', { name: 'cat.png' }).getAttribute('src')).toBe('data:image/png;base64,AAAA');
+    fireEvent.keyDown(dialog, { key: 'Escape' });
+    expect(screen.queryByRole('dialog')).toBeNull();
+  });
+
   it('gives way to a new chat when another window deletes the open conversation', async () => {
     const core = new FakeChatCore();
     const id = await openAnswered(core);

@@ -333,6 +333,7 @@ export const en = {
     images: {
       attach: 'Attach image',
       attached: 'Attached images',
+      view: 'View {{name}}',
       remove: 'Remove {{name}}',
       count: 'Images {{count}}/{{max}} · up to {{mb}} MB each',
       limits: 'Attach up to {{max}} images, {{mb}} MB each (or paste or drop them)',

@@ -330,6 +330,7 @@ export const zhCN: Catalog = {
     images: {
       attach: '添加图片',
       attached: '已添加的图片',
+      view: '查看 {{name}}',
       remove: '移除 {{name}}',
       count: '图片 {{count}}/{{max}} · 每张不超过 {{mb}} MB',
       limits: '最多添加 {{max}} 张图片，每张不超过 {{mb}} MB（也可以粘贴或拖入）',

@@ -311,7 +311,7 @@ export function ChatView({ standalone = false }: ChatViewProps) {
             </p>
           )}
           <ErrorNote message={failure} />
-          <Composer model={model} state={liveState} onSend={send} onStop={stop} disabled={modelId === null && models.length > 0} />
+          <Composer focusKey={conversationId} model={model} state={liveState} onSend={send} onStop={stop} disabled={modelId === null && models.length > 0} />
         </div>
       </section>
     </div>

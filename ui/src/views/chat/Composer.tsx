@@ -1,7 +1,7 @@
 // The message box: Enter sends, Shift+Enter breaks the line (never during an input method's
 // composition); images attach from a file picker, a paste or a drop, within the limits shown
 // (five, 5 MB each) and only for a model that sees images. While a reply streams, Send becomes Stop.
-import { useLayoutEffect, useRef, useState, type DragEvent } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type DragEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import type { ModelInfo } from '../../api';
@@ -11,6 +11,8 @@ import { checkImages, filesOf, MAX_IMAGE_BYTES, MAX_IMAGES, readImage, sendRefus
 import { useSendKeys } from './keys';
 
 interface ComposerProps {
+  /** Changes when another conversation opens: the box takes the focus then. */
+  focusKey: string | null;
   /** The conversation's model; `null` while unknown (no catalog). */
   model: ModelInfo | null;
   state: 'idle' | 'streaming' | 'stopping';
@@ -21,7 +23,7 @@ interface ComposerProps {
   disabled?: boolean;
 }
 
-export function Composer({ model, state, onSend, onStop, disabled = false }: ComposerProps) {
+export function Composer({ focusKey, model, state, onSend, onStop, disabled = false }: ComposerProps) {
   const { t } = useTranslation();
   const [text, setText] = useState('');
   const [images, setImages] = useState<ImageAttachment[]>([]);
@@ -30,6 +32,10 @@ export function Composer({ model, state, onSend, onStop, disabled = false }: Com
   const picker = useRef<HTMLInputElement>(null);
   const box = useRef<HTMLTextAreaElement>(null);
   const vision = model === null || model.multimodal;
+
+  useEffect(() => {
+    box.current?.focus();
+  }, [focusKey]);
 
   // The box grows with its text (up to the CSS max-height), and shrinks back after sending.
   useLayoutEffect(() => {

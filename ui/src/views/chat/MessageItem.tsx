@@ -35,12 +35,35 @@ function useTranscript() {
 }
 
 export function Images({ images }: { images: readonly ImageAttachment[] }) {
+  const { t } = useTranslation();
+  const [shown, setShown] = useState<ImageAttachment | null>(null);
   if (images.length === 0) return null;
   return (
     <div className="chat-images">
       {images.map((image, index) => (
-        <img key={index} className="chat-image" src={image.data_url} alt={image.name} title={image.name} />
+        <button key={index} type="button" className="chat-image-button" aria-label={t('chat.images.view', { name: image.name })} onClick={() => setShown(image)}>
+          <img className="chat-image" src={image.data_url} alt={image.name} title={image.name} />
+        </button>
       ))}
+      {shown !== null && (
+        <div
+          className="chat-lightbox"
+          role="dialog"
+          aria-label={shown.name}
+          tabIndex={-1}
+          ref={(element) => element?.focus()}
+          onClick={() => setShown(null)}
+          onKeyDown={(event) => {
+            if (event.key === 'Escape') {
+              event.preventDefault();
+              event.stopPropagation();
+              setShown(null);
+            }
+          }}
+        >
+          <img src={shown.data_url} alt={shown.name} />
+        </div>
+      )}
     </div>
   );
 }
