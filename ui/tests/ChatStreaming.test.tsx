@@ -53,7 +53,7 @@ describe('live turns', () => {
     const final = chatMessage({ role: 'assistant', position: 1, content: 'one two three', usage: USAGE });
     handle({ event: 'finished', data: { message: final } });
     expect(turns.get('c')).toBeUndefined();
-    expect(ended).toHaveBeenCalledWith({ conversationId: 'c', cutoff: 1, user: null, assistant: final });
+    expect(ended).toHaveBeenCalledWith({ conversationId: 'c', cutoff: 1, replace: false, user: null, assistant: final });
   });
 
   it('refuses a second turn in the same conversation', () => {

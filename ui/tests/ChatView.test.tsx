@@ -163,6 +163,46 @@ describe('ChatView', () => {
     expect(within(transcript()).getByText('Hello again!')).toBeTruthy();
   });
 
+  it('regenerates an earlier answer in place, keeping the turns after it', async () => {
+    const core = new FakeChatCore();
+    const id = core.add('Two turns', [
+      { role: 'user', content: 'First question' },
+      { role: 'assistant', content: 'First answer', model: 'gpt-4.1-mini' },
+      { role: 'user', content: 'Second question' },
+      { role: 'assistant', content: 'Second answer', model: 'gpt-4.1-mini' },
+    ]);
+    renderView(<ChatView />);
+    await within(transcript()).findByText('Second answer');
+    const first = within(transcript()).getByText('First answer').closest('article') as HTMLElement;
+    fireEvent.click(within(first).getByRole('button', { name: 'Regenerate' }));
+    await waitFor(() => expect(core.streams).toHaveLength(1));
+    act(() => core.start());
+    act(() => core.text('Better first answer'));
+    await within(transcript()).findByText('Better first answer');
+    const order = () => within(transcript()).getAllByRole('article').map((article) => article.textContent ?? '');
+    expect(order().some((text) => text.includes('First answer') && !text.includes('Better'))).toBe(false);
+    expect(order()[2]).toContain('Second question');
+    act(() => core.finish());
+    await waitFor(() => expect(screen.queryByRole('button', { name: 'Stop' })).toBeNull());
+    expect(order()).toHaveLength(4);
+    expect(order()[1]).toContain('Better first answer');
+    expect(order()[1]).toContain('2/2');
+    expect(order()[3]).toContain('Second answer');
+    expect(core.conversation(id).messages).toHaveLength(4);
+  });
+
+  it('gives a conversation without a model the one shown before sending', async () => {
+    const core = new FakeChatCore();
+    const id = core.add('No model', [{ role: 'user', content: 'Old' }]);
+    core.conversations.get(id)!.summary.model = null;
+    renderView(<ChatView />);
+    await within(transcript()).findByText('Old');
+    type('New');
+    pressEnter();
+    await waitFor(() => expect(core.streams).toHaveLength(1));
+    expect(core.commands('chat_set_conversation_model')).toEqual([{ id, model: 'gpt-4.1-mini' }]);
+  });
+
   it('edits a user message and sends it again, dropping the old answer', async () => {
     const core = new FakeChatCore();
     const id = await openAnswered(core);

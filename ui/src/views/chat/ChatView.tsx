@@ -149,6 +149,10 @@ export function ChatView({ standalone = false }: ChatViewProps) {
       setDraftPrompt('');
       setDraftModel(null);
       refreshLists();
+    } else if (conversation !== null && conversation.summary.model === null && modelId !== null) {
+      // The core refuses a conversation without a model: it gets the one shown.
+      const summary = await chatSetConversationModel(id, modelId);
+      client.setQueryData<Conversation>(queryKeys.chatConversation(id), (current) => (current === undefined ? current : { ...current, summary }));
     }
     if (modelId !== null && modelId !== lastModel) {
       setLastModel(modelId);

@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 
 import type { ChatMessage } from '../../api/chatTypes';
 import { LiveTurnView } from './LiveTurnView';
-import { useLiveCutoff, type LiveTurns } from './liveTurns';
+import { useLiveCutoff, useLiveReplaces, type LiveTurns } from './liveTurns';
 import { MessageItem, TranscriptContext, type TranscriptActions } from './MessageItem';
 
 interface TranscriptProps {
@@ -23,9 +23,15 @@ const BOTTOM_SLACK = 48;
 export function Transcript({ conversationId, messages, turns, actions, busy, modelLabel }: TranscriptProps) {
   const { t } = useTranslation();
   const cutoff = useLiveCutoff(turns, conversationId);
+  const replaces = useLiveReplaces(turns, conversationId);
+  // Before the live turn, and (regenerate, retry) the stored messages after the answer it replaces.
   const shown = useMemo(
     () => (cutoff === null ? messages : messages.filter((message) => message.position < cutoff)),
     [messages, cutoff],
+  );
+  const after = useMemo(
+    () => (cutoff === null || !replaces ? [] : messages.filter((message) => message.position > cutoff)),
+    [messages, cutoff, replaces],
   );
   const context = useMemo(() => ({ actions, busy }), [actions, busy]);
   const scroller = useRef<HTMLDivElement>(null);
@@ -78,6 +84,11 @@ export function Transcript({ conversationId, messages, turns, actions, busy, mod
           ))}
         </TranscriptContext.Provider>
         {conversationId !== null && <LiveTurnView turns={turns} conversationId={conversationId} modelLabel={modelLabel} onFrame={follow} />}
+        <TranscriptContext.Provider value={context}>
+          {after.map((message) => (
+            <MessageItem key={message.id} message={message} />
+          ))}
+        </TranscriptContext.Provider>
         {away && (
           <button
             type="button"

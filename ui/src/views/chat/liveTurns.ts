@@ -16,6 +16,8 @@ export interface LiveTurn {
   conversationId: string;
   /** Stored messages at this position and after are hidden: the live turn replaces them. */
   cutoff: number;
+  /** Regenerate and retry: only the answer at `cutoff` is replaced; later positions stay. */
+  replace: boolean;
   /** Until `started`: the message being sent (send, edit and resend); `null` for regenerate and retry. */
   pendingUser: PendingUser | null;
   /** From `started` on: the stored user message (`null` on regenerate and retry). */
@@ -31,6 +33,7 @@ export interface LiveTurn {
 export interface TurnEnd {
   conversationId: string;
   cutoff: number;
+  replace: boolean;
   user: ChatMessage | null;
   assistant: ChatMessage;
 }
@@ -63,9 +66,9 @@ export class LiveTurns {
   }
 
   /** Starts a turn; `false` when this conversation already has one. */
-  begin(conversationId: string, cutoff: number, pendingUser: PendingUser | null): boolean {
+  begin(conversationId: string, cutoff: number, pendingUser: PendingUser | null, replace = false): boolean {
     if (this.turns.has(conversationId)) return false;
-    this.set({ conversationId, cutoff, pendingUser, user: null, assistant: null, usage: null, stopping: false });
+    this.set({ conversationId, cutoff, replace, pendingUser, user: null, assistant: null, usage: null, stopping: false });
     return true;
   }
 
@@ -111,7 +114,7 @@ export class LiveTurns {
       case 'failed': {
         this.deltas.delete(conversationId);
         this.turns.delete(conversationId);
-        this.onEnd({ conversationId, cutoff: turn.cutoff, user: turn.user, assistant: event.data.message });
+        this.onEnd({ conversationId, cutoff: turn.cutoff, replace: turn.replace, user: turn.user, assistant: event.data.message });
         this.notify();
         return;
       }
@@ -167,6 +170,12 @@ export function useLiveCutoff(turns: LiveTurns, conversationId: string | null): 
     () => (conversationId === null ? null : (turns.get(conversationId)?.cutoff ?? null)),
     [turns, conversationId],
   );
+  return useSyncExternalStore(turns.subscribe, snapshot);
+}
+
+/** Whether the live turn replaces only the answer at its cutoff (regenerate, retry). */
+export function useLiveReplaces(turns: LiveTurns, conversationId: string | null): boolean {
+  const snapshot = useCallback(() => (conversationId === null ? false : (turns.get(conversationId)?.replace ?? false)), [turns, conversationId]);
   return useSyncExternalStore(turns.subscribe, snapshot);
 }
 

@@ -20,11 +20,13 @@ function settle(client: QueryClient, end: TurnEnd): void {
       ? current
       : {
           ...current,
-          messages: [
-            ...current.messages.filter((message) => message.position < end.cutoff),
-            ...(end.user === null ? [] : [end.user]),
-            end.assistant,
-          ],
+          messages: end.replace
+            ? current.messages.map((message) => (message.position === end.cutoff ? end.assistant : message))
+            : [
+                ...current.messages.filter((message) => message.position < end.cutoff),
+                ...(end.user === null ? [] : [end.user]),
+                end.assistant,
+              ],
         },
   );
   void client.invalidateQueries({ queryKey: queryKeys.chatConversation(end.conversationId) });
@@ -68,7 +70,7 @@ export function useChatActions(turns: LiveTurns): ChatActions {
       },
       regenerate: async (message) => {
         const id = message.conversation_id;
-        if (!turns.begin(id, message.position, null)) return;
+        if (!turns.begin(id, message.position, null, true)) return;
         await run(turns, id, () => chatRegenerate(id, message.id, turns.handler(id)));
       },
       editAndResend: async (message, content, images) => {
@@ -78,7 +80,7 @@ export function useChatActions(turns: LiveTurns): ChatActions {
       },
       retry: async (message) => {
         const id = message.conversation_id;
-        if (!turns.begin(id, message.position, null)) return;
+        if (!turns.begin(id, message.position, null, true)) return;
         await run(turns, id, () => chatRetry(id, message.id, turns.handler(id)));
       },
       stop: async (conversationId) => {
