@@ -103,6 +103,27 @@ describe('ChatView', () => {
     expect(await within(screen.getByRole('complementary', { name: 'Conversations' })).findByText('Hello')).toBeTruthy();
   });
 
+  it('keeps a system prompt per conversation, also for a new chat before its first message', async () => {
+    const core = new FakeChatCore();
+    const id = await openAnswered(core);
+    fireEvent.click(screen.getByRole('button', { name: 'System prompt' }));
+    fireEvent.change(screen.getByRole('textbox', { name: 'System prompt for this conversation' }), { target: { value: 'Be brief.' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(core.commands('chat_set_system_prompt')).toEqual([{ id, system_prompt: 'Be brief.' }]));
+    await waitFor(() => expect(screen.queryByRole('textbox', { name: 'System prompt for this conversation' })).toBeNull());
+
+    fireEvent.click(screen.getByRole('button', { name: 'New chat' }));
+    fireEvent.click(screen.getByRole('button', { name: 'System prompt' }));
+    const draft = screen.getByRole('textbox', { name: 'System prompt for this conversation' }) as HTMLTextAreaElement;
+    expect(draft.value).toBe('');
+    fireEvent.change(draft, { target: { value: 'Answer in French.' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    type('Bonjour');
+    pressEnter();
+    await waitFor(() => expect(core.streams).toHaveLength(1));
+    expect(core.commands('chat_create_conversation')).toEqual([{ model: 'gpt-4.1-mini', system_prompt: 'Answer in French.' }]);
+  });
+
   it('stops the answer with the Stop button and marks it stopped', async () => {
     const core = new FakeChatCore();
     await openAnswered(core);
