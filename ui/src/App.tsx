@@ -1,6 +1,6 @@
 // The window's frame: header, sidebar navigation and the selected view, inside the query client.
 import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 
 import { savePreference } from './api';
 import { createQueryClient, useAppInfoQuery, useStatus } from './hooks/queries';
@@ -14,6 +14,14 @@ import { SettingsView } from './views/SettingsView';
 import { SECTIONS, Sidebar, type Section } from './views/Sidebar';
 import { StatusView } from './views/StatusView';
 
+// The chat (Markdown, KaTeX, highlighting) loads when first shown, not with the main window.
+const ChatView = lazy(() => import('./views/chat/ChatView'));
+
+/** The shell's chat window loads `index.html#chat`: only the Chat view, full height. */
+export function isChatWindow(): boolean {
+  return window.location.hash === '#chat';
+}
+
 interface AppProps {
   /** The view shown first (the last one the user had open). */
   initialSection?: string | undefined;
@@ -25,7 +33,13 @@ export function App({ initialSection, client }: AppProps) {
   const [queryClient] = useState(() => client ?? createQueryClient());
   return (
     <QueryClientProvider client={queryClient}>
-      <Frame initialSection={initialSection} />
+      {isChatWindow() ? (
+        <Suspense>
+          <ChatView standalone />
+        </Suspense>
+      ) : (
+        <Frame initialSection={initialSection} />
+      )}
     </QueryClientProvider>
   );
 }
@@ -48,9 +62,14 @@ function Frame({ initialSection }: { initialSection: string | undefined }) {
       <Header info={info.data ?? null} gateway={status.snapshot?.gateway ?? null} demo={status.snapshot?.demo === true} />
       <div className="app-body">
         <Sidebar current={section} onSelect={select} />
-        <main className="content">
+        <main className={section === 'chat' ? 'content content-chat' : 'content'}>
           {section === 'status' && <StatusView status={status} />}
           {section === 'overview' && <OverviewView />}
+          {section === 'chat' && (
+            <Suspense>
+              <ChatView />
+            </Suspense>
+          )}
           {section === 'keys' && <KeysView />}
           {section === 'log' && <LogView />}
           {section === 'models' && <ModelsView />}

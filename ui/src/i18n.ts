@@ -51,10 +51,12 @@ export async function changeLanguage(language: Language, save = true): Promise<v
   await i18next.changeLanguage(language);
   document.documentElement.lang = language;
   if (save) await savePreference('language', language);
-  document.title = i18next.t('app.title');
+  // The chat window (`#chat`) has its own title.
+  const title = i18next.t(window.location.hash === '#chat' ? 'chat.windowTitle' : 'app.title');
+  document.title = title;
   setUiLanguage(language).catch((error: unknown) => console.warn('the tray could not switch language', error));
   // Outside the shell (a browser, the tests) there is no window to title.
-  setWindowTitle(i18next.t('app.title')).catch(() => undefined);
+  setWindowTitle(title).catch(() => undefined);
 }
 
 /** A failed command for the user: the kind's sentence in the UI's language, then the shell's own

@@ -4,7 +4,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 
 import { loadPreferences, setWindowSize } from './api';
-import { App } from './App';
+import { App, isChatWindow } from './App';
 import { changeLanguage, initialLanguage } from './i18n';
 import './styles.css';
 import { changeTheme } from './theme';
@@ -18,7 +18,8 @@ async function start(): Promise<void> {
   // The first start has no saved language: the system's is used and remembered, so the tray agrees.
   await changeLanguage(initialLanguage(preferences.language), preferences.language === undefined);
   await changeTheme(preferences.theme ?? 'system', false);
-  if (preferences.windowSize !== undefined) {
+  // The saved size is the main window's; the chat window keeps the size the shell gives it.
+  if (preferences.windowSize !== undefined && !isChatWindow()) {
     setWindowSize(preferences.windowSize).catch((error: unknown) => console.warn('could not restore the window size', error));
   }
   createRoot(root).render(

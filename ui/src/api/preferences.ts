@@ -60,3 +60,25 @@ export async function savePreference<K extends keyof Preferences>(key: K, value:
     console.warn('could not save a UI preference', error);
   }
 }
+
+const CHAT_LAST_MODEL = 'chat_last_model';
+
+/** The model last chosen in the chat (a catalog id), or `null`. */
+export async function loadChatLastModel(): Promise<string | null> {
+  try {
+    const model = await (await open()).get<unknown>(CHAT_LAST_MODEL);
+    return typeof model === 'string' && model !== '' ? model : null;
+  } catch (error) {
+    console.warn('could not read the UI preferences', error);
+    return null;
+  }
+}
+
+/** Remembers the model last chosen in the chat; a failure is logged, never shown. */
+export async function saveChatLastModel(model: string): Promise<void> {
+  try {
+    await (await open()).set(CHAT_LAST_MODEL, model);
+  } catch (error) {
+    console.warn('could not save a UI preference', error);
+  }
+}

@@ -21,6 +21,8 @@ import {
   type Settings,
   type StatusSnapshot,
 } from '../api';
+import { chatGetConversation, chatListConversations } from '../api/chat';
+import { onChatChanged } from '../api/chatEvents';
 import { useShellEvent } from './useShellEvent';
 
 export const queryKeys = {
@@ -34,6 +36,12 @@ export const queryKeys = {
   log: ['log'] as const,
   /** One page of the request log: the filter is part of the key, so a page never shows under another filter. */
   logPage: (filter: LogFilter, page: number) => ['log', 'page', filter, page] as const,
+  /** Everything of the built-in chat. */
+  chat: ['chat'] as const,
+  /** Every cached conversation list (one per search text). */
+  chatLists: ['chat', 'list'] as const,
+  chatList: (search: string) => ['chat', 'list', search] as const,
+  chatConversation: (id: string) => ['chat', 'conversation', id] as const,
 };
 
 /** The app's query client: no retries (a failed command says why at once) and no refetch on focus
@@ -104,4 +112,32 @@ export function useModelsQuery() {
 
 export function useAutostartQuery() {
   return useQuery({ queryKey: queryKeys.autostart, queryFn: getAutostart, staleTime: Infinity });
+}
+
+/** The chat's conversations, newest first; a non-empty `search` searches titles and message text. A
+ * `chat-changed` event (this window or another one changed something) refetches the lists and the
+ * conversation it names. */
+export function useChatConversationsQuery(search: string) {
+  const client = useQueryClient();
+  useShellEvent(onChatChanged, (change) => {
+    void client.invalidateQueries({ queryKey: queryKeys.chatLists });
+    void client.invalidateQueries({
+      queryKey: change.conversation_id === null ? queryKeys.chat : queryKeys.chatConversation(change.conversation_id),
+    });
+  });
+  const needle = search.trim();
+  return useQuery({
+    queryKey: queryKeys.chatList(needle),
+    queryFn: () => chatListConversations(needle === '' ? null : needle),
+    placeholderData: (previous) => previous,
+  });
+}
+
+/** One conversation with its selected messages; nothing is fetched for `null` (a new chat not yet sent). */
+export function useChatConversationQuery(id: string | null) {
+  return useQuery({
+    queryKey: queryKeys.chatConversation(id ?? ''),
+    queryFn: () => chatGetConversation(id ?? ''),
+    enabled: id !== null,
+  });
 }

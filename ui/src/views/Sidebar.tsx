@@ -1,9 +1,9 @@
 // Section navigation.
 import { useTranslation } from 'react-i18next';
 
-export type Section = 'status' | 'overview' | 'keys' | 'log' | 'models' | 'settings';
+export type Section = 'status' | 'overview' | 'chat' | 'keys' | 'log' | 'models' | 'settings';
 
-export const SECTIONS: readonly Section[] = ['status', 'overview', 'keys', 'log', 'models', 'settings'];
+export const SECTIONS: readonly Section[] = ['status', 'overview', 'chat', 'keys', 'log', 'models', 'settings'];
 
 interface SidebarProps {
   current: Section;
@@ -25,7 +25,7 @@ export function Sidebar({ current, onSelect }: SidebarProps) {
               aria-current={section === current ? 'page' : undefined}
               onClick={() => onSelect(section)}
             >
-              {section === 'overview' ? t('overview.nav') : t(`nav.${section}`)}
+              {t(`nav.${section}`)}
             </button>
           </li>
         ))}
