@@ -13,7 +13,7 @@ use taiji_core::request_log::LogEntry;
 use taiji_core::runtime::SignInState;
 
 #[cfg(test)]
-use crate::commands::SettingsView;
+use crate::settings_view::SettingsView;
 use crate::status::GatewayStatus;
 
 /// Declares each event's name constant and payload, [`ALL`], and for the bindings test `payloads`.
@@ -27,7 +27,7 @@ macro_rules! events {
 
         /// Every event's TypeScript payload type, its types declared in `types`.
         #[cfg(test)]
-        pub(crate) fn payloads(types: &mut crate::bindings::Declarations) -> Vec<(&'static str, String)> {
+        pub(crate) fn payloads(types: &mut crate::typescript::Declarations) -> Vec<(&'static str, String)> {
             vec![$(($name, types.name::<$payload>())),*]
         }
     };

@@ -59,8 +59,8 @@ macro_rules! commands {
 
         /// Every command's TypeScript signature, its types declared in `types`.
         #[cfg(test)]
-        pub(crate) fn signatures(types: &mut crate::bindings::Declarations) -> Vec<crate::bindings::Signature> {
-            vec![$(crate::bindings::Signature {
+        pub(crate) fn signatures(types: &mut crate::typescript::Declarations) -> Vec<crate::typescript::Signature> {
+            vec![$(crate::typescript::Signature {
                 name: stringify!($name),
                 args: vec![$(types.argument::<$ty>(stringify!($arg))),*],
                 ok: types.name::<$ok>(),
