@@ -36,6 +36,9 @@ use crate::gateway::GatewayOptions;
 use crate::request_log::EntryPatch;
 use crate::runtime::Core;
 
+/// The most bytes of ready frames joined into one write.
+const MAX_WRITE_BYTES: usize = 32 * 1024;
+
 /// What a relay needs besides the stream itself.
 pub(super) struct Relay {
     pub(super) core: Core,
@@ -132,15 +135,43 @@ pub(super) async fn stream(
             keep_alive.reset();
             match item {
                 Some(Ok(event)) => {
-                    let step = relay.shape(event);
-                    if let LimitOutcome::Cut { .. } = step.outcome {
-                        break Some(step);
+                    // Every event that is ready goes out in one write: one syscall and one TCP
+                    // segment for a burst of frames instead of one per frame.
+                    let mut batch = BytesMut::new();
+                    let mut event = event;
+                    let mut cut = None;
+                    let mut finished = false;
+                    loop {
+                        let step = relay.shape(event);
+                        if let LimitOutcome::Cut { .. } = step.outcome {
+                            cut = Some(step);
+                            break;
+                        }
+                        batch.extend_from_slice(&encode(encoder.as_mut(), &step));
+                        if encoder.is_finished() {
+                            finished = true;
+                            break;
+                        }
+                        if batch.len() >= MAX_WRITE_BYTES {
+                            break;
+                        }
+                        match chat.try_next() {
+                            Some(Ok(ready)) => event = ready,
+                            // An error is answered on the next turn, after what came before it.
+                            Some(Err(error)) => {
+                                next = Some(Err(error));
+                                break;
+                            }
+                            None => break,
+                        }
                     }
-                    let frames = encode(encoder.as_mut(), &step);
-                    if !frames.is_empty() {
-                        yield Ok(frames);
+                    if !batch.is_empty() {
+                        yield Ok(batch.freeze());
                     }
-                    if encoder.is_finished() {
+                    if cut.is_some() {
+                        break cut;
+                    }
+                    if finished {
                         break None;
                     }
                 }
