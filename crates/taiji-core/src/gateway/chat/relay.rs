@@ -116,6 +116,7 @@ pub(super) async fn stream(
         yield Ok::<Bytes, Infallible>(join(encoder.start()));
 
         let mut next = pending.map(Ok);
+        let mut streaming = false;
         let cut = loop {
             let item = match next.take() {
                 Some(item) => Some(item),
@@ -155,7 +156,15 @@ pub(super) async fn stream(
                         if batch.len() >= MAX_WRITE_BYTES {
                             break;
                         }
-                        match chat.try_next() {
+                        let mut ready = chat.try_next();
+                        if ready.is_none() && streaming {
+                            // Nothing ready yet, but the upstream is usually mid-burst: its frames
+                            // reach the dispatcher one HTTP chunk at a time. One turn of the
+                            // scheduler lets the next ones arrive, so they share this write.
+                            tokio::task::yield_now().await;
+                            ready = chat.try_next();
+                        }
+                        match ready {
                             Some(Ok(ready)) => event = ready,
                             // An error is answered on the next turn, after what came before it.
                             Some(Err(error)) => {
@@ -165,8 +174,11 @@ pub(super) async fn stream(
                             None => break,
                         }
                     }
+
                     if !batch.is_empty() {
                         yield Ok(batch.freeze());
+                        // The first answer frames went out at once; later ones may wait a turn.
+                        streaming = true;
                     }
                     if cut.is_some() {
                         break cut;
