@@ -177,11 +177,18 @@ impl Bench {
             .as_str()
             .context("the simulator refused the login")?
             .to_owned();
-        Ok(Arc::new(Self { http, endpoints, token }))
+        Ok(Arc::new(Self {
+            http,
+            endpoints,
+            token,
+        }))
     }
 
     fn gateway(&self) -> anyhow::Result<&str> {
-        self.endpoints.gateway.as_deref().context("--gateway is needed for this target")
+        self.endpoints
+            .gateway
+            .as_deref()
+            .context("--gateway is needed for this target")
     }
 
     /// One streamed request; `Some(ttft)` of its first text delta, and the frames it read.
@@ -198,17 +205,23 @@ impl Bench {
                     .await?;
                 let id = session["data"]["id"].as_u64().context("no session id")?;
                 let response = self
-                    .site(self.http.post(format!("{}/api/chat/completions", self.endpoints.sim)))
+                    .site(
+                        self.http
+                            .post(format!("{}/api/chat/completions", self.endpoints.sim)),
+                    )
                     .header("accept", "text/event-stream")
                     .json(&json!({"text": text, "sessionId": id, "files": [],
                         "model": self.endpoints.upstream_model}))
                     .send()
                     .await?;
                 let result = read_stream(response, b"\"type\":\"string\"", started).await;
-                self.site(self.http.delete(format!("{}/api/chat/session/{id}", self.endpoints.sim)))
-                    .send()
-                    .await?
-                    .error_for_status()?;
+                self.site(
+                    self.http
+                        .delete(format!("{}/api/chat/session/{id}", self.endpoints.sim)),
+                )
+                .send()
+                .await?
+                .error_for_status()?;
                 result
             }
             Target::Openai => {
@@ -228,8 +241,10 @@ impl Bench {
                     .post(format!("{}/v1/messages", self.gateway()?))
                     .header("x-api-key", &self.endpoints.key)
                     .header("anthropic-version", "2023-06-01")
-                    .json(&json!({"model": self.endpoints.model, "stream": true, "max_tokens": 1_000_000,
-                        "messages": [{"role": "user", "content": text}]}))
+                    .json(
+                        &json!({"model": self.endpoints.model, "stream": true, "max_tokens": 1_000_000,
+                        "messages": [{"role": "user", "content": text}]}),
+                    )
                     .send()
                     .await?;
                 read_stream(response, b"\"type\":\"text_delta\"", started).await
@@ -476,7 +491,10 @@ fn startup(runs: usize, command: &[String]) -> anyhow::Result<()> {
                 break;
             }
         }
-        let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(child.id().to_string())
+            .status();
         let _ = child.wait();
         times.push(listening.context("the command never printed `listening on`")?);
     }
