@@ -86,8 +86,8 @@ note "time to first token, direct vs gateway (OpenAI), alternating rounds"
 "${lg[@]}" ttft "${targets[@]}" --streams 64 --requests 640 --rounds 2 | record
 
 note "frames/s over long replies, and the gateway's CPU per frame"
-for target in direct openai anthropic direct openai anthropic; do
-  "${lg[@]}" frames "${targets[@]}" --target "$target" --streams 2 --words 60000 --pid "$gateway_pid" | record
+for api in direct openai anthropic direct openai anthropic; do
+  "${lg[@]}" frames "${targets[@]}" --target "$api" --streams 2 --words 60000 --pid "$gateway_pid" | record
 done
 
 sleep 2

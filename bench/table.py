@@ -39,7 +39,7 @@ for streams, target in ((1, "≤ 0.5 / 1 ms"), (16, "≤ 1 / 3 ms"), (64, "p99 �
         row(
             f"time to first token, p50 / p99, {streams} stream{'s' if streams > 1 else ''}",
             f"{d['p50_ms']:.2f} / {d['p99_ms']:.2f} ms",
-            f"{g["p50_ms"] - d["p50_ms"]:+.2f} / {g["p99_ms"] - d["p99_ms"]:+.2f} ms added",
+            f"{g['p50_ms'] - d['p50_ms']:+.2f} / {g['p99_ms'] - d['p99_ms']:+.2f} ms added",
             target,
         )
 
