@@ -451,7 +451,7 @@ async fn hold(endpoints: Endpoints, streams: usize, pid: u32, secs: f64) -> anyh
             anyhow::Ok(())
         }));
     }
-    tokio::time::sleep(Duration::from_secs_f64(secs)).await;
+    tokio::time::sleep(Duration::try_from_secs_f64(secs).context("--secs must be a positive number")?).await;
     let stats: Value = bench
         .http
         .get(format!("{}/__sim/stats", bench.endpoints.sim))
