@@ -27,6 +27,10 @@ pub struct SimConfig {
     /// front-end version ([`CatalogVersion::app_version`]) is refused with a "version too old" envelope,
     /// as a site does after a front-end release. Off by default.
     pub refuse_old_app_version: bool,
+    /// Delay before the first SSE frame of every completions stream (after the response headers), as a
+    /// model's time to first token; benchmarks set it. Zero by default.
+    #[serde(default, with = "serde_ms")]
+    pub first_frame_delay: Duration,
     /// Delay between SSE frames of ordinary models.
     #[serde(with = "serde_ms")]
     pub frame_delay: Duration,
@@ -46,6 +50,7 @@ impl Default for SimConfig {
             token_lifetime: Duration::from_secs(15 * 24 * 3600),
             catalog: CatalogVersion::default(),
             refuse_old_app_version: false,
+            first_frame_delay: Duration::ZERO,
             frame_delay: Duration::ZERO,
             slow_frame_delay: Duration::from_millis(250),
             max_text_chars: 48_000,

@@ -80,6 +80,9 @@ pub fn respond(state: Arc<SimState>, turn: Turn, fault: Option<FaultKind>) -> Re
     let body = async_stream::stream! {
         // Owned by the stream: dropping the body without reaching the end counts as an abort.
         let mut guard = guard;
+        if !first_frame_pause(&state).await {
+            return;
+        }
         for (index, piece) in reply.pieces().enumerate() {
             if Some(index) == cut {
                 break;
@@ -128,6 +131,18 @@ async fn pause(state: &SimState, slow: Option<Duration>) -> bool {
     let delay = slow.unwrap_or_else(|| state.control.frame_delay());
     if delay.is_zero() {
         return !state.shutdown.is_cancelled();
+    }
+    tokio::select! {
+        () = tokio::time::sleep(delay) => true,
+        () = state.shutdown.cancelled() => false,
+    }
+}
+
+/// Waits the configured time to first token; false when the simulator is shutting down.
+async fn first_frame_pause(state: &SimState) -> bool {
+    let delay = state.config.first_frame_delay;
+    if delay.is_zero() {
+        return true;
     }
     tokio::select! {
         () = tokio::time::sleep(delay) => true,

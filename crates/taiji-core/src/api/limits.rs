@@ -149,16 +149,30 @@ impl LimitStep {
     }
 }
 
+/// How much answer text may wait uncounted before it is counted (bytes, per kind).
+const UNCOUNTED_LIMIT: usize = 4096;
+
 /// Applies stop sequences and the output budget to one request's events, and assembles the final
 /// [`Finish`] (upstream usage when it arrived, the gateway's estimate otherwise).
+///
+/// Counting every delta on its own would cost a tokenizer pass per frame; instead the text is
+/// counted in batches of up to [`UNCOUNTED_LIMIT`] bytes, at the end, and whenever the budget
+/// could be reached: a token is at least one byte, so while the counted tokens plus the uncounted
+/// bytes stay below the budget, it cannot be spent.
 #[derive(Debug, Clone)]
 pub struct OutputLimiter {
     estimator: TokenEstimator,
     stop: StopMatcher,
     max_output_tokens: Option<u64>,
     prompt_tokens_estimate: u64,
+    /// Counted output tokens (reasoning included).
     output_tokens: u64,
+    /// Counted reasoning tokens.
     reasoning_tokens: u64,
+    /// Emitted reasoning not counted yet.
+    uncounted_reasoning: String,
+    /// Emitted text not counted yet.
+    uncounted_text: String,
     upstream_usage: Option<Usage>,
     finished: bool,
 }
@@ -174,13 +188,16 @@ impl OutputLimiter {
             prompt_tokens_estimate,
             output_tokens: 0,
             reasoning_tokens: 0,
+            uncounted_reasoning: String::new(),
+            uncounted_text: String::new(),
             upstream_usage: None,
             finished: false,
         }
     }
 
     /// Output tokens emitted so far, by the gateway's estimate.
-    pub fn output_tokens(&self) -> u64 {
+    pub fn output_tokens(&mut self) -> u64 {
+        self.count_pending();
         self.output_tokens
     }
 
@@ -211,8 +228,7 @@ impl OutputLimiter {
     }
 
     fn reasoning(&mut self, delta: &str) -> LimitStep {
-        let (allowed, exhausted) = self.spend(delta);
-        self.reasoning_tokens += self.estimator.count(allowed);
+        let (allowed, exhausted) = self.spend(delta, true);
         let mut events = Vec::new();
         if !allowed.is_empty() {
             events.push(OutputEvent::Reasoning(allowed.to_owned()));
@@ -224,7 +240,7 @@ impl OutputLimiter {
     }
 
     fn text(&mut self, delta: &str) -> LimitStep {
-        let (allowed, exhausted) = self.spend(delta);
+        let (allowed, exhausted) = self.spend(delta, false);
         let mut events = Vec::new();
         match self.stop.push(allowed) {
             StopScan::Stopped { text, sequence } => {
@@ -244,18 +260,52 @@ impl OutputLimiter {
         }
     }
 
-    /// Charges `delta` against the budget: the part that fits, and whether the budget is now spent.
-    fn spend<'a>(&mut self, delta: &'a str) -> (&'a str, bool) {
-        let Some(max) = self.max_output_tokens else {
-            self.output_tokens += self.estimator.count(delta);
-            return (delta, false);
+    /// Charges `delta` (reasoning or text) against the budget: the part that fits, and whether the
+    /// budget is now spent.
+    fn spend<'a>(&mut self, delta: &'a str, reasoning: bool) -> (&'a str, bool) {
+        let uncounted = self.uncounted_reasoning.len() + self.uncounted_text.len() + delta.len();
+        let safe = match self.max_output_tokens {
+            None => true,
+            // Tokens never outnumber bytes.
+            Some(max) => self.output_tokens + (uncounted as u64) < max,
         };
+        if safe {
+            let pending = if reasoning {
+                &mut self.uncounted_reasoning
+            } else {
+                &mut self.uncounted_text
+            };
+            pending.push_str(delta);
+            if pending.len() >= UNCOUNTED_LIMIT {
+                self.count_pending();
+            }
+            return (delta, false);
+        }
+        self.count_pending();
+        let max = self.max_output_tokens.unwrap_or(u64::MAX);
         let room = max.saturating_sub(self.output_tokens);
         let (bytes, tokens) = self.estimator.prefix_within(delta, room);
         self.output_tokens += tokens;
+        if reasoning {
+            self.reasoning_tokens += tokens;
+        }
         // Spent when the delta did not fit whole, or filled the budget exactly.
         let exhausted = bytes < delta.len() || self.output_tokens >= max;
         (&delta[..bytes], exhausted)
+    }
+
+    /// Counts the text emitted but not counted yet.
+    fn count_pending(&mut self) {
+        if !self.uncounted_reasoning.is_empty() {
+            let tokens = self.estimator.count(&self.uncounted_reasoning);
+            self.reasoning_tokens += tokens;
+            self.output_tokens += tokens;
+            self.uncounted_reasoning.clear();
+        }
+        if !self.uncounted_text.is_empty() {
+            self.output_tokens += self.estimator.count(&self.uncounted_text);
+            self.uncounted_text.clear();
+        }
     }
 
     fn cut(&mut self, mut events: Vec<OutputEvent>, reason: StopReason) -> LimitStep {
@@ -268,6 +318,7 @@ impl OutputLimiter {
 
     fn finish(&mut self, reason: StopReason) -> OutputEvent {
         self.finished = true;
+        self.count_pending();
         let (usage, usage_estimated) = match self.upstream_usage {
             // A cut stream never delivers the final record; a finished one may lack it too.
             Some(usage) if reason == StopReason::EndTurn => (usage, false),

@@ -1,18 +1,20 @@
 //! The one token estimator of the gateway: counts tokens with OpenAI's `o200k_base` byte-pair
-//! encoding (from `tiktoken-rs`, whose BPE table is embedded in the crate, so nothing is downloaded
-//! at run time). The upstream never tells us its tokenizer, so every count here is an honest
-//! estimate, but a tokenizer-based one rather than a character ratio. It serves
-//! `/v1/messages/count_tokens`, the `input_tokens` announced before the upstream reports usage,
-//! and the emulated `max_tokens` limits.
+//! encoding (`bpe.rs`: the same encoding as `tiktoken`, over a compact table embedded in the
+//! binary, so nothing is downloaded at run time). The upstream never tells us its tokenizer, so
+//! every count here is an honest estimate, but a tokenizer-based one rather than a character ratio.
+//! It serves `/v1/messages/count_tokens`, the `input_tokens` announced before the upstream reports
+//! usage, and the emulated `max_tokens` limits.
 //!
-//! Loading the table takes a noticeable moment (hundreds of milliseconds, seconds in debug
-//! builds), so it is loaded once by [`TokenEstimator::new`] and shared through cheap clones; the
-//! owner (the gateway state) passes it to whoever needs it.
+//! Loading builds an index of the table (a few milliseconds, about 4 MB), so it is done once by
+//! [`TokenEstimator::new`] and shared through cheap clones; the owner (the core) passes it to
+//! whoever needs it.
+
+mod bpe;
 
 use std::fmt;
 use std::sync::Arc;
 
-use tiktoken_rs::CoreBPE;
+use bpe::O200k;
 
 /// The estimate for one image, whatever its size: Anthropic bills about `width * height / 750`
 /// tokens and scales images down to about 1.15 megapixels, i.e. at most about 1,600 tokens.
@@ -38,7 +40,7 @@ pub struct TokenizerLoadError(String);
 /// Counts tokens. Cheap to clone (the table is shared); load it once with [`TokenEstimator::new`].
 #[derive(Clone)]
 pub struct TokenEstimator {
-    bpe: Arc<CoreBPE>,
+    bpe: Arc<O200k>,
 }
 
 impl fmt::Debug for TokenEstimator {
@@ -50,15 +52,13 @@ impl fmt::Debug for TokenEstimator {
 impl TokenEstimator {
     /// Loads the embedded `o200k_base` table.
     pub fn new() -> Result<Self, TokenizerLoadError> {
-        let bpe = tiktoken_rs::o200k_base().map_err(|error| TokenizerLoadError(error.to_string()))?;
+        let bpe = O200k::load().map_err(TokenizerLoadError)?;
         Ok(Self { bpe: Arc::new(bpe) })
     }
 
     /// The number of tokens of `text`.
     pub fn count(&self, text: &str) -> u64 {
-        pieces(text)
-            .map(|piece| self.bpe.encode_ordinary(piece).len() as u64)
-            .sum()
+        pieces(text).map(|piece| self.bpe.count(piece)).sum()
     }
 
     /// The estimated input of one upstream message: its text plus a fixed estimate per image. The
@@ -74,21 +74,26 @@ impl TokenEstimator {
         let mut taken_bytes = 0;
         let mut taken_tokens = 0;
         for piece in pieces(text) {
-            let tokens = self.bpe.encode_ordinary(piece);
             let room = max_tokens - taken_tokens;
-            if tokens.len() as u64 <= room {
+            // Where the piece's first `room` tokens end, or `None` when the whole piece fits.
+            let mut tokens = 0;
+            let mut last_end = 0;
+            let mut cut = None;
+            self.bpe.for_each_token(piece, |end| {
+                if tokens == room {
+                    cut = Some(last_end);
+                    return false;
+                }
+                tokens += 1;
+                last_end = end;
+                true
+            });
+            let Some(prefix_len) = cut else {
                 taken_bytes += piece.len();
-                taken_tokens += tokens.len() as u64;
+                taken_tokens += tokens;
                 continue;
-            }
-            // An ordinary encoding is a byte partition of its input, so the first `room` tokens
-            // decode to a byte prefix of the piece.
-            let fitting = usize::try_from(room).unwrap_or(usize::MAX).min(tokens.len());
-            let prefix_len = self
-                .bpe
-                .decode_bytes(&tokens[..fitting])
-                .map_or(0, |bytes| bytes.len());
-            let mut boundary = prefix_len.min(piece.len());
+            };
+            let mut boundary = prefix_len;
             while !piece.is_char_boundary(boundary) {
                 boundary -= 1;
             }
@@ -175,7 +180,7 @@ mod tests {
     fn piece_cuts_at_word_boundaries_do_not_change_the_count() {
         let text = "The quick brown fox jumps over the lazy dog. ".repeat(300);
         assert!(text.len() > 4 * MAX_PIECE_BYTES);
-        let whole = ESTIMATOR.bpe.encode_ordinary(&text).len() as u64;
+        let whole = ESTIMATOR.bpe.count(&text);
         assert_eq!(ESTIMATOR.count(&text), whole);
     }
 

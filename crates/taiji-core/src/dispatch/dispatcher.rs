@@ -238,7 +238,7 @@ impl Client {
 
 impl Inner {
     async fn run(self: Arc<Self>, request: ChatRequest, client: Client, started: Instant) {
-        self.begin_log(&request).await;
+        self.begin_log(&request);
         self.emit(
             &request.id,
             DispatchEventKind::Queued {
@@ -261,8 +261,9 @@ impl Inner {
         };
         let queue_wait_ms = millis(started.elapsed());
         self.emit(&request.id, DispatchEventKind::Started { queue_wait_ms });
-        self.update_log(&request.id, EntryPatch::streaming(queue_wait_ms))
-            .await;
+        // Queued for the log's writer, not awaited: the upstream call does not wait for a disk write.
+        self.log
+            .update_in_background(&request.id, EntryPatch::streaming(queue_wait_ms));
 
         let mut guard = SessionGuard::new(self.reaper.clone(), self.tasks.clone());
         let mut reply = ReplyState::default();
@@ -543,7 +544,9 @@ impl Inner {
         });
     }
 
-    async fn begin_log(&self, request: &ChatRequest) {
+    /// Queues the entry for the log's writer without waiting for it (the first thing on every
+    /// request's path to the upstream); the writer applies later changes after it.
+    fn begin_log(&self, request: &ChatRequest) {
         let mut entry = NewEntry::new(
             request.source.clone(),
             request.endpoint.clone(),
@@ -553,9 +556,7 @@ impl Inner {
         entry.id = Some(request.id.clone());
         entry.started_at = OffsetDateTime::now_utc();
         entry.prompt_preview = Some(request.text.clone());
-        if let Err(error) = self.log.begin(entry).await {
-            tracing::error!(request_id = request.id, %error, "could not record the request");
-        }
+        self.log.begin_in_background(entry);
     }
 
     async fn update_log(&self, id: &str, patch: EntryPatch) {
@@ -659,6 +660,13 @@ impl ChatStream {
     /// The request's id (also its request-log entry id).
     pub fn id(&self) -> &str {
         &self.id
+    }
+
+    /// The next event if one is ready now, without waiting; `None` when none is (or the stream
+    /// has ended, which the next poll tells). Lets a relay write every event that is ready in one
+    /// write instead of one write (a syscall and a TCP segment) per frame.
+    pub fn try_next(&mut self) -> Option<Result<ChatEvent, DispatchError>> {
+        self.rx.try_recv().ok()
     }
 
     /// Ends the request on purpose before the upstream finished (a stop sequence or an output

@@ -155,6 +155,34 @@ impl RequestLog {
             .await
     }
 
+    /// Records a new request without waiting for the write: for the dispatcher's hot path, where the
+    /// entry must not delay the upstream call. Writes run in arrival order, so later changes to the
+    /// entry (awaited or not) apply after it; a failure is logged by the writer.
+    pub fn begin_in_background(&self, entry: NewEntry) {
+        let queued = self.inner.writer.send(move |state| {
+            if let Err(error) = writer::insert(state, entry) {
+                tracing::error!(%error, "could not record the request");
+            }
+        });
+        if let Err(error) = queued {
+            tracing::error!(%error, "could not record the request");
+        }
+    }
+
+    /// Applies a change to an entry without waiting for the write (see
+    /// [`RequestLog::begin_in_background`]).
+    pub fn update_in_background(&self, id: &str, patch: EntryPatch) {
+        let id = id.to_owned();
+        let queued = self.inner.writer.send(move |state| {
+            if let Err(error) = writer::apply_patch(state, &id, patch) {
+                tracing::error!(request_id = id, %error, "could not update the request log");
+            }
+        });
+        if let Err(error) = queued {
+            tracing::error!(%error, "could not update the request log");
+        }
+    }
+
     /// Every entry as it is created or changes, in commit order.
     pub fn subscribe(&self) -> broadcast::Receiver<LogEntry> {
         self.inner.events.subscribe()

@@ -21,6 +21,10 @@ struct Args {
     /// JWT lifetime in seconds.
     #[arg(long)]
     token_lifetime_secs: Option<u64>,
+    /// Delay before the first SSE frame of each completions stream in milliseconds (a model's time to
+    /// first token; benchmarks use it).
+    #[arg(long, default_value_t = 0)]
+    first_frame_delay_ms: u64,
     /// Delay between SSE frames in milliseconds.
     #[arg(long, default_value_t = 0)]
     frame_delay_ms: u64,
@@ -76,6 +80,7 @@ async fn main() -> anyhow::Result<()> {
         return run_portal(&args, target).await;
     }
     let mut config = SimConfig {
+        first_frame_delay: Duration::from_millis(args.first_frame_delay_ms),
         frame_delay: Duration::from_millis(args.frame_delay_ms),
         catalog: match args.dialect {
             DialectArg::V2 => CatalogVersion::V2,

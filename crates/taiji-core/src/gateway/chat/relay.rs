@@ -3,7 +3,8 @@
 //! - [`stream`]: SSE. It waits briefly for the first event so that failures before generation
 //!   still get a real status ([`crate::gateway::GatewayOptions::first_event_wait`]), then sends the
 //!   opening frames, the answer, keep-alives while idle, and the API's in-stream error if the
-//!   request fails later. When axum drops the body (the client went away) the `ChatStream` is
+//!   request fails later. Frames that are ready are written together, and while frames arrive
+//!   faster than one per millisecond, those of the next millisecond join the same write. When axum drops the body (the client went away) the `ChatStream` is
 //!   dropped with it, which cancels the upstream call.
 //! - [`aggregate`]: one JSON body. If the client goes away, hyper drops the handler's future and
 //!   with it the `ChatStream`, with the same effect.
@@ -21,6 +22,7 @@ use axum::response::Response;
 use bytes::{Bytes, BytesMut};
 use futures::StreamExt;
 use std::convert::Infallible;
+use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 use super::wire::{Aggregate, SseEncoder};
@@ -35,6 +37,13 @@ use crate::dispatch::{ChatStream, DispatchError};
 use crate::gateway::GatewayOptions;
 use crate::request_log::EntryPatch;
 use crate::runtime::Core;
+
+/// The most bytes of ready frames joined into one write.
+const MAX_WRITE_BYTES: usize = 32 * 1024;
+/// While frames arrive faster than this apart, they are written together at most this often (a
+/// syscall and a TCP segment per frame cost more than the frame itself); the first answer frame and
+/// frames of a normally paced answer go out at once.
+const COALESCE: Duration = Duration::from_millis(1);
 
 /// What a relay needs besides the stream itself.
 pub(super) struct Relay {
@@ -113,6 +122,8 @@ pub(super) async fn stream(
         yield Ok::<Bytes, Infallible>(join(encoder.start()));
 
         let mut next = pending.map(Ok);
+        // When answer frames were last written (none yet: the first go out at once).
+        let mut last_write = None;
         let cut = loop {
             let item = match next.take() {
                 Some(item) => Some(item),
@@ -132,15 +143,59 @@ pub(super) async fn stream(
             keep_alive.reset();
             match item {
                 Some(Ok(event)) => {
-                    let step = relay.shape(event);
-                    if let LimitOutcome::Cut { .. } = step.outcome {
-                        break Some(step);
+                    // Every event that is ready goes out in one write: one syscall and one TCP
+                    // segment for a burst of frames instead of one per frame.
+                    let mut batch = BytesMut::new();
+                    let mut event = event;
+                    let mut cut = None;
+                    let mut finished = false;
+                    loop {
+                        let step = relay.shape(event);
+                        if let LimitOutcome::Cut { .. } = step.outcome {
+                            cut = Some(step);
+                            break;
+                        }
+                        batch.extend_from_slice(&encode(encoder.as_mut(), &step));
+                        if encoder.is_finished() {
+                            finished = true;
+                            break;
+                        }
+                        if batch.len() >= MAX_WRITE_BYTES {
+                            break;
+                        }
+                        let mut ready = chat.try_next();
+                        if ready.is_none()
+                            && let Some(last) = last_write
+                            && tokio::time::Instant::now() < last + COALESCE
+                        {
+                            // A burst: frames come faster than one write per `COALESCE`, one at a
+                            // time (the upstream's reach the dispatcher one HTTP chunk at a
+                            // time). Those arriving until then share this write.
+                            ready = tokio::select! {
+                                biased;
+                                item = chat.next() => item,
+                                () = tokio::time::sleep_until(last + COALESCE) => None,
+                            };
+                        }
+                        match ready {
+                            Some(Ok(ready)) => event = ready,
+                            // An error is answered on the next turn, after what came before it.
+                            Some(Err(error)) => {
+                                next = Some(Err(error));
+                                break;
+                            }
+                            None => break,
+                        }
                     }
-                    let frames = encode(encoder.as_mut(), &step);
-                    if !frames.is_empty() {
-                        yield Ok(frames);
+
+                    if !batch.is_empty() {
+                        yield Ok(batch.freeze());
+                        last_write = Some(tokio::time::Instant::now());
                     }
-                    if encoder.is_finished() {
+                    if cut.is_some() {
+                        break cut;
+                    }
+                    if finished {
                         break None;
                     }
                 }

@@ -1,0 +1,508 @@
+//! `taiji-loadgen`: the load generator of `bench/run.sh`. It talks to the simulator directly (the
+//! zero-overhead baseline: sign in once, then per request create a session, send the completions
+//! request, read the stream, delete the session, as any correct client of the site must) or to the
+//! gateway (OpenAI `/v1/chat/completions` or Anthropic `/v1/messages`, streaming), and measures:
+//!
+//! - `ttft`: time to first token (first text delta on the wire) at a given concurrency, the
+//!   targets measured in alternating rounds so that noise from other work on the machine falls on
+//!   both alike;
+//! - `frames`: frames per second over long replies, and CPU time of a process (the gateway) per
+//!   frame from `/proc/<pid>/stat`;
+//! - `hold`: resident memory of a process while many streams are open;
+//! - `startup`: time from spawning a command to its `listening on` line.
+//!
+//! Every result is one JSON line on stdout; `bench/run.sh` turns them into the table. Benchmarks
+//! only: nothing is asserted.
+
+use std::io::BufRead as _;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use serde_json::{Value, json};
+
+#[derive(Parser)]
+#[command(about = "Load generator for bench/run.sh")]
+struct Args {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum, Debug)]
+enum Target {
+    /// The simulator itself, as a direct client of the site.
+    Direct,
+    /// The gateway's OpenAI API.
+    Openai,
+    /// The gateway's Anthropic API.
+    Anthropic,
+}
+
+/// Where the targets are.
+#[derive(clap::Args, Clone)]
+struct Endpoints {
+    /// The simulator's base URL.
+    #[arg(long)]
+    sim: String,
+    /// The gateway's base URL.
+    #[arg(long)]
+    gateway: Option<String>,
+    /// The gateway's API key.
+    #[arg(long, default_value = "")]
+    key: String,
+    /// The account the direct client signs in with.
+    #[arg(long, default_value = "13800000000")]
+    account: String,
+    /// Its password.
+    #[arg(long, default_value = "taiji-demo-pass")]
+    password: String,
+    /// The model as clients name it.
+    #[arg(long, default_value = "gpt-4.1-mini")]
+    model: String,
+    /// The same model as the site names it (3.4 dialect).
+    #[arg(long, default_value = "openai::gpt-4.1-mini")]
+    upstream_model: String,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Time to first token of each target, at `--streams` concurrent streams.
+    Ttft {
+        #[command(flatten)]
+        endpoints: Endpoints,
+        /// Targets, measured in alternating rounds.
+        #[arg(long, value_delimiter = ',', default_value = "direct,openai")]
+        targets: Vec<Target>,
+        /// Concurrent streams.
+        #[arg(long, default_value_t = 1)]
+        streams: usize,
+        /// Requests per target and round.
+        #[arg(long, default_value_t = 50)]
+        requests: usize,
+        /// Rounds (each target once per round).
+        #[arg(long, default_value_t = 2)]
+        rounds: usize,
+    },
+    /// Frames per second over long replies, and CPU per frame of `--pid`.
+    Frames {
+        #[command(flatten)]
+        endpoints: Endpoints,
+        #[arg(long)]
+        target: Target,
+        /// Concurrent streams.
+        #[arg(long, default_value_t = 2)]
+        streams: usize,
+        /// Words per reply (`[[sim:long=N]]`; about 1.8 frames per word).
+        #[arg(long, default_value_t = 50_000)]
+        words: usize,
+        /// The process whose CPU time is divided by the frames (the gateway).
+        #[arg(long)]
+        pid: Option<u32>,
+    },
+    /// RSS of `--pid` while `--streams` streams are open through the gateway.
+    Hold {
+        #[command(flatten)]
+        endpoints: Endpoints,
+        #[arg(long, default_value_t = 200)]
+        streams: usize,
+        #[arg(long)]
+        pid: u32,
+        /// How long the streams stay open before the sample.
+        #[arg(long, default_value_t = 3.0)]
+        secs: f64,
+    },
+    /// Milliseconds from spawning the command to its `listening on` line on stdout.
+    Startup {
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// The command and its arguments.
+        #[arg(trailing_var_arg = true, required = true)]
+        command: Vec<String>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    match Args::parse().command {
+        Cmd::Ttft {
+            endpoints,
+            targets,
+            streams,
+            requests,
+            rounds,
+        } => ttft(endpoints, &targets, streams, requests, rounds).await,
+        Cmd::Frames {
+            endpoints,
+            target,
+            streams,
+            words,
+            pid,
+        } => frames(endpoints, target, streams, words, pid).await,
+        Cmd::Hold {
+            endpoints,
+            streams,
+            pid,
+            secs,
+        } => hold(endpoints, streams, pid, secs).await,
+        Cmd::Startup { runs, command } => startup(runs, &command),
+    }
+}
+
+/// A client of the targets, with the direct client's login done once.
+struct Bench {
+    http: reqwest::Client,
+    endpoints: Endpoints,
+    token: String,
+}
+
+const APP_VERSION: &str = "3.4.0";
+
+impl Bench {
+    async fn new(endpoints: Endpoints) -> anyhow::Result<Arc<Self>> {
+        let http = reqwest::Client::builder()
+            .pool_idle_timeout(Duration::from_secs(60))
+            .tcp_nodelay(true)
+            .build()?;
+        let login = http
+            .post(format!("{}/api/user/login", endpoints.sim))
+            .header("x-app-version", APP_VERSION)
+            .json(&json!({"account": endpoints.account, "password": endpoints.password}))
+            .send()
+            .await?
+            .json::<Value>()
+            .await?;
+        let token = login["data"]["token"]
+            .as_str()
+            .context("the simulator refused the login")?
+            .to_owned();
+        Ok(Arc::new(Self {
+            http,
+            endpoints,
+            token,
+        }))
+    }
+
+    fn gateway(&self) -> anyhow::Result<&str> {
+        self.endpoints
+            .gateway
+            .as_deref()
+            .context("--gateway is needed for this target")
+    }
+
+    /// One streamed request; `Some(ttft)` of its first text delta, and the frames it read.
+    async fn one(&self, target: Target, text: &str) -> anyhow::Result<(Duration, u64)> {
+        let started = Instant::now();
+        match target {
+            Target::Direct => {
+                let session = self
+                    .site(self.http.post(format!("{}/api/chat/session", self.endpoints.sim)))
+                    .json(&json!({"model": self.endpoints.upstream_model, "plugins": [], "mcp": []}))
+                    .send()
+                    .await?
+                    .json::<Value>()
+                    .await?;
+                let id = session["data"]["id"].as_u64().context("no session id")?;
+                let response = self
+                    .site(
+                        self.http
+                            .post(format!("{}/api/chat/completions", self.endpoints.sim)),
+                    )
+                    .header("accept", "text/event-stream")
+                    .json(&json!({"text": text, "sessionId": id, "files": [],
+                        "model": self.endpoints.upstream_model}))
+                    .send()
+                    .await?;
+                let result = read_stream(response, b"\"type\":\"string\"", started).await;
+                self.site(
+                    self.http
+                        .delete(format!("{}/api/chat/session/{id}", self.endpoints.sim)),
+                )
+                .send()
+                .await?
+                .error_for_status()?;
+                result
+            }
+            Target::Openai => {
+                let response = self
+                    .http
+                    .post(format!("{}/v1/chat/completions", self.gateway()?))
+                    .bearer_auth(&self.endpoints.key)
+                    .json(&json!({"model": self.endpoints.model, "stream": true,
+                        "messages": [{"role": "user", "content": text}]}))
+                    .send()
+                    .await?;
+                read_stream(response, b"\"delta\":{\"content\":\"", started).await
+            }
+            Target::Anthropic => {
+                let response = self
+                    .http
+                    .post(format!("{}/v1/messages", self.gateway()?))
+                    .header("x-api-key", &self.endpoints.key)
+                    .header("anthropic-version", "2023-06-01")
+                    .json(
+                        &json!({"model": self.endpoints.model, "stream": true, "max_tokens": 1_000_000,
+                        "messages": [{"role": "user", "content": text}]}),
+                    )
+                    .send()
+                    .await?;
+                read_stream(response, b"\"type\":\"text_delta\"", started).await
+            }
+        }
+    }
+
+    fn site(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        request
+            .header("authorization", &self.token)
+            .header("x-app-version", APP_VERSION)
+    }
+}
+
+/// Reads an SSE body to its end: the time until `marker` (the first text delta) first appears, and
+/// the number of `data:` events.
+async fn read_stream(
+    mut response: reqwest::Response,
+    marker: &[u8],
+    started: Instant,
+) -> anyhow::Result<(Duration, u64)> {
+    if !response.status().is_success() {
+        let status = response.status();
+        bail!("{status}: {}", response.text().await.unwrap_or_default());
+    }
+    let finder = memchr::memmem::Finder::new(marker);
+    let data = memchr::memmem::Finder::new(b"data:");
+    // What is kept of earlier chunks: to find a marker or a `data:` split across chunks.
+    let mut marker_tail: Vec<u8> = Vec::new();
+    let mut data_tail: Vec<u8> = Vec::new();
+    let mut first = None;
+    let mut events = 0u64;
+    while let Some(chunk) = response.chunk().await? {
+        if first.is_none() {
+            marker_tail.extend_from_slice(&chunk);
+            if finder.find(&marker_tail).is_some() {
+                first = Some(started.elapsed());
+            } else {
+                let cut = marker_tail.len().saturating_sub(marker.len() - 1);
+                marker_tail.drain(..cut);
+            }
+        }
+        // Matches across the boundary: the edge is too short to hold one on either side alone.
+        let mut edge = data_tail.clone();
+        edge.extend_from_slice(&chunk[..chunk.len().min(4)]);
+        events += data.find_iter(&edge).count() as u64;
+        events += data.find_iter(&chunk).count() as u64;
+        data_tail.extend_from_slice(&chunk[chunk.len().saturating_sub(4)..]);
+        let cut = data_tail.len().saturating_sub(4);
+        data_tail.drain(..cut);
+    }
+    let first = first.context("the stream had no text delta")?;
+    Ok((first, events))
+}
+
+async fn ttft(
+    endpoints: Endpoints,
+    targets: &[Target],
+    streams: usize,
+    requests: usize,
+    rounds: usize,
+) -> anyhow::Result<()> {
+    let bench = Bench::new(endpoints).await?;
+    let mut samples: Vec<Vec<Duration>> = vec![Vec::new(); targets.len()];
+    // Warm-up: connections to every target, the gateway's catalog and sign-in.
+    for &target in targets {
+        run_batch(&bench, target, streams, streams).await?;
+    }
+    for _ in 0..rounds {
+        for (index, &target) in targets.iter().enumerate() {
+            samples[index].extend(run_batch(&bench, target, streams, requests).await?);
+        }
+    }
+    for (index, target) in targets.iter().enumerate() {
+        let list = &mut samples[index];
+        list.sort_unstable();
+        println!(
+            "{}",
+            json!({"bench": "ttft", "target": format!("{target:?}").to_lowercase(), "streams": streams,
+                "n": list.len(), "p50_ms": ms(percentile(list, 0.50)), "p99_ms": ms(percentile(list, 0.99)),
+                "mean_ms": ms(list.iter().sum::<Duration>() / list.len().max(1) as u32)})
+        );
+    }
+    Ok(())
+}
+
+/// `requests` requests over `streams` workers; the time to first token of each.
+async fn run_batch(
+    bench: &Arc<Bench>,
+    target: Target,
+    streams: usize,
+    requests: usize,
+) -> anyhow::Result<Vec<Duration>> {
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut workers = Vec::new();
+    for _ in 0..streams {
+        let bench = bench.clone();
+        let next = next.clone();
+        workers.push(tokio::spawn(async move {
+            let mut times = Vec::new();
+            while next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < requests {
+                let (first, _) = bench.one(target, "你好，请简单介绍一下你自己。").await?;
+                times.push(first);
+            }
+            anyhow::Ok(times)
+        }));
+    }
+    let mut all = Vec::new();
+    for worker in workers {
+        all.extend(worker.await??);
+    }
+    Ok(all)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+fn ms(duration: Duration) -> f64 {
+    (duration.as_secs_f64() * 1e5).round() / 100.0
+}
+
+/// User plus system CPU time of `pid`, from `/proc/<pid>/stat` (clock ticks of 10 ms).
+fn cpu_time(pid: u32) -> anyhow::Result<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // The command name may hold spaces; the fields after it are space-separated.
+    let after = stat.rsplit_once(") ").context("malformed stat")?.1;
+    let fields: Vec<&str> = after.split(' ').collect();
+    let utime: u64 = fields[11].parse()?;
+    let stime: u64 = fields[12].parse()?;
+    Ok(Duration::from_millis((utime + stime) * 10))
+}
+
+fn rss_kib(pid: u32) -> anyhow::Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let line = status
+        .lines()
+        .find(|line| line.starts_with("VmRSS:"))
+        .context("no VmRSS")?;
+    Ok(line.split_whitespace().nth(1).context("no value")?.parse()?)
+}
+
+async fn frames(
+    endpoints: Endpoints,
+    target: Target,
+    streams: usize,
+    words: usize,
+    pid: Option<u32>,
+) -> anyhow::Result<()> {
+    let bench = Bench::new(endpoints).await?;
+    // Warm-up.
+    bench.one(target, "[[sim:long=100]]").await?;
+    let cpu_before = pid.map(cpu_time).transpose()?;
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..streams {
+        let bench = bench.clone();
+        let text = format!("[[sim:long={words}]]");
+        workers.push(tokio::spawn(async move { bench.one(target, &text).await }));
+    }
+    let mut frames = 0;
+    for worker in workers {
+        frames += worker.await??.1;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    let cpu = match (pid, cpu_before) {
+        (Some(pid), Some(before)) => Some(cpu_time(pid)?.saturating_sub(before)),
+        _ => None,
+    };
+    println!(
+        "{}",
+        json!({"bench": "frames", "target": format!("{target:?}").to_lowercase(), "streams": streams,
+            "frames": frames, "secs": (secs * 1000.0).round() / 1000.0,
+            "frames_per_s": (frames as f64 / secs).round(),
+            "cpu_us_per_frame": cpu.map(|cpu| (cpu.as_secs_f64() * 1e6 / frames as f64 * 100.0).round() / 100.0)})
+    );
+    Ok(())
+}
+
+async fn hold(endpoints: Endpoints, streams: usize, pid: u32, secs: f64) -> anyhow::Result<()> {
+    let bench = Bench::new(endpoints).await?;
+    let gateway = bench.gateway()?.to_owned();
+    let mut open = Vec::new();
+    for index in 0..streams {
+        let bench = bench.clone();
+        let gateway = gateway.clone();
+        open.push(tokio::spawn(async move {
+            // A reply long enough to outlast the sample; the caller slows the frames down.
+            let response = bench
+                .http
+                .post(format!("{gateway}/v1/chat/completions"))
+                .bearer_auth(&bench.endpoints.key)
+                .json(&json!({"model": bench.endpoints.model, "stream": true,
+                    "messages": [{"role": "user", "content": format!("{index} [[sim:long=100000]]")}]}))
+                .send()
+                .await?;
+            let mut response = response.error_for_status()?;
+            // Read slowly forever; the task is aborted after the sample.
+            while response.chunk().await?.is_some() {}
+            anyhow::Ok(())
+        }));
+    }
+    tokio::time::sleep(Duration::try_from_secs_f64(secs).context("--secs must be a positive number")?).await;
+    let stats: Value = bench
+        .http
+        .get(format!("{}/__sim/stats", bench.endpoints.sim))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let rss = rss_kib(pid)?;
+    let failed = open.iter().filter(|task| task.is_finished()).count();
+    for task in &open {
+        task.abort();
+    }
+    println!(
+        "{}",
+        json!({"bench": "hold", "streams": streams, "rss_mib": (rss as f64 / 1024.0 * 10.0).round() / 10.0,
+            "upstream_running": stats["concurrent_completions"], "ended_early": failed})
+    );
+    Ok(())
+}
+
+fn startup(runs: usize, command: &[String]) -> anyhow::Result<()> {
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        let started = Instant::now();
+        let mut child = Command::new(&command[0])
+            .args(&command[1..])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .with_context(|| format!("cannot start {}", command[0]))?;
+        let stdout = child.stdout.take().context("no stdout")?;
+        let mut listening = None;
+        for line in std::io::BufReader::new(stdout).lines() {
+            if line?.contains("listening on") {
+                listening = Some(started.elapsed());
+                break;
+            }
+        }
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(child.id().to_string())
+            .status();
+        let _ = child.wait();
+        times.push(listening.context("the command never printed `listening on`")?);
+    }
+    times.sort_unstable();
+    println!(
+        "{}",
+        json!({"bench": "startup", "runs": runs, "p50_ms": ms(percentile(&times, 0.5)),
+            "min_ms": ms(times[0]), "max_ms": ms(times[times.len() - 1])})
+    );
+    Ok(())
+}
