@@ -6,7 +6,7 @@
 // (the simulator's counters and its record of completions).
 
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -43,21 +43,17 @@ const MARKDOWN_REPLY = [
   '    return n if n < 2 else fib(n - 1) + fib(n - 2)',
   '```',
   '',
-  'Euler: $e^{i\\pi} + 1 = 0$, and',
+  'Euler: \\(e^{i\\pi} + 1 = 0\\), and',
+  '\\[\\int_0^1 x^2\\,dx = \\frac{1}{3}\\]',
+  'or, as $\\sum$ goes:',
   '',
-  '$$\\int_0^1 x^2\\,dx = \\frac{1}{3}$$',
+  '$$\\sum_{k=1}^{n} k = \\frac{n(n+1)}{2}$$',
   '',
   '完成。Done.',
 ].join('\n');
 
 /// A long answer, so a stop lands while it streams.
 const LONG_REPLY = Array.from({ length: 120 }, (_, index) => `Sentence ${index + 1} of a long answer.`).join(' ');
-
-/// A 2×2 PNG (red, green / blue, white).
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP4z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==',
-  'base64',
-);
 
 /// The mean brightness of a PNG, 0 (black) to 1 (white), measured by ImageMagick.
 async function brightness(file) {
@@ -81,8 +77,10 @@ describe('the built-in chat', () => {
     sim = await Sim.start();
     home = await makeHome('chat', { display, sim, port: await freePort() });
     scratch = await mkdtemp(path.join(tmpdir(), 'taiji-desktop-e2e-chat-files-'));
+    // A small picture (64×64, four coloured quarters) made by ImageMagick, which the harness needs anyway.
     imageFile = path.join(scratch, 'pixels.png');
-    await writeFile(imageFile, PNG);
+    const made = await run('convert', ['-size', '32x32', 'xc:#d33', 'xc:#3a3', '+append', '(', '-size', '32x32', 'xc:#36d', 'xc:#eee', '+append', ')', '-append', imageFile]);
+    assert.equal(made.code, 0, `convert could not make the test image: ${made.stderr}`);
     app = await openApp(home, { log: 'chat-app.log' });
   });
 
@@ -103,7 +101,7 @@ describe('the built-in chat', () => {
   const assistants = () =>
     app.read(() =>
       [...document.querySelectorAll('.chat-transcript article.chat-message.assistant:not([aria-busy])')].map((article) => ({
-        status: [...article.classList].find((name) => ['done', 'stopped', 'failed', 'streaming'].includes(name)) ?? '',
+        status: [...article.classList].find((name) => ['complete', 'stopped', 'failed', 'streaming'].includes(name)) ?? '',
         stopped: article.querySelector('.chat-tag.stopped') !== null,
         text: article.querySelector('.chat-markdown, .markdown, .chat-message-body')?.innerText ?? article.innerText,
         version: article.querySelector('.chat-version-number')?.textContent ?? null,
@@ -117,16 +115,24 @@ describe('the built-in chat', () => {
     });
   const modelShown = () => app.read(() => document.querySelector('.chat-model-button')?.getAttribute('title') ?? null);
 
-  /// Picks a model in the picker by its id (typed into the picker's search, as a user would).
+  /// Whether the model id `full` (the site's, e.g. `openai::gpt-4o` in the 3.4.0 dialect) is `bare`.
+  const sameModel = (full, bare) => full === bare || (full ?? '').endsWith(`::${bare}`);
+
+  /// Picks a model in the picker by its bare id (typed into the picker's search, as a user would).
   async function pickModel(id) {
     await app.click('.chat-model-button', 'the model picker');
     const search = await app.find('.chat-model-search', 'the model search');
     await search.sendKeys(id);
-    await waitFor(`the picker to list ${id} first`, () =>
-      app.read((want) => document.querySelector('.chat-model-option .chat-model-id')?.textContent === want, id),
-    );
-    await search.sendKeys(Key.ENTER);
-    await waitFor(`the model ${id} to be chosen`, async () => (await modelShown()) === id);
+    const ids = () => app.read(() => [...document.querySelectorAll('.chat-model-option .chat-model-id')].map((node) => node.textContent));
+    const index = await waitFor(`the picker to list ${id}`, async () => {
+      const at = (await ids()).findIndex((shown) => sameModel(shown, id));
+      return at >= 0 ? at + 1 : null;
+    }).catch(async (error) => {
+      throw new Error(`${error.message}; listed: ${JSON.stringify(await ids())}`);
+    });
+    const options = await app.driver.findElements(By.css('.chat-model-option'));
+    await options[index - 1].click();
+    await waitFor(`the model ${id} to be chosen`, async () => sameModel(await modelShown(), id));
   }
 
   /// Types `text` into the message box and sends it with Enter.
@@ -185,9 +191,10 @@ describe('the built-in chat', () => {
       await send('Give me the quarterly summary');
       // The user's message shows at once, then the answer grows while it streams.
       await app.find('.chat-transcript article.chat-message.user', 'the sent message');
+      // Some of it rendered (the table and the start of the code), not all of it yet.
       const partial = await waitFor('a part of the answer to show while it streams', async () => {
         const shown = await live();
-        return shown !== null && shown.includes('Quarterly') && !shown.includes('Done.') && shown;
+        return shown !== null && shown.includes('text only') && shown.includes('def fib') && !shown.includes('Done.') && shown;
       });
       assert.ok(!partial.includes('完成'), 'the answer was shown before it was complete');
       await app.screenshot('chat/streaming-en-light.png');
@@ -196,7 +203,7 @@ describe('the built-in chat', () => {
     }
     const [answer] = await waitFor('the answer to be stored, done', async () => {
       const list = await assistants();
-      return (await live()) === null && list.length === 1 && list[0].status === 'done' && list;
+      return (await live()) === null && list.length === 1 && list[0].status === 'complete' && list;
     });
     assert.match(answer.text, /完成。Done\./);
     const rendered = await app.read(() => {
@@ -213,7 +220,7 @@ describe('the built-in chat', () => {
     assert.equal(rendered.table, 6, `the table has 2 rows of 3 cells (${JSON.stringify(rendered)})`);
     assert.match(rendered.code, /hljs/, `the code block is highlighted (${JSON.stringify(rendered)})`);
     assert.ok(rendered.highlighted > 0, `the code has highlighted tokens (${JSON.stringify(rendered)})`);
-    assert.ok(rendered.katex >= 2 && rendered.display === 1, `inline and display math render with KaTeX (${JSON.stringify(rendered)})`);
+    assert.ok(rendered.katex >= 4 && rendered.display === 2, `inline and display math render with KaTeX (${JSON.stringify(rendered)})`);
     assert.match(rendered.heading, /季度小结/);
 
     const [record] = (await sim.completions()).filter((completion) => completion.text.includes('quarterly'));
@@ -231,7 +238,7 @@ describe('the built-in chat', () => {
       );
       return rows.length > 0 && rows;
     });
-    assert.deepEqual(sources, [{ source: 'chat', status: 'done' }]);
+    assert.deepEqual(sources, [{ source: 'chat', status: 'done' }], 'one request-log row, source chat');
     await app.goTo('chat');
   });
 
@@ -251,7 +258,7 @@ describe('the built-in chat', () => {
       await sim.post('/__sim/script', { replies: [] });
     }
     const list = await assistants();
-    assert.deepEqual(list.map((message) => message.status), ['done', 'stopped', 'stopped']);
+    assert.deepEqual(list.map((message) => message.status), ['complete', 'stopped', 'stopped']);
   });
 
   test('Regenerate makes a second version, and both versions can be shown', async () => {
@@ -268,7 +275,7 @@ describe('the built-in chat', () => {
     await regenerate();
     const last = await waitFor('the regenerated answer, version 2 of 2', async () => {
       const found = (await assistants()).at(-1);
-      return (await live()) === null && found?.status === 'done' && found.version === '2/2' && found;
+      return (await live()) === null && found?.status === 'complete' && found.version === '2/2' && found;
     });
     assert.match(last.text, /The second version of the answer\./);
 
@@ -291,7 +298,7 @@ describe('the built-in chat', () => {
   test('an image goes to a vision model, and a text-only model refuses it', async () => {
     const fileInput = () => app.driver.findElement(By.css('[data-testid="chat-file-input"]'));
     // Text-only: the picked file is refused with the reason, nothing attached, nothing sent.
-    assert.equal(await modelShown(), 'gpt-4.1-mini');
+    assert.ok(sameModel(await modelShown(), 'gpt-4.1-mini'), 'the text-only model is the one in use');
     await (await fileInput()).sendKeys(imageFile);
     const refusal = await app.find('.chat-problems', 'the refusal of the image');
     assert.match(await refusal.getText(), /GT-4\.1-mini/);
@@ -307,7 +314,7 @@ describe('the built-in chat', () => {
     await send('What do these pixels show?');
     await waitFor('the answer about the image', async () => {
       const found = (await assistants()).at(-1);
-      return (await live()) === null && found?.status === 'done' && /four coloured pixels/.test(found.text);
+      return (await live()) === null && found?.status === 'complete' && /four coloured pixels/.test(found.text);
     });
     await app.find('.chat-transcript article.chat-message.user img.chat-image', 'the image in the sent message');
     const record = (await sim.completions()).find((completion) => completion.text.includes('pixels'));
@@ -365,6 +372,8 @@ describe('the built-in chat', () => {
         await items[1].click();
         await app.find('.chat-transcript .katex', 'the rendered math');
         await app.settle();
+        // The picture is of the Markdown answer: its question at the top of the transcript.
+        await app.read(() => document.querySelector('.chat-transcript article.chat-message.user')?.scrollIntoView({ block: 'start' }));
         const file = await app.screenshot(path.join('chat', `${language}-${theme}.png`));
         const level = await brightness(file);
         if (theme === 'dark') assert.ok(level < 0.35, `${file} is dark (mean brightness ${level.toFixed(2)})`);
@@ -399,7 +408,7 @@ describe('the built-in chat', () => {
       const found = await assistants();
       return found.length === 3 && found;
     });
-    assert.deepEqual(list.map((message) => message.status), ['done', 'stopped', 'done']);
+    assert.deepEqual(list.map((message) => message.status), ['complete', 'stopped', 'complete']);
     assert.match(list[0].text, /完成。Done\./);
     assert.equal(list[2].version, '2/2', 'the regenerated answer kept both versions');
     const users = await app.read(() => [...document.querySelectorAll('.chat-transcript article.chat-message.user')].map((node) => node.innerText));
