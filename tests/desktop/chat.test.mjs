@@ -390,20 +390,49 @@ describe('the built-in chat', () => {
     t.diagnostic(`${saved.length} screenshots saved under ${path.join(ARTIFACTS, 'chat')}`);
   });
 
-  test('after quitting and launching again, the conversations are there with their messages', async () => {
-    await tray.pick(app.pid, TRAY_FROM_BOTTOM.quit);
-    await waitFor('the app to exit', () => !alive(app.pid));
+  test('after quitting mid-answer and launching again, the conversations are there, the cut answer stopped', async () => {
+    // A third conversation, its answer still streaming when the app quits.
+    await app.goTo('chat');
+    await app.click('.chat-new', 'the New chat button');
+    await app.find('.chat-welcome', 'the new chat');
+    await sim.script([{ text: LONG_REPLY }]);
+    await sim.frameDelay(250);
+    let before;
+    try {
+      before = await sendAndWatchStream('A story cut short by quitting');
+      await tray.pick(app.pid, TRAY_FROM_BOTTOM.quit);
+      await waitFor('the app to exit', () => !alive(app.pid));
+    } finally {
+      await sim.frameDelay(0);
+    }
+    const stats = await waitFor('the upstream session to be deleted and the completion aborted', async () => {
+      const now = await sim.stats();
+      return now.sessions_open === 0 && now.completions_aborted > before.completions_aborted && now;
+    });
+    assert.equal(stats.completions_finished, before.completions_finished, `the answer did not finish (${JSON.stringify(stats)})`);
     await app.close();
+
     app = await openApp(home, { log: 'chat-app-again.log' });
     // The account was stored by the first sign-in: the app signs in by itself.
     await app.find('.header-status[data-tone="running"]', 'the header saying the gateway is running');
     await app.goTo('chat');
-    const titles = await waitFor('the two conversations in the list', async () => {
+    const titles = await waitFor('the three conversations in the list', async () => {
       const found = await app.read(() => [...document.querySelectorAll('.chat-list .chat-item-title')].map((node) => node.textContent));
-      return found.length === 2 && found;
+      return found.length === 3 && found;
     });
+    // The newest opens: the one cut short, its partial answer kept and marked stopped.
+    const cut = await waitFor('the cut answer, marked stopped', async () => {
+      const found = await assistants();
+      return found.length === 1 && found[0].stopped && found;
+    });
+    assert.equal(cut[0].status, 'stopped');
+    assert.match(cut[0].text, /Sentence 1 /);
+    assert.doesNotMatch(cut[0].text, /Sentence 120 /);
+
+    const index = titles.findIndex((title) => /quarterly summary/.test(title));
+    assert.ok(index >= 0, `the first conversation is listed (${titles.join(', ')})`);
     const items = await app.driver.findElements(By.css('.chat-list .chat-item-main'));
-    await items[1].click();
+    await items[index].click();
     const list = await waitFor(`the first conversation's answers (${titles.join(', ')})`, async () => {
       const found = await assistants();
       return found.length === 3 && found;
