@@ -259,6 +259,16 @@ describe('the built-in chat', () => {
     }
     const list = await assistants();
     assert.deepEqual(list.map((message) => message.status), ['complete', 'stopped', 'stopped']);
+    // The request log says the two were cancelled.
+    await app.goTo('log');
+    const rows = await waitFor('three chat requests in the request log, two cancelled', async () => {
+      const found = await app.read(() =>
+        [...document.querySelectorAll('[data-testid="log-row"]')].map((row) => `${row.querySelectorAll('td')[1]?.textContent} ${row.dataset.status}`),
+      );
+      return found.filter((row) => row === 'chat cancelled').length === 2 && found;
+    });
+    assert.deepEqual([...rows].sort(), ['chat cancelled', 'chat cancelled', 'chat done']);
+    await app.goTo('chat');
   });
 
   test('Regenerate makes a second version, and both versions can be shown', async () => {
