@@ -358,10 +358,21 @@ describe('the built-in chat', () => {
         (await app.read(() => document.querySelectorAll('.chat-list .chat-item').length)) === 2,
       );
       await app.screenshot('chat/chat-window.png');
+      // A message sent here is answered here…
+      await sim.script([{ text: 'Answered in the chat window.', match: 'own window' }]);
+      await send('Hello from its own window');
+      await waitFor('the answer in the chat window', async () => {
+        const found = (await assistants()).at(-1);
+        return (await live()) === null && found?.status === 'complete' && /Answered in the chat window/.test(found.text);
+      });
     } finally {
       await app.driver.close();
       await app.driver.switchTo().window(main);
     }
+    // …and shows in the main window's open conversation too, with nothing done there.
+    await waitFor('the main window to show the chat window\'s answer', async () =>
+      (await assistants()).some((message) => message.status === 'complete' && /Answered in the chat window/.test(message.text)),
+    );
   });
 
   test('screenshots of the chat, light and dark, in Chinese and English', async (t) => {
