@@ -35,7 +35,7 @@ export const AUTOSTART_FILE = 'Taiji Gateway.desktop';
 
 /// The tray menu's items, counted from the bottom (Up from an unselected menu starts at the last
 /// item). Counting from the bottom keeps them right when items are added at the top of the menu.
-export const TRAY_FROM_BOTTOM = { quit: 1, startAtLogin: 2, gatewayRunning: 3 };
+export const TRAY_FROM_BOTTOM = { quit: 1, startAtLogin: 2, gatewayRunning: 3, openChat: 6 };
 
 /// The limit of every wait: generous, since a debug WebKit app on two busy cores is slow to start.
 export const WAIT_MS = Number(process.env.TAIJI_E2E_WAIT_MS ?? 60_000);
@@ -508,6 +508,16 @@ export class Sim {
     return response.json();
   }
 
+  /// Queues scripted answers (`[{ text, match? }]`): the next completions answer them in order.
+  script(replies) {
+    return this.post('/__sim/script', { replies });
+  }
+
+  /// The recent completions as the site received them (`CompletionRecord`: model, text, files, …).
+  completions() {
+    return this.get('/__sim/completions');
+  }
+
   /// The simulator's counters (`SimStats`: logins_ok, sessions_created, sessions_open, …).
   stats() {
     return this.get('/__sim/stats');
@@ -650,6 +660,15 @@ export class AppWindow {
     await element.sendKeys(Key.chord(Key.CONTROL, 'a'), Key.BACK_SPACE);
     await element.sendKeys(text);
     return element;
+  }
+
+  /// Signs in with the demo account from the sign-in form and waits until the gateway serves.
+  async signIn(home) {
+    await this.type('input[name="account"]', DEMO_ACCOUNT, 'the account field');
+    await this.type('input[name="password"]', DEMO_PASSWORD, 'the password field');
+    await this.click('form button[type="submit"]', 'the sign-in button');
+    await this.find('.header-status[data-tone="running"]', 'the header saying the gateway is running (signed in)');
+    await waitFor('the gateway to report itself ready', async () => (await health(home))?.ready === true);
   }
 
   /// Evaluates `script` in the page (reads only; every action goes through WebDriver's input).

@@ -71,7 +71,12 @@ describe('streaming text', () => {
   });
 
   it('rewrites \\( \\) and \\[ \\] math outside code only', () => {
-    expect(normalizeMath('x \\(a\\) y \\[b\\] `\\(c\\)`')).toBe('x $a$ y $$b$$ `\\(c\\)`');
+    expect(normalizeMath('x \\(a\\) y \\[b\\] `\\(c\\)`')).toBe('x $a$ y \n$$\nb\n$$\n `\\(c\\)`');
+  });
+
+  it('makes display math a block: remark-math reads one-line $$…$$ as inline math', () => {
+    expect(normalizeMath('so\n$$ x^2 $$\nand $$y$$ here')).toBe('so\n\n$$\nx^2\n$$\n\nand $$y$$ here');
+    expect(normalizeMath('```\n$$ kept $$\n```')).toBe('```\n$$ kept $$\n```');
   });
 });
 

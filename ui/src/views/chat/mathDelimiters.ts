@@ -1,11 +1,19 @@
 // Models often write LaTeX between \( \) and \[ \] instead of the dollar signs remark-math reads;
 // these are rewritten to dollars before rendering, except inside code, which stays as written.
+// remark-math shows `$$…$$` as display math only when the dollars stand on lines of their own (on
+// one line with the formula it is inline math), so `\[…\]` and a line holding only `$$…$$` become
+// such a block.
 
 const CODE = /(```[\s\S]*?(?:```|$)|`[^`\n]*`)/;
 
-/** `text` with `\[…\]` as `$$…$$` and `\(…\)` as `$…$` outside code spans and blocks. */
+/** A display formula as a math block: its dollars on lines of their own. */
+function block(math: string): string {
+  return `\n$$\n${math.trim()}\n$$\n`;
+}
+
+/** `text` with `\[…\]` and lone-line `$$…$$` as `$$` blocks and `\(…\)` as `$…$`, outside code. */
 export function normalizeMath(text: string): string {
-  if (!text.includes('\\[') && !text.includes('\\(')) return text;
+  if (!text.includes('\\[') && !text.includes('\\(') && !text.includes('$$')) return text;
   return text
     .split(CODE)
     .map((part, index) =>
@@ -13,7 +21,8 @@ export function normalizeMath(text: string): string {
       index % 2 === 1
         ? part
         : part
-            .replace(/\\\[([\s\S]+?)\\\]/g, (_, math: string) => `$$${math}$$`)
+            .replace(/\\\[([\s\S]+?)\\\]/g, (_, math: string) => block(math))
+            .replace(/^[ \t]*\$\$([^\n]+?)\$\$[ \t]*$/gm, (_, math: string) => block(math))
             .replace(/\\\(([\s\S]+?)\\\)/g, (_, math: string) => `$${math}$`),
     )
     .join('');
