@@ -67,6 +67,15 @@ pub(super) fn stop_interrupted(conn: &Connection) -> Result<usize> {
     )?)
 }
 
+/// The answer `message_id`, if still streaming, is stopped, text kept (its task died).
+pub(super) fn interrupt(conn: &Connection, message_id: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE messages SET status = 'stopped' WHERE id = ?1 AND status = 'streaming'",
+        [message_id],
+    )?;
+    Ok(())
+}
+
 const SUMMARY_SELECT: &str = "SELECT c.id, c.title, c.model, c.created_at_ms, c.updated_at_ms,
         (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.selected = 1),
         (SELECT COALESCE(SUM(m.points), 0) FROM messages m WHERE m.conversation_id = c.id),

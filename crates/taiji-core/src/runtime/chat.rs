@@ -12,12 +12,13 @@
 //! resent, so one click never spends points twice.
 
 use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -544,9 +545,21 @@ impl ChatService {
             ticket: reservation.ticket,
         };
         let core = self.core.clone();
-        self.state()
-            .tasks
-            .spawn(run_answer(core, request, answer, sink, running));
+        self.state().tasks.spawn(async move {
+            let (conversation_id, answer_id) = (answer.conversation_id.clone(), answer.id.clone());
+            let ticket = running.ticket;
+            let run = AssertUnwindSafe(run_answer(core.clone(), request, answer, sink, running));
+            if run.catch_unwind().await.is_err() {
+                // The unwinding dropped the dispatcher's stream, which stops the upstream and
+                // deletes its session; what is left is the stored answer, stopped with the text
+                // saved so far (as after a crash), and the conversation, free for the next turn.
+                tracing::error!(conversation_id, "a chat answer's task panicked");
+                if let Err(error) = core.conversations().interrupt(&answer_id).await {
+                    tracing::warn!(%error, "could not stop the answer of a panicked task");
+                }
+            }
+            core.inner.chat.release(&conversation_id, ticket);
+        });
     }
 }
 
@@ -606,13 +619,14 @@ enum Ending {
     Failed(TurnError),
 }
 
-/// One answer: dispatch, stream to the sink, save as it grows, store the ending.
-/// What an answer's task holds of its reservation.
+/// What an answer's task holds of its reservation (the task that runs [`run_answer`] releases it
+/// when the answer ends, also by a panic).
 struct Running {
     token: CancellationToken,
     ticket: u64,
 }
 
+/// One answer: dispatch, stream to the sink, save as it grows, store the ending.
 async fn run_answer(core: Core, request: ChatRequest, answer: ChatMessage, sink: ChatSink, running: Running) {
     let token = running.token;
     let store = core.conversations().clone();
@@ -681,7 +695,6 @@ async fn run_answer(core: Core, request: ChatRequest, answer: ChatMessage, sink:
         error,
     };
     let stored = store.finish(&conversation_id, &answer.id, end.clone()).await;
-    core.inner.chat.release(&conversation_id, running.ticket);
     let message = match stored {
         Ok(message) => message,
         Err(error) => {

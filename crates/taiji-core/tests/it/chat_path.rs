@@ -281,6 +281,58 @@ async fn stop_mid_stream_cancels_the_upstream_and_deletes_the_session() {
     core.shutdown(Duration::from_secs(5)).await;
 }
 
+/// An answer's task that dies (here: a sink that panics) must not leave the conversation busy
+/// for good, nor its answer marked streaming, nor its upstream session alive.
+#[tokio::test]
+async fn an_answer_task_that_panics_releases_the_conversation() {
+    let (sim, _dir, core) = start(SimConfig::default()).await;
+    sim.control().set_frame_delay(Duration::from_millis(20));
+    let chat = core.chat();
+    let id = chat
+        .create(Some("gpt-4.1-mini".to_owned()), None)
+        .await
+        .expect("create")
+        .summary
+        .id;
+    let sink: ChatSink = Arc::new(|event| {
+        if matches!(event, ChatStreamEvent::Text { .. }) {
+            panic!("a sink that fails mid-answer");
+        }
+    });
+    chat.send(&id, "[[sim:long=3000]] go".to_owned(), Vec::new(), sink)
+        .await
+        .expect("send");
+    let released = tokio::time::timeout(WAIT, async {
+        while chat.is_running(&id) {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+    assert!(
+        released.is_ok(),
+        "the conversation is released after the task died"
+    );
+    wait_stats(&sim, "the session's deletion", |s| {
+        s.sessions_open == 0 && s.sessions_deleted == s.sessions_created
+    })
+    .await;
+    let stored = chat.get(&id).await.expect("get");
+    assert_eq!(stored.messages[1].status, MessageStatus::Stopped);
+
+    sim.control().set_frame_delay(Duration::ZERO);
+    sim.control().script_replies([ScriptedReply::text("again")]);
+    let (sink, mut rx) = new_sink();
+    chat.send(&id, "once more".to_owned(), Vec::new(), sink)
+        .await
+        .expect("the conversation takes a new message");
+    let events = until_end(&mut rx).await;
+    assert!(
+        matches!(events.last(), Some(ChatStreamEvent::Finished { .. })),
+        "{events:?}"
+    );
+    core.shutdown(Duration::from_secs(5)).await;
+}
+
 #[tokio::test]
 async fn a_failed_turn_is_stored_as_failed_with_the_upstream_message() {
     let config = SimConfig {
