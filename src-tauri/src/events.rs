@@ -27,7 +27,7 @@ macro_rules! events {
 
         /// Every event's TypeScript payload type, its types declared in `types`.
         #[cfg(test)]
-        pub(crate) fn payloads(types: &mut crate::bindings::Declarations) -> Vec<(&'static str, String)> {
+        pub(crate) fn payloads(types: &mut crate::ts_types::Declarations) -> Vec<(&'static str, String)> {
             vec![$(($name, types.name::<$payload>())),*]
         }
     };

@@ -5,7 +5,8 @@
 //! - [`status`]: the gateway status and how it is derived;
 //! - [`demo`]: demo mode, a second core against the built-in simulator;
 //! - [`commands`]: the thin `#[tauri::command]` adapters the UI invokes;
-//! - `bindings` (tests only): the UI's generated copy of the commands, events and their types;
+//! - `bindings` and `ts_types` (tests only): the UI's generated copy of the commands, events and
+//!   their types, and the declarations it is made of;
 //! - [`events`] and [`forward`]: the core's live channels, forwarded to the UI as events;
 //! - [`tray`] and [`window`]: the tray icon and the main and chat windows' behaviour;
 //! - [`shortcut`]: the global shortcut that opens the chat window;
@@ -27,6 +28,8 @@ pub mod shortcut;
 pub mod state;
 pub mod status;
 pub mod tray;
+#[cfg(test)]
+mod ts_types;
 pub mod ui_language;
 pub mod window;
 

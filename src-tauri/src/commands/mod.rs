@@ -59,8 +59,8 @@ macro_rules! commands {
 
         /// Every command's TypeScript signature, its types declared in `types`.
         #[cfg(test)]
-        pub(crate) fn signatures(types: &mut crate::bindings::Declarations) -> Vec<crate::bindings::Signature> {
-            vec![$(crate::bindings::Signature {
+        pub(crate) fn signatures(types: &mut crate::ts_types::Declarations) -> Vec<crate::ts_types::Signature> {
+            vec![$(crate::ts_types::Signature {
                 name: stringify!($name),
                 args: vec![$(types.argument::<$ty>(stringify!($arg))),*],
                 ok: types.name::<$ok>(),

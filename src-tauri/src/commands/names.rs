@@ -4,7 +4,7 @@
 // `commands!` macro that reads this list is defined twice: `build.rs` takes the names from it (an
 // `allow-<command>` permission for each), and `commands/mod.rs` the invoke handler, `COMMANDS` and,
 // for the bindings test, each command's TypeScript signature (`ui/src/api/generated/`). A
-// `tauri::ipc::Channel<T>` argument is written `crate::bindings::Channel<T>`.
+// `tauri::ipc::Channel<T>` argument is written `crate::ts_types::Channel<T>`.
 // Plain comments only: both `include!` it.
 
 commands! {
@@ -42,10 +42,10 @@ commands! {
     chat::chat_set_system_prompt(id: String, system_prompt: String) -> Conversation;
     chat::chat_delete_conversation(id: String) -> ();
     chat::chat_export_conversation(id: String, path: PathBuf) -> ();
-    chat::chat_send(conversation_id: String, content: String, images: Vec<ImageAttachment>, on_event: crate::bindings::Channel<ChatStreamEvent>) -> ();
-    chat::chat_regenerate(conversation_id: String, message_id: String, on_event: crate::bindings::Channel<ChatStreamEvent>) -> ();
-    chat::chat_edit_and_resend(conversation_id: String, message_id: String, content: String, images: Vec<ImageAttachment>, on_event: crate::bindings::Channel<ChatStreamEvent>) -> ();
-    chat::chat_retry(conversation_id: String, message_id: String, on_event: crate::bindings::Channel<ChatStreamEvent>) -> ();
+    chat::chat_send(conversation_id: String, content: String, images: Vec<ImageAttachment>, on_event: crate::ts_types::Channel<ChatStreamEvent>) -> ();
+    chat::chat_regenerate(conversation_id: String, message_id: String, on_event: crate::ts_types::Channel<ChatStreamEvent>) -> ();
+    chat::chat_edit_and_resend(conversation_id: String, message_id: String, content: String, images: Vec<ImageAttachment>, on_event: crate::ts_types::Channel<ChatStreamEvent>) -> ();
+    chat::chat_retry(conversation_id: String, message_id: String, on_event: crate::ts_types::Channel<ChatStreamEvent>) -> ();
     chat::chat_stop(conversation_id: String) -> ();
     chat::chat_select_version(conversation_id: String, message_id: String, version: u32) -> Conversation;
     chat::chat_delete_message(conversation_id: String, message_id: String) -> Conversation;
