@@ -331,7 +331,6 @@ export const en = {
       gatewayError: 'When the gateway stops on an error',
       lowPoints: 'When points run low',
       threshold: 'Low-points threshold',
-      thresholdInvalid: 'Enter a whole number of points (0 or more).',
     },
     firstRun: {
       open: 'Set up a client',

@@ -328,7 +328,6 @@ export const zhCN: Catalog = {
       gatewayError: '网关因错误停止',
       lowPoints: '积分不足',
       threshold: '积分不足提醒阈值',
-      thresholdInvalid: '请输入积分整数（0 或以上）。',
     },
     firstRun: {
       open: '设置客户端',
