@@ -22,6 +22,7 @@ export const en = {
     cancel: 'Cancel',
     save: 'Save',
     saving: 'Saving…',
+    savedTo: 'Saved to {{path}}',
     saved: 'Saved',
     loading: 'Loading…',
     retry: 'Try again',
@@ -170,7 +171,6 @@ export const en = {
     exportCsv: 'Export CSV',
     exportJson: 'Export JSON',
     exporting: 'Saving…',
-    exported: 'Saved to {{path}}',
     exportFailed: 'The export could not be saved.',
     empty: 'No requests yet. They appear here as clients use the gateway.',
     emptyFiltered: 'No requests match these filters.',
@@ -369,7 +369,6 @@ export const en = {
     code: 'code',
     copyCode: 'Copy code',
     exportTitle: 'Export the conversation as Markdown',
-    exported: 'Saved to {{path}}',
     list: {
       label: 'Conversations',
       new: 'New chat',
@@ -387,13 +386,10 @@ export const en = {
     },
     model: {
       choose: 'Choose the model',
-      search: 'Search models',
       list: 'Models',
       none: 'No model',
       noMatch: 'No model matches.',
       price: '{{points}} points / message',
-      vision: 'Vision',
-      thinking: 'Thinking',
     },
     system: {
       button: 'System prompt',
