@@ -7,10 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use taiji_core::conversations::{ChatStreamEvent, ImageAttachment, MessageStatus};
-use taiji_core::credentials::BackendChoice;
 use taiji_core::request_log::{EntryStatus, LogFilter};
-use taiji_core::runtime::{ChatSink, Core, CoreOptions, SettingsOverrides};
-use taiji_sim::{DEMO_ACCOUNT, DEMO_PASSWORD, ScriptedReply, SimAccount, SimConfig, SimStats, Simulator};
+use taiji_core::runtime::{ChatSink, Core};
+use taiji_sim::{ScriptedReply, SimAccount, SimConfig, SimStats, Simulator};
 use tokio::sync::mpsc;
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -22,22 +21,10 @@ async fn start(config: SimConfig) -> (Simulator, tempfile::TempDir, Core) {
     (sim, dir, core)
 }
 
+use crate::support::signed_in_core;
+
 async fn open(sim: &Simulator, dir: &std::path::Path) -> Core {
-    let core = Core::open(CoreOptions {
-        data_dir: dir.to_owned(),
-        credential_backend: BackendChoice::File,
-        overrides: SettingsOverrides {
-            upstream_base_url: Some(sim.base_url().to_owned()),
-            ..SettingsOverrides::default()
-        },
-        demo: false,
-    })
-    .await
-    .expect("core opens");
-    if !core.has_credentials() {
-        core.login(DEMO_ACCOUNT, DEMO_PASSWORD).await.expect("login");
-    }
-    core
+    signed_in_core(sim, dir).await
 }
 
 fn new_sink() -> (ChatSink, mpsc::UnboundedReceiver<ChatStreamEvent>) {
