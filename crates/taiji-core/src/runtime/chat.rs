@@ -344,19 +344,13 @@ impl ChatService {
         images: Vec<ImageAttachment>,
         sink: ChatSink,
     ) -> Result<()> {
-        if content.trim().is_empty() && images.is_empty() {
-            return Err(ChatError::Empty);
-        }
         let reservation = self.state().reserve(conversation_id).ok_or(ChatError::Busy)?;
-        let conversation = self.store().load(conversation_id).await?;
-        let model = self.model_of(&conversation).await?;
-        self.check_images(&images, &model).await?;
-        let mut transcript = transcript(&conversation.system_prompt, &conversation.messages);
-        transcript.turns.push(user_turn(&content, &images));
-        let request = self.request(&transcript, &model).await?;
+        let (request, model) = self
+            .request_with(conversation_id, None, &content, &images)
+            .await?;
         let (user, answer) = self
             .store()
-            .append_turn(conversation_id, NewUserMessage { content, images }, &model.id)
+            .append_turn(conversation_id, NewUserMessage { content, images }, &model)
             .await?;
         self.start(reservation, request, Some(user), answer, sink);
         Ok(())
@@ -402,29 +396,18 @@ impl ChatService {
         images: Vec<ImageAttachment>,
         sink: ChatSink,
     ) -> Result<()> {
-        if content.trim().is_empty() && images.is_empty() {
-            return Err(ChatError::Empty);
-        }
         let reservation = self.state().reserve(conversation_id).ok_or(ChatError::Busy)?;
-        let conversation = self.store().load(conversation_id).await?;
         let edited = self.store().message(conversation_id, message_id).await?;
-        let model = self.model_of(&conversation).await?;
-        self.check_images(&images, &model).await?;
-        let before: Vec<ChatMessage> = conversation
-            .messages
-            .into_iter()
-            .filter(|message| message.position < edited.position)
-            .collect();
-        let mut transcript = transcript(&conversation.system_prompt, &before);
-        transcript.turns.push(user_turn(&content, &images));
-        let request = self.request(&transcript, &model).await?;
+        let (request, model) = self
+            .request_with(conversation_id, Some(edited.position), &content, &images)
+            .await?;
         let (user, answer) = self
             .store()
             .edit_user(
                 conversation_id,
                 message_id,
                 NewUserMessage { content, images },
-                &model.id,
+                &model,
             )
             .await?;
         self.start(reservation, request, Some(user), answer, sink);
@@ -476,6 +459,33 @@ impl ChatService {
                 .await?;
         }
         self.get(&created.summary.id).await
+    }
+
+    /// The request answering a new user message (`content`, `images`) after the turns before
+    /// position `before` (all turns without it), and the model id. Refuses an empty message and
+    /// images the model cannot take before anything is stored or sent.
+    async fn request_with(
+        &self,
+        conversation_id: &str,
+        before: Option<u32>,
+        content: &str,
+        images: &[ImageAttachment],
+    ) -> Result<(ChatRequest, String)> {
+        if content.trim().is_empty() && images.is_empty() {
+            return Err(ChatError::Empty);
+        }
+        let conversation = self.store().load(conversation_id).await?;
+        let model = self.model_of(&conversation).await?;
+        self.check_images(images, &model).await?;
+        let earlier: Vec<ChatMessage> = conversation
+            .messages
+            .into_iter()
+            .filter(|message| before.is_none_or(|position| message.position < position))
+            .collect();
+        let mut transcript = transcript(&conversation.system_prompt, &earlier);
+        transcript.turns.push(user_turn(content, images));
+        let request = self.request(&transcript, &model).await?;
+        Ok((request, model.id))
     }
 
     /// The request answering the turns before the message `message_id`, and the model id.
