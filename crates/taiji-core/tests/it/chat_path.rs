@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use taiji_core::conversations::{ChatStreamEvent, ImageAttachment, MessageStatus};
 use taiji_core::request_log::{EntryStatus, LogFilter};
-use taiji_core::runtime::{ChatSink, Core};
+use taiji_core::runtime::{ChatService, ChatSink, Core};
 use taiji_sim::{ScriptedReply, SimAccount, SimConfig, SimStats, Simulator};
 use tokio::sync::mpsc;
 
@@ -25,6 +25,15 @@ use crate::support::signed_in_core;
 
 async fn open(sim: &Simulator, dir: &std::path::Path) -> Core {
     signed_in_core(sim, dir).await
+}
+
+/// A new conversation with the simulator's default model; its id.
+async fn new_conversation(chat: &ChatService) -> String {
+    chat.create(Some("gpt-4.1-mini".to_owned()), None)
+        .await
+        .expect("create")
+        .summary
+        .id
 }
 
 fn new_sink() -> (ChatSink, mpsc::UnboundedReceiver<ChatStreamEvent>) {
@@ -203,12 +212,7 @@ async fn stop_mid_stream_cancels_the_upstream_and_deletes_the_session() {
     let (sim, _dir, core) = start(SimConfig::default()).await;
     sim.control().set_frame_delay(Duration::from_millis(20));
     let chat = core.chat();
-    let id = chat
-        .create(Some("gpt-4.1-mini".to_owned()), None)
-        .await
-        .expect("create")
-        .summary
-        .id;
+    let id = new_conversation(&chat).await;
     let (sink, mut rx) = new_sink();
     chat.send(&id, "[[sim:long=3000]] go".to_owned(), Vec::new(), sink)
         .await
@@ -275,12 +279,7 @@ async fn an_answer_task_that_panics_releases_the_conversation() {
     let (sim, _dir, core) = start(SimConfig::default()).await;
     sim.control().set_frame_delay(Duration::from_millis(20));
     let chat = core.chat();
-    let id = chat
-        .create(Some("gpt-4.1-mini".to_owned()), None)
-        .await
-        .expect("create")
-        .summary
-        .id;
+    let id = new_conversation(&chat).await;
     let sink: ChatSink = Arc::new(|event| {
         if matches!(event, ChatStreamEvent::Text { .. }) {
             panic!("a sink that fails mid-answer");
@@ -331,12 +330,7 @@ async fn a_failed_turn_is_stored_as_failed_with_the_upstream_message() {
     };
     let (sim, _dir, core) = start(config).await;
     let chat = core.chat();
-    let id = chat
-        .create(Some("gpt-4.1-mini".to_owned()), None)
-        .await
-        .expect("create")
-        .summary
-        .id;
+    let id = new_conversation(&chat).await;
     let (sink, mut rx) = new_sink();
     chat.send(&id, "hi".to_owned(), Vec::new(), sink)
         .await
@@ -360,12 +354,7 @@ async fn shutdown_keeps_a_partial_answer_as_stopped() {
     let (sim, dir, core) = start(SimConfig::default()).await;
     sim.control().set_frame_delay(Duration::from_millis(20));
     let chat = core.chat();
-    let id = chat
-        .create(Some("gpt-4.1-mini".to_owned()), None)
-        .await
-        .expect("create")
-        .summary
-        .id;
+    let id = new_conversation(&chat).await;
     let (sink, mut rx) = new_sink();
     chat.send(&id, "[[sim:long=3000]] story".to_owned(), Vec::new(), sink)
         .await
@@ -434,12 +423,7 @@ fn png(bytes: usize) -> ImageAttachment {
 async fn image_limits_are_refused_before_anything_is_stored_or_sent() {
     let (sim, _dir, core) = start(SimConfig::default()).await;
     let chat = core.chat();
-    let text_only = chat
-        .create(Some("gpt-4.1-mini".to_owned()), None)
-        .await
-        .expect("create")
-        .summary
-        .id;
+    let text_only = new_conversation(&chat).await;
     let (sink, _rx) = new_sink();
     let refused = chat
         .send(
@@ -505,12 +489,7 @@ async fn image_limits_are_refused_before_anything_is_stored_or_sent() {
 async fn summarize_into_new_starts_a_conversation_with_the_summary() {
     let (sim, _dir, core) = start(SimConfig::default()).await;
     let chat = core.chat();
-    let id = chat
-        .create(Some("gpt-4.1-mini".to_owned()), None)
-        .await
-        .expect("create")
-        .summary
-        .id;
+    let id = new_conversation(&chat).await;
     sim.control().script_replies([
         ScriptedReply::text("42 is the answer."),
         ScriptedReply::text("- The user asked about 42.").when_text_contains("总结"),
