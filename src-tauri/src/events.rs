@@ -13,7 +13,7 @@ use taiji_core::request_log::LogEntry;
 use taiji_core::runtime::SignInState;
 
 #[cfg(test)]
-use crate::commands::SettingsView;
+use crate::settings_view::SettingsView;
 use crate::status::GatewayStatus;
 
 /// Declares each event's name constant and payload, [`ALL`], and for the bindings test `payloads`.

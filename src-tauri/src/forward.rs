@@ -10,11 +10,11 @@ use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::commands::SettingsView;
 use crate::events::{
     ACCOUNT_STATE, AccountStateEvent, GATEWAY_STATE, GAUGES, GatewayStateEvent, REQUEST_LOG_ENTRY,
     REQUEST_LOG_RESYNC, SETTINGS_CHANGED,
 };
+use crate::settings_view::SettingsView;
 use crate::state::AppState;
 
 /// Starts every forwarder.

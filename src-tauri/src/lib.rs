@@ -24,6 +24,7 @@ pub mod events;
 pub mod forward;
 pub mod lifecycle;
 pub mod notify;
+pub mod settings_view;
 pub mod shortcut;
 pub mod state;
 pub mod status;

@@ -120,10 +120,10 @@ mod tests {
     #[test]
     fn a_channel_argument_is_typed_by_its_messages() {
         let mut types = Declarations::new();
-        let argument = types.argument::<Channel<crate::commands::AppInfo>>("on_event");
-        assert_eq!(argument, "on_event: Channel<AppInfo>");
+        let argument = types.argument::<Channel<crate::settings_view::SettingsView>>("on_event");
+        assert_eq!(argument, "on_event: Channel<SettingsView>");
         assert!(
-            types.declared.contains_key("AppInfo"),
+            types.declared.contains_key("SettingsView"),
             "the message type is declared"
         );
     }
