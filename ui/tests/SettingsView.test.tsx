@@ -89,6 +89,31 @@ describe('SettingsView', () => {
     expect(within(card('History')).getByRole('alert').textContent).toBe('Enter a whole number of at least 100.');
   });
 
+  it('shows large numbers with thousands separators beside their inputs, in both languages', async () => {
+    fakeSettings();
+    renderView(<SettingsView />);
+    const rows = await screen.findByLabelText('At most (requests)');
+    expect((rows as HTMLInputElement).value).toBe('100000');
+    const hint = document.getElementById(rows.getAttribute('aria-describedby') ?? '');
+    expect(hint?.textContent).toBe('100,000');
+    const threshold = screen.getByLabelText('Low-points threshold');
+    fireEvent.change(threshold, { target: { value: '2500000' } });
+    expect(document.getElementById(threshold.getAttribute('aria-describedby') ?? '')?.textContent).toBe('2,500,000');
+    // Small numbers and ports need no grouping.
+    expect(screen.getByLabelText('Requests at once').getAttribute('aria-describedby')).toBeNull();
+    fireEvent.change(screen.getByLabelText('Keep for (days)'), { target: { value: '9999' } });
+    expect(screen.getByText('9,999')).toBeTruthy();
+
+    const { changeLanguage } = await import('../src/i18n');
+    await changeLanguage('zh-CN', false);
+    try {
+      const zhRows = await screen.findByLabelText('最多请求数');
+      expect(document.getElementById(zhRows.getAttribute('aria-describedby') ?? '')?.textContent).toBe('100,000');
+    } finally {
+      await changeLanguage('en', false);
+    }
+  });
+
   it('turns start at login on and off from Settings, or says it is not available', async () => {
     let enabled = false;
     answer({

@@ -26,5 +26,6 @@ pub mod request_log;
 pub mod runtime;
 pub mod secret;
 pub mod settings;
+pub mod sqlite;
 pub mod text;
 pub mod upstream;

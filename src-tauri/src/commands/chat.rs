@@ -12,7 +12,7 @@ use taiji_core::runtime::{ChatService, ChatSink};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Emitter, Runtime, State};
 
-use super::log::{create_private, partial_path, storage};
+use super::log::{create_private, partial_path, put_in_place, storage};
 use super::{CommandError, ErrorKind};
 use crate::events::{CHAT_CHANGED, ChatChangedEvent};
 use crate::shortcut::ShortcutError;
@@ -154,16 +154,9 @@ pub async fn chat_export_conversation(
     let partial = partial_path(&path)?;
     tokio::task::spawn_blocking(move || {
         let written = create_private(&partial)
-            .and_then(|mut file| {
-                std::io::Write::write_all(&mut file, markdown.as_bytes())?;
-                file.sync_all()
-            })
-            .map_err(|error| storage(&partial, &error))
-            .and_then(|()| std::fs::rename(&partial, &path).map_err(|error| storage(&path, &error)));
-        if written.is_err() {
-            let _ignored = std::fs::remove_file(&partial);
-        }
-        written
+            .and_then(|mut file| std::io::Write::write_all(&mut file, markdown.as_bytes()).map(|()| file))
+            .map_err(|error| storage(&partial, &error));
+        put_in_place(written, &partial, &path)
     })
     .await
     .map_err(CommandError::internal)?

@@ -59,20 +59,29 @@ pub async fn export_request_log(
         ExportFormat::Csv => log.export_csv(filter, writer).await,
         ExportFormat::Json => log.export_json(filter, writer).await,
     };
-    let finished = written
-        .map_err(CommandError::from)
-        .and_then(|writer| {
-            writer
-                .into_inner()
-                .map_err(|error| storage(&partial, error.error()))
-        })
-        .and_then(|file| file.sync_all().map_err(|error| storage(&partial, &error)))
-        .and_then(|()| std::fs::rename(&partial, &path).map_err(|error| storage(&path, &error)));
-    if let Err(error) = finished {
-        let _ignored = std::fs::remove_file(&partial);
-        return Err(error);
-    }
+    let file = written.map_err(CommandError::from).and_then(|writer| {
+        writer
+            .into_inner()
+            .map_err(|error| storage(&partial, error.error()))
+    });
+    put_in_place(file, &partial, &path)?;
     Ok(path)
+}
+
+/// Ends an export written to `partial`: flushes it to disk and renames it to `path`; when writing
+/// or any of that fails, `partial` is removed, so a failed export leaves no half file.
+pub(super) fn put_in_place(
+    written: Result<std::fs::File, CommandError>,
+    partial: &Path,
+    path: &Path,
+) -> Result<(), CommandError> {
+    let finished = written
+        .and_then(|file| file.sync_all().map_err(|error| storage(partial, &error)))
+        .and_then(|()| std::fs::rename(partial, path).map_err(|error| storage(path, &error)));
+    if finished.is_err() {
+        let _ignored = std::fs::remove_file(partial);
+    }
+    finished
 }
 
 /// Creates (or truncates) `path` readable by the user only: an export holds account activity and,

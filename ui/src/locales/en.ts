@@ -22,6 +22,7 @@ export const en = {
     cancel: 'Cancel',
     save: 'Save',
     saving: 'Saving…',
+    savedTo: 'Saved to {{path}}',
     saved: 'Saved',
     loading: 'Loading…',
     retry: 'Try again',
@@ -170,7 +171,6 @@ export const en = {
     exportCsv: 'Export CSV',
     exportJson: 'Export JSON',
     exporting: 'Saving…',
-    exported: 'Saved to {{path}}',
     exportFailed: 'The export could not be saved.',
     empty: 'No requests yet. They appear here as clients use the gateway.',
     emptyFiltered: 'No requests match these filters.',
@@ -331,7 +331,6 @@ export const en = {
       gatewayError: 'When the gateway stops on an error',
       lowPoints: 'When points run low',
       threshold: 'Low-points threshold',
-      thresholdInvalid: 'Enter a whole number of points (0 or more).',
     },
     firstRun: {
       open: 'Set up a client',
@@ -370,7 +369,6 @@ export const en = {
     code: 'code',
     copyCode: 'Copy code',
     exportTitle: 'Export the conversation as Markdown',
-    exported: 'Saved to {{path}}',
     list: {
       label: 'Conversations',
       new: 'New chat',
@@ -388,13 +386,10 @@ export const en = {
     },
     model: {
       choose: 'Choose the model',
-      search: 'Search models',
       list: 'Models',
       none: 'No model',
       noMatch: 'No model matches.',
       price: '{{points}} points / message',
-      vision: 'Vision',
-      thinking: 'Thinking',
     },
     system: {
       button: 'System prompt',

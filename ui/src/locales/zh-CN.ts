@@ -23,6 +23,7 @@ export const zhCN: Catalog = {
     cancel: '取消',
     save: '保存',
     saving: '正在保存…',
+    savedTo: '已保存到 {{path}}',
     saved: '已保存',
     loading: '正在加载…',
     retry: '重试',
@@ -168,7 +169,6 @@ export const zhCN: Catalog = {
     exportCsv: '导出 CSV',
     exportJson: '导出 JSON',
     exporting: '正在保存…',
-    exported: '已保存到 {{path}}',
     exportFailed: '导出文件未能保存。',
     empty: '还没有请求。客户端使用网关后，请求会显示在这里。',
     emptyFiltered: '没有符合筛选条件的请求。',
@@ -328,7 +328,6 @@ export const zhCN: Catalog = {
       gatewayError: '网关因错误停止',
       lowPoints: '积分不足',
       threshold: '积分不足提醒阈值',
-      thresholdInvalid: '请输入积分整数（0 或以上）。',
     },
     firstRun: {
       open: '设置客户端',
@@ -367,7 +366,6 @@ export const zhCN: Catalog = {
     code: '代码',
     copyCode: '复制代码',
     exportTitle: '将对话导出为 Markdown',
-    exported: '已保存到 {{path}}',
     list: {
       label: '对话列表',
       new: '新对话',
@@ -385,13 +383,10 @@ export const zhCN: Catalog = {
     },
     model: {
       choose: '选择模型',
-      search: '搜索模型',
       list: '模型',
       none: '无模型',
       noMatch: '没有匹配的模型。',
       price: '{{points}} 积分/条',
-      vision: '识图',
-      thinking: '推理',
     },
     system: {
       button: '系统提示词',

@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
 import { loadPreferences, savePreference, type StatusSnapshot } from '../api';
+import { Card } from '../components/Card';
 import { CopyButton } from '../components/CopyButton';
 import { useApiKeysQuery } from '../hooks/queries';
 import '../components/overview/overview.css';
@@ -49,15 +50,16 @@ export function FirstRunGuide({ snapshot }: { snapshot: StatusSnapshot }) {
     );
   }
   return (
-    <section className="card card-wide" aria-labelledby="first-run-heading">
-      <div className="row spread">
-        <h2 id="first-run-heading" className="card-heading">
-          {t('overview.firstRun.heading')}
-        </h2>
+    <Card
+      id="first-run-heading"
+      title={t('overview.firstRun.heading')}
+      className="card-wide"
+      aside={
         <button type="button" className="button small secondary" onClick={finish}>
           {t('common.close')}
         </button>
-      </div>
+      }
+    >
       <ol className="fr-steps" aria-label={t('overview.firstRun.steps')}>
         <li aria-current={!signedIn ? 'step' : undefined}>{t('overview.firstRun.stepSignIn')}</li>
         <li aria-current={signedIn && step === 'client' ? 'step' : undefined}>{t('overview.firstRun.stepClient')}</li>
@@ -75,7 +77,7 @@ export function FirstRunGuide({ snapshot }: { snapshot: StatusSnapshot }) {
           </button>
         </>
       )}
-    </section>
+    </Card>
   );
 }
 

@@ -124,7 +124,7 @@ export function LogView() {
       .then((path) => {
         if (path === null) return;
         setNotice(t('log.exporting'));
-        return exportRequestLog(format, appliedFilter, path).then((saved) => setNotice(t('log.exported', { path: saved })));
+        return exportRequestLog(format, appliedFilter, path).then((saved) => setNotice(t('common.savedTo', { path: saved })));
       })
       .catch((error: unknown) => {
         setNotice(null);

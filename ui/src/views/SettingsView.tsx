@@ -22,6 +22,7 @@ import { getChatShortcut, setChatShortcut } from '../api/chat';
 import { ErrorNote } from '../components/ErrorNote';
 import { Field } from '../components/Field';
 import { LoadingPage } from '../components/LoadingPage';
+import { NumberField, wholeNumberIn } from '../components/NumberField';
 import { NotificationsCard } from '../components/overview/NotificationsCard';
 import { Switch } from '../components/Switch';
 import { commandError, queryKeys, useAutostartQuery, useSettingsQuery } from '../hooks/queries';
@@ -29,7 +30,6 @@ import { useAction } from '../hooks/useAction';
 import { useTranslation } from 'react-i18next';
 
 import { changeLanguage, currentLanguage, describeError, LANGUAGES, type Language } from '../i18n';
-import { formatNumber } from '../lib/format';
 import { changeTheme, currentTheme } from '../theme';
 
 type Save = (patch: SettingsPatch) => Promise<string | null>;
@@ -145,55 +145,6 @@ function SettingsCard({
   );
 }
 
-/** Whether `value` is a whole number within `min`..`max` (no upper bound without `max`). */
-export function wholeNumberIn(value: string, min: number, max?: number): boolean {
-  if (!/^\d+$/.test(value.trim())) return false;
-  const number = Number(value);
-  return number >= min && (max === undefined || number <= max);
-}
-
-function NumberField({
-  label,
-  value,
-  onChange,
-  min,
-  max,
-}: {
-  label: string;
-  value: string;
-  onChange: (value: string) => void;
-  min: number;
-  max?: number;
-}) {
-  const { t } = useTranslation();
-  const valid = wholeNumberIn(value, min, max);
-  const problem = valid
-    ? null
-    : max === undefined
-      ? t('settings.numberMin', { min: formatNumber(min) })
-      : t('settings.numberRange', { min: formatNumber(min), max: formatNumber(max) });
-  return (
-    <Field label={label}>
-      <input
-        className="input narrow"
-        type="number"
-        inputMode="numeric"
-        min={min}
-        max={max}
-        value={value}
-        aria-invalid={!valid}
-        onChange={(event) => onChange(event.target.value)}
-        required
-      />
-      {problem !== null && (
-        <span className="field-error" role="alert">
-          {problem}
-        </span>
-      )}
-    </Field>
-  );
-}
-
 function ConcurrencyCard({ value, save }: { value: number; save: Save }) {
   const { t } = useTranslation();
   const [draft, setDraft] = useState(String(value));
@@ -227,7 +178,14 @@ function ListenCard({ host, port, save }: { host: string; port: number; save: Sa
         <Field label={t('settings.hostLabel')} grow>
           <input className="input" value={hostDraft} onChange={(event) => setHostDraft(event.target.value)} required />
         </Field>
-        <NumberField label={t('settings.portLabel')} value={portDraft} onChange={setPortDraft} min={0} max={65535} />
+        <NumberField
+          label={t('settings.portLabel')}
+          value={portDraft}
+          onChange={setPortDraft}
+          min={0}
+          max={65535}
+          grouped={false}
+        />
       </div>
       <p className="muted small">{t('settings.listenHelp')}</p>
     </SettingsCard>

@@ -38,3 +38,14 @@ pub enum ConversationError {
     #[error("internal error: {0}")]
     Internal(String),
 }
+
+impl From<crate::sqlite::OpenError> for ConversationError {
+    fn from(error: crate::sqlite::OpenError) -> Self {
+        use crate::sqlite::OpenError;
+        match error {
+            OpenError::Io { path, source } => Self::Io { path, source },
+            OpenError::NewerSchema { found, supported } => Self::NewerSchema { found, supported },
+            OpenError::Sqlite(error) => Self::Sqlite(error),
+        }
+    }
+}

@@ -249,6 +249,12 @@ impl ConversationStore {
             .await
     }
 
+    /// Marks a streaming answer stopped, its saved text kept (an answer whose task died).
+    pub async fn interrupt(&self, message_id: &str) -> Result<()> {
+        let message_id = message_id.to_owned();
+        self.run(move |conn| store::interrupt(conn, &message_id)).await
+    }
+
     /// Stores how an answer ended and returns it.
     pub async fn finish(
         &self,

@@ -1,22 +1,18 @@
 //! The conversation database file, its connection settings and its versioned migrations.
 //!
 //! The schema version lives in `PRAGMA user_version`; each entry of [`MIGRATIONS`] moves it one
-//! version up inside a transaction (the `rusqlite_migration` crate does the same, but its releases
-//! pin an older `rusqlite` than the workspace's, and two bundled SQLites cannot link into one
-//! binary). WAL mode, a busy timeout and foreign keys (deleting a conversation deletes its
-//! messages and their images).
+//! version up (opening, WAL mode and migrating are [`crate::sqlite`]'s). Foreign keys are on:
+//! deleting a conversation deletes its messages and their images.
 
 use std::path::Path;
-use std::time::Duration;
 
 use rusqlite::Connection;
 
 use super::ConversationError;
+use crate::sqlite::Database;
 
 /// The database's file name inside the data directory.
 pub const DATABASE_FILE_NAME: &str = "conversations.sqlite3";
-
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Migration `n` (0-based) brings the schema from version `n` to `n + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -65,61 +61,13 @@ const MIGRATIONS: &[&str] = &[
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
-/// Opens the connection (a 0600 file), applies the connection settings and migrates the schema.
+/// Opens the connection (a 0600 file, WAL, foreign keys) and migrates the schema.
 pub(super) fn open(path: &Path) -> Result<Connection, ConversationError> {
-    create_private_file(path)?;
-    let mut conn = Connection::open(path)?;
-    conn.busy_timeout(BUSY_TIMEOUT)?;
-    let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
-    if !mode.eq_ignore_ascii_case("wal") {
-        tracing::warn!(%mode, "the conversation database could not switch to WAL mode");
-    }
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
-    conn.pragma_update(None, "foreign_keys", "ON")?;
-    migrate(&mut conn)?;
-    for suffix in ["-wal", "-shm", "-journal"] {
-        let mut side = path.as_os_str().to_owned();
-        side.push(suffix);
-        private(crate::fs::make_private_file(Path::new(&side)), path)?;
-    }
-    Ok(conn)
-}
-
-fn create_private_file(path: &Path) -> Result<(), ConversationError> {
-    let mut options = std::fs::OpenOptions::new();
-    options.create(true).append(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    private(options.open(path).map(drop), path)?;
-    private(crate::fs::make_private_file(path), path)
-}
-
-fn private(result: std::io::Result<()>, path: &Path) -> Result<(), ConversationError> {
-    result.map_err(|source| ConversationError::Io {
-        path: path.to_owned(),
-        source,
-    })
-}
-
-fn migrate(conn: &mut Connection) -> Result<(), ConversationError> {
-    let found: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
-    if found > SCHEMA_VERSION {
-        return Err(ConversationError::NewerSchema {
-            found,
-            supported: SCHEMA_VERSION,
-        });
-    }
-    let applied = usize::try_from(found).unwrap_or(0);
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
-        let version = index as i64 + 1;
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", version)?;
-        tx.commit()?;
-        tracing::info!(version, "migrated the conversation schema");
-    }
-    Ok(())
+    let database = Database {
+        path,
+        name: "the conversation database",
+        pragmas: &[("foreign_keys", "ON")],
+        migrations: MIGRATIONS,
+    };
+    Ok(database.open()?)
 }

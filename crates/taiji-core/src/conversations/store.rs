@@ -67,6 +67,15 @@ pub(super) fn stop_interrupted(conn: &Connection) -> Result<usize> {
     )?)
 }
 
+/// The answer `message_id`, if still streaming, is stopped, text kept (its task died).
+pub(super) fn interrupt(conn: &Connection, message_id: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE messages SET status = 'stopped' WHERE id = ?1 AND status = 'streaming'",
+        [message_id],
+    )?;
+    Ok(())
+}
+
 const SUMMARY_SELECT: &str = "SELECT c.id, c.title, c.model, c.created_at_ms, c.updated_at_ms,
         (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.selected = 1),
         (SELECT COALESCE(SUM(m.points), 0) FROM messages m WHERE m.conversation_id = c.id),
@@ -292,41 +301,39 @@ fn touch(conn: &Connection, id: &str) -> Result<()> {
 }
 
 pub(super) fn rename(conn: &Connection, id: &str, title: &str) -> Result<()> {
-    let changed = conn.execute(
+    change_conversation(
+        conn,
+        id,
         "UPDATE conversations SET title = ?2, updated_at_ms = ?3 WHERE id = ?1",
         params![id, title.trim(), now_ms()],
-    )?;
-    if changed == 0 {
-        return Err(ConversationError::NotFound(id.to_owned()));
-    }
-    Ok(())
+    )
 }
 
 pub(super) fn set_model(conn: &Connection, id: &str, model: &str) -> Result<()> {
-    let changed = conn.execute(
+    change_conversation(
+        conn,
+        id,
         "UPDATE conversations SET model = ?2 WHERE id = ?1",
         params![id, model],
-    )?;
-    if changed == 0 {
-        return Err(ConversationError::NotFound(id.to_owned()));
-    }
-    Ok(())
+    )
 }
 
 pub(super) fn set_system_prompt(conn: &Connection, id: &str, system_prompt: &str) -> Result<()> {
-    let changed = conn.execute(
+    change_conversation(
+        conn,
+        id,
         "UPDATE conversations SET system_prompt = ?2 WHERE id = ?1",
         params![id, system_prompt],
-    )?;
-    if changed == 0 {
-        return Err(ConversationError::NotFound(id.to_owned()));
-    }
-    Ok(())
+    )
 }
 
 pub(super) fn delete(conn: &Connection, id: &str) -> Result<()> {
-    let changed = conn.execute("DELETE FROM conversations WHERE id = ?1", [id])?;
-    if changed == 0 {
+    change_conversation(conn, id, "DELETE FROM conversations WHERE id = ?1", [id])
+}
+
+/// Runs `sql`, a change of the conversation `id`; `NotFound` when there is no such conversation.
+fn change_conversation(conn: &Connection, id: &str, sql: &str, params: impl rusqlite::Params) -> Result<()> {
+    if conn.execute(sql, params)? == 0 {
         return Err(ConversationError::NotFound(id.to_owned()));
     }
     Ok(())

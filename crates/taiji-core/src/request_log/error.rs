@@ -40,3 +40,14 @@ pub enum RequestLogError {
     #[error("corrupt request log row: {0}")]
     CorruptRow(String),
 }
+
+impl From<crate::sqlite::OpenError> for RequestLogError {
+    fn from(error: crate::sqlite::OpenError) -> Self {
+        use crate::sqlite::OpenError;
+        match error {
+            OpenError::Io { path, source } => Self::Io { path, source },
+            OpenError::NewerSchema { found, supported } => Self::NewerSchema { found, supported },
+            OpenError::Sqlite(error) => Self::Sqlite(error),
+        }
+    }
+}

@@ -1,22 +1,19 @@
 //! The database file, its connection settings and its schema migrations.
 //!
 //! The schema version lives in `PRAGMA user_version`; each entry of [`MIGRATIONS`] moves the schema
-//! one version up inside a transaction. The database runs in WAL mode (readers never block the
-//! writer) with a busy timeout, and is created with `auto_vacuum = INCREMENTAL` so that retention
-//! can hand freed pages back to the file system without a full `VACUUM`.
+//! one version up (opening, WAL mode and migrating are [`crate::sqlite`]'s). The database is
+//! created with `auto_vacuum = INCREMENTAL` so that retention can hand freed pages back to the
+//! file system without a full `VACUUM`.
 
 use std::path::Path;
-use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
 use super::RequestLogError;
+use crate::sqlite::{BUSY_TIMEOUT, Database};
 
 /// The database's file name inside the data directory.
 pub const DATABASE_FILE_NAME: &str = "request-log.sqlite3";
-
-/// How long a connection waits for a lock before reporting `SQLITE_BUSY`.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Migration `n` (0-based) brings the schema from version `n` to `n + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -64,47 +61,14 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Opens the read-write connection, applies the connection settings and migrates the schema.
 pub(super) fn open_writer(path: &Path) -> Result<Connection, RequestLogError> {
-    create_private_file(path)?;
-    let mut conn = Connection::open(path)?;
-    conn.busy_timeout(BUSY_TIMEOUT)?;
-    // Only effective before the first table exists, which is exactly when it is needed.
-    conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
-    let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
-    if !mode.eq_ignore_ascii_case("wal") {
-        tracing::warn!(%mode, "the request log could not switch to WAL mode");
-    }
-    // In WAL mode NORMAL is durable against application crashes and much faster than FULL.
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
-    migrate(&mut conn)?;
-    // SQLite gives the WAL and shared-memory files the database's mode, but files left by an
-    // older version may still be world-readable.
-    for suffix in ["-wal", "-shm", "-journal"] {
-        let mut side = path.as_os_str().to_owned();
-        side.push(suffix);
-        private(crate::fs::make_private_file(Path::new(&side)), path)?;
-    }
-    Ok(conn)
-}
-
-/// Creates the database file readable only by the user before SQLite opens it (SQLite would
-/// create it with the umask's mode, usually 0644), or tightens an existing one.
-fn create_private_file(path: &Path) -> Result<(), RequestLogError> {
-    let mut options = std::fs::OpenOptions::new();
-    options.create(true).append(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    private(options.open(path).map(drop), path)?;
-    private(crate::fs::make_private_file(path), path)
-}
-
-fn private(result: std::io::Result<()>, path: &Path) -> Result<(), RequestLogError> {
-    result.map_err(|source| RequestLogError::Io {
-        path: path.to_owned(),
-        source,
-    })
+    let database = Database {
+        path,
+        name: "the request log",
+        // Only effective before the first table exists, which is exactly when it is needed.
+        pragmas: &[("auto_vacuum", "INCREMENTAL")],
+        migrations: MIGRATIONS,
+    };
+    Ok(database.open()?)
 }
 
 /// Opens a read-only connection for queries and exports, which run beside the writer.
@@ -115,24 +79,4 @@ pub(super) fn open_reader(path: &Path) -> Result<Connection, RequestLogError> {
     )?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     Ok(conn)
-}
-
-fn migrate(conn: &mut Connection) -> Result<(), RequestLogError> {
-    let found: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
-    if found > SCHEMA_VERSION {
-        return Err(RequestLogError::NewerSchema {
-            found,
-            supported: SCHEMA_VERSION,
-        });
-    }
-    let applied = usize::try_from(found).unwrap_or(0);
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
-        let version = index as i64 + 1;
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", version)?;
-        tx.commit()?;
-        tracing::info!(version, "migrated the request log schema");
-    }
-    Ok(())
 }

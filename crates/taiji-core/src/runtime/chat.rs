@@ -12,12 +12,13 @@
 //! resent, so one click never spends points twice.
 
 use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -343,19 +344,13 @@ impl ChatService {
         images: Vec<ImageAttachment>,
         sink: ChatSink,
     ) -> Result<()> {
-        if content.trim().is_empty() && images.is_empty() {
-            return Err(ChatError::Empty);
-        }
         let reservation = self.state().reserve(conversation_id).ok_or(ChatError::Busy)?;
-        let conversation = self.store().load(conversation_id).await?;
-        let model = self.model_of(&conversation).await?;
-        self.check_images(&images, &model).await?;
-        let mut transcript = transcript(&conversation.system_prompt, &conversation.messages);
-        transcript.turns.push(user_turn(&content, &images));
-        let request = self.request(&transcript, &model).await?;
+        let (request, model) = self
+            .request_with(conversation_id, None, &content, &images)
+            .await?;
         let (user, answer) = self
             .store()
-            .append_turn(conversation_id, NewUserMessage { content, images }, &model.id)
+            .append_turn(conversation_id, NewUserMessage { content, images }, &model)
             .await?;
         self.start(reservation, request, Some(user), answer, sink);
         Ok(())
@@ -401,29 +396,18 @@ impl ChatService {
         images: Vec<ImageAttachment>,
         sink: ChatSink,
     ) -> Result<()> {
-        if content.trim().is_empty() && images.is_empty() {
-            return Err(ChatError::Empty);
-        }
         let reservation = self.state().reserve(conversation_id).ok_or(ChatError::Busy)?;
-        let conversation = self.store().load(conversation_id).await?;
         let edited = self.store().message(conversation_id, message_id).await?;
-        let model = self.model_of(&conversation).await?;
-        self.check_images(&images, &model).await?;
-        let before: Vec<ChatMessage> = conversation
-            .messages
-            .into_iter()
-            .filter(|message| message.position < edited.position)
-            .collect();
-        let mut transcript = transcript(&conversation.system_prompt, &before);
-        transcript.turns.push(user_turn(&content, &images));
-        let request = self.request(&transcript, &model).await?;
+        let (request, model) = self
+            .request_with(conversation_id, Some(edited.position), &content, &images)
+            .await?;
         let (user, answer) = self
             .store()
             .edit_user(
                 conversation_id,
                 message_id,
                 NewUserMessage { content, images },
-                &model.id,
+                &model,
             )
             .await?;
         self.start(reservation, request, Some(user), answer, sink);
@@ -475,6 +459,33 @@ impl ChatService {
                 .await?;
         }
         self.get(&created.summary.id).await
+    }
+
+    /// The request answering a new user message (`content`, `images`) after the turns before
+    /// position `before` (all turns without it), and the model id. Refuses an empty message and
+    /// images the model cannot take before anything is stored or sent.
+    async fn request_with(
+        &self,
+        conversation_id: &str,
+        before: Option<u32>,
+        content: &str,
+        images: &[ImageAttachment],
+    ) -> Result<(ChatRequest, String)> {
+        if content.trim().is_empty() && images.is_empty() {
+            return Err(ChatError::Empty);
+        }
+        let conversation = self.store().load(conversation_id).await?;
+        let model = self.model_of(&conversation).await?;
+        self.check_images(images, &model).await?;
+        let earlier: Vec<ChatMessage> = conversation
+            .messages
+            .into_iter()
+            .filter(|message| before.is_none_or(|position| message.position < position))
+            .collect();
+        let mut transcript = transcript(&conversation.system_prompt, &earlier);
+        transcript.turns.push(user_turn(content, images));
+        let request = self.request(&transcript, &model).await?;
+        Ok((request, model.id))
     }
 
     /// The request answering the turns before the message `message_id`, and the model id.
@@ -544,9 +555,21 @@ impl ChatService {
             ticket: reservation.ticket,
         };
         let core = self.core.clone();
-        self.state()
-            .tasks
-            .spawn(run_answer(core, request, answer, sink, running));
+        self.state().tasks.spawn(async move {
+            let (conversation_id, answer_id) = (answer.conversation_id.clone(), answer.id.clone());
+            let ticket = running.ticket;
+            let run = AssertUnwindSafe(run_answer(core.clone(), request, answer, sink, running));
+            if run.catch_unwind().await.is_err() {
+                // The unwinding dropped the dispatcher's stream, which stops the upstream and
+                // deletes its session; what is left is the stored answer, stopped with the text
+                // saved so far (as after a crash), and the conversation, free for the next turn.
+                tracing::error!(conversation_id, "a chat answer's task panicked");
+                if let Err(error) = core.conversations().interrupt(&answer_id).await {
+                    tracing::warn!(%error, "could not stop the answer of a panicked task");
+                }
+            }
+            core.inner.chat.release(&conversation_id, ticket);
+        });
     }
 }
 
@@ -606,13 +629,14 @@ enum Ending {
     Failed(TurnError),
 }
 
-/// One answer: dispatch, stream to the sink, save as it grows, store the ending.
-/// What an answer's task holds of its reservation.
+/// What an answer's task holds of its reservation (the task that runs [`run_answer`] releases it
+/// when the answer ends, also by a panic).
 struct Running {
     token: CancellationToken,
     ticket: u64,
 }
 
+/// One answer: dispatch, stream to the sink, save as it grows, store the ending.
 async fn run_answer(core: Core, request: ChatRequest, answer: ChatMessage, sink: ChatSink, running: Running) {
     let token = running.token;
     let store = core.conversations().clone();
@@ -681,7 +705,6 @@ async fn run_answer(core: Core, request: ChatRequest, answer: ChatMessage, sink:
         error,
     };
     let stored = store.finish(&conversation_id, &answer.id, end.clone()).await;
-    core.inner.chat.release(&conversation_id, running.ticket);
     let message = match stored {
         Ok(message) => message,
         Err(error) => {

@@ -6,27 +6,12 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use taiji_core::chat::{ChatRequest, RequestSource};
-use taiji_core::credentials::BackendChoice;
 use taiji_core::prompt::Transcript;
-use taiji_core::runtime::{Core, CoreError, CoreOptions, SettingsOverrides, site_today};
+use taiji_core::runtime::{CoreError, site_today};
 use taiji_core::upstream::UpstreamError;
-use taiji_sim::{DEMO_ACCOUNT, DEMO_PASSWORD, SimConfig, Simulator};
+use taiji_sim::{SimConfig, Simulator};
 
-async fn signed_in(sim: &Simulator, dir: &std::path::Path) -> Core {
-    let core = Core::open(CoreOptions {
-        data_dir: dir.to_owned(),
-        credential_backend: BackendChoice::File,
-        overrides: SettingsOverrides {
-            upstream_base_url: Some(sim.base_url().to_owned()),
-            ..SettingsOverrides::default()
-        },
-        demo: false,
-    })
-    .await
-    .expect("core opens");
-    core.login(DEMO_ACCOUNT, DEMO_PASSWORD).await.expect("login");
-    core
-}
+use crate::support::signed_in_core as signed_in;
 
 #[tokio::test]
 async fn a_chat_spends_points_from_the_balance() {

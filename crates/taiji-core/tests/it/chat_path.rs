@@ -7,10 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use taiji_core::conversations::{ChatStreamEvent, ImageAttachment, MessageStatus};
-use taiji_core::credentials::BackendChoice;
 use taiji_core::request_log::{EntryStatus, LogFilter};
-use taiji_core::runtime::{ChatSink, Core, CoreOptions, SettingsOverrides};
-use taiji_sim::{DEMO_ACCOUNT, DEMO_PASSWORD, ScriptedReply, SimAccount, SimConfig, SimStats, Simulator};
+use taiji_core::runtime::{ChatService, ChatSink, Core};
+use taiji_sim::{ScriptedReply, SimAccount, SimConfig, SimStats, Simulator};
 use tokio::sync::mpsc;
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -22,22 +21,19 @@ async fn start(config: SimConfig) -> (Simulator, tempfile::TempDir, Core) {
     (sim, dir, core)
 }
 
+use crate::support::signed_in_core;
+
 async fn open(sim: &Simulator, dir: &std::path::Path) -> Core {
-    let core = Core::open(CoreOptions {
-        data_dir: dir.to_owned(),
-        credential_backend: BackendChoice::File,
-        overrides: SettingsOverrides {
-            upstream_base_url: Some(sim.base_url().to_owned()),
-            ..SettingsOverrides::default()
-        },
-        demo: false,
-    })
-    .await
-    .expect("core opens");
-    if !core.has_credentials() {
-        core.login(DEMO_ACCOUNT, DEMO_PASSWORD).await.expect("login");
-    }
-    core
+    signed_in_core(sim, dir).await
+}
+
+/// A new conversation with the simulator's default model; its id.
+async fn new_conversation(chat: &ChatService) -> String {
+    chat.create(Some("gpt-4.1-mini".to_owned()), None)
+        .await
+        .expect("create")
+        .summary
+        .id
 }
 
 fn new_sink() -> (ChatSink, mpsc::UnboundedReceiver<ChatStreamEvent>) {
@@ -216,12 +212,7 @@ async fn stop_mid_stream_cancels_the_upstream_and_deletes_the_session() {
     let (sim, _dir, core) = start(SimConfig::default()).await;
     sim.control().set_frame_delay(Duration::from_millis(20));
     let chat = core.chat();
-    let id = chat
-        .create(Some("gpt-4.1-mini".to_owned()), None)
-        .await
-        .expect("create")
-        .summary
-        .id;
+    let id = new_conversation(&chat).await;
     let (sink, mut rx) = new_sink();
     chat.send(&id, "[[sim:long=3000]] go".to_owned(), Vec::new(), sink)
         .await
@@ -281,6 +272,53 @@ async fn stop_mid_stream_cancels_the_upstream_and_deletes_the_session() {
     core.shutdown(Duration::from_secs(5)).await;
 }
 
+/// An answer's task that dies (here: a sink that panics) must not leave the conversation busy
+/// for good, nor its answer marked streaming, nor its upstream session alive.
+#[tokio::test]
+async fn an_answer_task_that_panics_releases_the_conversation() {
+    let (sim, _dir, core) = start(SimConfig::default()).await;
+    sim.control().set_frame_delay(Duration::from_millis(20));
+    let chat = core.chat();
+    let id = new_conversation(&chat).await;
+    let sink: ChatSink = Arc::new(|event| {
+        if matches!(event, ChatStreamEvent::Text { .. }) {
+            panic!("a sink that fails mid-answer");
+        }
+    });
+    chat.send(&id, "[[sim:long=3000]] go".to_owned(), Vec::new(), sink)
+        .await
+        .expect("send");
+    let released = tokio::time::timeout(WAIT, async {
+        while chat.is_running(&id) {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+    assert!(
+        released.is_ok(),
+        "the conversation is released after the task died"
+    );
+    wait_stats(&sim, "the session's deletion", |s| {
+        s.sessions_open == 0 && s.sessions_deleted == s.sessions_created
+    })
+    .await;
+    let stored = chat.get(&id).await.expect("get");
+    assert_eq!(stored.messages[1].status, MessageStatus::Stopped);
+
+    sim.control().set_frame_delay(Duration::ZERO);
+    sim.control().script_replies([ScriptedReply::text("again")]);
+    let (sink, mut rx) = new_sink();
+    chat.send(&id, "once more".to_owned(), Vec::new(), sink)
+        .await
+        .expect("the conversation takes a new message");
+    let events = until_end(&mut rx).await;
+    assert!(
+        matches!(events.last(), Some(ChatStreamEvent::Finished { .. })),
+        "{events:?}"
+    );
+    core.shutdown(Duration::from_secs(5)).await;
+}
+
 #[tokio::test]
 async fn a_failed_turn_is_stored_as_failed_with_the_upstream_message() {
     let config = SimConfig {
@@ -292,12 +330,7 @@ async fn a_failed_turn_is_stored_as_failed_with_the_upstream_message() {
     };
     let (sim, _dir, core) = start(config).await;
     let chat = core.chat();
-    let id = chat
-        .create(Some("gpt-4.1-mini".to_owned()), None)
-        .await
-        .expect("create")
-        .summary
-        .id;
+    let id = new_conversation(&chat).await;
     let (sink, mut rx) = new_sink();
     chat.send(&id, "hi".to_owned(), Vec::new(), sink)
         .await
@@ -321,12 +354,7 @@ async fn shutdown_keeps_a_partial_answer_as_stopped() {
     let (sim, dir, core) = start(SimConfig::default()).await;
     sim.control().set_frame_delay(Duration::from_millis(20));
     let chat = core.chat();
-    let id = chat
-        .create(Some("gpt-4.1-mini".to_owned()), None)
-        .await
-        .expect("create")
-        .summary
-        .id;
+    let id = new_conversation(&chat).await;
     let (sink, mut rx) = new_sink();
     chat.send(&id, "[[sim:long=3000]] story".to_owned(), Vec::new(), sink)
         .await
@@ -395,12 +423,7 @@ fn png(bytes: usize) -> ImageAttachment {
 async fn image_limits_are_refused_before_anything_is_stored_or_sent() {
     let (sim, _dir, core) = start(SimConfig::default()).await;
     let chat = core.chat();
-    let text_only = chat
-        .create(Some("gpt-4.1-mini".to_owned()), None)
-        .await
-        .expect("create")
-        .summary
-        .id;
+    let text_only = new_conversation(&chat).await;
     let (sink, _rx) = new_sink();
     let refused = chat
         .send(
@@ -466,12 +489,7 @@ async fn image_limits_are_refused_before_anything_is_stored_or_sent() {
 async fn summarize_into_new_starts_a_conversation_with_the_summary() {
     let (sim, _dir, core) = start(SimConfig::default()).await;
     let chat = core.chat();
-    let id = chat
-        .create(Some("gpt-4.1-mini".to_owned()), None)
-        .await
-        .expect("create")
-        .summary
-        .id;
+    let id = new_conversation(&chat).await;
     sim.control().script_replies([
         ScriptedReply::text("42 is the answer."),
         ScriptedReply::text("- The user asked about 42.").when_text_contains("总结"),

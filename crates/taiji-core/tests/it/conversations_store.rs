@@ -30,6 +30,16 @@ fn complete(text: &str, points: i64) -> MessageEnd {
     }
 }
 
+/// A new conversation with model `m`; its id.
+async fn conversation(store: &ConversationStore) -> String {
+    store
+        .create(Some("m".to_owned()), None)
+        .await
+        .expect("create")
+        .summary
+        .id
+}
+
 #[tokio::test]
 async fn opening_migrates_a_private_file_and_refuses_a_newer_schema() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -231,12 +241,7 @@ async fn turns_versions_titles_and_totals() {
 async fn concurrent_writers_lose_nothing() {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = ConversationStore::open(dir.path()).expect("opens");
-    let shared = store
-        .create(Some("m".to_owned()), None)
-        .await
-        .expect("create")
-        .summary
-        .id;
+    let shared = conversation(&store).await;
     let mut tasks = Vec::new();
     for writer in 0..8 {
         let store = store.clone();
@@ -287,12 +292,7 @@ async fn concurrent_writers_lose_nothing() {
 async fn search_matches_titles_and_text_in_any_script() {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = ConversationStore::open(dir.path()).expect("opens");
-    let duck = store
-        .create(Some("m".to_owned()), None)
-        .await
-        .expect("create")
-        .summary
-        .id;
+    let duck = conversation(&store).await;
     let (_, answer) = store
         .append_turn(&duck, user("北京有什么好吃的？"), "m")
         .await
@@ -305,12 +305,7 @@ async fn search_matches_titles_and_text_in_any_script() {
         )
         .await
         .expect("finish");
-    let rust = store
-        .create(Some("m".to_owned()), None)
-        .await
-        .expect("create")
-        .summary
-        .id;
+    let rust = conversation(&store).await;
     store
         .append_turn(&rust, user("Explain Rust lifetimes, 100% clearly"), "m")
         .await
@@ -399,12 +394,7 @@ async fn export_writes_markdown_without_image_data() {
 async fn answers_left_streaming_by_a_killed_app_reopen_as_stopped() {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = ConversationStore::open(dir.path()).expect("opens");
-    let id = store
-        .create(Some("m".to_owned()), None)
-        .await
-        .expect("create")
-        .summary
-        .id;
+    let id = conversation(&store).await;
     let (_, answer) = store
         .append_turn(&id, user("tell me a story"), "m")
         .await

@@ -5,22 +5,13 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use taiji_core::chat::{ChatEvent, ChatRequest, RequestSource};
-use taiji_core::credentials::BackendChoice;
 use taiji_core::prompt::Transcript;
-use taiji_core::runtime::{Core, CoreError, CoreOptions, SettingsOverrides};
+use taiji_core::runtime::{Core, CoreError, CoreOptions};
 use taiji_core::secret::Secret;
 use taiji_sim::{DEMO_ACCOUNT, DEMO_PASSWORD, SimConfig, Simulator};
 
 fn options(dir: &std::path::Path, sim: &Simulator) -> CoreOptions {
-    CoreOptions {
-        data_dir: dir.to_owned(),
-        credential_backend: BackendChoice::File,
-        overrides: SettingsOverrides {
-            upstream_base_url: Some(sim.base_url().to_owned()),
-            ..SettingsOverrides::default()
-        },
-        demo: false,
-    }
+    crate::support::core_options(dir, sim.base_url())
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use taiji_core::credentials::{BackendChoice, CredentialStore, Credentials};
-use taiji_core::runtime::{BackgroundSignIn, Core, CoreOptions, SettingsOverrides, SignInState};
+use taiji_core::runtime::{BackgroundSignIn, Core, SignInState};
 use taiji_core::secret::Secret;
 use taiji_sim::{DEMO_ACCOUNT, DEMO_PASSWORD, SimConfig, Simulator};
 use tokio::sync::watch;
@@ -14,18 +14,10 @@ use tokio::sync::watch;
 /// Safety net for waits on state changes.
 const LIMIT: Duration = Duration::from_secs(60);
 
+use crate::support::open_core;
+
 async fn open(dir: &std::path::Path, site: &str) -> Core {
-    Core::open(CoreOptions {
-        data_dir: dir.to_owned(),
-        credential_backend: BackendChoice::File,
-        overrides: SettingsOverrides {
-            upstream_base_url: Some(site.to_owned()),
-            ..SettingsOverrides::default()
-        },
-        demo: false,
-    })
-    .await
-    .expect("core opens")
+    open_core(dir, site).await
 }
 
 async fn wait(states: &mut watch::Receiver<SignInState>, done: impl Fn(&SignInState) -> bool) -> SignInState {

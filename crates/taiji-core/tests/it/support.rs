@@ -7,3 +7,35 @@ pub fn text_of(frames: &[bytes::Bytes]) -> String {
         .map(|frame| String::from_utf8_lossy(frame).into_owned())
         .collect()
 }
+
+/// A core in `dir` (credentials in a file there) against the Taiji site at `site`.
+pub fn core_options(dir: &std::path::Path, site: &str) -> taiji_core::runtime::CoreOptions {
+    taiji_core::runtime::CoreOptions {
+        data_dir: dir.to_owned(),
+        credential_backend: taiji_core::credentials::BackendChoice::File,
+        overrides: taiji_core::runtime::SettingsOverrides {
+            upstream_base_url: Some(site.to_owned()),
+            ..taiji_core::runtime::SettingsOverrides::default()
+        },
+        demo: false,
+    }
+}
+
+/// The core of [`core_options`], opened.
+pub async fn open_core(dir: &std::path::Path, site: &str) -> taiji_core::runtime::Core {
+    taiji_core::runtime::Core::open(core_options(dir, site))
+        .await
+        .expect("core opens")
+}
+
+/// A core against the simulator, signed in with its demo account (unless `dir` already holds
+/// credentials).
+pub async fn signed_in_core(sim: &taiji_sim::Simulator, dir: &std::path::Path) -> taiji_core::runtime::Core {
+    let core = open_core(dir, sim.base_url()).await;
+    if !core.has_credentials() {
+        core.login(taiji_sim::DEMO_ACCOUNT, taiji_sim::DEMO_PASSWORD)
+            .await
+            .expect("login");
+    }
+    core
+}

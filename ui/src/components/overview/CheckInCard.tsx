@@ -6,6 +6,7 @@ import type { CheckInMonth, CheckInReward, CommandError } from '../../api';
 import { describeError } from '../../i18n';
 import { formatNumber } from '../../lib/format';
 import { monthGrid } from '../../lib/overview';
+import { Card } from '../Card';
 import { ErrorNote } from '../ErrorNote';
 
 interface CheckInCardProps {
@@ -23,15 +24,15 @@ export function CheckInCard({ month, error, claiming, reward, claimError, onChec
   const claimed = new Map(month?.days.map((day) => [day.ymd, day.integral]) ?? []);
   const done = month?.checked_in_today === true;
   return (
-    <section className="card" aria-labelledby="ov-checkin-heading">
-      <div className="row spread">
-        <h2 id="ov-checkin-heading" className="card-heading">
-          {t('overview.checkIn.heading')}
-        </h2>
-        {month !== null && (
+    <Card
+      id="ov-checkin-heading"
+      title={t('overview.checkIn.heading')}
+      aside={
+        month !== null && (
           <span className="muted small">{t('overview.checkIn.month', { year: month.year, month: month.month })}</span>
-        )}
-      </div>
+        )
+      }
+    >
       {error?.kind === 'not_signed_in' ? (
         <p className="empty">{t('overview.notSignedIn')}</p>
       ) : (
@@ -77,6 +78,6 @@ export function CheckInCard({ month, error, claiming, reward, claimError, onChec
         </p>
       )}
       <ErrorNote message={claimError === null ? null : describeError(claimError)} />
-    </section>
+    </Card>
   );
 }

@@ -9,6 +9,7 @@ import { toCommandError, updateNotificationSettings, type NotificationSettings, 
 import { queryKeys } from '../../hooks/queries';
 import { describeError } from '../../i18n';
 import { ErrorNote } from '../ErrorNote';
+import { NumberField, wholeNumberIn } from '../NumberField';
 import { Switch } from '../Switch';
 
 /** The largest threshold the core accepts. */
@@ -23,7 +24,7 @@ export function NotificationsCard({ settings }: { settings: Settings }) {
   const [threshold, setThreshold] = useState(String(current.low_points_threshold));
   const [failure, setFailure] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
-  const valid = /^\d+$/.test(threshold.trim()) && Number(threshold) <= MAX_THRESHOLD;
+  const valid = wholeNumberIn(threshold, 0, MAX_THRESHOLD);
 
   const save = (next: NotificationSettings) => {
     setFailure(null);
@@ -57,20 +58,16 @@ export function NotificationsCard({ settings }: { settings: Settings }) {
       <Switch checked={current.sign_in_failure} label={t('overview.notifications.signInFailure')} onChange={toggleSignIn} />
       <Switch checked={current.gateway_error} label={t('overview.notifications.gatewayError')} onChange={toggleGateway} />
       <Switch checked={current.low_points} label={t('overview.notifications.lowPoints')} onChange={toggleLowPoints} />
-      <label className="field">
-        <span>{t('overview.notifications.threshold')}</span>
-        <input
-          className="input"
-          inputMode="numeric"
-          value={threshold}
-          aria-invalid={!valid}
-          onChange={(event) => {
-            setThreshold(event.target.value);
-            setSaved(false);
-          }}
-        />
-        {!valid && <span className="field-error">{t('overview.notifications.thresholdInvalid')}</span>}
-      </label>
+      <NumberField
+        label={t('overview.notifications.threshold')}
+        value={threshold}
+        onChange={(value) => {
+          setThreshold(value);
+          setSaved(false);
+        }}
+        min={0}
+        max={MAX_THRESHOLD}
+      />
       <ErrorNote message={failure} />
       <div className="row">
         <button type="submit" className="button" disabled={!valid}>

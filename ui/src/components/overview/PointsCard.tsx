@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { CommandError, PointsBalance } from '../../api';
 import { describeError } from '../../i18n';
 import { formatNumber } from '../../lib/format';
+import { Card } from '../Card';
 import { ErrorNote } from '../ErrorNote';
 
 interface PointsCardProps {
@@ -15,10 +16,7 @@ interface PointsCardProps {
 export function PointsCard({ balance, error, loading }: PointsCardProps) {
   const { t } = useTranslation();
   return (
-    <section className="card" aria-labelledby="ov-points-heading">
-      <h2 id="ov-points-heading" className="card-heading">
-        {t('overview.points.heading')}
-      </h2>
+    <Card id="ov-points-heading" title={t('overview.points.heading')}>
       {error?.kind === 'not_signed_in' ? (
         <p className="empty">{t('overview.notSignedIn')}</p>
       ) : (
@@ -63,6 +61,6 @@ export function PointsCard({ balance, error, loading }: PointsCardProps) {
           )}
         </>
       )}
-    </section>
+    </Card>
   );
 }

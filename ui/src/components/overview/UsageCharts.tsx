@@ -6,6 +6,7 @@ import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxi
 
 import { formatNumber } from '../../lib/format';
 import type { DayPoint, ModelPoint, Totals } from '../../lib/overview';
+import { Card } from '../Card';
 
 type Metric = Exclude<keyof Totals, 'errors'>;
 const METRICS: readonly Metric[] = ['requests', 'tokens', 'points'];
@@ -52,11 +53,11 @@ export default function UsageCharts({ days, models }: UsageChartsProps) {
   const shownDays = days.map((point) => ({ ...point, label: point.day.slice(5) }));
   const shownModels = models.slice(0, 8);
   return (
-    <section className="card ov-charts" aria-labelledby="ov-charts-heading">
-      <div className="row spread">
-        <h2 id="ov-charts-heading" className="card-heading">
-          {t('overview.charts.heading')}
-        </h2>
+    <Card
+      id="ov-charts-heading"
+      title={t('overview.charts.heading')}
+      className="ov-charts"
+      aside={
         <div className="ov-segmented" role="group" aria-label={t('overview.charts.metric')}>
           {METRICS.map((candidate) => (
             <button
@@ -70,7 +71,8 @@ export default function UsageCharts({ days, models }: UsageChartsProps) {
             </button>
           ))}
         </div>
-      </div>
+      }
+    >
       <div className="ov-chart-grid">
         <figure className="ov-chart">
           <figcaption className="muted small">{t('overview.charts.perDay', { metric: label })}</figcaption>
@@ -111,6 +113,6 @@ export default function UsageCharts({ days, models }: UsageChartsProps) {
           )}
         </figure>
       </div>
-    </section>
+    </Card>
   );
 }

@@ -222,7 +222,7 @@ export function ChatView({ standalone = false }: ChatViewProps) {
     chooseSavePath(t('chat.exportTitle'), fileName(summary.title, t('chat.list.untitled')), 'md')
       .then((path) => {
         if (path === null) return undefined;
-        return chatExportConversation(summary.id, path).then(() => setNotice(t('chat.exported', { path })));
+        return chatExportConversation(summary.id, path).then(() => setNotice(t('common.savedTo', { path })));
       })
       .catch(report);
   };

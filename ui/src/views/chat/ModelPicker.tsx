@@ -32,8 +32,8 @@ export function ModelBadges({ model }: { model: ModelInfo }) {
   const { t } = useTranslation();
   return (
     <>
-      {model.multimodal && <span className="chat-badge vision">{t('chat.model.vision')}</span>}
-      {model.thinking && <span className="chat-badge thinking">{t('chat.model.thinking')}</span>}
+      {model.multimodal && <span className="chat-badge vision">{t('models.vision')}</span>}
+      {model.thinking && <span className="chat-badge thinking">{t('models.thinking')}</span>}
     </>
   );
 }
@@ -110,8 +110,8 @@ export function ModelPicker({ models, value, onChange, disabled = false }: Model
             className="input chat-model-search"
             type="search"
             autoFocus
-            placeholder={t('chat.model.search')}
-            aria-label={t('chat.model.search')}
+            placeholder={t('models.search')}
+            aria-label={t('models.search')}
             value={query}
             onChange={(event) => {
               setQuery(event.target.value);
