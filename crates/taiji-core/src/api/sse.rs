@@ -11,12 +11,32 @@ use serde::Serialize;
 
 /// `data: <json>\n\n`.
 pub fn data_frame(payload: &impl Serialize) -> Bytes {
-    Bytes::from(format!("data: {}\n\n", to_json(payload)))
+    framed(b"data: ", payload)
 }
 
 /// `event: <name>\ndata: <json>\n\n`.
 pub fn event_frame(name: &str, payload: &impl Serialize) -> Bytes {
-    Bytes::from(format!("event: {name}\ndata: {}\n\n", to_json(payload)))
+    let mut head = Vec::with_capacity(name.len() + 14);
+    head.extend_from_slice(b"event: ");
+    head.extend_from_slice(name.as_bytes());
+    head.extend_from_slice(b"\ndata: ");
+    framed(&head, payload)
+}
+
+/// `<head><json>\n\n`, serialised straight into the frame's buffer: one allocation per frame on
+/// the streaming hot path instead of a JSON string and a formatted copy of it. The payloads are
+/// plain strings, numbers and options and cannot fail to serialise; should one ever fail, an empty
+/// object is sent (and logged) rather than a panic.
+fn framed(head: &[u8], payload: &impl Serialize) -> Bytes {
+    let mut frame = Vec::with_capacity(head.len() + 192);
+    frame.extend_from_slice(head);
+    if let Err(error) = serde_json::to_writer(&mut frame, payload) {
+        tracing::error!(%error, "failed to serialise an SSE payload");
+        frame.truncate(head.len());
+        frame.extend_from_slice(b"{}");
+    }
+    frame.extend_from_slice(b"\n\n");
+    Bytes::from(frame)
 }
 
 /// `data: [DONE]\n\n`, the end of every OpenAI stream.
@@ -47,13 +67,4 @@ pub fn sse_headers() -> [(HeaderName, HeaderValue); 3] {
             HeaderValue::from_static("no"),
         ),
     ]
-}
-
-/// Serialises a payload made of plain strings, numbers and options. Such payloads cannot fail to
-/// serialise; should one ever fail, an empty object is sent (and logged) rather than a panic.
-pub(crate) fn to_json(payload: &impl Serialize) -> String {
-    serde_json::to_string(payload).unwrap_or_else(|error| {
-        tracing::error!(%error, "failed to serialise an SSE payload");
-        String::from("{}")
-    })
 }

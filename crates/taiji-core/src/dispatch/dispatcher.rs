@@ -417,11 +417,16 @@ impl Inner {
         let mut splitter = ThinkSplitter::new();
         let mut usage = None;
         let mut model_label = None;
+        // Made once, not per frame: each of these futures registers a waiter (a lock) when first
+        // polled and removes it when dropped.
+        let gone = client.gone();
+        let shutdown = self.shutdown.cancelled();
+        tokio::pin!(gone, shutdown);
         loop {
             let item = tokio::select! {
                 biased;
-                () = client.gone() => return Outcome::Cancelled,
-                () = self.shutdown.cancelled() => return Outcome::Failed(DispatchError::ShuttingDown),
+                () = &mut gone => return Outcome::Cancelled,
+                () = &mut shutdown => return Outcome::Failed(DispatchError::ShuttingDown),
                 item = stream.next() => item,
             };
             match item {

@@ -2,6 +2,8 @@
 //! [`FrameDecoder`] that turns raw response bytes into them. This is the whole per-frame path
 //! without any network, so benchmarks drive [`FrameDecoder::feed`] directly.
 
+use std::borrow::Cow;
+
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -104,11 +106,12 @@ impl FinalRecord {
 
 /// A frame as it is on the wire: `{"id","type","data","code"}` (+ `msg`/`err` on errors).
 #[derive(Deserialize)]
-struct RawFrame {
+struct RawFrame<'a> {
     #[serde(default)]
     id: Value,
-    #[serde(rename = "type", default)]
-    kind: Option<String>,
+    /// Borrowed from the frame when it has no escapes: no allocation per frame for the type.
+    #[serde(rename = "type", default, borrow)]
+    kind: Option<Cow<'a, str>>,
     #[serde(default)]
     data: Value,
     #[serde(default)]

@@ -101,7 +101,12 @@ impl SseParser {
             }
             None => (line, &[][..]),
         };
-        let value = String::from_utf8_lossy(value);
+        // The strict check first: it is much faster on valid text (nearly always), and the lossy
+        // decoding gives the same result for it.
+        let value = match std::str::from_utf8(value) {
+            Ok(text) => std::borrow::Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(value),
+        };
         match field {
             b"data" => {
                 if self.has_data {

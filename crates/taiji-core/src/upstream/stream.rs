@@ -35,18 +35,36 @@ impl CompletionStream {
             let mut chunks = Box::pin(chunks);
             let mut decoder = FrameDecoder::new();
             let mut items = Vec::new();
+            // One timer for the whole stream, moved only when it fires, instead of a timer set and
+            // removed per chunk: it fires `idle_timeout` after the last chunk, or earlier and is
+            // then pushed to that point.
+            let mut last_chunk = tokio::time::Instant::now();
+            let idle = tokio::time::sleep_until(last_chunk + idle_timeout);
+            tokio::pin!(idle);
             loop {
-                match tokio::time::timeout(idle_timeout, chunks.next()).await {
-                    Err(_) => {
+                let chunk = tokio::select! {
+                    biased;
+                    chunk = chunks.next() => chunk,
+                    () = &mut idle => {
+                        let deadline = last_chunk + idle_timeout;
+                        if tokio::time::Instant::now() < deadline {
+                            idle.as_mut().reset(deadline);
+                            continue;
+                        }
                         yield Err(UpstreamError::StreamIdle(idle_timeout));
                         break;
                     }
-                    Ok(Some(Ok(bytes))) => decoder.feed(&bytes, &mut items),
-                    Ok(Some(Err(error))) => {
+                };
+                match chunk {
+                    Some(Ok(bytes)) => {
+                        last_chunk = tokio::time::Instant::now();
+                        decoder.feed(&bytes, &mut items);
+                    }
+                    Some(Err(error)) => {
                         yield Err(error);
                         break;
                     }
-                    Ok(None) => decoder.finish(&mut items),
+                    None => decoder.finish(&mut items),
                 }
                 for item in items.drain(..) {
                     match item {

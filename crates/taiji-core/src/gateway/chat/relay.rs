@@ -121,6 +121,9 @@ pub(super) async fn stream(
         keep_alive.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         yield Ok::<Bytes, Infallible>(join(encoder.start()));
 
+        // Made once, not per wait: the future registers a waiter (a lock) when first polled.
+        let draining = relay.draining.clone().cancelled_owned();
+        tokio::pin!(draining);
         let mut next = pending.map(Ok);
         // When answer frames were last written (none yet: the first go out at once).
         let mut last_write = None;
@@ -129,7 +132,7 @@ pub(super) async fn stream(
                 Some(item) => Some(item),
                 None => tokio::select! {
                     biased;
-                    () = relay.draining.cancelled() => {
+                    () = &mut draining => {
                         yield Ok(encoder.error(&ApiError::from(&DispatchError::ShuttingDown)));
                         break None;
                     }
@@ -145,7 +148,7 @@ pub(super) async fn stream(
                 Some(Ok(event)) => {
                     // Every event that is ready goes out in one write: one syscall and one TCP
                     // segment for a burst of frames instead of one per frame.
-                    let mut batch = BytesMut::new();
+                    let mut batch = BytesMut::with_capacity(512);
                     let mut event = event;
                     let mut cut = None;
                     let mut finished = false;
@@ -155,7 +158,7 @@ pub(super) async fn stream(
                             cut = Some(step);
                             break;
                         }
-                        batch.extend_from_slice(&encode(encoder.as_mut(), &step));
+                        encode_into(&mut batch, encoder.as_mut(), &step);
                         if encoder.is_finished() {
                             finished = true;
                             break;
@@ -266,6 +269,15 @@ fn cut_usage(step: &LimitStep) -> Option<crate::chat::Usage> {
         OutputEvent::Finished(finish) => Some(finish.usage),
         _ => None,
     })
+}
+
+/// The frames of one limiter step, appended to the write being assembled (no joined copy per step).
+fn encode_into(batch: &mut BytesMut, encoder: &mut dyn SseEncoder, step: &LimitStep) {
+    for event in &step.events {
+        for frame in encoder.encode(event) {
+            batch.extend_from_slice(&frame);
+        }
+    }
 }
 
 /// The frames of one limiter step, as one write.
