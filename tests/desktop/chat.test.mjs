@@ -91,7 +91,7 @@ describe('the built-in chat', () => {
     await display?.stop();
     await stopAll();
     await home?.remove();
-    if (scratch) await rm(scratch, { recursive: true, force: true });
+    if (scratch) await rm(scratch, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   });
 
   // -------------------------------------------------------------------------------------------

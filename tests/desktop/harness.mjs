@@ -599,7 +599,9 @@ export async function makeHome(name, { display, sim, port, signedIn = false }) {
     async apiKey() {
       return waitFor('the app to generate its API key in settings.json', async () => (await this.settings()).access?.api_keys?.[0]?.key);
     },
-    remove: () => rm(home, { recursive: true, force: true }),
+    // WebKit's helper processes can still be writing (e.g. the Mesa shader cache) for a moment after the
+    // app they belong to exits, so a directory may refill while it is being removed: retry then.
+    remove: () => rm(home, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }),
   };
 }
 
