@@ -96,11 +96,24 @@ say "debootstrap --variant=minbase bookworm $root $mirror"
 debootstrap --variant=minbase bookworm "$root" "$mirror" >"$root.debootstrap.log" 2>&1 ||
   { tail -20 "$root.debootstrap.log" >&2; fail "debootstrap could not make a Debian 12 root from $mirror"; }
 rm -f "$root.debootstrap.log"
-# The same suites an installed Debian 12 uses (updates and security too), from this machine's mirrors.
-if ls /etc/apt/sources.list.d/*.sources >/dev/null 2>&1; then
-  rm -f "$root/etc/apt/sources.list"
-  cp /etc/apt/sources.list.d/*.sources "$root/etc/apt/sources.list.d/"
-fi
+# The suites an installed Debian 12 uses (updates and security too); security from this machine's
+# security mirror when it has one.
+security=$(cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null | grep -E '^(URIs:|deb )' |
+  grep -o 'http[^ ]*debian-security' | head -1 || true)
+rm -f "$root/etc/apt/sources.list"
+cat >"$root/etc/apt/sources.list.d/debian.sources" <<EOF
+Types: deb
+URIs: $mirror
+Suites: bookworm bookworm-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb
+URIs: ${security:-http://deb.debian.org/debian-security}
+Suites: bookworm-security
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 
 mount -t proc proc "$root/proc" && mounts+=("$root/proc")
