@@ -16,6 +16,7 @@ import { By, Key } from 'selenium-webdriver';
 import {
   alive,
   ARTIFACTS,
+  brightness,
   Display,
   freePort,
   makeHome,
@@ -54,13 +55,6 @@ const MARKDOWN_REPLY = [
 
 /// A long answer, so a stop lands while it streams.
 const LONG_REPLY = Array.from({ length: 120 }, (_, index) => `Sentence ${index + 1} of a long answer.`).join(' ');
-
-/// The mean brightness of a PNG, 0 (black) to 1 (white), measured by ImageMagick.
-async function brightness(file) {
-  const result = await run('convert', [file, '-colorspace', 'Gray', '-format', '%[fx:mean]', 'info:']);
-  assert.equal(result.code, 0, `convert could not read ${file}: ${result.stderr}`);
-  return Number(result.stdout.trim());
-}
 
 describe('the built-in chat', () => {
   let display;

@@ -245,6 +245,14 @@ export function probePort(port) {
   });
 }
 
+/// The mean brightness of a PNG, 0 (black) to 1 (white), measured by ImageMagick; the screenshot tests
+/// tell a dark theme from a light one with it.
+export async function brightness(file) {
+  const result = await run('convert', [file, '-colorspace', 'Gray', '-format', '%[fx:mean]', 'info:']);
+  if (result.code !== 0) throw new Error(`convert could not read ${file}: ${result.stderr}`);
+  return Number(result.stdout.trim());
+}
+
 /// Runs a command to completion; resolves with { code, stdout, stderr } (never rejects on exit codes).
 export async function run(command, args, { env, timeoutMs = 30_000 } = {}) {
   try {

@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import {
   alive,
   ARTIFACTS,
+  brightness,
   chat,
   DEMO_ACCOUNT,
   DEMO_PASSWORD,
@@ -28,13 +29,6 @@ import {
   TRAY_FROM_BOTTOM,
   waitFor,
 } from './harness.mjs';
-
-/// The mean brightness of a PNG, 0 (black) to 1 (white), measured by ImageMagick.
-async function brightness(file) {
-  const result = await run('convert', [file, '-colorspace', 'Gray', '-format', '%[fx:mean]', 'info:']);
-  assert.equal(result.code, 0, `convert could not read ${file}: ${result.stderr}`);
-  return Number(result.stdout.trim());
-}
 
 describe('the desktop window and tray', () => {
   let display;
