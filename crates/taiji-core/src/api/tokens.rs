@@ -5,11 +5,12 @@
 //! It serves `/v1/messages/count_tokens`, the `input_tokens` announced before the upstream reports
 //! usage, and the emulated `max_tokens` limits.
 //!
-//! Loading builds an index of the table (a few milliseconds, about 4 MB), so it is done once by
-//! [`TokenEstimator::new`] and shared through cheap clones; the owner (the core) passes it to
-//! whoever needs it.
+//! The table and its index are read-only data laid out at build time; loading only compiles the
+//! pre-split pattern, once, in [`TokenEstimator::new`], shared through cheap clones; the owner (the
+//! core) passes it to whoever needs it.
 
 mod bpe;
+mod table_layout;
 
 use std::fmt;
 use std::sync::Arc;

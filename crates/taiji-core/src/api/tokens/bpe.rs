@@ -1,18 +1,27 @@
 //! OpenAI's `o200k_base` byte-pair encoding in a compact form, for counting: the same pre-split
-//! pattern and the same merge rule as `tiktoken`, over a table of about 4 MB instead of the
-//! ~40 MB of hash maps `tiktoken-rs` builds (an encoder, a decoder and a sorted copy of 200,000
+//! pattern and the same merge rule as `tiktoken`, over read-only tables in the binary instead of
+//! the ~40 MB of hash maps `tiktoken-rs` builds (an encoder, a decoder and a sorted copy of 200,000
 //! small heap allocations each), which made up most of an idle gateway's memory.
 //!
 //! The table (`o200k_base.bin`, written by `make_o200k_table.py` from the `o200k_base.tiktoken`
-//! file `tiktoken-rs` ships) is every token in rank order as a length byte and the token's bytes;
-//! it stays in the binary's read-only data. At load an offset per rank and an open-addressing
-//! index of ranks by token bytes are built. The test below checks the table against `tiktoken-rs`
-//! token by token, and counts of varied texts against its encoder.
+//! file `tiktoken-rs` ships) is every token in rank order as a length byte and the token's bytes.
+//! `build.rs` lays out from it an offset per rank and an open-addressing index of ranks by token
+//! bytes (`table_layout.rs`); all three stay in the binary's read-only data, so loading costs no
+//! heap and no start-up time, and only the pages a count touches are read in. The test below
+//! checks the table against `tiktoken-rs` token by token, and counts of varied texts against its
+//! encoder.
 
 use fancy_regex::Regex;
 
+use super::table_layout;
+
 /// The tokens in rank order: a length byte, then the token's bytes.
 static TABLE: &[u8] = include_bytes!("o200k_base.bin");
+/// Where each rank's bytes start in [`TABLE`] (its length is the byte before): little-endian `u32`s.
+static STARTS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/o200k_starts.bin"));
+/// Ranks by the hash of their bytes, linear probing, [`EMPTY`] for a free slot: little-endian
+/// `u32`s, a power of two of them, at most half full.
+static INDEX: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/o200k_index.bin"));
 
 /// `tiktoken`'s pre-split pattern for `o200k_base` (from `tiktoken-rs`'s `O200K_BASE_PAT_STR`).
 const PATTERN: &str = concat!(
@@ -36,52 +45,35 @@ const EMPTY: u32 = u32::MAX;
 
 /// The `o200k_base` encoding, for counting tokens and finding where they end.
 pub(super) struct O200k {
-    /// Where each rank's bytes start in [`TABLE`] (its length is the byte before).
-    starts: Vec<u32>,
-    /// Ranks by the hash of their bytes, linear probing; a power of two long, at most half full.
-    index: Vec<u32>,
     regex: Regex,
 }
 
 impl O200k {
-    /// Reads the embedded table and compiles the pattern.
+    /// Checks the embedded tables and compiles the pattern.
     pub(super) fn load() -> Result<Self, String> {
-        let mut starts = Vec::with_capacity(200_000);
-        let mut at = 0;
-        while at < TABLE.len() {
-            let len = usize::from(TABLE[at]);
-            let start = u32::try_from(at + 1).map_err(|_| "the token table is too large".to_owned())?;
-            starts.push(start);
-            at += 1 + len;
-        }
-        if at != TABLE.len() || starts.is_empty() {
-            return Err("the token table is truncated".to_owned());
-        }
-        let slots = (starts.len() * 2).next_power_of_two();
-        let mut index = vec![EMPTY; slots];
-        for rank in 0..starts.len() {
-            let bytes = token_at(&starts, rank);
-            let mut slot = hash(bytes) & (slots - 1);
-            while index[slot] != EMPTY {
-                slot = (slot + 1) & (slots - 1);
-            }
-            // `rank` < `starts.len()`, which fits in u32 as the starts do.
-            index[slot] = rank as u32;
+        let tokens = STARTS.len() / 4;
+        if tokens == 0
+            || STARTS.len() % 4 != 0
+            || INDEX.len() != 4 * table_layout::index_slots(tokens)
+            || start_of(tokens - 1) + usize::from(TABLE[start_of(tokens - 1) - 1]) != TABLE.len()
+        {
+            return Err("the token tables do not match".to_owned());
         }
         let regex = Regex::new(PATTERN).map_err(|error| error.to_string())?;
-        Ok(Self { starts, index, regex })
+        Ok(Self { regex })
     }
 
     /// The rank of a token, if these bytes are one.
     fn rank(&self, bytes: &[u8]) -> Option<u32> {
-        let mask = self.index.len() - 1;
-        let mut slot = hash(bytes) & mask;
+        let mask = INDEX.len() / 4 - 1;
+        // Only the low bits survive the mask, so the truncation to `usize` loses nothing.
+        let mut slot = table_layout::hash(bytes) as usize & mask;
         loop {
-            let rank = self.index[slot];
+            let rank = u32_at(INDEX, slot);
             if rank == EMPTY {
                 return None;
             }
-            if token_at(&self.starts, rank as usize) == bytes {
+            if token_at(rank as usize) == bytes {
                 return Some(rank);
             }
             slot = (slot + 1) & mask;
@@ -164,20 +156,22 @@ impl O200k {
     }
 }
 
-fn token_at(starts: &[u32], rank: usize) -> &'static [u8] {
-    let start = starts[rank] as usize;
-    let len = usize::from(TABLE[start - 1]);
-    &TABLE[start..start + len]
+/// The `index`-th little-endian `u32` of `bytes`.
+fn u32_at(bytes: &[u8], index: usize) -> u32 {
+    let mut word = [0; 4];
+    word.copy_from_slice(&bytes[4 * index..4 * index + 4]);
+    u32::from_le_bytes(word)
 }
 
-/// FNV-1a: short keys, no allocation, good enough spread for linear probing.
-fn hash(bytes: &[u8]) -> usize {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for &byte in bytes {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    (hash ^ (hash >> 32)) as usize
+/// Where the bytes of token `rank` start in [`TABLE`].
+fn start_of(rank: usize) -> usize {
+    u32_at(STARTS, rank) as usize
+}
+
+/// The bytes of token `rank`.
+fn token_at(rank: usize) -> &'static [u8] {
+    let start = start_of(rank);
+    &TABLE[start..start + usize::from(TABLE[start - 1])]
 }
 
 #[cfg(test)]
@@ -188,12 +182,12 @@ mod tests {
     fn the_table_is_tiktokens_token_by_token() {
         let reference = tiktoken_rs::o200k_base().expect("tiktoken-rs loads");
         let ours = O200k::load().expect("the table loads");
-        assert_eq!(ours.starts.len(), 199_998);
-        for rank in 0..ours.starts.len() {
+        assert_eq!(STARTS.len() / 4, 199_998);
+        for rank in 0..STARTS.len() / 4 {
             let theirs = reference
                 .decode_bytes(&[rank as u32])
                 .expect("every rank decodes");
-            assert_eq!(token_at(&ours.starts, rank), theirs.as_slice(), "rank {rank}");
+            assert_eq!(token_at(rank), theirs.as_slice(), "rank {rank}");
             assert_eq!(ours.rank(&theirs), Some(rank as u32));
         }
     }
