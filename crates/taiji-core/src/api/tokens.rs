@@ -5,9 +5,10 @@
 //! It serves `/v1/messages/count_tokens`, the `input_tokens` announced before the upstream reports
 //! usage, and the emulated `max_tokens` limits.
 //!
-//! The table and its index are read-only data laid out at build time; loading only compiles the
-//! pre-split pattern, once, in [`TokenEstimator::new`], shared through cheap clones; the owner (the
-//! core) passes it to whoever needs it.
+//! The table and its index are read-only data laid out at build time and the pre-split pattern is
+//! compiled at the first count, so [`TokenEstimator::new`] is cheap and an idle gateway holds
+//! nothing of it; the one estimator is shared through cheap clones, and the owner (the core) passes
+//! it to whoever needs it.
 
 mod bpe;
 mod table_layout;

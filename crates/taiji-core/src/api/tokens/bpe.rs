@@ -11,6 +11,8 @@
 //! checks the table against `tiktoken-rs` token by token, and counts of varied texts against its
 //! encoder.
 
+use std::sync::OnceLock;
+
 use fancy_regex::Regex;
 
 use super::table_layout;
@@ -45,11 +47,14 @@ const EMPTY: u32 = u32::MAX;
 
 /// The `o200k_base` encoding, for counting tokens and finding where they end.
 pub(super) struct O200k {
-    regex: Regex,
+    /// The pre-split pattern, compiled at the first count: the compiled automata take about half a
+    /// megabyte of heap and their compiler's code a few hundred kilobytes of resident pages, which a
+    /// gateway that has not served a request yet does not need to hold.
+    regex: OnceLock<Regex>,
 }
 
 impl O200k {
-    /// Checks the embedded tables and compiles the pattern.
+    /// Checks the embedded tables; the pattern is compiled when first needed.
     pub(super) fn load() -> Result<Self, String> {
         let tokens = STARTS.len() / 4;
         if tokens == 0
@@ -59,8 +64,16 @@ impl O200k {
         {
             return Err("the token tables do not match".to_owned());
         }
-        let regex = Regex::new(PATTERN).map_err(|error| error.to_string())?;
-        Ok(Self { regex })
+        Ok(Self {
+            regex: OnceLock::new(),
+        })
+    }
+
+    /// The compiled pre-split pattern. It is a constant that the tests below compile and run, so
+    /// compiling it cannot fail in a build that passed them.
+    fn regex(&self) -> &Regex {
+        self.regex
+            .get_or_init(|| Regex::new(PATTERN).expect("the o200k pre-split pattern compiles"))
     }
 
     /// The rank of a token, if these bytes are one.
@@ -94,7 +107,7 @@ impl O200k {
     /// it returns `false`.
     pub(super) fn for_each_token(&self, text: &str, mut token: impl FnMut(usize) -> bool) {
         let mut parts = Vec::new();
-        for found in self.regex.find_iter(text) {
+        for found in self.regex().find_iter(text) {
             // The pattern has no construct that can fail at run time on these inputs (bounded
             // look-ahead only); a failure would end the count early rather than panic.
             let Ok(found) = found else { return };
