@@ -58,7 +58,7 @@ impl O200k {
     pub(super) fn load() -> Result<Self, String> {
         let tokens = STARTS.len() / 4;
         if tokens == 0
-            || STARTS.len() % 4 != 0
+            || !STARTS.len().is_multiple_of(4)
             || INDEX.len() != 4 * table_layout::index_slots(tokens)
             || start_of(tokens - 1) + usize::from(TABLE[start_of(tokens - 1) - 1]) != TABLE.len()
         {
