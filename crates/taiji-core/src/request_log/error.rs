@@ -36,6 +36,10 @@ pub enum RequestLogError {
     /// Writing JSON failed.
     #[error("cannot write JSON: {0}")]
     Json(#[from] serde_json::Error),
+    /// A group of writes could not be committed (the disk is full, or the file went away); none of
+    /// them was stored.
+    #[error("could not save to the request log: {0}")]
+    Commit(String),
     /// A stored value could not be read back (e.g. an unknown status name).
     #[error("corrupt request log row: {0}")]
     CorruptRow(String),

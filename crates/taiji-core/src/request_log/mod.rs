@@ -117,12 +117,7 @@ impl RequestLog {
         let path = dir.join(DATABASE_FILE_NAME);
         let conn = schema::open_writer(&path)?;
         let (events, _) = broadcast::channel(BROADCAST_CAPACITY);
-        let state = WriterState {
-            conn,
-            retention: options.retention,
-            previews: options.previews,
-            events: events.clone(),
-        };
+        let state = WriterState::new(conn, options.retention, options.previews, events.clone());
         let writer =
             WriterHandle::spawn(state, options.retention_interval).map_err(|source| RequestLogError::Io {
                 path: path.clone(),
@@ -142,7 +137,7 @@ impl RequestLog {
     pub async fn begin(&self, entry: NewEntry) -> Result<String> {
         self.inner
             .writer
-            .call(move |state| writer::insert(state, entry).map(|entry| entry.id))
+            .call_grouped(move |state| writer::insert(state, entry))
             .await
     }
 
@@ -151,7 +146,10 @@ impl RequestLog {
         let id = id.to_owned();
         self.inner
             .writer
-            .call(move |state| writer::apply_patch(state, &id, patch))
+            .call_grouped(move |state| {
+                writer::apply_patch(state, &id, patch, true)?
+                    .ok_or_else(|| RequestLogError::NotFound(id.clone()))
+            })
             .await
     }
 
@@ -159,7 +157,7 @@ impl RequestLog {
     /// entry must not delay the upstream call. Writes run in arrival order, so later changes to the
     /// entry (awaited or not) apply after it; a failure is logged by the writer.
     pub fn begin_in_background(&self, entry: NewEntry) {
-        let queued = self.inner.writer.send(move |state| {
+        let queued = self.inner.writer.send_grouped(move |state| {
             if let Err(error) = writer::insert(state, entry) {
                 tracing::error!(%error, "could not record the request");
             }
@@ -173,8 +171,8 @@ impl RequestLog {
     /// [`RequestLog::begin_in_background`]).
     pub fn update_in_background(&self, id: &str, patch: EntryPatch) {
         let id = id.to_owned();
-        let queued = self.inner.writer.send(move |state| {
-            if let Err(error) = writer::apply_patch(state, &id, patch) {
+        let queued = self.inner.writer.send_grouped(move |state| {
+            if let Err(error) = writer::apply_patch(state, &id, patch, false) {
                 tracing::error!(request_id = id, %error, "could not update the request log");
             }
         });

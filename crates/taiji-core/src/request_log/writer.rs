@@ -3,10 +3,19 @@
 //! rusqlite is blocking, so async callers never touch the connection. They send a job (a closure)
 //! over an unbounded channel and await its answer on a oneshot; sending never blocks and nothing is
 //! dropped, so any number of concurrent writers each get their row. Jobs run one at a time in
-//! arrival order, which also orders the live broadcast exactly like the commits. Between jobs the
-//! thread enforces retention whenever the retention interval has elapsed; it waits on the channel
-//! with a timeout, so an idle log costs nothing. The thread ends when the last [`super::RequestLog`]
-//! clone is dropped, after finishing the jobs already queued.
+//! arrival order, which also orders the live broadcast exactly like the commits.
+//!
+//! Entry writes (a request's insert and its patches, three or more per request) are committed in
+//! groups: the writer runs every such job already queued in one transaction, then answers their
+//! callers and broadcasts the entries once the commit succeeded. One commit writes each changed page
+//! of the table and its indexes once per group instead of once per job, which under concurrent
+//! requests was most of the gateway's CPU outside the requests themselves; a lone request still
+//! commits at once, since the writer never waits for more jobs. Other jobs (retention, pending
+//! deletions, settings) run alone, outside any group.
+//!
+//! Between jobs the thread enforces retention whenever the retention interval has elapsed; it waits
+//! on the channel with a timeout, so an idle log costs nothing. The thread ends when the last
+//! [`super::RequestLog`] clone is dropped, after finishing the jobs already queued.
 
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -19,16 +28,63 @@ use super::retention::enforce_retention;
 use super::rows::{load_entry, to_ms, to_sql_int};
 use super::{EntryPatch, LogEntry, NewEntry, PreviewPolicy, RequestLogError, RetentionPolicy};
 
+/// The most entry writes committed together (a bound on how long the first caller of a group waits).
+const MAX_GROUP: usize = 256;
+
 /// What a job can use.
 pub(super) struct WriterState {
     pub(super) conn: Connection,
     pub(super) retention: RetentionPolicy,
     pub(super) previews: PreviewPolicy,
     pub(super) events: broadcast::Sender<LogEntry>,
+    /// What waits for the current group's commit: answers to callers and entries to broadcast.
+    after_commit: Vec<AfterCommit>,
+}
+
+impl WriterState {
+    pub(super) fn new(
+        conn: Connection,
+        retention: RetentionPolicy,
+        previews: PreviewPolicy,
+        events: broadcast::Sender<LogEntry>,
+    ) -> Self {
+        Self {
+            conn,
+            retention,
+            previews,
+            events,
+            after_commit: Vec::new(),
+        }
+    }
+
+    /// Runs the answers and broadcasts waiting for the commit; `committed` is its outcome.
+    fn finish_group(&mut self, committed: Result<(), &rusqlite::Error>) {
+        for after in self.after_commit.drain(..) {
+            match after {
+                AfterCommit::Broadcast(entry) => {
+                    if committed.is_ok() {
+                        // No subscriber is not an error: the UI may simply be closed.
+                        let _ = self.events.send(entry);
+                    }
+                }
+                AfterCommit::Answer(answer) => answer(committed),
+            }
+        }
+    }
+}
+
+/// Something that happens once the group it belongs to is committed (or failed to be).
+enum AfterCommit {
+    Broadcast(LogEntry),
+    Answer(Box<dyn FnOnce(Result<(), &rusqlite::Error>) + Send>),
 }
 
 /// A unit of work for the writer thread.
-pub(super) type Job = Box<dyn FnOnce(&mut WriterState) + Send>;
+struct Job {
+    work: Box<dyn FnOnce(&mut WriterState) + Send>,
+    /// An entry write, committed together with the others queued with it.
+    grouped: bool,
+}
 
 /// The sending side: turns closures into jobs and awaits their results.
 #[derive(Clone)]
@@ -46,7 +102,7 @@ impl WriterHandle {
         Ok(Self { jobs })
     }
 
-    /// Runs `work` on the writer thread and returns its result.
+    /// Runs `work` on the writer thread, alone, and returns its result.
     pub(super) async fn call<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut WriterState) -> Result<T, RequestLogError> + Send + 'static,
@@ -59,19 +115,62 @@ impl WriterHandle {
         answer.await.map_err(|_| RequestLogError::Closed)?
     }
 
-    /// Queues `work` without waiting for it.
+    /// Runs the entry write `work` on the writer thread in the group being committed, and returns
+    /// its result once that group is committed (or the commit's error).
+    pub(super) async fn call_grouped<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut WriterState) -> Result<T, RequestLogError> + Send + 'static,
+    ) -> Result<T, RequestLogError> {
+        let (reply, answer) = oneshot::channel();
+        self.queue(true, move |state| {
+            let result = work(state);
+            state
+                .after_commit
+                .push(AfterCommit::Answer(Box::new(move |committed| {
+                    let result = match committed {
+                        Ok(()) => result,
+                        Err(error) => Err(RequestLogError::Commit(error.to_string())),
+                    };
+                    // The caller may have gone away; then nobody wants the result.
+                    let _ = reply.send(result);
+                })));
+        })?;
+        answer.await.map_err(|_| RequestLogError::Closed)?
+    }
+
+    /// Queues `work` to run alone, without waiting for it.
     pub(super) fn send(
         &self,
         work: impl FnOnce(&mut WriterState) + Send + 'static,
     ) -> Result<(), RequestLogError> {
+        self.queue(false, work)
+    }
+
+    /// Queues the entry write `work` without waiting for it; it is committed with its group.
+    pub(super) fn send_grouped(
+        &self,
+        work: impl FnOnce(&mut WriterState) + Send + 'static,
+    ) -> Result<(), RequestLogError> {
+        self.queue(true, work)
+    }
+
+    fn queue(
+        &self,
+        grouped: bool,
+        work: impl FnOnce(&mut WriterState) + Send + 'static,
+    ) -> Result<(), RequestLogError> {
         self.jobs
-            .send(Box::new(work))
+            .send(Job {
+                work: Box::new(work),
+                grouped,
+            })
             .map_err(|_| RequestLogError::Closed)
     }
 }
 
 fn run(mut state: WriterState, jobs: &mpsc::Receiver<Job>, interval: Duration) {
     let mut next_retention = Instant::now();
+    let mut next_job = None;
     loop {
         let now = Instant::now();
         if now >= next_retention {
@@ -80,24 +179,69 @@ fn run(mut state: WriterState, jobs: &mpsc::Receiver<Job>, interval: Duration) {
             }
             next_retention = now + interval;
         }
-        match jobs.recv_timeout(next_retention.saturating_duration_since(Instant::now())) {
-            Ok(job) => job(&mut state),
-            Err(mpsc::RecvTimeoutError::Timeout) => {}
-            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        let job = match next_job.take() {
+            Some(job) => job,
+            None => match jobs.recv_timeout(next_retention.saturating_duration_since(Instant::now())) {
+                Ok(job) => job,
+                Err(mpsc::RecvTimeoutError::Timeout) => continue,
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            },
+        };
+        if job.grouped {
+            next_job = run_group(&mut state, job, jobs);
+        } else {
+            (job.work)(&mut state);
+            state.finish_group(Ok(()));
         }
     }
     tracing::debug!("request log writer stopped");
 }
 
-/// Inserts a new entry and broadcasts it.
-pub(super) fn insert(state: &mut WriterState, entry: NewEntry) -> Result<LogEntry, RequestLogError> {
+/// Runs `first` and every entry write queued behind it (up to [`MAX_GROUP`]) in one transaction,
+/// then answers and broadcasts. Returns the job that ended the group, if one did (it runs alone).
+fn run_group(state: &mut WriterState, first: Job, jobs: &mpsc::Receiver<Job>) -> Option<Job> {
+    if let Err(error) = state.conn.execute_batch("BEGIN IMMEDIATE") {
+        // Without a transaction each statement commits on its own, as before grouping existed.
+        tracing::warn!(%error, "could not begin a request log transaction");
+        (first.work)(state);
+        state.finish_group(Ok(()));
+        return None;
+    }
+    (first.work)(state);
+    let mut rest = None;
+    for _ in 1..MAX_GROUP {
+        match jobs.try_recv() {
+            Ok(job) if job.grouped => (job.work)(state),
+            Ok(job) => {
+                rest = Some(job);
+                break;
+            }
+            Err(_) => break,
+        }
+    }
+    match state.conn.execute_batch("COMMIT") {
+        Ok(()) => state.finish_group(Ok(())),
+        Err(error) => {
+            tracing::error!(%error, "could not commit request log changes");
+            let _ = state.conn.execute_batch("ROLLBACK");
+            state.finish_group(Err(&error));
+        }
+    }
+    rest
+}
+
+/// Inserts a new entry and broadcasts it; returns its id.
+pub(super) fn insert(state: &mut WriterState, entry: NewEntry) -> Result<String, RequestLogError> {
     let id = entry.id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let prompt_preview = state.previews.apply(entry.prompt_preview);
-    state.conn.execute(
-        "INSERT INTO requests (id, started_at_ms, updated_at_ms, api, key_name, user_agent,
+    state
+        .conn
+        .prepare_cached(
+            "INSERT INTO requests (id, started_at_ms, updated_at_ms, api, key_name, user_agent,
              endpoint, model, stream, status, prompt_preview)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        params![
+        )?
+        .execute(params![
             id,
             to_ms(entry.started_at),
             to_ms(OffsetDateTime::now_utc()),
@@ -109,23 +253,27 @@ pub(super) fn insert(state: &mut WriterState, entry: NewEntry) -> Result<LogEntr
             entry.stream,
             entry.status.as_str(),
             prompt_preview,
-        ],
-    )?;
-    publish(state, &id)
+        ])?;
+    publish(state, &id, false)?;
+    Ok(id)
 }
 
-/// Applies a patch to an entry and broadcasts the result.
+/// Applies a patch to an entry and broadcasts the result; returns the entry as it is now when
+/// `wanted`.
 pub(super) fn apply_patch(
     state: &mut WriterState,
     id: &str,
     patch: EntryPatch,
-) -> Result<LogEntry, RequestLogError> {
+    wanted: bool,
+) -> Result<Option<LogEntry>, RequestLogError> {
     let prompt_preview = state.previews.apply(patch.prompt_preview);
     let reply_preview = state.previews.apply(patch.reply_preview);
     let usage = patch.usage;
     // COALESCE keeps the stored value wherever the patch has none.
-    let changed = state.conn.execute(
-        "UPDATE requests SET
+    let changed = state
+        .conn
+        .prepare_cached(
+            "UPDATE requests SET
              updated_at_ms     = ?2,
              status            = COALESCE(?3, status),
              model             = COALESCE(?4, model),
@@ -142,7 +290,8 @@ pub(super) fn apply_patch(
              prompt_preview    = COALESCE(?15, prompt_preview),
              reply_preview     = COALESCE(?16, reply_preview)
          WHERE id = ?1",
-        params![
+        )?
+        .execute(params![
             id,
             to_ms(OffsetDateTime::now_utc()),
             patch.status.map(|status| status.as_str()),
@@ -159,17 +308,24 @@ pub(super) fn apply_patch(
             usage.map(|usage| usage.points),
             prompt_preview,
             reply_preview,
-        ],
-    )?;
+        ])?;
     if changed == 0 {
         return Err(RequestLogError::NotFound(id.to_owned()));
     }
-    publish(state, id)
+    publish(state, id, wanted)
 }
 
-fn publish(state: &WriterState, id: &str) -> Result<LogEntry, RequestLogError> {
+/// Queues the entry as stored now for broadcast once its group is committed, and returns it when
+/// `wanted`. Read only when someone wants it: a headless gateway has no subscriber, and this read
+/// was a third of each write.
+fn publish(state: &mut WriterState, id: &str, wanted: bool) -> Result<Option<LogEntry>, RequestLogError> {
+    let listened = state.events.receiver_count() > 0;
+    if !wanted && !listened {
+        return Ok(None);
+    }
     let entry = load_entry(&state.conn, id)?;
-    // No subscriber is not an error: the UI may simply be closed.
-    let _ = state.events.send(entry.clone());
-    Ok(entry)
+    if listened {
+        state.after_commit.push(AfterCommit::Broadcast(entry.clone()));
+    }
+    Ok(Some(entry))
 }

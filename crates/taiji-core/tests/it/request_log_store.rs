@@ -104,6 +104,8 @@ async fn updating_an_unknown_entry_is_an_error() {
     assert!(matches!(error, RequestLogError::NotFound(_)), "{error}");
 }
 
+/// Concurrent writes are committed in groups; each caller is answered only after its group's
+/// commit, so what it wrote is visible to every reader as soon as its call returns.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_hundred_concurrent_writers_lose_nothing() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -116,9 +118,13 @@ async fn two_hundred_concurrent_writers_lose_nothing() {
                     .begin(entry(&format!("model-{}", index % 5)))
                     .await
                     .expect("begins");
+                log.update_in_background(&id, EntryPatch::streaming(1));
                 log.update(&id, EntryPatch::done(200, 10, Some(usage(10, 1))))
                     .await
                     .expect("finishes");
+                let stored = log.get(&id).await.expect("reads back");
+                assert_eq!(stored.status, EntryStatus::Done);
+                assert_eq!(stored.queue_wait_ms, Some(1));
             })
         })
         .collect();
