@@ -64,7 +64,7 @@ impl WriterState {
                 AfterCommit::Broadcast(entry) => {
                     if committed.is_ok() {
                         // No subscriber is not an error: the UI may simply be closed.
-                        let _ = self.events.send(entry);
+                        let _ = self.events.send(*entry);
                     }
                 }
                 AfterCommit::Answer(answer) => answer(committed),
@@ -75,9 +75,12 @@ impl WriterState {
 
 /// Something that happens once the group it belongs to is committed (or failed to be).
 enum AfterCommit {
-    Broadcast(LogEntry),
-    Answer(Box<dyn FnOnce(Result<(), &rusqlite::Error>) + Send>),
+    Broadcast(Box<LogEntry>),
+    Answer(Answer),
 }
+
+/// Answers one caller, given the outcome of its group's commit.
+type Answer = Box<dyn FnOnce(Result<(), &rusqlite::Error>) + Send>;
 
 /// A unit of work for the writer thread.
 struct Job {
@@ -325,7 +328,9 @@ fn publish(state: &mut WriterState, id: &str, wanted: bool) -> Result<Option<Log
     }
     let entry = load_entry(&state.conn, id)?;
     if listened {
-        state.after_commit.push(AfterCommit::Broadcast(entry.clone()));
+        state
+            .after_commit
+            .push(AfterCommit::Broadcast(Box::new(entry.clone())));
     }
     Ok(Some(entry))
 }
