@@ -195,6 +195,12 @@ impl OutputLimiter {
         }
     }
 
+    /// Sets the prompt usage reported if the upstream's final record never arrives, once it is
+    /// counted (beside the upstream call).
+    pub fn set_prompt_tokens_estimate(&mut self, tokens: u64) {
+        self.prompt_tokens_estimate = tokens;
+    }
+
     /// Output tokens emitted so far, by the gateway's estimate.
     pub fn output_tokens(&mut self) -> u64 {
         self.count_pending();

@@ -58,6 +58,12 @@ impl TokenEstimator {
         Ok(Self { bpe: Arc::new(bpe) })
     }
 
+    /// Whether the first count has already compiled the tokenizer's pattern (a few milliseconds),
+    /// so that a short count costs only microseconds.
+    pub fn is_ready(&self) -> bool {
+        self.bpe.is_compiled()
+    }
+
     /// The number of tokens of `text`.
     pub fn count(&self, text: &str) -> u64 {
         pieces(text).map(|piece| self.bpe.count(piece)).sum()

@@ -85,11 +85,12 @@ impl ChatRoute for MessagesRequest {
             .map(str::to_owned)
     }
 
-    /// `message_start` announces the input tokens, so they are estimated before the answer starts.
-    async fn into_wire(self, state: &AppState, validated: &Validated<()>) -> Result<Wire, ApiError> {
+    /// A stream's `message_start` announces the input tokens, so its request is kept to be
+    /// counted beside the upstream call.
+    async fn into_wire(self, _state: &AppState, validated: &Validated<()>) -> Result<Wire, ApiError> {
         Ok(Wire::Anthropic {
             meta: MessageMeta::fresh(&validated.model),
-            input_tokens_estimate: estimate(state, self).await?,
+            to_count: validated.stream.then(|| Box::new(self)),
         })
     }
 }

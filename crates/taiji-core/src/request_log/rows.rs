@@ -72,12 +72,10 @@ pub(super) fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<LogEntry> {
 
 /// Reads the entry with this id.
 pub(super) fn load_entry(conn: &Connection, id: &str) -> Result<LogEntry, RequestLogError> {
-    conn.query_row(
-        &format!("SELECT {ENTRY_COLUMNS} FROM requests WHERE id = ?1"),
-        [id],
-        entry_from_row,
-    )
-    .optional()?
+    // Prepared once per connection: the writer reads an entry back after most of its writes.
+    conn.prepare_cached(&format!("SELECT {ENTRY_COLUMNS} FROM requests WHERE id = ?1"))?
+        .query_row([id], entry_from_row)
+        .optional()?
     .ok_or_else(|| RequestLogError::NotFound(id.to_owned()))
 }
 

@@ -235,3 +235,31 @@ async fn images_become_upstream_files_or_a_clear_400() {
     );
     harness.finish().await;
 }
+
+/// `message_start` announces what `count_tokens` says for the same request, for a short prompt
+/// (counted on the request's path) and for a long one (counted beside the upstream call).
+#[tokio::test]
+async fn message_start_announces_the_count_tokens_estimate_for_short_and_long_prompts() {
+    let harness = Harness::start().await;
+    for words in [3, 4_000] {
+        let body = json!({"model": "gpt-4.1-mini", "max_tokens": 1024, "stream": true,
+            "system": "be brief",
+            "messages": [{"role": "user", "content": "长文本 words ".repeat(words)}]});
+        let counted: Value = harness
+            .anthropic("/v1/messages/count_tokens", &body)
+            .fetch()
+            .await
+            .json()
+            .await
+            .expect("json");
+        let response = harness.anthropic("/v1/messages", &body).fetch().await;
+        assert_eq!(response.status(), 200);
+        let events = events(&response.text().await.expect("body"));
+        check_sequence(&events);
+        assert_eq!(
+            events[0].1["message"]["usage"]["input_tokens"], counted["input_tokens"],
+            "{words} words"
+        );
+    }
+    harness.finish().await;
+}

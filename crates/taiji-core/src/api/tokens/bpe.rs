@@ -69,6 +69,11 @@ impl O200k {
         })
     }
 
+    /// Whether the pre-split pattern has been compiled.
+    pub(super) fn is_compiled(&self) -> bool {
+        self.regex.get().is_some()
+    }
+
     /// The compiled pre-split pattern. It is a constant that the tests below compile and run, so
     /// compiling it cannot fail in a build that passed them.
     fn regex(&self) -> &Regex {

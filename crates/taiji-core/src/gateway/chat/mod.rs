@@ -5,6 +5,7 @@
 //! sequences and output limits on the way. The API-specific parts (encoders, aggregators) come in
 //! through [`wire`].
 
+mod estimates;
 mod pipeline;
 mod relay;
 mod route;

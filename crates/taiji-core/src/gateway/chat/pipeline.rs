@@ -4,6 +4,7 @@
 
 use axum::response::Response;
 
+use super::estimates::Counting;
 use super::relay::{self, Relay};
 use super::wire::Wire;
 use crate::api::limits::{OutputLimiter, OutputLimits};
@@ -39,7 +40,7 @@ pub(crate) struct ChatCall {
 }
 
 /// Runs `call` and answers in `wire`'s format.
-pub(crate) async fn run(state: &AppState, call: ChatCall, wire: Wire) -> Response {
+pub(crate) async fn run(state: &AppState, call: ChatCall, mut wire: Wire) -> Response {
     let flavor = wire.flavor();
     let note = LogNote::new(call.endpoint, NoteOutcome::Dispatched)
         .with_model(Some(&call.model))
@@ -59,7 +60,19 @@ pub(crate) async fn run(state: &AppState, call: ChatCall, wire: Wire) -> Respons
     // The prompt holds the text and images the upstream gets; the transcript is not needed again.
     drop(call.transcript);
     let estimator = core.token_estimator().clone();
-    let prompt_estimate = estimator.estimate_prompt(&prompt.text, prompt.files.len());
+    let images = prompt.files.len();
+    let anthropic = wire.take_request_to_count();
+    // A long prompt is counted from a copy while the original goes upstream.
+    let counting = if Counting::runs_beside(&estimator, &prompt.text) {
+        Err((prompt.text.clone(), anthropic))
+    } else {
+        Ok(Counting::now(
+            &estimator,
+            &prompt.text,
+            images,
+            anthropic.as_deref(),
+        ))
+    };
     let source = RequestSource {
         api: api_name(flavor).to_owned(),
         key_name: call.caller.key_name,
@@ -70,18 +83,21 @@ pub(crate) async fn run(state: &AppState, call: ChatCall, wire: Wire) -> Respons
     request.stream = call.stream;
     request.reasoning_effort = call.reasoning_effort;
     let chat = core.dispatch(request);
+    let counting = counting.unwrap_or_else(|(prompt_text, anthropic)| {
+        Counting::beside(estimator.clone(), prompt_text, images, anthropic)
+    });
     let relay = Relay {
         core: core.clone(),
         flavor,
         options: state.options,
         draining: state.draining.clone(),
-        limiter: OutputLimiter::new(estimator, &call.limits, prompt_estimate),
+        limiter: OutputLimiter::new(estimator, &call.limits, 0),
         tools: call.tools.shaper(),
     };
     let response = if call.stream {
-        relay::stream(relay, chat, wire.encoder()).await
+        relay::stream(relay, chat, counting, wire).await
     } else {
-        relay::aggregate(relay, chat, wire.aggregator()).await
+        relay::aggregate(relay, chat, counting, wire.aggregator()).await
     };
     with_note(response, note)
 }

@@ -25,7 +25,8 @@ use std::convert::Infallible;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
-use super::wire::{Aggregate, SseEncoder};
+use super::estimates::Counting;
+use super::wire::{Aggregate, SseEncoder, Wire};
 use crate::api::ApiFlavor;
 use crate::api::error::ApiError;
 use crate::api::limits::{LimitOutcome, LimitStep, OutputLimiter};
@@ -95,9 +96,14 @@ fn ended_early(request_id: &str) -> ApiError {
 pub(super) async fn stream(
     mut relay: Relay,
     mut chat: ChatStream,
-    mut encoder: Box<dyn SseEncoder>,
+    counting: Counting,
+    wire: Wire,
 ) -> Response {
     let request_id = chat.id().to_owned();
+    // Counted while the dispatcher creates the session and sends the message.
+    let estimates = counting.finish().await;
+    relay.limiter.set_prompt_tokens_estimate(estimates.prompt_tokens);
+    let mut encoder = wire.encoder(estimates.input_tokens.unwrap_or(estimates.prompt_tokens));
     let first = tokio::select! {
         biased;
         () = relay.draining.cancelled() => {
@@ -231,9 +237,13 @@ pub(super) async fn stream(
 pub(super) async fn aggregate(
     mut relay: Relay,
     mut chat: ChatStream,
+    counting: Counting,
     mut aggregator: Box<dyn Aggregate>,
 ) -> Response {
     let request_id = chat.id().to_owned();
+    // Counted while the dispatcher creates the session and sends the message.
+    let estimates = counting.finish().await;
+    relay.limiter.set_prompt_tokens_estimate(estimates.prompt_tokens);
     loop {
         let item = tokio::select! {
             biased;

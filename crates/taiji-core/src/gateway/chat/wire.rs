@@ -6,13 +6,13 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 
 use crate::api::ApiFlavor;
-use crate::api::anthropic::{AnthropicAggregator, AnthropicStreamEncoder, MessageMeta};
+use crate::api::anthropic::{AnthropicAggregator, AnthropicStreamEncoder, MessageMeta, MessagesRequest};
 use crate::api::error::ApiError;
 use crate::api::openai::{OpenAiAggregator, OpenAiStreamEncoder, ResponseMeta};
 use crate::api::output::OutputEvent;
 
 /// How one chat request's answer is written.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) enum Wire {
     /// OpenAI `chat.completion(.chunk)`.
     OpenAi {
@@ -25,9 +25,9 @@ pub(crate) enum Wire {
     Anthropic {
         /// The message's identity.
         meta: MessageMeta,
-        /// The input tokens announced in `message_start` (the upstream reports its own count only
-        /// at the end).
-        input_tokens_estimate: u64,
+        /// A stream's request, kept until the input tokens that `message_start` announces are
+        /// counted (the upstream reports its own count only at the end); `None` for one body.
+        to_count: Option<Box<MessagesRequest>>,
     },
 }
 
@@ -40,14 +40,22 @@ impl Wire {
         }
     }
 
-    /// A stream encoder for this answer.
-    pub(super) fn encoder(self) -> Box<dyn SseEncoder> {
+    /// The request whose input tokens the stream announces, taken out to be counted.
+    pub(super) fn take_request_to_count(&mut self) -> Option<Box<MessagesRequest>> {
+        match self {
+            Self::OpenAi { .. } => None,
+            Self::Anthropic { to_count, .. } => to_count.take(),
+        }
+    }
+
+    /// A stream encoder for this answer; `input_tokens_estimate` is what an Anthropic stream
+    /// announces in `message_start`.
+    pub(super) fn encoder(self, input_tokens_estimate: u64) -> Box<dyn SseEncoder> {
         match self {
             Self::OpenAi { meta, include_usage } => Box::new(OpenAiStreamEncoder::new(meta, include_usage)),
-            Self::Anthropic {
-                meta,
-                input_tokens_estimate,
-            } => Box::new(AnthropicStreamEncoder::new(meta, input_tokens_estimate)),
+            Self::Anthropic { meta, .. } => {
+                Box::new(AnthropicStreamEncoder::new(meta, input_tokens_estimate))
+            }
         }
     }
 
