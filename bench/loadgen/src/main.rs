@@ -84,6 +84,10 @@ enum Cmd {
         /// Rounds (each target once per round).
         #[arg(long, default_value_t = 2)]
         rounds: usize,
+        /// The prompt's size in KiB (0: one short question). Claude Code sends 50–100 KiB (its
+        /// system prompt, tool definitions and the conversation).
+        #[arg(long, default_value_t = 0)]
+        prompt_kib: usize,
     },
     /// Frames per second over long replies, and CPU per frame of `--pid`.
     Frames {
@@ -132,7 +136,8 @@ async fn main() -> anyhow::Result<()> {
             streams,
             requests,
             rounds,
-        } => ttft(endpoints, &targets, streams, requests, rounds).await,
+            prompt_kib,
+        } => ttft(endpoints, &targets, streams, requests, rounds, prompt_kib).await,
         Cmd::Frames {
             endpoints,
             target,
@@ -306,16 +311,18 @@ async fn ttft(
     streams: usize,
     requests: usize,
     rounds: usize,
+    prompt_kib: usize,
 ) -> anyhow::Result<()> {
     let bench = Bench::new(endpoints).await?;
+    let prompt: Arc<str> = prompt_of(prompt_kib).into();
     let mut samples: Vec<Vec<Duration>> = vec![Vec::new(); targets.len()];
     // Warm-up: connections to every target, the gateway's catalog and sign-in.
     for &target in targets {
-        run_batch(&bench, target, streams, streams).await?;
+        run_batch(&bench, target, streams, streams, &prompt).await?;
     }
     for _ in 0..rounds {
         for (index, &target) in targets.iter().enumerate() {
-            samples[index].extend(run_batch(&bench, target, streams, requests).await?);
+            samples[index].extend(run_batch(&bench, target, streams, requests, &prompt).await?);
         }
     }
     for (index, target) in targets.iter().enumerate() {
@@ -324,11 +331,28 @@ async fn ttft(
         println!(
             "{}",
             json!({"bench": "ttft", "target": format!("{target:?}").to_lowercase(), "streams": streams,
+                "prompt_kib": prompt_kib,
                 "n": list.len(), "p50_ms": ms(percentile(list, 0.50)), "p99_ms": ms(percentile(list, 0.99)),
                 "mean_ms": ms(list.iter().sum::<Duration>() / list.len().max(1) as u32)})
         );
     }
     Ok(())
+}
+
+/// The question of every request: a short one, or about `kib` KiB of mixed prose and code in
+/// English and Chinese, like a coding agent's context.
+fn prompt_of(kib: usize) -> String {
+    const SHORT: &str = "你好，请简单介绍一下你自己。";
+    const PARAGRAPH: &str = "You are an interactive CLI tool that helps users with software \
+        engineering tasks. 请用中文回答，并保持简洁。\n```rust\nfn main() {\n    let total: u64 = \
+        (1..=10).sum();\n    println!(\"{total}\");\n}\n```\n- Read the file before editing it; \
+        keep changes small and explain why.\n";
+    let mut text = String::with_capacity(kib * 1024 + PARAGRAPH.len());
+    while text.len() < kib * 1024 {
+        text.push_str(PARAGRAPH);
+    }
+    text.push_str(SHORT);
+    text
 }
 
 /// `requests` requests over `streams` workers; the time to first token of each.
@@ -337,16 +361,18 @@ async fn run_batch(
     target: Target,
     streams: usize,
     requests: usize,
+    prompt: &Arc<str>,
 ) -> anyhow::Result<Vec<Duration>> {
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut workers = Vec::new();
     for _ in 0..streams {
         let bench = bench.clone();
         let next = next.clone();
+        let prompt = prompt.clone();
         workers.push(tokio::spawn(async move {
             let mut times = Vec::new();
             while next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < requests {
-                let (first, _) = bench.one(target, "你好，请简单介绍一下你自己。").await?;
+                let (first, _) = bench.one(target, &prompt).await?;
                 times.push(first);
             }
             anyhow::Ok(times)

@@ -151,6 +151,10 @@ impl LimitStep {
 
 /// How much answer text may wait uncounted before it is counted (bytes, per kind).
 const UNCOUNTED_LIMIT: usize = 4096;
+/// The same for text while neither a budget nor a stop sequence applies: its count is needed only
+/// if the upstream's final record never comes, so most answers are never counted at all; longer
+/// ones are counted in batches of this size, to bound what each stream keeps.
+const UNCOUNTED_PASS_THROUGH_LIMIT: usize = 64 * 1024;
 
 /// Applies stop sequences and the output budget to one request's events, and assembles the final
 /// [`Finish`] (upstream usage when it arrived, the gateway's estimate otherwise).
@@ -158,7 +162,9 @@ const UNCOUNTED_LIMIT: usize = 4096;
 /// Counting every delta on its own would cost a tokenizer pass per frame; instead the text is
 /// counted in batches of up to [`UNCOUNTED_LIMIT`] bytes, at the end, and whenever the budget
 /// could be reached: a token is at least one byte, so while the counted tokens plus the uncounted
-/// bytes stay below the budget, it cannot be spent.
+/// bytes stay below the budget, it cannot be spent. Without a budget or stop sequences the answer
+/// text is only counted when the estimate is used (the final record is missing), in batches of
+/// [`UNCOUNTED_PASS_THROUGH_LIMIT`]; reasoning is always counted, for the usage's reasoning tokens.
 #[derive(Debug, Clone)]
 pub struct OutputLimiter {
     estimator: TokenEstimator,
@@ -282,7 +288,12 @@ impl OutputLimiter {
                 &mut self.uncounted_text
             };
             pending.push_str(delta);
-            if pending.len() >= UNCOUNTED_LIMIT {
+            let limit = if reasoning || self.max_output_tokens.is_some() || self.stop.is_active() {
+                UNCOUNTED_LIMIT
+            } else {
+                UNCOUNTED_PASS_THROUGH_LIMIT
+            };
+            if pending.len() >= limit {
                 self.count_pending();
             }
             return (delta, false);
@@ -324,6 +335,10 @@ impl OutputLimiter {
 
     fn finish(&mut self, reason: StopReason) -> OutputEvent {
         self.finished = true;
+        if reason == StopReason::EndTurn && self.upstream_usage.is_some() {
+            // The upstream's own usage is reported; only the reasoning tokens are the gateway's.
+            self.uncounted_text.clear();
+        }
         self.count_pending();
         let (usage, usage_estimated) = match self.upstream_usage {
             // A cut stream never delivers the final record; a finished one may lack it too.
@@ -577,5 +592,23 @@ mod tests {
             })
             .collect();
         assert_eq!(text, "one STOP");
+    }
+
+    /// Without a budget or stop sequences the answer text is counted only when the estimate is
+    /// reported: a long answer whose final record never came is still counted exactly.
+    #[test]
+    fn a_pass_through_answer_without_a_final_record_is_counted_exactly() {
+        let mut limiter = limiter(&[], None);
+        let delta = "长答案 with mixed text, 数字 12345 and code `x += 1;`\n";
+        let mut answer = String::new();
+        // Past the pass-through batch size, so both a counted batch and a pending rest are summed.
+        while answer.len() < 3 * UNCOUNTED_PASS_THROUGH_LIMIT / 2 {
+            limiter.apply(ChatEvent::TextDelta(delta.into()));
+            answer.push_str(delta);
+        }
+        let step = limiter.apply(ChatEvent::Finished { model_label: None });
+        let finish = finish_of(&step).expect("finish");
+        assert!(finish.usage_estimated);
+        assert_eq!(finish.usage.completion_tokens, ESTIMATOR.count(&answer));
     }
 }

@@ -76,7 +76,7 @@ pub(super) fn load_entry(conn: &Connection, id: &str) -> Result<LogEntry, Reques
     conn.prepare_cached(&format!("SELECT {ENTRY_COLUMNS} FROM requests WHERE id = ?1"))?
         .query_row([id], entry_from_row)
         .optional()?
-    .ok_or_else(|| RequestLogError::NotFound(id.to_owned()))
+        .ok_or_else(|| RequestLogError::NotFound(id.to_owned()))
 }
 
 /// Converts an unsigned count for storage; SQLite integers are signed 64-bit.
