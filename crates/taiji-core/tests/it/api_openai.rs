@@ -527,3 +527,46 @@ fn tool_choice_forms_become_the_neutral_tool_config() {
     assert_eq!(allowed.tools.len(), 1);
     assert_eq!(allowed.tools[0].name, "b");
 }
+
+/// The events of one answer for the template test: deltas of any text (quotes, backslashes,
+/// control characters, Chinese, emoji), then a finish.
+fn any_events() -> impl proptest::strategy::Strategy<Value = Vec<OutputEvent>> {
+    use proptest::prelude::*;
+    let delta = prop_oneof![
+        any::<String>().prop_map(OutputEvent::Text),
+        "[\"\\\\\u{0}-\u{1f}a-z你好😀]{0,12}".prop_map(OutputEvent::Text),
+        any::<String>().prop_map(OutputEvent::Reasoning),
+    ];
+    proptest::collection::vec(delta, 0..12)
+}
+
+proptest::proptest! {
+    /// Deltas written into the cut chunk template are byte for byte the chunks `encode` serialises.
+    #[test]
+    fn template_deltas_are_the_serialised_chunks(events in any_events(), model in "[a-z0-9.:/-]{1,20}") {
+        let meta = ResponseMeta { id: "chatcmpl-x".into(), created: 1, model };
+        let mut whole = OpenAiStreamEncoder::new(meta.clone(), true);
+        let mut templated = OpenAiStreamEncoder::new(meta, true);
+        let mut expected = Vec::new();
+        let mut written = bytes::BytesMut::new();
+        if let Some(frame) = whole.start() {
+            expected.extend_from_slice(&frame);
+        }
+        if let Some(frame) = templated.start() {
+            written.extend_from_slice(&frame);
+        }
+        let finish = OutputEvent::Finished(Finish {
+            reason: StopReason::EndTurn,
+            usage: Usage::default(),
+            usage_estimated: false,
+            reasoning_tokens: 0,
+        });
+        for event in events.iter().chain([&finish]) {
+            for frame in whole.encode(event) {
+                expected.extend_from_slice(&frame);
+            }
+            templated.encode_into(event, &mut written);
+        }
+        proptest::prop_assert_eq!(String::from_utf8_lossy(&written), String::from_utf8_lossy(&expected));
+    }
+}

@@ -12,13 +12,13 @@
 //! - a usage chunk with `choices: []` only when `stream_options.include_usage` asked for it;
 //! - `data: [DONE]` last; keep-alives as SSE comments; errors as `data: {"error":…}` then close.
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use serde::Serialize;
 
 use crate::api::error::ApiError;
 use crate::api::openai::response::{CompletionUsage, ResponseMeta};
 use crate::api::output::{Finish, OutputEvent, ToolCall};
-use crate::api::sse;
+use crate::api::sse::{self, SLOT_MARKER, StringSlot};
 
 /// Encodes one streamed chat completion.
 #[derive(Debug, Clone)]
@@ -28,6 +28,10 @@ pub struct OpenAiStreamEncoder {
     started: bool,
     finished: bool,
     tool_calls: u32,
+    /// The content delta chunk cut around its text, made at the first content delta.
+    content_slot: Option<StringSlot>,
+    /// The same for reasoning deltas.
+    reasoning_slot: Option<StringSlot>,
 }
 
 impl OpenAiStreamEncoder {
@@ -39,6 +43,8 @@ impl OpenAiStreamEncoder {
             started: false,
             finished: false,
             tool_calls: 0,
+            content_slot: None,
+            reasoning_slot: None,
         }
     }
 
@@ -94,6 +100,63 @@ impl OpenAiStreamEncoder {
             OutputEvent::Finished(finish) => frames.extend(self.finish(finish)),
         }
         frames
+    }
+
+    /// Appends the frames for one event to `out`: the same bytes as [`Self::encode`], with text and
+    /// reasoning deltas written into a chunk template instead of serialised whole.
+    pub fn encode_into(&mut self, event: &OutputEvent, out: &mut BytesMut) {
+        if self.started && !self.finished {
+            let slot = match event {
+                OutputEvent::Text(text) if !text.is_empty() => Some((text, false)),
+                OutputEvent::Reasoning(text) if !text.is_empty() => Some((text, true)),
+                _ => None,
+            };
+            if let Some((text, reasoning)) = slot
+                && let Some(slot) = self.delta_slot(reasoning)
+            {
+                slot.write(text, out);
+                return;
+            }
+        }
+        for frame in self.encode(event) {
+            out.extend_from_slice(&frame);
+        }
+    }
+
+    /// The template of a content (or reasoning) delta chunk, made at its first use.
+    fn delta_slot(&mut self, reasoning: bool) -> Option<&StringSlot> {
+        let made = if reasoning {
+            self.reasoning_slot.is_some()
+        } else {
+            self.content_slot.is_some()
+        };
+        if !made {
+            let (content, reasoning_content) = if reasoning {
+                (None, Some(SLOT_MARKER))
+            } else {
+                (Some(SLOT_MARKER), None)
+            };
+            let frame = self.choice_chunk(
+                Delta {
+                    role: None,
+                    content,
+                    reasoning_content,
+                    tool_calls: None,
+                },
+                None,
+            );
+            let slot = StringSlot::around_marker(&frame);
+            if reasoning {
+                self.reasoning_slot = slot;
+            } else {
+                self.content_slot = slot;
+            }
+        }
+        if reasoning {
+            self.reasoning_slot.as_ref()
+        } else {
+            self.content_slot.as_ref()
+        }
     }
 
     /// The in-stream error frame; the stream must close after it (no `[DONE]`).
@@ -242,4 +305,25 @@ struct FunctionDelta<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<&'a str>,
     arguments: &'a str,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The template path is the one taken (the proptest in `tests/it/api_openai.rs` checks its bytes).
+    #[test]
+    fn deltas_after_the_start_go_through_the_templates() {
+        let meta = ResponseMeta {
+            id: "chatcmpl-1".into(),
+            created: 1,
+            model: "gpt-4.1-mini".into(),
+        };
+        let mut encoder = OpenAiStreamEncoder::new(meta, false);
+        let mut out = BytesMut::new();
+        assert!(encoder.start().is_some());
+        encoder.encode_into(&OutputEvent::Text("a".into()), &mut out);
+        encoder.encode_into(&OutputEvent::Reasoning("b".into()), &mut out);
+        assert!(encoder.content_slot.is_some() && encoder.reasoning_slot.is_some());
+    }
 }

@@ -284,9 +284,7 @@ fn cut_usage(step: &LimitStep) -> Option<crate::chat::Usage> {
 /// The frames of one limiter step, appended to the write being assembled (no joined copy per step).
 fn encode_into(batch: &mut BytesMut, encoder: &mut dyn SseEncoder, step: &LimitStep) {
     for event in &step.events {
-        for frame in encoder.encode(event) {
-            batch.extend_from_slice(&frame);
-        }
+        encoder.encode_into(event, batch);
     }
 }
 

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::response::{IntoResponse, Response};
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 
 use crate::api::ApiFlavor;
 use crate::api::anthropic::{AnthropicAggregator, AnthropicStreamEncoder, MessageMeta, MessagesRequest};
@@ -74,6 +74,12 @@ pub(super) trait SseEncoder: Send {
     fn start(&mut self) -> Vec<Bytes>;
     /// The frames of one output event.
     fn encode(&mut self, event: &OutputEvent) -> Vec<Bytes>;
+    /// The frames of one output event, appended to the write being assembled.
+    fn encode_into(&mut self, event: &OutputEvent, out: &mut BytesMut) {
+        for frame in self.encode(event) {
+            out.extend_from_slice(&frame);
+        }
+    }
     /// The in-stream error frame (the stream closes after it).
     fn error(&mut self, error: &ApiError) -> Bytes;
     /// A keep-alive frame.
@@ -89,6 +95,10 @@ impl SseEncoder for OpenAiStreamEncoder {
 
     fn encode(&mut self, event: &OutputEvent) -> Vec<Bytes> {
         OpenAiStreamEncoder::encode(self, event)
+    }
+
+    fn encode_into(&mut self, event: &OutputEvent, out: &mut BytesMut) {
+        OpenAiStreamEncoder::encode_into(self, event, out);
     }
 
     fn error(&mut self, error: &ApiError) -> Bytes {
