@@ -468,3 +468,49 @@ fn tool_choice_forms_become_the_neutral_tool_config() {
     );
     assert!(config(Value::Null).parallel);
 }
+
+/// The events of one answer for the template test: text and thinking deltas of any content, in
+/// any order (so blocks open and close), tool calls between them, then a finish.
+fn any_events() -> impl proptest::strategy::Strategy<Value = Vec<OutputEvent>> {
+    use proptest::prelude::*;
+    let event = prop_oneof![
+        4 => any::<String>().prop_map(OutputEvent::Text),
+        2 => "[\"\\\\\u{0}-\u{1f}a-z你好😀]{0,12}".prop_map(OutputEvent::Reasoning),
+        1 => "[a-z]{1,8}".prop_map(|name| OutputEvent::ToolCall(taiji_core::api::output::ToolCall {
+            id: "t1".into(),
+            name,
+            arguments: "{\"city\":\"北京\"}".into(),
+        })),
+    ];
+    proptest::collection::vec(event, 0..16)
+}
+
+proptest::proptest! {
+    /// Deltas written into the cut event template are byte for byte the events `encode` serialises.
+    #[test]
+    fn template_deltas_are_the_serialised_events(events in any_events()) {
+        let mut whole = AnthropicStreamEncoder::new(meta(), 9);
+        let mut templated = AnthropicStreamEncoder::new(meta(), 9);
+        let mut expected = Vec::new();
+        let mut written = bytes::BytesMut::new();
+        for frame in whole.start() {
+            expected.extend_from_slice(&frame);
+        }
+        for frame in templated.start() {
+            written.extend_from_slice(&frame);
+        }
+        let finish = OutputEvent::Finished(Finish {
+            reason: StopReason::EndTurn,
+            usage: Usage::default(),
+            usage_estimated: false,
+            reasoning_tokens: 0,
+        });
+        for event in events.iter().chain([&finish]) {
+            for frame in whole.encode(event) {
+                expected.extend_from_slice(&frame);
+            }
+            templated.encode_into(event, &mut written);
+        }
+        proptest::prop_assert_eq!(String::from_utf8_lossy(&written), String::from_utf8_lossy(&expected));
+    }
+}

@@ -12,13 +12,13 @@
 //! - `message_delta` with `stop_reason`, `stop_sequence` and `usage.output_tokens`, then
 //!   `message_stop`; keep-alives are `ping` events; errors are `event: error`, then close.
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use serde::Serialize;
 
 use crate::api::anthropic::response::{MessageMeta, MessageUsage};
 use crate::api::error::ApiError;
 use crate::api::output::{Finish, OutputEvent, ToolCall};
-use crate::api::sse;
+use crate::api::sse::{self, SLOT_MARKER, StringSlot};
 
 /// The kind of the content block currently open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +36,8 @@ pub struct AnthropicStreamEncoder {
     blocks_started: u32,
     started: bool,
     finished: bool,
+    /// The open block's delta event cut around its text, made at its second delta.
+    delta_slot: Option<(u32, BlockKind, StringSlot)>,
 }
 
 impl AnthropicStreamEncoder {
@@ -48,6 +50,7 @@ impl AnthropicStreamEncoder {
             blocks_started: 0,
             started: false,
             finished: false,
+            delta_slot: None,
         }
     }
 
@@ -99,6 +102,41 @@ impl AnthropicStreamEncoder {
             OutputEvent::Finished(finish) => frames.extend(self.finish(finish)),
         }
         frames
+    }
+
+    /// Appends the events for one output event to `out`: the same bytes as [`Self::encode`], with
+    /// deltas of the block already open written into an event template instead of serialised whole.
+    pub fn encode_into(&mut self, event: &OutputEvent, out: &mut BytesMut) {
+        let delta = match event {
+            OutputEvent::Reasoning(text) if !text.is_empty() => Some((text, BlockKind::Thinking)),
+            OutputEvent::Text(text) if !text.is_empty() => Some((text, BlockKind::Text)),
+            _ => None,
+        };
+        if let Some((text, kind)) = delta
+            && self.started
+            && !self.finished
+            && let Some((index, open_kind)) = self.open_block
+            && open_kind == kind
+        {
+            let current = matches!(&self.delta_slot, Some((at, of, _)) if *at == index && *of == kind);
+            if !current {
+                let marker = match kind {
+                    BlockKind::Thinking => BlockDelta::Thinking {
+                        thinking: SLOT_MARKER,
+                    },
+                    BlockKind::Text => BlockDelta::Text { text: SLOT_MARKER },
+                };
+                self.delta_slot =
+                    StringSlot::around_marker(&block_delta(index, marker)).map(|slot| (index, kind, slot));
+            }
+            if let Some((_, _, slot)) = &self.delta_slot {
+                slot.write(text, out);
+                return;
+            }
+        }
+        for frame in self.encode(event) {
+            out.extend_from_slice(&frame);
+        }
     }
 
     /// The in-stream error event; the stream must close after it (no `message_stop`).
@@ -344,4 +382,32 @@ struct StopDelta<'a> {
 struct DeltaUsage {
     input_tokens: u64,
     output_tokens: u64,
+}
+
+#[cfg(test)]
+mod template_tests {
+    use super::*;
+
+    /// The template path is the one taken for a block's later deltas (the proptest in
+    /// `tests/it/api_anthropic.rs` checks its bytes).
+    #[test]
+    fn later_deltas_of_an_open_block_go_through_the_template() {
+        let meta = MessageMeta {
+            id: "msg_1".into(),
+            model: "claude".into(),
+        };
+        let mut encoder = AnthropicStreamEncoder::new(meta, 1);
+        let mut out = BytesMut::new();
+        encoder.start();
+        encoder.encode_into(&OutputEvent::Text("a".into()), &mut out);
+        assert!(
+            encoder.delta_slot.is_none(),
+            "the block's first delta opens it the long way"
+        );
+        encoder.encode_into(&OutputEvent::Text("b".into()), &mut out);
+        assert!(matches!(encoder.delta_slot, Some((0, BlockKind::Text, _))));
+        encoder.encode_into(&OutputEvent::Reasoning("c".into()), &mut out);
+        encoder.encode_into(&OutputEvent::Reasoning("d".into()), &mut out);
+        assert!(matches!(encoder.delta_slot, Some((1, BlockKind::Thinking, _))));
+    }
 }

@@ -123,6 +123,10 @@ impl SseEncoder for AnthropicStreamEncoder {
         AnthropicStreamEncoder::encode(self, event)
     }
 
+    fn encode_into(&mut self, event: &OutputEvent, out: &mut BytesMut) {
+        AnthropicStreamEncoder::encode_into(self, event, out);
+    }
+
     fn error(&mut self, error: &ApiError) -> Bytes {
         AnthropicStreamEncoder::error(self, error)
     }
