@@ -48,7 +48,8 @@ record() { tee -a "$out" >&2; }
 
 note "taiji-sim, 50 ms to the first frame"
 "$bin/taiji-sim" --port 0 --first-frame-delay-ms 50 >"$work/sim.out" 2>&1 &
-pids+=($!)
+sim_pid=$!
+pids+=("$sim_pid")
 for _ in $(seq 100); do grep -q "listening on" "$work/sim.out" && break; sleep 0.1; done
 sim=$(sed -n 's/^taiji-sim listening on \(\S*\).*/\1/p' "$work/sim.out")
 
@@ -84,10 +85,14 @@ note "time to first token, direct vs gateway (OpenAI), alternating rounds"
 "${lg[@]}" ttft "${targets[@]}" --streams 1 --requests 60 --rounds 2 | record
 "${lg[@]}" ttft "${targets[@]}" --streams 16 --requests 320 --rounds 2 | record
 "${lg[@]}" ttft "${targets[@]}" --streams 64 --requests 640 --rounds 2 | record
+note "time to first token with a 64 KiB prompt (Claude Code's size), direct vs gateway (Anthropic)"
+"${lg[@]}" ttft "${targets[@]}" --streams 1 --requests 30 --rounds 2 --prompt-kib 64 \
+  --targets direct,anthropic | record
 
 note "frames/s over long replies, and the gateway's CPU per frame"
 for api in direct openai anthropic direct openai anthropic; do
-  "${lg[@]}" frames "${targets[@]}" --target "$api" --streams 2 --words 60000 --pid "$gateway_pid" | record
+  "${lg[@]}" frames "${targets[@]}" --target "$api" --streams 2 --words 150000 --pid "$gateway_pid" \
+    --sim-pid "$sim_pid" | record
 done
 
 sleep 2

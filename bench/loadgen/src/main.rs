@@ -104,6 +104,10 @@ enum Cmd {
         /// The process whose CPU time is divided by the frames (the gateway).
         #[arg(long)]
         pid: Option<u32>,
+        /// The simulator's process, whose CPU per frame is reported too (with this client's own):
+        /// together they bound the rate two shared cores can stream at.
+        #[arg(long)]
+        sim_pid: Option<u32>,
     },
     /// RSS of `--pid` while `--streams` streams are open through the gateway.
     Hold {
@@ -144,7 +148,8 @@ async fn main() -> anyhow::Result<()> {
             streams,
             words,
             pid,
-        } => frames(endpoints, target, streams, words, pid).await,
+            sim_pid,
+        } => frames(endpoints, target, streams, words, pid, sim_pid).await,
         Cmd::Hold {
             endpoints,
             streams,
@@ -423,11 +428,14 @@ async fn frames(
     streams: usize,
     words: usize,
     pid: Option<u32>,
+    sim_pid: Option<u32>,
 ) -> anyhow::Result<()> {
     let bench = Bench::new(endpoints).await?;
     // Warm-up.
     bench.one(target, "[[sim:long=100]]").await?;
     let cpu_before = pid.map(cpu_time).transpose()?;
+    let sim_before = sim_pid.map(cpu_time).transpose()?;
+    let own_before = cpu_time(std::process::id())?;
     let started = Instant::now();
     let mut workers = Vec::new();
     for _ in 0..streams {
@@ -444,12 +452,20 @@ async fn frames(
         (Some(pid), Some(before)) => Some(cpu_time(pid)?.saturating_sub(before)),
         _ => None,
     };
+    let sim_cpu = match (sim_pid, sim_before) {
+        (Some(pid), Some(before)) => Some(cpu_time(pid)?.saturating_sub(before)),
+        _ => None,
+    };
+    let own_cpu = cpu_time(std::process::id())?.saturating_sub(own_before);
+    let per_frame = |cpu: Duration| (cpu.as_secs_f64() * 1e6 / frames as f64 * 100.0).round() / 100.0;
     println!(
         "{}",
         json!({"bench": "frames", "target": format!("{target:?}").to_lowercase(), "streams": streams,
             "frames": frames, "secs": (secs * 1000.0).round() / 1000.0,
             "frames_per_s": (frames as f64 / secs).round(),
-            "cpu_us_per_frame": cpu.map(|cpu| (cpu.as_secs_f64() * 1e6 / frames as f64 * 100.0).round() / 100.0)})
+            "cpu_us_per_frame": cpu.map(per_frame),
+            "sim_cpu_us_per_frame": sim_cpu.map(per_frame),
+            "client_cpu_us_per_frame": per_frame(own_cpu)})
     );
     Ok(())
 }
