@@ -81,6 +81,9 @@ echo "{\"bench\":\"rss_idle\",\"rss_mib\":$(rss_mib "$gateway_pid")}" | record
 lg=("$bin/taiji-loadgen")
 targets=(--sim "$sim" --gateway "$gateway" --key "$key")
 
+note "one HTTP request and response on loopback (the least one more hop costs)"
+"${lg[@]}" hop "${targets[@]}" | record
+
 note "time to first token, direct vs gateway (OpenAI), alternating rounds"
 "${lg[@]}" ttft "${targets[@]}" --streams 1 --requests 60 --rounds 2 | record
 "${lg[@]}" ttft "${targets[@]}" --streams 16 --requests 320 --rounds 2 | record

@@ -50,6 +50,14 @@ for streams, target in ((1, "≤ 0.5 / 1 ms"), (16, "≤ 1 / 3 ms"), (64, "p99 �
         one("ttft", target="openai", streams=streams, prompt_kib=0),
         target,
     )
+hop = one("hop")
+if hop:
+    row(
+        "one HTTP request and response on loopback (`GET /` of the gateway)",
+        "—",
+        f"{hop['p50_ms']:.2f} / {hop['p99_ms']:.2f} ms",
+        "the least an extra hop adds",
+    )
 ttft_row(
     "the same, 1 stream, 64 KiB prompt (Claude Code's size; Anthropic API)",
     one("ttft", target="direct", streams=1, prompt_kib=64),

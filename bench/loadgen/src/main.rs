@@ -121,6 +121,14 @@ enum Cmd {
         #[arg(long, default_value_t = 3.0)]
         secs: f64,
     },
+    /// The time of one HTTP request and response on loopback (`GET /` of the gateway, the least it
+    /// serves): what one more hop between client and site costs at the least, on this machine.
+    Hop {
+        #[command(flatten)]
+        endpoints: Endpoints,
+        #[arg(long, default_value_t = 500)]
+        requests: usize,
+    },
     /// Milliseconds from spawning the command to its `listening on` line on stdout.
     Startup {
         #[arg(long, default_value_t = 5)]
@@ -150,6 +158,7 @@ async fn main() -> anyhow::Result<()> {
             pid,
             sim_pid,
         } => frames(endpoints, target, streams, words, pid, sim_pid).await,
+        Cmd::Hop { endpoints, requests } => hop(endpoints, requests).await,
         Cmd::Hold {
             endpoints,
             streams,
@@ -466,6 +475,34 @@ async fn frames(
             "cpu_us_per_frame": cpu.map(per_frame),
             "sim_cpu_us_per_frame": sim_cpu.map(per_frame),
             "client_cpu_us_per_frame": per_frame(own_cpu)})
+    );
+    Ok(())
+}
+
+async fn hop(endpoints: Endpoints, requests: usize) -> anyhow::Result<()> {
+    let bench = Bench::new(endpoints).await?;
+    let url = format!("{}/", bench.gateway()?);
+    let mut times = Vec::with_capacity(requests);
+    for index in 0..requests + 20 {
+        let started = Instant::now();
+        bench
+            .http
+            .get(&url)
+            .send()
+            .await?
+            .error_for_status()?
+            .bytes()
+            .await?;
+        // The first requests warm the connection up.
+        if index >= 20 {
+            times.push(started.elapsed());
+        }
+    }
+    times.sort_unstable();
+    println!(
+        "{}",
+        json!({"bench": "hop", "n": times.len(), "p50_ms": ms(percentile(&times, 0.50)),
+            "p99_ms": ms(percentile(&times, 0.99))})
     );
     Ok(())
 }
