@@ -59,9 +59,9 @@ if hop:
         "the least an extra hop adds",
     )
 ttft_row(
-    "the same, 1 stream, 64 KiB prompt (Claude Code's size; Anthropic API)",
-    one("ttft", target="direct", streams=1, prompt_kib=64),
-    one("ttft", target="anthropic", streams=1, prompt_kib=64),
+    "the same, 1 stream, 40 KiB prompt (Anthropic API, as Claude Code sends)",
+    one("ttft", target="direct", streams=1, prompt_kib=40),
+    one("ttft", target="anthropic", streams=1, prompt_kib=40),
     "—",
 )
 

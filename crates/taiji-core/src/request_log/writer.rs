@@ -6,12 +6,14 @@
 //! arrival order, which also orders the live broadcast exactly like the commits.
 //!
 //! Entry writes (a request's insert and its patches, three or more per request) are committed in
-//! groups: the writer runs every such job already queued in one transaction, then answers their
-//! callers and broadcasts the entries once the commit succeeded. One commit writes each changed page
-//! of the table and its indexes once per group instead of once per job, which under concurrent
-//! requests was most of the gateway's CPU outside the requests themselves; a lone request still
-//! commits at once, since the writer never waits for more jobs. Other jobs (retention, pending
-//! deletions, settings) run alone, outside any group.
+//! groups: the writer runs the queued jobs in one transaction, then answers their callers and
+//! broadcasts the entries once the commit succeeded. One commit writes each changed page of the
+//! table and its indexes once per group instead of once per job, which under concurrent requests was
+//! most of the gateway's CPU outside the requests themselves. A group that nobody awaits (the
+//! writes a request queues as it starts) gathers for up to [`GATHER`] first, so that its commit
+//! happens while the request waits for the model rather than on its way there; an awaited write is
+//! committed without gathering. Other jobs (retention, pending deletions, settings) run alone,
+//! outside any group.
 //!
 //! Between jobs the thread enforces retention whenever the retention interval has elapsed; it waits
 //! on the channel with a timeout, so an idle log costs nothing. The thread ends when the last
@@ -30,6 +32,11 @@ use super::{EntryPatch, LogEntry, NewEntry, PreviewPolicy, RequestLogError, Rete
 
 /// The most entry writes committed together (a bound on how long the first caller of a group waits).
 const MAX_GROUP: usize = 256;
+/// How long a group that nobody waits for gathers further writes before it is committed. A
+/// request's first writes (its entry, then "streaming") are queued as it starts; committing them a
+/// moment later, while the request waits for the model, keeps the commit off the path to the first
+/// token, and under concurrent requests one commit then carries the writes of many.
+const GATHER: Duration = Duration::from_millis(20);
 
 /// What a job can use.
 pub(super) struct WriterState {
@@ -87,6 +94,8 @@ struct Job {
     work: Box<dyn FnOnce(&mut WriterState) + Send>,
     /// An entry write, committed together with the others queued with it.
     grouped: bool,
+    /// Its caller waits for the commit, so its group is committed without gathering more.
+    awaited: bool,
 }
 
 /// The sending side: turns closures into jobs and awaits their results.
@@ -125,7 +134,7 @@ impl WriterHandle {
         work: impl FnOnce(&mut WriterState) -> Result<T, RequestLogError> + Send + 'static,
     ) -> Result<T, RequestLogError> {
         let (reply, answer) = oneshot::channel();
-        self.queue(true, move |state| {
+        self.queue(true, true, move |state| {
             let result = work(state);
             state
                 .after_commit
@@ -146,7 +155,7 @@ impl WriterHandle {
         &self,
         work: impl FnOnce(&mut WriterState) + Send + 'static,
     ) -> Result<(), RequestLogError> {
-        self.queue(false, work)
+        self.queue(false, false, work)
     }
 
     /// Queues the entry write `work` without waiting for it; it is committed with its group.
@@ -154,18 +163,20 @@ impl WriterHandle {
         &self,
         work: impl FnOnce(&mut WriterState) + Send + 'static,
     ) -> Result<(), RequestLogError> {
-        self.queue(true, work)
+        self.queue(true, false, work)
     }
 
     fn queue(
         &self,
         grouped: bool,
+        awaited: bool,
         work: impl FnOnce(&mut WriterState) + Send + 'static,
     ) -> Result<(), RequestLogError> {
         self.jobs
             .send(Job {
                 work: Box::new(work),
                 grouped,
+                awaited,
             })
             .map_err(|_| RequestLogError::Closed)
     }
@@ -200,27 +211,46 @@ fn run(mut state: WriterState, jobs: &mpsc::Receiver<Job>, interval: Duration) {
     tracing::debug!("request log writer stopped");
 }
 
-/// Runs `first` and every entry write queued behind it (up to [`MAX_GROUP`]) in one transaction,
-/// then answers and broadcasts. Returns the job that ended the group, if one did (it runs alone).
+/// Runs `first` and the entry writes that follow it in one transaction, then answers and
+/// broadcasts: those already queued and, while nobody waits for the group, those arriving within
+/// [`GATHER`] (up to [`MAX_GROUP`] in all). Returns the job that ended the group, if one did (it
+/// runs alone, after the commit).
 fn run_group(state: &mut WriterState, first: Job, jobs: &mpsc::Receiver<Job>) -> Option<Job> {
-    if let Err(error) = state.conn.execute_batch("BEGIN IMMEDIATE") {
-        // Without a transaction each statement commits on its own, as before grouping existed.
-        tracing::warn!(%error, "could not begin a request log transaction");
-        (first.work)(state);
-        state.finish_group(Ok(()));
-        return None;
-    }
-    (first.work)(state);
+    let deadline = Instant::now() + GATHER;
+    let mut awaited = first.awaited;
+    let mut group = vec![first];
     let mut rest = None;
-    for _ in 1..MAX_GROUP {
-        match jobs.try_recv() {
-            Ok(job) if job.grouped => (job.work)(state),
-            Ok(job) => {
+    while group.len() < MAX_GROUP {
+        let next = if awaited {
+            jobs.try_recv().ok()
+        } else {
+            jobs.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+                .ok()
+        };
+        match next {
+            Some(job) if job.grouped => {
+                awaited |= job.awaited;
+                group.push(job);
+            }
+            Some(job) => {
                 rest = Some(job);
                 break;
             }
-            Err(_) => break,
+            // Nothing more within the window, or the log is closing: commit what there is.
+            None => break,
         }
+    }
+    if let Err(error) = state.conn.execute_batch("BEGIN IMMEDIATE") {
+        // Without a transaction each statement commits on its own, as before grouping existed.
+        tracing::warn!(%error, "could not begin a request log transaction");
+        for job in group {
+            (job.work)(state);
+        }
+        state.finish_group(Ok(()));
+        return rest;
+    }
+    for job in group {
+        (job.work)(state);
     }
     match state.conn.execute_batch("COMMIT") {
         Ok(()) => state.finish_group(Ok(())),
