@@ -109,28 +109,41 @@ pub struct InvalidConfig(pub String);
 /// The URLs and header values derived from a validated [`UpstreamConfig`].
 #[derive(Debug, Clone)]
 pub(crate) struct Endpoints {
-    /// `base_url` without a trailing slash.
-    api_root: String,
+    /// `base_url`, parsed once: each request's URL is this one with its path set, so the host is
+    /// never parsed (and IDNA-mapped) again per request.
+    root: Url,
     /// `scheme://host[:port]`, sent as `origin`.
     pub(crate) origin: String,
+    /// The `referer` the web UI sends from its chat page.
+    chat_referer: String,
+    /// The `referer` the web UI sends from its login page.
+    auth_referer: String,
     /// The parsed proxy setting.
     pub(crate) proxy: ProxySetting,
 }
 
 impl Endpoints {
-    /// The absolute URL of an API path such as `/api/chat/tmpl`.
-    pub(crate) fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.api_root)
+    /// The absolute URL of an API path such as `/api/chat/tmpl` (a query may follow it).
+    pub(crate) fn url(&self, path: &str) -> Url {
+        let (path, query) = match path.split_once('?') {
+            Some((path, query)) => (path, Some(query)),
+            None => (path, None),
+        };
+        let mut url = self.root.clone();
+        let joined = format!("{}{path}", self.root.path().trim_end_matches('/'));
+        url.set_path(&joined);
+        url.set_query(query);
+        url
     }
 
     /// The `referer` the web UI sends from its chat page.
-    pub(crate) fn chat_referer(&self) -> String {
-        format!("{}/chat?_userMenuKey=chat", self.origin)
+    pub(crate) fn chat_referer(&self) -> &str {
+        &self.chat_referer
     }
 
     /// The `referer` the web UI sends from its login page.
-    pub(crate) fn auth_referer(&self) -> String {
-        format!("{}/auth", self.origin)
+    pub(crate) fn auth_referer(&self) -> &str {
+        &self.auth_referer
     }
 }
 
@@ -170,9 +183,12 @@ impl UpstreamConfig {
                 return Err(InvalidConfig(format!("{name} must be longer than zero")));
             }
         }
+        let origin = url.origin().ascii_serialization();
         Ok(Endpoints {
-            api_root: url.as_str().trim_end_matches('/').to_owned(),
-            origin: url.origin().ascii_serialization(),
+            chat_referer: format!("{origin}/chat?_userMenuKey=chat"),
+            auth_referer: format!("{origin}/auth"),
+            origin,
+            root: url,
             proxy: ProxySetting::parse(&self.proxy)?,
         })
     }
@@ -188,7 +204,7 @@ mod tests {
             .endpoints()
             .expect("default config is valid");
         assert_eq!(
-            endpoints.url("/api/chat/tmpl"),
+            endpoints.url("/api/chat/tmpl").as_str(),
             "https://ai.txg2024.xyz/api/chat/tmpl"
         );
         assert_eq!(endpoints.origin, "https://ai.txg2024.xyz");
@@ -207,10 +223,31 @@ mod tests {
         };
         let endpoints = config.endpoints().expect("valid");
         assert_eq!(
-            endpoints.url("/api/user/info"),
+            endpoints.url("/api/user/info").as_str(),
             "http://127.0.0.1:9000/api/user/info"
         );
         assert_eq!(endpoints.origin, "http://127.0.0.1:9000");
+    }
+
+    #[test]
+    fn paths_join_a_base_path_and_keep_their_query() {
+        let config = UpstreamConfig {
+            base_url: "https://example.cn/site/".into(),
+            ..Default::default()
+        };
+        let endpoints = config.endpoints().expect("valid");
+        assert_eq!(
+            endpoints.url("/api/chat/session?page=2").as_str(),
+            "https://example.cn/site/api/chat/session?page=2"
+        );
+        assert_eq!(
+            endpoints.url("/api/chat/session/493004").as_str(),
+            "https://example.cn/site/api/chat/session/493004"
+        );
+        assert_eq!(
+            endpoints.chat_referer(),
+            "https://example.cn/chat?_userMenuKey=chat"
+        );
     }
 
     #[test]
