@@ -88,34 +88,39 @@ if cpu:
     )
 
 
-# The two-core ceiling: while the simulator, the client and (through the gateway) the gateway all
+# The two-core bound: while the simulator, the client and (through the gateway) the gateway all
 # run flat out on the same two cores, the rate is at most 2 s of CPU per second divided by the CPU
 # all of them spend per frame, so the gateway's share of the direct rate is at most the direct
-# path's CPU per frame over the gateway path's (the median of the runs of each target).
-def median(values):
-    values = sorted(values)
-    return values[len(values) // 2] if values else None
+# path's CPU per frame over the gateway path's (the mean of each target's runs). "cores busy" is
+# the best rate times that CPU per frame: how much of the two cores each path used.
+def mean(values):
+    return sum(values) / len(values) if values else None
 
 
 def path_cpu(t):
     runs = [r for r in pick("frames", target=t) if r.get("sim_cpu_us_per_frame") is not None]
-    sim = median([r["sim_cpu_us_per_frame"] for r in runs])
-    client = median([r["client_cpu_us_per_frame"] for r in runs])
-    gateway = median([r["cpu_us_per_frame"] for r in runs if r.get("cpu_us_per_frame") is not None]) if t != "direct" else 0
+    sim = mean([r["sim_cpu_us_per_frame"] for r in runs])
+    client = mean([r["client_cpu_us_per_frame"] for r in runs])
+    gateway = mean([r["cpu_us_per_frame"] for r in runs if r.get("cpu_us_per_frame") is not None]) if t != "direct" else 0
     return None if sim is None or client is None or gateway is None else (sim, client, gateway)
 
 
 direct_cpu = path_cpu("direct")
 if direct_cpu:
-    parts = [f"simulator {direct_cpu[0]:.2f} + client {direct_cpu[1]:.2f} µs"]
+    parts = [
+        f"simulator {direct_cpu[0]:.2f} + client {direct_cpu[1]:.2f} µs; "
+        f"{best['direct'] * sum(direct_cpu) / 1e6:.1f} cores busy"
+    ]
     for t, name in (("openai", "OpenAI"), ("anthropic", "Anthropic")):
         through = path_cpu(t)
         if through:
             parts.append(
-                f"{name}: {through[0]:.2f} + {through[1]:.2f} + gateway {through[2]:.2f} µs, "
-                f"ceiling {100 * sum(direct_cpu) / sum(through):.0f} % of direct"
+                f"{name}: {through[0]:.2f} + {through[1]:.2f} + gateway {through[2]:.2f} µs; "
+                f"{best[t] * sum(through) / 1e6:.1f} cores busy; bound {100 * sum(direct_cpu) / sum(through):.0f} % of direct"
             )
     row("CPU per frame of every process on the path (two shared cores)", parts[0], "; ".join(parts[1:]), "—")
+
+
 idle, after = one("rss_idle"), one("rss_after_load")
 if idle:
     row("RSS idle (signed in)", "—", f"{idle['rss_mib']:.1f} MiB" + (f" (after the load: {after['rss_mib']:.1f} MiB)" if after else ""), "≤ 15 MiB")
