@@ -4,7 +4,7 @@
 
 use std::sync::LazyLock;
 
-use crate::support::text_of;
+use crate::support::{TemplateEncoder, encode_both, text_of};
 use serde_json::{Value, json};
 use taiji_core::api::ApiFlavor;
 use taiji_core::api::anthropic::validate::validate_common;
@@ -489,28 +489,25 @@ proptest::proptest! {
     /// Deltas written into the cut event template are byte for byte the events `encode` serialises.
     #[test]
     fn template_deltas_are_the_serialised_events(events in any_events()) {
-        let mut whole = AnthropicStreamEncoder::new(meta(), 9);
-        let mut templated = AnthropicStreamEncoder::new(meta(), 9);
-        let mut expected = Vec::new();
-        let mut written = bytes::BytesMut::new();
-        for frame in whole.start() {
-            expected.extend_from_slice(&frame);
-        }
-        for frame in templated.start() {
-            written.extend_from_slice(&frame);
-        }
-        let finish = OutputEvent::Finished(Finish {
-            reason: StopReason::EndTurn,
-            usage: Usage::default(),
-            usage_estimated: false,
-            reasoning_tokens: 0,
-        });
-        for event in events.iter().chain([&finish]) {
-            for frame in whole.encode(event) {
-                expected.extend_from_slice(&frame);
-            }
-            templated.encode_into(event, &mut written);
-        }
-        proptest::prop_assert_eq!(String::from_utf8_lossy(&written), String::from_utf8_lossy(&expected));
+        let (expected, written) = encode_both(
+            AnthropicStreamEncoder::new(meta(), 9),
+            AnthropicStreamEncoder::new(meta(), 9),
+            &events,
+        );
+        proptest::prop_assert_eq!(written, expected);
+    }
+}
+
+impl TemplateEncoder for AnthropicStreamEncoder {
+    fn opening(&mut self) -> Vec<bytes::Bytes> {
+        self.start()
+    }
+
+    fn encode(&mut self, event: &OutputEvent) -> Vec<bytes::Bytes> {
+        AnthropicStreamEncoder::encode(self, event)
+    }
+
+    fn encode_into(&mut self, event: &OutputEvent, out: &mut bytes::BytesMut) {
+        AnthropicStreamEncoder::encode_into(self, event, out);
     }
 }

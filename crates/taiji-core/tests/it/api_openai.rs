@@ -3,7 +3,7 @@
 
 use std::sync::LazyLock;
 
-use crate::support::text_of;
+use crate::support::{TemplateEncoder, encode_both, text_of};
 use serde_json::{Value, json};
 use taiji_core::api::extract::parse_json;
 use taiji_core::api::limits::{LimitOutcome, OutputLimiter, OutputLimits};
@@ -545,28 +545,25 @@ proptest::proptest! {
     #[test]
     fn template_deltas_are_the_serialised_chunks(events in any_events(), model in "[a-z0-9.:/-]{1,20}") {
         let meta = ResponseMeta { id: "chatcmpl-x".into(), created: 1, model };
-        let mut whole = OpenAiStreamEncoder::new(meta.clone(), true);
-        let mut templated = OpenAiStreamEncoder::new(meta, true);
-        let mut expected = Vec::new();
-        let mut written = bytes::BytesMut::new();
-        if let Some(frame) = whole.start() {
-            expected.extend_from_slice(&frame);
-        }
-        if let Some(frame) = templated.start() {
-            written.extend_from_slice(&frame);
-        }
-        let finish = OutputEvent::Finished(Finish {
-            reason: StopReason::EndTurn,
-            usage: Usage::default(),
-            usage_estimated: false,
-            reasoning_tokens: 0,
-        });
-        for event in events.iter().chain([&finish]) {
-            for frame in whole.encode(event) {
-                expected.extend_from_slice(&frame);
-            }
-            templated.encode_into(event, &mut written);
-        }
-        proptest::prop_assert_eq!(String::from_utf8_lossy(&written), String::from_utf8_lossy(&expected));
+        let (expected, written) = encode_both(
+            OpenAiStreamEncoder::new(meta.clone(), true),
+            OpenAiStreamEncoder::new(meta, true),
+            &events,
+        );
+        proptest::prop_assert_eq!(written, expected);
+    }
+}
+
+impl TemplateEncoder for OpenAiStreamEncoder {
+    fn opening(&mut self) -> Vec<bytes::Bytes> {
+        self.start().into_iter().collect()
+    }
+
+    fn encode(&mut self, event: &OutputEvent) -> Vec<bytes::Bytes> {
+        OpenAiStreamEncoder::encode(self, event)
+    }
+
+    fn encode_into(&mut self, event: &OutputEvent, out: &mut bytes::BytesMut) {
+        OpenAiStreamEncoder::encode_into(self, event, out);
     }
 }

@@ -39,3 +39,45 @@ pub async fn signed_in_core(sim: &taiji_sim::Simulator, dir: &std::path::Path) -
     }
     core
 }
+
+/// One stream encoder as the template tests drive it: its opening frames, `encode` and
+/// `encode_into`.
+pub trait TemplateEncoder {
+    fn opening(&mut self) -> Vec<bytes::Bytes>;
+    fn encode(&mut self, event: &taiji_core::api::output::OutputEvent) -> Vec<bytes::Bytes>;
+    fn encode_into(&mut self, event: &taiji_core::api::output::OutputEvent, out: &mut bytes::BytesMut);
+}
+
+/// Feeds `events` and an ordinary finish to two fresh copies of an encoder, one serialising every
+/// frame (`encode`), the other writing into its templates (`encode_into`); returns both outputs.
+pub fn encode_both<E: TemplateEncoder>(
+    mut whole: E,
+    mut templated: E,
+    events: &[taiji_core::api::output::OutputEvent],
+) -> (String, String) {
+    use taiji_core::api::output::{Finish, OutputEvent, StopReason};
+    let mut expected = Vec::new();
+    let mut written = bytes::BytesMut::new();
+    for frame in whole.opening() {
+        expected.extend_from_slice(&frame);
+    }
+    for frame in templated.opening() {
+        written.extend_from_slice(&frame);
+    }
+    let finish = OutputEvent::Finished(Finish {
+        reason: StopReason::EndTurn,
+        usage: taiji_core::chat::Usage::default(),
+        usage_estimated: false,
+        reasoning_tokens: 0,
+    });
+    for event in events.iter().chain([&finish]) {
+        for frame in whole.encode(event) {
+            expected.extend_from_slice(&frame);
+        }
+        templated.encode_into(event, &mut written);
+    }
+    (
+        String::from_utf8_lossy(&expected).into_owned(),
+        String::from_utf8_lossy(&written).into_owned(),
+    )
+}
