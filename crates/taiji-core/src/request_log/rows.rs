@@ -1,6 +1,8 @@
 //! Mapping between [`LogEntry`] and rows of the `requests` table, and between timestamps and the
 //! integer milliseconds stored in the database (integers sort, compare and group cheaply).
 
+use std::sync::LazyLock;
+
 use rusqlite::{Connection, OptionalExtension, Row};
 use time::OffsetDateTime;
 
@@ -72,8 +74,11 @@ pub(super) fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<LogEntry> {
 
 /// Reads the entry with this id.
 pub(super) fn load_entry(conn: &Connection, id: &str) -> Result<LogEntry, RequestLogError> {
-    // Prepared once per connection: the writer reads an entry back after most of its writes.
-    conn.prepare_cached(&format!("SELECT {ENTRY_COLUMNS} FROM requests WHERE id = ?1"))?
+    // Written and prepared once per connection: the writer reads an entry back after its writes
+    // whenever the UI listens.
+    static SELECT_ENTRY: LazyLock<String> =
+        LazyLock::new(|| format!("SELECT {ENTRY_COLUMNS} FROM requests WHERE id = ?1"));
+    conn.prepare_cached(&SELECT_ENTRY)?
         .query_row([id], entry_from_row)
         .optional()?
         .ok_or_else(|| RequestLogError::NotFound(id.to_owned()))

@@ -240,17 +240,17 @@ fn run_group(state: &mut WriterState, first: Job, jobs: &mpsc::Receiver<Job>) ->
             None => break,
         }
     }
-    if let Err(error) = state.conn.execute_batch("BEGIN IMMEDIATE") {
+    let began = state.conn.execute_batch("BEGIN IMMEDIATE");
+    if let Err(error) = &began {
         // Without a transaction each statement commits on its own, as before grouping existed.
         tracing::warn!(%error, "could not begin a request log transaction");
-        for job in group {
-            (job.work)(state);
-        }
-        state.finish_group(Ok(()));
-        return rest;
     }
     for job in group {
         (job.work)(state);
+    }
+    if began.is_err() {
+        state.finish_group(Ok(()));
+        return rest;
     }
     match state.conn.execute_batch("COMMIT") {
         Ok(()) => state.finish_group(Ok(())),

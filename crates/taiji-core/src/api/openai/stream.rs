@@ -28,10 +28,9 @@ pub struct OpenAiStreamEncoder {
     started: bool,
     finished: bool,
     tool_calls: u32,
-    /// The content delta chunk cut around its text, made at the first content delta.
-    content_slot: Option<StringSlot>,
-    /// The same for reasoning deltas.
-    reasoning_slot: Option<StringSlot>,
+    /// The content (`[0]`) and reasoning (`[1]`) delta chunks cut around their text, each made at
+    /// its first delta.
+    delta_slots: [Option<StringSlot>; 2],
 }
 
 impl OpenAiStreamEncoder {
@@ -43,8 +42,7 @@ impl OpenAiStreamEncoder {
             started: false,
             finished: false,
             tool_calls: 0,
-            content_slot: None,
-            reasoning_slot: None,
+            delta_slots: [None, None],
         }
     }
 
@@ -125,38 +123,18 @@ impl OpenAiStreamEncoder {
 
     /// The template of a content (or reasoning) delta chunk, made at its first use.
     fn delta_slot(&mut self, reasoning: bool) -> Option<&StringSlot> {
-        let made = if reasoning {
-            self.reasoning_slot.is_some()
-        } else {
-            self.content_slot.is_some()
-        };
-        if !made {
-            let (content, reasoning_content) = if reasoning {
-                (None, Some(SLOT_MARKER))
-            } else {
-                (Some(SLOT_MARKER), None)
+        let index = usize::from(reasoning);
+        if self.delta_slots[index].is_none() {
+            let marker = Some(SLOT_MARKER);
+            let delta = Delta {
+                role: None,
+                content: if reasoning { None } else { marker },
+                reasoning_content: if reasoning { marker } else { None },
+                tool_calls: None,
             };
-            let frame = self.choice_chunk(
-                Delta {
-                    role: None,
-                    content,
-                    reasoning_content,
-                    tool_calls: None,
-                },
-                None,
-            );
-            let slot = StringSlot::around_marker(&frame);
-            if reasoning {
-                self.reasoning_slot = slot;
-            } else {
-                self.content_slot = slot;
-            }
+            self.delta_slots[index] = StringSlot::around_marker(&self.choice_chunk(delta, None));
         }
-        if reasoning {
-            self.reasoning_slot.as_ref()
-        } else {
-            self.content_slot.as_ref()
-        }
+        self.delta_slots[index].as_ref()
     }
 
     /// The in-stream error frame; the stream must close after it (no `[DONE]`).
@@ -324,6 +302,6 @@ mod tests {
         assert!(encoder.start().is_some());
         encoder.encode_into(&OutputEvent::Text("a".into()), &mut out);
         encoder.encode_into(&OutputEvent::Reasoning("b".into()), &mut out);
-        assert!(encoder.content_slot.is_some() && encoder.reasoning_slot.is_some());
+        assert!(encoder.delta_slots.iter().all(Option::is_some));
     }
 }

@@ -3,8 +3,8 @@
 //! `message_start` announces. Both are counted beside the upstream call, not before it: Claude Code
 //! sends prompts of tens of thousands of tokens, and counting them on the request's path delayed
 //! the first token by that much. A short prompt is counted at once (a few microseconds, less than
-//! handing it to another thread), and so is any prompt before the tokenizer's first use has
-//! compiled its pattern on the blocking pool.
+//! handing it to another thread); a long one, and any prompt while the tokenizer's pattern is not
+//! compiled yet (its first count takes milliseconds), on the blocking pool.
 
 use tokio::task::JoinHandle;
 
@@ -44,29 +44,18 @@ fn count(
 }
 
 impl Counting {
-    /// Whether `prompt_text` is better counted on the blocking pool, beside the upstream call,
-    /// than here and now.
-    pub(super) fn runs_beside(estimator: &TokenEstimator, prompt_text: &str) -> bool {
-        prompt_text.len() > INLINE_BYTES || !estimator.is_ready()
-    }
-
-    /// Counts at once.
-    pub(super) fn now(
+    /// Counts a short prompt at once; starts a long one (from a copy: the original goes upstream)
+    /// on the blocking pool, where it runs while the request is dispatched.
+    pub(super) fn start(
         estimator: &TokenEstimator,
         prompt_text: &str,
         images: usize,
-        anthropic: Option<&MessagesRequest>,
-    ) -> Self {
-        Self::Ready(count(estimator, prompt_text, images, anthropic))
-    }
-
-    /// Counts on the blocking pool, beside the upstream call.
-    pub(super) fn beside(
-        estimator: TokenEstimator,
-        prompt_text: String,
-        images: usize,
         anthropic: Option<Box<MessagesRequest>>,
     ) -> Self {
+        if prompt_text.len() <= INLINE_BYTES && estimator.is_ready() {
+            return Self::Ready(count(estimator, prompt_text, images, anthropic.as_deref()));
+        }
+        let (estimator, prompt_text) = (estimator.clone(), prompt_text.to_owned());
         Self::Running(tokio::task::spawn_blocking(move || {
             count(&estimator, &prompt_text, images, anthropic.as_deref())
         }))

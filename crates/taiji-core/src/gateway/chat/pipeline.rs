@@ -60,19 +60,12 @@ pub(crate) async fn run(state: &AppState, call: ChatCall, mut wire: Wire) -> Res
     // The prompt holds the text and images the upstream gets; the transcript is not needed again.
     drop(call.transcript);
     let estimator = core.token_estimator().clone();
-    let images = prompt.files.len();
-    let anthropic = wire.take_request_to_count();
-    // A long prompt is counted from a copy while the original goes upstream.
-    let counting = if Counting::runs_beside(&estimator, &prompt.text) {
-        Err((prompt.text.clone(), anthropic))
-    } else {
-        Ok(Counting::now(
-            &estimator,
-            &prompt.text,
-            images,
-            anthropic.as_deref(),
-        ))
-    };
+    let counting = Counting::start(
+        &estimator,
+        &prompt.text,
+        prompt.files.len(),
+        wire.take_request_to_count(),
+    );
     let source = RequestSource {
         api: api_name(flavor).to_owned(),
         key_name: call.caller.key_name,
@@ -83,9 +76,6 @@ pub(crate) async fn run(state: &AppState, call: ChatCall, mut wire: Wire) -> Res
     request.stream = call.stream;
     request.reasoning_effort = call.reasoning_effort;
     let chat = core.dispatch(request);
-    let counting = counting.unwrap_or_else(|(prompt_text, anthropic)| {
-        Counting::beside(estimator.clone(), prompt_text, images, anthropic)
-    });
     let relay = Relay {
         core: core.clone(),
         flavor,
