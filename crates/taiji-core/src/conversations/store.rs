@@ -281,6 +281,21 @@ pub(super) fn message(conn: &Connection, conversation_id: &str, id: &str) -> Res
     with_images(conn, message)
 }
 
+/// The message `id`, which must be of `role`; `refusal` says what may not be done otherwise.
+fn message_with_role(
+    conn: &Connection,
+    conversation_id: &str,
+    id: &str,
+    role: MessageRole,
+    refusal: &str,
+) -> Result<ChatMessage> {
+    let found = message(conn, conversation_id, id)?;
+    if found.role != role {
+        return Err(ConversationError::Invalid(refusal.to_owned()));
+    }
+    Ok(found)
+}
+
 fn exists(conn: &Connection, id: &str) -> Result<()> {
     let found: Option<i64> = conn
         .query_row("SELECT 1 FROM conversations WHERE id = ?1", [id], |row| {
@@ -450,12 +465,13 @@ pub(super) fn add_version(
     model: &str,
 ) -> Result<String> {
     let tx = conn.transaction()?;
-    let old = message(&tx, conversation_id, message_id)?;
-    if old.role != MessageRole::Assistant {
-        return Err(ConversationError::Invalid(
-            "only an answer can be regenerated".to_owned(),
-        ));
-    }
+    let old = message_with_role(
+        &tx,
+        conversation_id,
+        message_id,
+        MessageRole::Assistant,
+        "only an answer can be regenerated",
+    )?;
     let version: u32 = tx.query_row(
         "SELECT MAX(version) + 1 FROM messages WHERE conversation_id = ?1 AND position = ?2",
         params![conversation_id, old.position],
@@ -483,13 +499,10 @@ pub(super) fn reset_for_retry(
     model: &str,
 ) -> Result<()> {
     let tx = conn.transaction()?;
-    let old = message(&tx, conversation_id, message_id)?;
-    if old.role != MessageRole::Assistant
-        || !matches!(old.status, MessageStatus::Failed | MessageStatus::Stopped)
-    {
-        return Err(ConversationError::Invalid(
-            "only a failed or stopped answer can be retried".to_owned(),
-        ));
+    const REFUSAL: &str = "only a failed or stopped answer can be retried";
+    let old = message_with_role(&tx, conversation_id, message_id, MessageRole::Assistant, REFUSAL)?;
+    if !matches!(old.status, MessageStatus::Failed | MessageStatus::Stopped) {
+        return Err(ConversationError::Invalid(REFUSAL.to_owned()));
     }
     tx.execute(
         "UPDATE messages SET content = '', reasoning = '', model = ?2, model_label = NULL, status = 'streaming',
@@ -517,12 +530,13 @@ pub(super) fn edit_user(
     model: &str,
 ) -> Result<String> {
     let tx = conn.transaction()?;
-    let old = message(&tx, conversation_id, message_id)?;
-    if old.role != MessageRole::User {
-        return Err(ConversationError::Invalid(
-            "only a user message can be edited".to_owned(),
-        ));
-    }
+    let old = message_with_role(
+        &tx,
+        conversation_id,
+        message_id,
+        MessageRole::User,
+        "only a user message can be edited",
+    )?;
     tx.execute(
         "DELETE FROM messages WHERE conversation_id = ?1 AND position > ?2",
         params![conversation_id, old.position],

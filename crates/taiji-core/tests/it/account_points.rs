@@ -5,13 +5,11 @@
 use std::time::Duration;
 
 use futures::StreamExt;
-use taiji_core::chat::{ChatRequest, RequestSource};
-use taiji_core::prompt::Transcript;
 use taiji_core::runtime::{CoreError, site_today};
 use taiji_core::upstream::UpstreamError;
 use taiji_sim::{SimConfig, Simulator};
 
-use crate::support::signed_in_core as signed_in;
+use crate::support::{dispatch_one, signed_in_core as signed_in};
 
 #[tokio::test]
 async fn a_chat_spends_points_from_the_balance() {
@@ -28,17 +26,7 @@ async fn a_chat_spends_points_from_the_balance() {
     assert!(published.has_changed().expect("open"));
     assert_eq!(published.borrow_and_update().as_ref(), Some(&before));
 
-    let model = core.resolve_model("gpt-4.1-mini").await.expect("model");
-    let built = core
-        .build_prompt(&Transcript::single_user("hi"), &model)
-        .await
-        .expect("prompt");
-    let mut stream = core.dispatch(ChatRequest::new(
-        model,
-        built.text,
-        built.files,
-        RequestSource::default(),
-    ));
+    let mut stream = dispatch_one(&core, "gpt-4.1-mini", "hi").await;
     while let Some(event) = stream.next().await {
         event.expect("no error");
     }

@@ -4,11 +4,12 @@
 use std::time::Duration;
 
 use futures::StreamExt;
-use taiji_core::chat::{ChatEvent, ChatRequest, RequestSource};
-use taiji_core::prompt::Transcript;
+use taiji_core::chat::ChatEvent;
 use taiji_core::runtime::{Core, CoreError, CoreOptions};
 use taiji_core::secret::Secret;
 use taiji_sim::{DEMO_ACCOUNT, DEMO_PASSWORD, SimConfig, Simulator};
+
+use crate::support::dispatch_one;
 
 fn options(dir: &std::path::Path, sim: &Simulator) -> CoreOptions {
     crate::support::core_options(dir, sim.base_url())
@@ -27,20 +28,8 @@ async fn sign_in_chat_and_restart_with_stored_credentials() {
     assert!(!core.has_credentials(), "a rejected login stores nothing");
 
     core.login(DEMO_ACCOUNT, DEMO_PASSWORD).await.expect("login");
-    let model = core
-        .resolve_model("GPT-4.1-MINI")
-        .await
-        .expect("case-insensitive match");
-    let built = core
-        .build_prompt(&Transcript::single_user("你好"), &model)
-        .await
-        .expect("prompt");
-    let mut stream = core.dispatch(ChatRequest::new(
-        model,
-        built.text,
-        built.files,
-        RequestSource::default(),
-    ));
+    // The model as a client may spell it: resolved case-insensitively.
+    let mut stream = dispatch_one(&core, "GPT-4.1-MINI", "你好").await;
     let mut text = String::new();
     while let Some(event) = stream.next().await {
         if let ChatEvent::TextDelta(piece) = event.expect("no error") {

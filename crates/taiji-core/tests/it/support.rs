@@ -81,3 +81,23 @@ pub fn encode_both<E: TemplateEncoder>(
         String::from_utf8_lossy(&written).into_owned(),
     )
 }
+
+/// Resolves `model` (as a client names it), builds the prompt of one user `text` and dispatches it:
+/// the path of one chat request through the core, without the gateway.
+pub async fn dispatch_one(
+    core: &taiji_core::runtime::Core,
+    model: &str,
+    text: &str,
+) -> taiji_core::dispatch::ChatStream {
+    let model = core.resolve_model(model).await.expect("model resolves");
+    let built = core
+        .build_prompt(&taiji_core::prompt::Transcript::single_user(text), &model)
+        .await
+        .expect("prompt");
+    core.dispatch(taiji_core::chat::ChatRequest::new(
+        model,
+        built.text,
+        built.files,
+        taiji_core::chat::RequestSource::default(),
+    ))
+}
