@@ -170,7 +170,7 @@ pub struct OutputLimiter {
     estimator: TokenEstimator,
     stop: StopMatcher,
     max_output_tokens: Option<u64>,
-    prompt_tokens_estimate: u64,
+    prompt_tokens: PromptTokens,
     /// Counted output tokens (reasoning included).
     output_tokens: u64,
     /// Counted reasoning tokens.
@@ -183,6 +183,19 @@ pub struct OutputLimiter {
     finished: bool,
 }
 
+/// The prompt's side of an estimated usage.
+#[derive(Debug, Clone)]
+enum PromptTokens {
+    Counted(u64),
+    /// The upstream prompt's text and image count, counted only if an estimate is reported: most
+    /// answers end with the upstream's own usage, and counting a prompt costs tens of microseconds
+    /// per sentence of Chinese and milliseconds for a coding agent's context.
+    Uncounted {
+        text: String,
+        images: usize,
+    },
+}
+
 impl OutputLimiter {
     /// A limiter for one request. `prompt_tokens_estimate` is reported as the prompt usage if the
     /// upstream's final record never arrives.
@@ -191,7 +204,7 @@ impl OutputLimiter {
             estimator,
             stop: StopMatcher::new(&limits.stop_sequences),
             max_output_tokens: limits.max_output_tokens,
-            prompt_tokens_estimate,
+            prompt_tokens: PromptTokens::Counted(prompt_tokens_estimate),
             output_tokens: 0,
             reasoning_tokens: 0,
             uncounted_reasoning: String::new(),
@@ -201,10 +214,21 @@ impl OutputLimiter {
         }
     }
 
-    /// Sets the prompt usage reported if the upstream's final record never arrives, once it is
-    /// counted (beside the upstream call).
-    pub fn set_prompt_tokens_estimate(&mut self, tokens: u64) {
-        self.prompt_tokens_estimate = tokens;
+    /// Sets the upstream prompt (its text and image count) whose tokens are reported as the prompt
+    /// usage if the upstream's final record never arrives or the answer is cut; it is counted
+    /// only then.
+    pub fn set_prompt(&mut self, text: String, images: usize) {
+        self.prompt_tokens = PromptTokens::Uncounted { text, images };
+    }
+
+    /// The prompt usage to report, counted now if it was not yet.
+    fn prompt_tokens_estimate(&mut self) -> u64 {
+        let tokens = match &self.prompt_tokens {
+            PromptTokens::Counted(tokens) => return *tokens,
+            PromptTokens::Uncounted { text, images } => self.estimator.estimate_prompt(text, *images),
+        };
+        self.prompt_tokens = PromptTokens::Counted(tokens);
+        tokens
     }
 
     /// Output tokens emitted so far, by the gateway's estimate.
@@ -344,10 +368,11 @@ impl OutputLimiter {
             // A cut stream never delivers the final record; a finished one may lack it too.
             Some(usage) if reason == StopReason::EndTurn => (usage, false),
             _ => {
+                let prompt_tokens = self.prompt_tokens_estimate();
                 let usage = Usage {
-                    prompt_tokens: self.prompt_tokens_estimate,
+                    prompt_tokens,
                     completion_tokens: self.output_tokens,
-                    total_tokens: self.prompt_tokens_estimate + self.output_tokens,
+                    total_tokens: prompt_tokens + self.output_tokens,
                     points: 0,
                 };
                 (usage, true)

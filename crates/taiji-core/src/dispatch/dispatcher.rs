@@ -336,32 +336,26 @@ impl Inner {
             if !self.paced(client).await? {
                 return Ok(None);
             }
-            // Creation runs in its own task: if the client leaves mid-call the upstream may still
-            // create the session, and only a task that outlives this one can delete it.
+            // If the client leaves mid-call the upstream may still create the session: the call
+            // then moves to a task of its own that deletes whatever it creates. Until then it runs
+            // here, which spares the path to the first token a task hand-over each way.
             let account = self.account.clone();
             let model_id = model.to_owned();
-            let mut creation = self
-                .tasks
-                .spawn(async move { account.create_session(&model_id).await });
+            let mut creation = Box::pin(async move { account.create_session(&model_id).await });
             let result = tokio::select! {
                 biased;
-                joined = &mut creation => joined,
+                result = &mut creation => result,
                 () = client.gone() => {
                     guard.adopt_late(creation);
                     return Ok(None);
                 }
             };
             let error = match result {
-                Ok(Ok(session)) => {
+                Ok(session) => {
                     guard.hold(session.id);
                     return Ok(Some(session));
                 }
-                Ok(Err(error)) => error,
-                Err(join) => {
-                    return Err(DispatchError::Internal(format!(
-                        "session creation task failed: {join}"
-                    )));
-                }
+                Err(error) => error,
             };
             if !self
                 .back_off(error, attempt, client, "creating the session")
@@ -564,8 +558,9 @@ impl Inner {
         self.log.begin_in_background(entry);
     }
 
+    /// Records how the request ended (see [`RequestLog::settle`] for why it is not hurried).
     async fn update_log(&self, id: &str, patch: EntryPatch) {
-        if let Err(error) = self.log.update(id, patch).await {
+        if let Err(error) = self.log.settle(id, patch).await {
             tracing::error!(request_id = id, %error, "could not update the request log");
         }
     }

@@ -2,7 +2,8 @@
 //! whatever way the request ends. The happy path deletes explicitly and waits for it; if the
 //! request's task is cancelled or panics instead, `Drop` hands the deletion to a new task.
 
-use tokio::task::JoinHandle;
+use std::future::Future;
+
 use tokio_util::task::TaskTracker;
 
 use super::reaper::SessionReaper;
@@ -31,10 +32,13 @@ impl SessionGuard {
 
     /// A session creation still under way after its client left: whatever it creates is deleted
     /// as soon as it exists.
-    pub(crate) fn adopt_late(&self, creation: JoinHandle<Result<SessionInfo, UpstreamError>>) {
+    pub(crate) fn adopt_late(
+        &self,
+        creation: impl Future<Output = Result<SessionInfo, UpstreamError>> + Send + 'static,
+    ) {
         let reaper = self.reaper.clone();
         self.tasks.spawn(async move {
-            if let Ok(Ok(session)) = creation.await {
+            if let Ok(session) = creation.await {
                 tracing::debug!(
                     session_id = session.id,
                     "deleting a session created after its client left"

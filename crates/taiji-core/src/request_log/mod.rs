@@ -137,7 +137,7 @@ impl RequestLog {
     pub async fn begin(&self, entry: NewEntry) -> Result<String> {
         self.inner
             .writer
-            .call_grouped(move |state| writer::insert(state, entry))
+            .call_grouped(true, move |state| writer::insert(state, entry))
             .await
     }
 
@@ -146,9 +146,25 @@ impl RequestLog {
         let id = id.to_owned();
         self.inner
             .writer
-            .call_grouped(move |state| {
+            .call_grouped(true, move |state| {
                 writer::apply_patch(state, &id, patch, true)?
                     .ok_or_else(|| RequestLogError::NotFound(id.clone()))
+            })
+            .await
+    }
+
+    /// Applies a finished request's last change and returns once it is committed, without
+    /// hurrying the commit: the change joins the writes other requests queue within the writer's
+    /// gathering window. Its caller (a request's task, whose client already has the answer) waits
+    /// a little longer, and the commit no longer lands on the next request's way to the upstream,
+    /// which a client sending its next request at once (an agent's tool loop) would otherwise
+    /// meet. Unlike [`RequestLog::update`] it does not read the entry back.
+    pub async fn settle(&self, id: &str, patch: EntryPatch) -> Result<()> {
+        let id = id.to_owned();
+        self.inner
+            .writer
+            .call_grouped(false, move |state| {
+                writer::apply_patch(state, &id, patch, false).map(|_| ())
             })
             .await
     }

@@ -10,9 +10,10 @@
 //! broadcasts the entries once the commit succeeded. One commit writes each changed page of the
 //! table and its indexes once per group instead of once per job, which under concurrent requests was
 //! most of the gateway's CPU outside the requests themselves. A group that nobody awaits (the
-//! writes a request queues as it starts) gathers for up to [`GATHER`] first, so that its commit
-//! happens while the request waits for the model rather than on its way there; an awaited write is
-//! committed without gathering. Other jobs (retention, pending deletions, settings) run alone,
+//! writes a request queues as it starts, and the last one its task awaits when the client already
+//! has its answer) gathers for up to [`GATHER`] first, so that its commit happens while requests
+//! wait for the model rather than on their way there; an urgent write (one a caller is waiting on)
+//! is committed without gathering. Other jobs (retention, pending deletions, settings) run alone,
 //! outside any group.
 //!
 //! Between jobs the thread enforces retention whenever the retention interval has elapsed; it waits
@@ -94,8 +95,8 @@ struct Job {
     work: Box<dyn FnOnce(&mut WriterState) + Send>,
     /// An entry write, committed together with the others queued with it.
     grouped: bool,
-    /// Its caller waits for the commit, so its group is committed without gathering more.
-    awaited: bool,
+    /// Someone waits for the commit, so its group is committed without gathering more.
+    urgent: bool,
 }
 
 /// The sending side: turns closures into jobs and awaits their results.
@@ -128,13 +129,15 @@ impl WriterHandle {
     }
 
     /// Runs the entry write `work` on the writer thread in the group being committed, and returns
-    /// its result once that group is committed (or the commit's error).
+    /// its result once that group is committed (or the commit's error). An `urgent` write has its
+    /// group committed at once; another may wait for the group to gather.
     pub(super) async fn call_grouped<T: Send + 'static>(
         &self,
+        urgent: bool,
         work: impl FnOnce(&mut WriterState) -> Result<T, RequestLogError> + Send + 'static,
     ) -> Result<T, RequestLogError> {
         let (reply, answer) = oneshot::channel();
-        self.queue(true, true, move |state| {
+        self.queue(true, urgent, move |state| {
             let result = work(state);
             state
                 .after_commit
@@ -169,14 +172,14 @@ impl WriterHandle {
     fn queue(
         &self,
         grouped: bool,
-        awaited: bool,
+        urgent: bool,
         work: impl FnOnce(&mut WriterState) + Send + 'static,
     ) -> Result<(), RequestLogError> {
         self.jobs
             .send(Job {
                 work: Box::new(work),
                 grouped,
-                awaited,
+                urgent,
             })
             .map_err(|_| RequestLogError::Closed)
     }
@@ -212,16 +215,16 @@ fn run(mut state: WriterState, jobs: &mpsc::Receiver<Job>, interval: Duration) {
 }
 
 /// Runs `first` and the entry writes that follow it in one transaction, then answers and
-/// broadcasts: those already queued and, while nobody waits for the group, those arriving within
+/// broadcasts: those already queued and, while no write of the group is urgent, those arriving within
 /// [`GATHER`] (up to [`MAX_GROUP`] in all). Returns the job that ended the group, if one did (it
 /// runs alone, after the commit).
 fn run_group(state: &mut WriterState, first: Job, jobs: &mpsc::Receiver<Job>) -> Option<Job> {
     let deadline = Instant::now() + GATHER;
-    let mut awaited = first.awaited;
+    let mut urgent = first.urgent;
     let mut group = vec![first];
     let mut rest = None;
     while group.len() < MAX_GROUP {
-        let next = if awaited {
+        let next = if urgent {
             jobs.try_recv().ok()
         } else {
             jobs.recv_timeout(deadline.saturating_duration_since(Instant::now()))
@@ -229,7 +232,7 @@ fn run_group(state: &mut WriterState, first: Job, jobs: &mpsc::Receiver<Job>) ->
         };
         match next {
             Some(job) if job.grouped => {
-                awaited |= job.awaited;
+                urgent |= job.urgent;
                 group.push(job);
             }
             Some(job) => {

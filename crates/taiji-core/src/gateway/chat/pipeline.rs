@@ -60,12 +60,10 @@ pub(crate) async fn run(state: &AppState, call: ChatCall, mut wire: Wire) -> Res
     // The prompt holds the text and images the upstream gets; the transcript is not needed again.
     drop(call.transcript);
     let estimator = core.token_estimator().clone();
-    let counting = Counting::start(
-        &estimator,
-        &prompt.text,
-        prompt.files.len(),
-        wire.take_request_to_count(),
-    );
+    let counting = Counting::start(&estimator, prompt.text.len(), wire.take_request_to_count());
+    let mut limiter = OutputLimiter::new(estimator, &call.limits, 0);
+    // A copy: the original goes upstream; this one is counted only if an estimate is reported.
+    limiter.set_prompt(prompt.text.clone(), prompt.files.len());
     let source = RequestSource {
         api: api_name(flavor).to_owned(),
         key_name: call.caller.key_name,
@@ -81,13 +79,13 @@ pub(crate) async fn run(state: &AppState, call: ChatCall, mut wire: Wire) -> Res
         flavor,
         options: state.options,
         draining: state.draining.clone(),
-        limiter: OutputLimiter::new(estimator, &call.limits, 0),
+        limiter,
         tools: call.tools.shaper(),
     };
     let response = if call.stream {
         relay::stream(relay, chat, counting, wire).await
     } else {
-        relay::aggregate(relay, chat, counting, wire.aggregator()).await
+        relay::aggregate(relay, chat, wire.aggregator()).await
     };
     with_note(response, note)
 }

@@ -101,9 +101,8 @@ pub(super) async fn stream(
 ) -> Response {
     let request_id = chat.id().to_owned();
     // Counted while the dispatcher creates the session and sends the message.
-    let estimates = counting.finish().await;
-    relay.limiter.set_prompt_tokens_estimate(estimates.prompt_tokens);
-    let mut encoder = wire.encoder(estimates.input_tokens.unwrap_or(estimates.prompt_tokens));
+    let input_tokens = counting.finish().await;
+    let mut encoder = wire.encoder(input_tokens.unwrap_or(0));
     let first = tokio::select! {
         biased;
         () = relay.draining.cancelled() => {
@@ -237,13 +236,9 @@ pub(super) async fn stream(
 pub(super) async fn aggregate(
     mut relay: Relay,
     mut chat: ChatStream,
-    counting: Counting,
     mut aggregator: Box<dyn Aggregate>,
 ) -> Response {
     let request_id = chat.id().to_owned();
-    // Counted while the dispatcher creates the session and sends the message.
-    let estimates = counting.finish().await;
-    relay.limiter.set_prompt_tokens_estimate(estimates.prompt_tokens);
     loop {
         let item = tokio::select! {
             biased;
