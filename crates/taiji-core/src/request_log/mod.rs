@@ -20,6 +20,7 @@ mod entry;
 mod error;
 mod export;
 mod failure;
+mod job_queue;
 mod pending;
 mod policy;
 mod query;

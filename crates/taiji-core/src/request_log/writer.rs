@@ -1,7 +1,7 @@
 //! The writer thread: the only owner of the read-write SQLite connection.
 //!
-//! rusqlite is blocking, so async callers never touch the connection. They send a job (a closure)
-//! over an unbounded channel and await its answer on a oneshot; sending never blocks and nothing is
+//! rusqlite is blocking, so async callers never touch the connection. They queue a job (a closure)
+//! on an unbounded queue ([`super::job_queue`]) and await its answer on a oneshot; sending never blocks and nothing is
 //! dropped, so any number of concurrent writers each get their row. Jobs run one at a time in
 //! arrival order, which also orders the live broadcast exactly like the commits.
 //!
@@ -17,16 +17,16 @@
 //! outside any group.
 //!
 //! Between jobs the thread enforces retention whenever the retention interval has elapsed; it waits
-//! on the channel with a timeout, so an idle log costs nothing. The thread ends when the last
+//! on the queue with a timeout, so an idle log costs nothing. The thread ends when the last
 //! [`super::RequestLog`] clone is dropped, after finishing the jobs already queued.
 
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, params};
 use time::OffsetDateTime;
 use tokio::sync::{broadcast, oneshot};
 
+use super::job_queue::{self, Received};
 use super::retention::enforce_retention;
 use super::rows::{load_entry, to_ms, to_sql_int};
 use super::{EntryPatch, LogEntry, NewEntry, PreviewPolicy, RequestLogError, RetentionPolicy};
@@ -102,13 +102,13 @@ struct Job {
 /// The sending side: turns closures into jobs and awaits their results.
 #[derive(Clone)]
 pub(super) struct WriterHandle {
-    jobs: mpsc::Sender<Job>,
+    jobs: job_queue::Sender<Job>,
 }
 
 impl WriterHandle {
     /// Starts the writer thread with `state`, enforcing retention at start and every `interval`.
     pub(super) fn spawn(state: WriterState, interval: Duration) -> std::io::Result<Self> {
-        let (jobs, receiver) = mpsc::channel::<Job>();
+        let (jobs, receiver) = job_queue::queue::<Job>();
         std::thread::Builder::new()
             .name("request-log-writer".to_owned())
             .spawn(move || run(state, &receiver, interval))?;
@@ -175,17 +175,19 @@ impl WriterHandle {
         urgent: bool,
         work: impl FnOnce(&mut WriterState) + Send + 'static,
     ) -> Result<(), RequestLogError> {
+        let job = Job {
+            work: Box::new(work),
+            grouped,
+            urgent,
+        };
+        // Only an entry write nobody hurries may wait for a gathering group's window to close.
         self.jobs
-            .send(Job {
-                work: Box::new(work),
-                grouped,
-                urgent,
-            })
+            .send(job, grouped && !urgent)
             .map_err(|_| RequestLogError::Closed)
     }
 }
 
-fn run(mut state: WriterState, jobs: &mpsc::Receiver<Job>, interval: Duration) {
+fn run(mut state: WriterState, jobs: &job_queue::Receiver<Job>, interval: Duration) {
     let mut next_retention = Instant::now();
     let mut next_job = None;
     loop {
@@ -198,10 +200,10 @@ fn run(mut state: WriterState, jobs: &mpsc::Receiver<Job>, interval: Duration) {
         }
         let job = match next_job.take() {
             Some(job) => job,
-            None => match jobs.recv_timeout(next_retention.saturating_duration_since(Instant::now())) {
-                Ok(job) => job,
-                Err(mpsc::RecvTimeoutError::Timeout) => continue,
-                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            None => match jobs.next(next_retention.saturating_duration_since(Instant::now())) {
+                Received::Job(job) => job,
+                Received::TimedOut => continue,
+                Received::Closed => break,
             },
         };
         if job.grouped {
@@ -218,17 +220,19 @@ fn run(mut state: WriterState, jobs: &mpsc::Receiver<Job>, interval: Duration) {
 /// broadcasts: those already queued and, while no write of the group is urgent, those arriving within
 /// [`GATHER`] (up to [`MAX_GROUP`] in all). Returns the job that ended the group, if one did (it
 /// runs alone, after the commit).
-fn run_group(state: &mut WriterState, first: Job, jobs: &mpsc::Receiver<Job>) -> Option<Job> {
+fn run_group(state: &mut WriterState, first: Job, jobs: &job_queue::Receiver<Job>) -> Option<Job> {
     let deadline = Instant::now() + GATHER;
     let mut urgent = first.urgent;
     let mut group = vec![first];
     let mut rest = None;
     while group.len() < MAX_GROUP {
         let next = if urgent {
-            jobs.try_recv().ok()
+            jobs.try_next()
         } else {
-            jobs.recv_timeout(deadline.saturating_duration_since(Instant::now()))
-                .ok()
+            match jobs.gather_until(deadline) {
+                Received::Job(job) => Some(job),
+                Received::TimedOut | Received::Closed => None,
+            }
         };
         match next {
             Some(job) if job.grouped => {
