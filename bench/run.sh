@@ -85,7 +85,7 @@ note "one HTTP request and response on loopback (the least one more hop costs)"
 "${lg[@]}" hop "${targets[@]}" | record
 
 note "time to first token, direct vs gateway (OpenAI), alternating rounds"
-"${lg[@]}" ttft "${targets[@]}" --streams 1 --requests 60 --rounds 2 | record
+"${lg[@]}" ttft "${targets[@]}" --streams 1 --requests 300 --rounds 2 | record
 "${lg[@]}" ttft "${targets[@]}" --streams 16 --requests 320 --rounds 2 | record
 "${lg[@]}" ttft "${targets[@]}" --streams 64 --requests 640 --rounds 2 | record
 note "time to first token with a 40 KiB prompt (near the site's 48,000-character limit; Claude Code sends such prompts), direct vs gateway (Anthropic)"
