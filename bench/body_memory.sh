@@ -16,28 +16,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 gateway_bin=${1:-target/debug/taiji-gateway}
 sim_bin=${2:-target/debug/taiji-sim}
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-"$sim_bin" --port 0 >"$work/sim.out" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do grep -q "listening on" "$work/sim.out" && break; sleep 0.1; done
-sim_url=$(sed -n 's/^taiji-sim listening on \(\S*\).*/\1/p' "$work/sim.out")
-
+# shellcheck source=bench/processes.sh
+source bench/processes.sh
+start_sim "$sim_bin"
 key=sk-bench-body-memory-0123456789
-HOME=$work TAIJI_ACCOUNT=13800000000 TAIJI_PASSWORD=taiji-demo-pass TAIJI_CREDENTIAL_STORE=file RUST_LOG=warn \
-  "$gateway_bin" serve --port 0 --data-dir "$work/data" --api-base "$sim_url" --api-key "$key" \
-  >"$work/gateway.out" 2>&1 &
-gateway=$!
-pids+=("$gateway")
-for _ in $(seq 300); do grep -q "^listening on" "$work/gateway.out" && break; sleep 0.1; done
-url=$(sed -n 's/^listening on \(\S*\)$/\1/p' "$work/gateway.out")
+start_gateway "$gateway_bin" "$key"
+url=$gateway
+gateway=$gateway_pid
 
 python3 - "$work/body.json" <<'PY'
 import base64, json, os, sys

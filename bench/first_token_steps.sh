@@ -11,28 +11,13 @@ cd "$(dirname "$0")/.."
 bin=${CARGO_TARGET_DIR:-target}/release
 requests=${1:-300}
 delay=${2:-50}
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-"$bin/taiji-sim" --port 0 --first-frame-delay-ms "$delay" >"$work/sim.out" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do grep -q "listening on" "$work/sim.out" && break; sleep 0.1; done
-sim=$(sed -n 's/^taiji-sim listening on \(\S*\).*/\1/p' "$work/sim.out")
+# shellcheck source=bench/processes.sh
+source bench/processes.sh
+start_sim "$bin/taiji-sim" --first-frame-delay-ms "$delay"
 key=sk-bench-0123456789abcdef
 mkdir -p "$work/data"
 echo '{"pacing":{"enabled":false}}' >"$work/data/settings.json"
-env HOME="$work" TAIJI_ACCOUNT=13800000000 TAIJI_PASSWORD=taiji-demo-pass TAIJI_CREDENTIAL_STORE=file \
-  RUST_LOG=warn "$bin/taiji-gateway" serve --port 0 --data-dir "$work/data" --api-base "$sim" \
-  --api-key "$key" --max-concurrent 64 >"$work/gateway.out" 2>"$work/gateway.err" &
-pids+=($!)
-for _ in $(seq 100); do grep -q "^listening on" "$work/gateway.out" && break; sleep 0.1; done
-gateway=$(sed -n 's/^listening on \(\S*\)$/\1/p' "$work/gateway.out")
+start_gateway "$bin/taiji-gateway" "$key" --max-concurrent 64
 
 load() {
   "$bin/taiji-loadgen" ttft --sim "$sim" --gateway "$gateway" --key "$key" --streams 1 \

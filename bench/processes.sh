@@ -1,0 +1,34 @@
+# Sourced by bench scripts: a work directory that is removed on exit together with the processes
+# started for the run, and the simulator and the gateway started and waited for.
+#
+#   source bench/processes.sh
+#   start_sim BIN [ARGS...]              sets $sim (its base URL) and $sim_pid
+#   start_gateway BIN KEY [ARGS...]      sets $gateway (its base URL) and $gateway_pid; signed in to
+#                                        $sim with the simulator's demo account, data in $work/data
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+start_sim() {
+  "$1" --port 0 "${@:2}" >"$work/sim.out" 2>&1 &
+  sim_pid=$!
+  pids+=("$sim_pid")
+  for _ in $(seq 100); do grep -q "listening on" "$work/sim.out" && break; sleep 0.1; done
+  sim=$(sed -n 's/^taiji-sim listening on \(\S*\).*/\1/p' "$work/sim.out")
+}
+
+start_gateway() {
+  HOME=$work TAIJI_ACCOUNT=13800000000 TAIJI_PASSWORD=taiji-demo-pass TAIJI_CREDENTIAL_STORE=file \
+    RUST_LOG=warn "$1" serve --port 0 --data-dir "$work/data" --api-base "$sim" --api-key "$2" "${@:3}" \
+    >"$work/gateway.out" 2>"$work/gateway.err" &
+  gateway_pid=$!
+  pids+=("$gateway_pid")
+  for _ in $(seq 300); do grep -q "^listening on" "$work/gateway.out" && break; sleep 0.1; done
+  gateway=$(sed -n 's/^listening on \(\S*\)$/\1/p' "$work/gateway.out")
+}
