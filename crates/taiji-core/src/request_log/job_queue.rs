@@ -60,17 +60,11 @@ impl<J> Drop for CloseOnDrop<J> {
 }
 
 /// The sending side. Cheap to clone; the queue closes when the last clone is dropped.
-pub(super) struct Sender<J> {
-    shared: Arc<Shared<J>>,
-    _close: Arc<CloseOnDrop<J>>,
-}
+pub(super) struct Sender<J>(Arc<CloseOnDrop<J>>);
 
 impl<J> Clone for Sender<J> {
     fn clone(&self) -> Self {
-        Self {
-            shared: Arc::clone(&self.shared),
-            _close: Arc::clone(&self._close),
-        }
+        Self(Arc::clone(&self.0))
     }
 }
 
@@ -91,10 +85,7 @@ pub(super) fn queue<J>() -> (Sender<J>, Receiver<J>) {
         }),
         wake: Condvar::new(),
     });
-    let sender = Sender {
-        shared: Arc::clone(&shared),
-        _close: Arc::new(CloseOnDrop(Arc::clone(&shared))),
-    };
+    let sender = Sender(Arc::new(CloseOnDrop(Arc::clone(&shared))));
     (sender, Receiver { shared })
 }
 
@@ -102,7 +93,8 @@ impl<J> Sender<J> {
     /// Queues `job`. `can_wait` says it may stay queued until a gathering writer's window closes.
     /// Gives the job back when the writer has ended.
     pub(super) fn send(&self, job: J, can_wait: bool) -> Result<(), J> {
-        let mut state = self.shared.lock();
+        let shared = &self.0.0;
+        let mut state = shared.lock();
         if state.gone {
             return Err(job);
         }
@@ -115,7 +107,7 @@ impl<J> Sender<J> {
         };
         drop(state);
         if wake {
-            self.shared.wake.notify_one();
+            shared.wake.notify_one();
         }
         Ok(())
     }

@@ -1,9 +1,9 @@
 //! The writer thread: the only owner of the read-write SQLite connection.
 //!
 //! rusqlite is blocking, so async callers never touch the connection. They queue a job (a closure)
-//! on an unbounded queue ([`super::job_queue`]) and await its answer on a oneshot; sending never blocks and nothing is
-//! dropped, so any number of concurrent writers each get their row. Jobs run one at a time in
-//! arrival order, which also orders the live broadcast exactly like the commits.
+//! on an unbounded queue ([`super::job_queue`]) and await its answer on a oneshot; queueing never
+//! blocks and nothing is dropped, so any number of concurrent writers each get their row. Jobs run
+//! one at a time in arrival order, which also orders the live broadcast exactly like the commits.
 //!
 //! Entry writes (a request's insert and its patches, three or more per request) are committed in
 //! groups: the writer runs the queued jobs in one transaction, then answers their callers and
