@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use futures::{FutureExt, Stream, StreamExt};
 use time::OffsetDateTime;
-use tokio::sync::{broadcast, mpsc, watch};
+use tokio::sync::{Notify, broadcast, mpsc, watch};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -145,10 +145,10 @@ impl Dispatcher {
     pub fn dispatch(&self, request: ChatRequest) -> ChatStream {
         let (tx, rx) = mpsc::channel(CLIENT_BUFFER);
         let id = request.id.clone();
-        let ended_early = Arc::new(OnceLock::new());
+        let shared = Arc::new(Shared::default());
         let client = Client {
             tx,
-            ended_early: Arc::clone(&ended_early),
+            shared: Arc::clone(&shared),
         };
         let inner = Arc::clone(&self.inner);
         self.inner.tasks.spawn(async move {
@@ -162,7 +162,7 @@ impl Dispatcher {
                 inner.record_failure(&request_id, &error, started).await;
             }
         });
-        ChatStream { id, rx, ended_early }
+        ChatStream { id, rx, shared }
     }
 
     /// Dispatcher events for the UI and tray.
@@ -221,8 +221,16 @@ enum Outcome {
 /// means the client went away.
 struct Client {
     tx: mpsc::Sender<Result<ChatEvent, DispatchError>>,
+    shared: Arc<Shared>,
+}
+
+/// What the two ends of a request share besides the events channel.
+#[derive(Debug, Default)]
+struct Shared {
     /// Set by [`ChatStream::finish_early`]: the client stopped reading on purpose, with this usage.
-    ended_early: Arc<OnceLock<Option<Usage>>>,
+    ended_early: OnceLock<Option<Usage>>,
+    /// Notified once the upstream has accepted the message ([`ChatStream::opening`]).
+    accepted: Notify,
 }
 
 impl Client {
@@ -319,6 +327,7 @@ impl Inner {
             Ok(None) => return Outcome::Cancelled,
             Err(error) => return Outcome::Failed(error),
         };
+        client.shared.accepted.notify_one();
         self.relay(request, stream, client, reply, started).await
     }
 
@@ -591,7 +600,7 @@ impl Inner {
     /// The client went away: an answer it ended on purpose ([`ChatStream::finish_early`]) is
     /// recorded as done, anything else as cancelled.
     async fn record_gone(&self, id: &str, client: &Client, reply: Option<&ReplyState>, started: Instant) {
-        match client.ended_early.get() {
+        match client.shared.ended_early.get() {
             Some(usage) => self.record_done(id, *usage, reply, started).await,
             None => self.record_cancelled(id, started).await,
         }
@@ -653,7 +662,18 @@ fn millis(duration: Duration) -> u64 {
 pub struct ChatStream {
     id: String,
     rx: mpsc::Receiver<Result<ChatEvent, DispatchError>>,
-    ended_early: Arc<OnceLock<Option<Usage>>>,
+    shared: Arc<Shared>,
+}
+
+/// How a request's stream begins ([`ChatStream::opening`]).
+#[derive(Debug)]
+pub enum Opening {
+    /// An event came first (a failure before the upstream answered, or the first delta).
+    Event(Result<ChatEvent, DispatchError>),
+    /// The upstream accepted the message and is generating; no event yet.
+    Accepted,
+    /// The stream ended without any event.
+    Ended,
 }
 
 impl ChatStream {
@@ -669,13 +689,30 @@ impl ChatStream {
         self.rx.try_recv().ok()
     }
 
+    /// Waits for the first event or for the upstream to accept the message, whichever comes
+    /// first. From the upstream's acceptance on, failures arrive as in-stream error frames (the
+    /// site rejects a message before generating with an envelope instead of a stream, which the
+    /// dispatcher reports as an event), so a streaming relay can send its response head then:
+    /// a client that has the head when the first token comes reads the token at once, instead of
+    /// parsing the head and the token together at that moment.
+    pub async fn opening(&mut self) -> Opening {
+        tokio::select! {
+            biased;
+            item = self.rx.recv() => match item {
+                Some(item) => Opening::Event(item),
+                None => Opening::Ended,
+            },
+            () = self.shared.accepted.notified() => Opening::Accepted,
+        }
+    }
+
     /// Ends the request on purpose before the upstream finished (a stop sequence or an output
     /// limit was reached). Like dropping the stream it stops the upstream at once and deletes the
     /// session, but the request is recorded as done, with `usage` (the caller's estimate, since the
     /// upstream's final record never comes), instead of cancelled.
     pub fn finish_early(self, usage: Option<Usage>) {
         // Set before the receiver is dropped, so the request's task sees it once it notices.
-        let _ = self.ended_early.set(usage);
+        let _ = self.shared.ended_early.set(usage);
     }
 }
 

@@ -13,7 +13,7 @@ mod session_guard;
 pub mod think;
 
 pub use admission::{Admission, AdmissionGauges};
-pub use dispatcher::{ChatStream, Dispatcher, DispatcherConfig};
+pub use dispatcher::{ChatStream, Dispatcher, DispatcherConfig, Opening};
 pub use error::DispatchError;
 pub use events::{DispatchEvent, DispatchEventKind};
 pub use pacing::{Pacer, PacingConfig};

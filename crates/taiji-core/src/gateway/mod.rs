@@ -74,11 +74,12 @@ pub struct GatewayOptions {
     /// Anthropic), so clients and proxies do not time out while the request is queued or the model
     /// is slow.
     pub keep_alive_interval: Duration,
-    /// How long a streamed request waits for the dispatcher's first event before the response
-    /// headers and the first frame go out. Failures that happen before generation (quota, prompt
-    /// too long, a blocked upstream) usually arrive within this window and then get a real HTTP
-    /// status instead of an in-stream error; a slow model or a queued request gets its first frame
-    /// when the window ends (Cherry Studio's connection check waits 15 s for it).
+    /// How long a streamed request waits for the upstream to accept the message (or for the
+    /// dispatcher's first event, if that comes first) before the response headers and the first
+    /// frame go out. Failures that happen before generation (quota, prompt too long, a blocked
+    /// upstream) usually arrive within this window and then get a real HTTP status instead of an
+    /// in-stream error; a queued request or a slow session gets its first frame when the window
+    /// ends (Cherry Studio's connection check waits 15 s for it).
     pub first_event_wait: Duration,
     /// The request body limit in bytes.
     pub body_limit: usize,

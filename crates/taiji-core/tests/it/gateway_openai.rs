@@ -223,6 +223,60 @@ async fn keep_alives_fill_pauses_and_queued_streams_start_at_once() {
 }
 
 #[tokio::test]
+async fn a_stream_starts_when_the_site_accepts_the_message_not_at_its_first_token() {
+    // The model's first frame comes a minute after the site accepted the message, and the
+    // first-event wait is longer still: only the acceptance can start the stream in time.
+    let harness = Harness::with(Setup {
+        sim: SimConfig {
+            first_frame_delay: Duration::from_secs(60),
+            ..SimConfig::default()
+        },
+        options: GatewayOptions {
+            first_event_wait: Duration::from_secs(120),
+            ..GatewayOptions::default()
+        },
+        ..Setup::default()
+    })
+    .await;
+    let request = json!({"model": "gpt-4.1-mini", "stream": true, "max_tokens": 100,
+        "messages": [{"role": "user", "content": "hello"}]});
+    for (path, opening_event) in [
+        ("/v1/chat/completions", "\"role\":\"assistant\""),
+        ("/v1/messages", "event: message_start"),
+    ] {
+        let pending = if path == "/v1/messages" {
+            harness.anthropic(path, &request)
+        } else {
+            harness.openai(path, &request)
+        };
+        let mut response = tokio::time::timeout(Duration::from_secs(20), pending.fetch())
+            .await
+            .expect("the head comes when the site accepts, not with the first token");
+        assert_eq!(response.status(), 200);
+        let opening = response.chunk().await.expect("read").expect("the opening");
+        let opening = String::from_utf8_lossy(&opening).into_owned();
+        assert!(opening.contains(opening_event), "{opening}");
+        // The client leaves before the answer: the upstream stream is dropped and the session
+        // deleted.
+        let aborted = harness.sim.control().stats().completions_aborted;
+        drop(response);
+        assert!(
+            harness
+                .sim
+                .control()
+                .wait_for(
+                    |stats| stats.completions_aborted == aborted + 1 && stats.sessions_open == 0,
+                    Duration::from_secs(10)
+                )
+                .await,
+            "{:?}",
+            harness.sim.control().stats()
+        );
+    }
+    harness.finish().await;
+}
+
+#[tokio::test]
 async fn large_bodies_are_accepted_up_to_the_limit() {
     let harness = Harness::start().await;
     let big =

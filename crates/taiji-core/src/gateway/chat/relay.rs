@@ -1,8 +1,8 @@
 //! The relays from the dispatcher's [`ChatStream`] to the client, through the [`OutputLimiter`]:
 //!
-//! - [`stream`]: SSE. It waits briefly for the first event so that failures before generation
-//!   still get a real status ([`crate::gateway::GatewayOptions::first_event_wait`]), then sends the
-//!   opening frames, the answer, keep-alives while idle, and the API's in-stream error if the
+//! - [`stream`]: SSE. It waits briefly for the upstream to accept the message (or for a failure
+//!   before that, which then gets a real status: [`crate::gateway::GatewayOptions::first_event_wait`]),
+//!   then sends the head and the opening frames, the answer, keep-alives while idle, and the API's in-stream error if the
 //!   request fails later. Frames that are ready are written together, and while frames arrive
 //!   faster than one per millisecond, those of the next millisecond join the same write. When axum drops the body (the client went away) the `ChatStream` is
 //!   dropped with it, which cancels the upstream call.
@@ -34,7 +34,7 @@ use crate::api::output::OutputEvent;
 use crate::api::sse::sse_headers;
 use crate::api::tools::ToolCallShaper;
 use crate::chat::ChatEvent;
-use crate::dispatch::{ChatStream, DispatchError};
+use crate::dispatch::{ChatStream, DispatchError, Opening};
 use crate::gateway::GatewayOptions;
 use crate::request_log::EntryPatch;
 use crate::runtime::Core;
@@ -108,15 +108,18 @@ pub(super) async fn stream(
         () = relay.draining.cancelled() => {
             return relay.fail_before_body(&request_id, &DispatchError::ShuttingDown).await;
         }
-        first = tokio::time::timeout(relay.options.first_event_wait, chat.next()) => first,
+        first = tokio::time::timeout(relay.options.first_event_wait, chat.opening()) => first,
     };
     let pending = match first {
-        Ok(Some(Ok(event))) => Some(event),
-        Ok(Some(Err(error))) => return relay.fail_before_body(&request_id, &error).await,
-        Ok(None) => {
+        Ok(Opening::Event(Ok(event))) => Some(event),
+        Ok(Opening::Event(Err(error))) => return relay.fail_before_body(&request_id, &error).await,
+        Ok(Opening::Ended) => {
             return ended_early(&request_id).into_response(relay.flavor);
         }
-        // Nothing yet (queued, or a slow model): start the stream and keep waiting there.
+        // The model is generating: the head goes out now, and the first token on its own when it
+        // comes (see `ChatStream::opening`).
+        Ok(Opening::Accepted) => None,
+        // Nothing yet (queued, or a slow session): start the stream and keep waiting there.
         Err(_) => None,
     };
 
