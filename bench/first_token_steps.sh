@@ -6,6 +6,9 @@
 # Needs tcpdump (`apt-get install tcpdump`) and root, and the release binaries bench/run.sh builds.
 #
 #   bench/first_token_steps.sh [requests] [first-frame delay ms]      (defaults: 300, 50)
+#
+# TAIJI_STEPS_TARGET=relay measures the minimal relay (`taiji-loadgen relay`, bench/loadgen/src/relay.rs)
+# in the gateway's place: the same steps with none of the gateway's features.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${CARGO_TARGET_DIR:-target}/release
@@ -17,11 +20,20 @@ start_sim "$bin/taiji-sim" --first-frame-delay-ms "$delay"
 key=sk-bench-0123456789abcdef
 mkdir -p "$work/data"
 echo '{"pacing":{"enabled":false}}' >"$work/data/settings.json"
-start_gateway "$bin/taiji-gateway" "$key" --max-concurrent 64
+if [[ ${TAIJI_STEPS_TARGET:-gateway} == relay ]]; then
+  "$bin/taiji-loadgen" relay --sim "$sim" >"$work/relay.out" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do grep -q "^listening on" "$work/relay.out" && break; sleep 0.1; done
+  gateway=$(sed -n 's/^listening on \(\S*\)$/\1/p' "$work/relay.out")
+  through=(--relay "$gateway" --targets relay)
+else
+  start_gateway "$bin/taiji-gateway" "$key" --max-concurrent 64
+  through=(--gateway "$gateway" --targets openai)
+fi
 
 load() {
-  "$bin/taiji-loadgen" ttft --sim "$sim" --gateway "$gateway" --key "$key" --streams 1 \
-    --requests "$1" --rounds 1 --targets openai
+  "$bin/taiji-loadgen" ttft --sim "$sim" "${through[@]}" --key "$key" --streams 1 \
+    --requests "$1" --rounds 1
 }
 load 50 >/dev/null
 tcpdump -i lo -n -s 300 -w "$work/capture.pcap" "tcp port ${sim##*:} or tcp port ${gateway##*:}" \

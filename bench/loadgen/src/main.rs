@@ -9,7 +9,8 @@
 //! - `frames`: frames per second over long replies, and CPU time of a process (the gateway) per
 //!   frame from `/proc/<pid>/stat`;
 //! - `hold`: resident memory of a process while many streams are open;
-//! - `startup`: time from spawning a command to its `listening on` line.
+//! - `startup`: time from spawning a command to its `listening on` line;
+//! - `relay`: serves the least gateway there can be (`relay.rs`), the second baseline of `ttft`.
 //!
 //! Every result is one JSON line on stdout; `bench/run.sh` turns them into the table. Benchmarks
 //! only: nothing is asserted.
@@ -22,6 +23,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::{Value, json};
+
+mod relay;
 
 #[derive(Parser)]
 #[command(about = "Load generator for bench/run.sh")]
@@ -38,6 +41,8 @@ enum Target {
     Openai,
     /// The gateway's Anthropic API.
     Anthropic,
+    /// The minimal relay (`taiji-loadgen relay`), through the same OpenAI request as `openai`.
+    Relay,
 }
 
 /// Where the targets are.
@@ -49,6 +54,9 @@ struct Endpoints {
     /// The gateway's base URL.
     #[arg(long)]
     gateway: Option<String>,
+    /// The minimal relay's base URL (`taiji-loadgen relay`).
+    #[arg(long)]
+    relay: Option<String>,
     /// The gateway's API key.
     #[arg(long, default_value = "")]
     key: String,
@@ -129,6 +137,21 @@ enum Cmd {
         #[arg(long, default_value_t = 500)]
         requests: usize,
     },
+    /// Serves the minimal relay on loopback (the second baseline of `ttft`, see `relay.rs`) until
+    /// killed.
+    Relay {
+        /// The simulator's base URL.
+        #[arg(long)]
+        sim: String,
+        #[arg(long, default_value = "13800000000")]
+        account: String,
+        #[arg(long, default_value = "taiji-demo-pass")]
+        password: String,
+        #[arg(long, default_value = "openai::gpt-4.1-mini")]
+        upstream_model: String,
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+    },
     /// Milliseconds from spawning the command to its `listening on` line on stdout.
     Startup {
         #[arg(long, default_value_t = 5)]
@@ -165,6 +188,13 @@ async fn main() -> anyhow::Result<()> {
             pid,
             secs,
         } => hold(endpoints, streams, pid, secs).await,
+        Cmd::Relay {
+            sim,
+            account,
+            password,
+            upstream_model,
+            port,
+        } => relay::serve(sim, &account, &password, upstream_model, port).await,
         Cmd::Startup { runs, command } => startup(runs, &command),
     }
 }
@@ -243,10 +273,18 @@ impl Bench {
                 .error_for_status()?;
                 result
             }
-            Target::Openai => {
+            Target::Openai | Target::Relay => {
+                let base = if target == Target::Relay {
+                    self.endpoints
+                        .relay
+                        .as_deref()
+                        .context("--relay is needed for this target")?
+                } else {
+                    self.gateway()?
+                };
                 let response = self
                     .http
-                    .post(format!("{}/v1/chat/completions", self.gateway()?))
+                    .post(format!("{base}/v1/chat/completions"))
                     .bearer_auth(&self.endpoints.key)
                     .json(&json!({"model": self.endpoints.model, "stream": true,
                         "messages": [{"role": "user", "content": text}]}))
