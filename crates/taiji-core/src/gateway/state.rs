@@ -1,15 +1,22 @@
 //! [`AppState`]: what every handler and middleware of the gateway shares: the one [`Core`], the
 //! gateway's options and the drain signal that ends running streams when the server stops.
 
+use std::ops::Deref;
+use std::sync::Arc;
+
 use tokio_util::sync::CancellationToken;
 
 use super::GatewayOptions;
 use super::body_budget::BodyBudget;
 use crate::runtime::Core;
 
-/// The state of one gateway router. Cheap to clone.
+/// The state of one gateway router. Every middleware and handler of a request takes its own
+/// clone, so a clone is one reference count, not one per field (the drain token's takes a lock).
 #[derive(Clone)]
-pub(crate) struct AppState {
+pub(crate) struct AppState(Arc<Shared>);
+
+/// The fields of [`AppState`].
+pub(crate) struct Shared {
     /// The client core; settings are read from it on every request so changes apply live.
     pub(crate) core: Core,
     /// Timings and limits.
@@ -26,12 +33,20 @@ pub(crate) struct AppState {
 
 impl AppState {
     pub(crate) fn new(core: Core, options: GatewayOptions, draining: CancellationToken) -> Self {
-        Self {
+        Self(Arc::new(Shared {
             core,
             options,
             draining,
             body_budget: BodyBudget::new(options.body_memory_budget),
             started_unix: time::OffsetDateTime::now_utc().unix_timestamp(),
-        }
+        }))
+    }
+}
+
+impl Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
     }
 }

@@ -48,14 +48,14 @@ pub struct UpstreamClient {
 pub(super) struct Inner {
     /// Survives configuration changes, so the `server_name_session` cookie is kept (§2.3).
     pub(super) jar: Arc<Jar>,
-    pub(super) active: RwLock<Active>,
+    /// Shared, not copied, by every call: a call clones the `Arc`, not the configuration.
+    pub(super) active: RwLock<Arc<Active>>,
     /// Held while the site is searched for or its version read: one wave of failures runs it once.
     pub(super) recovery: Mutex<Recovery>,
     pub(super) site: watch::Sender<SiteStatus>,
 }
 
 /// Everything a call needs, swapped as a whole by [`UpstreamClient::set_config`].
-#[derive(Clone)]
 pub(super) struct Active {
     pub(super) config: UpstreamConfig,
     pub(super) endpoints: Endpoints,
@@ -78,7 +78,7 @@ impl UpstreamClient {
         Ok(Self {
             inner: Arc::new(Inner {
                 jar,
-                active: RwLock::new(active),
+                active: RwLock::new(Arc::new(active)),
                 recovery: Mutex::new(Recovery::default()),
                 site,
             }),
@@ -87,7 +87,7 @@ impl UpstreamClient {
 
     /// The current configuration.
     pub fn config(&self) -> UpstreamConfig {
-        self.active().config
+        self.active().config.clone()
     }
 
     /// Replaces the configuration; calls started afterwards use it, running ones finish with the
@@ -98,12 +98,8 @@ impl UpstreamClient {
         Ok(())
     }
 
-    pub(super) fn active(&self) -> Active {
-        self.inner
-            .active
-            .read()
-            .expect("upstream config lock poisoned")
-            .clone()
+    pub(super) fn active(&self) -> Arc<Active> {
+        Arc::clone(&self.inner.active.read().expect("upstream config lock poisoned"))
     }
 
     /// `POST /api/user/login` with the browser's body of the configured front-end version (§3.1).

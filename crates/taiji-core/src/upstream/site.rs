@@ -8,6 +8,7 @@
 //! time; the runtime persists what it adopts.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -95,7 +96,7 @@ impl UpstreamClient {
     pub(super) fn install(&self, active: Active, event: Option<SiteEvent>) {
         let event = event.or_else(|| self.inner.site.borrow().last_event.clone());
         let status = SiteStatus::of(&active.config, &active.endpoints, event);
-        *self.inner.active.write().expect("upstream config lock poisoned") = active;
+        *self.inner.active.write().expect("upstream config lock poisoned") = Arc::new(active);
         self.inner.site.send_if_modified(|site| {
             let changed = *site != status;
             *site = status;
@@ -119,7 +120,7 @@ impl UpstreamClient {
     /// `op` once more.
     pub(super) async fn recovering<T, F, Fut>(&self, op: F) -> Result<T, UpstreamError>
     where
-        F: Fn(Active) -> Fut,
+        F: Fn(Arc<Active>) -> Fut,
         Fut: Future<Output = Result<T, UpstreamError>>,
     {
         let active = self.active();
