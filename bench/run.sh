@@ -8,6 +8,8 @@
 #     to the simulator (sign in once; per request create a session, send the message, read the
 #     stream, delete the session: what any correct client of the site does) vs through the
 #     gateway's OpenAI API, in alternating rounds so that other load on the machine hits both;
+#     and through the minimal relay (`taiji-loadgen relay`: one more hop with the gateway's
+#     libraries and none of its features), the least such a hop adds on this machine;
 #   - frames/s over long replies, direct vs OpenAI vs Anthropic, and the gateway's CPU per
 #     forwarded frame (user + system time from /proc/<pid>/stat);
 #   - the gateway's RSS idle (signed in, before any request), after the load, and with 200 open
@@ -84,10 +86,17 @@ targets=(--sim "$sim" --gateway "$gateway" --key "$key")
 note "one HTTP request and response on loopback (the least one more hop costs)"
 "${lg[@]}" hop "${targets[@]}" | record
 
-note "time to first token, direct vs gateway (OpenAI), alternating rounds"
-"${lg[@]}" ttft "${targets[@]}" --streams 1 --requests 300 --rounds 2 | record
-"${lg[@]}" ttft "${targets[@]}" --streams 16 --requests 320 --rounds 2 | record
-"${lg[@]}" ttft "${targets[@]}" --streams 64 --requests 640 --rounds 2 | record
+note "the minimal relay (the second baseline: one more hop with none of the gateway's features)"
+"${lg[@]}" relay --sim "$sim" >"$work/relay.out" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do grep -q "^listening on" "$work/relay.out" && break; sleep 0.1; done
+relay=$(sed -n 's/^listening on \(\S*\)$/\1/p' "$work/relay.out")
+
+note "time to first token, direct vs gateway (OpenAI) vs minimal relay, alternating rounds"
+trio=(--relay "$relay" --targets direct,openai,relay)
+"${lg[@]}" ttft "${targets[@]}" "${trio[@]}" --streams 1 --requests 300 --rounds 2 | record
+"${lg[@]}" ttft "${targets[@]}" "${trio[@]}" --streams 16 --requests 320 --rounds 2 | record
+"${lg[@]}" ttft "${targets[@]}" "${trio[@]}" --streams 64 --requests 640 --rounds 2 | record
 note "time to first token with a 40 KiB prompt (near the site's 48,000-character limit; Claude Code sends such prompts), direct vs gateway (Anthropic)"
 "${lg[@]}" ttft "${targets[@]}" --streams 1 --requests 30 --rounds 2 --prompt-kib 40 \
   --targets direct,anthropic | record

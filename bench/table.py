@@ -2,7 +2,8 @@
 """Prints bench/run.sh's results (JSON lines) as the table of issue 13, in Markdown.
 
 "Added" time to first token is the gateway's percentile minus the direct client's percentile of the
-same run; frames/s is also given as a share of the direct rate. Of the two frames runs per target the
+same run (and beside it the minimal relay's, `taiji-loadgen relay`: what one more hop adds at the
+least on the machine); frames/s is also given as a share of the direct rate. Of the two frames runs per target the
 faster is kept (other load on the machine only ever slows a run down), and the lower CPU per frame.
 
     python3 bench/table.py results.jsonl
@@ -33,12 +34,16 @@ def row(name, direct, gateway, target):
     table.append(f"| {name} | {direct} | {gateway} | {target} |")
 
 
-def ttft_row(name, d, g, target):
+def added(d, g):
+    return f"{g['p50_ms'] - d['p50_ms']:+.2f} / {g['p99_ms'] - d['p99_ms']:+.2f} ms"
+
+
+def ttft_row(name, d, g, target, relay=None):
     if d and g:
         row(
             name,
             f"{d['p50_ms']:.2f} / {d['p99_ms']:.2f} ms",
-            f"{g['p50_ms'] - d['p50_ms']:+.2f} / {g['p99_ms'] - d['p99_ms']:+.2f} ms added",
+            f"{added(d, g)} added" + (f" (minimal relay: {added(d, relay)})" if relay else ""),
             target,
         )
 
@@ -49,6 +54,7 @@ for streams, target in ((1, "≤ 0.5 / 1 ms"), (16, "≤ 1 / 3 ms"), (64, "p99 �
         one("ttft", target="direct", streams=streams, prompt_kib=0),
         one("ttft", target="openai", streams=streams, prompt_kib=0),
         target,
+        one("ttft", target="relay", streams=streams, prompt_kib=0),
     )
 hop = one("hop")
 if hop:
