@@ -1,11 +1,13 @@
 //! The relays from the dispatcher's [`ChatStream`] to the client, through the [`OutputLimiter`]:
 //!
 //! - [`stream`]: SSE. It waits briefly for the upstream to accept the message (or for a failure
-//!   before that, which then gets a real status: [`crate::gateway::GatewayOptions::first_event_wait`]),
-//!   then sends the head and the opening frames, the answer, keep-alives while idle, and the API's in-stream error if the
-//!   request fails later. Frames that are ready are written together, and while frames arrive
-//!   faster than one per millisecond, those of the next millisecond join the same write. When axum drops the body (the client went away) the `ChatStream` is
-//!   dropped with it, which cancels the upstream call.
+//!   before that, which then gets a real status:
+//!   [`crate::gateway::GatewayOptions::first_event_wait`]), then sends the head and the opening
+//!   frames, the answer, keep-alives while idle, and the API's in-stream error if the request
+//!   fails later. Frames that are ready are written together, and while frames arrive faster than
+//!   one per millisecond, those of the next millisecond join the same write. When axum drops the
+//!   body (the client went away) the `ChatStream` is dropped with it, which cancels the upstream
+//!   call.
 //! - [`aggregate`]: one JSON body. If the client goes away, hyper drops the handler's future and
 //!   with it the `ChatStream`, with the same effect.
 //!
