@@ -25,6 +25,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::{Value, json};
 
 mod relay;
+mod site;
+
+use site::Site;
 
 #[derive(Parser)]
 #[command(about = "Load generator for bench/run.sh")]
@@ -203,33 +206,24 @@ async fn main() -> anyhow::Result<()> {
 struct Bench {
     http: reqwest::Client,
     endpoints: Endpoints,
-    token: String,
+    site: Site,
 }
-
-const APP_VERSION: &str = "3.4.0";
 
 impl Bench {
     async fn new(endpoints: Endpoints) -> anyhow::Result<Arc<Self>> {
-        let http = reqwest::Client::builder()
-            .pool_idle_timeout(Duration::from_secs(60))
-            .tcp_nodelay(true)
-            .build()?;
-        let login = http
-            .post(format!("{}/api/user/login", endpoints.sim))
-            .header("x-app-version", APP_VERSION)
-            .json(&json!({"account": endpoints.account, "password": endpoints.password}))
-            .send()
-            .await?
-            .json::<Value>()
-            .await?;
-        let token = login["data"]["token"]
-            .as_str()
-            .context("the simulator refused the login")?
-            .to_owned();
+        let http = site::http_client()?;
+        let site = Site::sign_in(
+            http.clone(),
+            endpoints.sim.clone(),
+            &endpoints.account,
+            &endpoints.password,
+            endpoints.upstream_model.clone(),
+        )
+        .await?;
         Ok(Arc::new(Self {
             http,
             endpoints,
-            token,
+            site,
         }))
     }
 
@@ -245,32 +239,10 @@ impl Bench {
         let started = Instant::now();
         match target {
             Target::Direct => {
-                let session = self
-                    .site(self.http.post(format!("{}/api/chat/session", self.endpoints.sim)))
-                    .json(&json!({"model": self.endpoints.upstream_model, "plugins": [], "mcp": []}))
-                    .send()
-                    .await?
-                    .json::<Value>()
-                    .await?;
-                let id = session["data"]["id"].as_u64().context("no session id")?;
-                let response = self
-                    .site(
-                        self.http
-                            .post(format!("{}/api/chat/completions", self.endpoints.sim)),
-                    )
-                    .header("accept", "text/event-stream")
-                    .json(&json!({"text": text, "sessionId": id, "files": [],
-                        "model": self.endpoints.upstream_model}))
-                    .send()
-                    .await?;
+                let session = self.site.create_session().await?;
+                let response = self.site.send_message(session, text).await?;
                 let result = read_stream(response, b"\"type\":\"string\"", started).await;
-                self.site(
-                    self.http
-                        .delete(format!("{}/api/chat/session/{id}", self.endpoints.sim)),
-                )
-                .send()
-                .await?
-                .error_for_status()?;
+                self.site.delete_session(session).await?;
                 result
             }
             Target::Openai | Target::Relay => {
@@ -307,12 +279,6 @@ impl Bench {
                 read_stream(response, b"\"type\":\"text_delta\"", started).await
             }
         }
-    }
-
-    fn site(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        request
-            .header("authorization", &self.token)
-            .header("x-app-version", APP_VERSION)
     }
 }
 

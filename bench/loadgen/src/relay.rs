@@ -10,9 +10,7 @@
 
 use std::convert::Infallible;
 use std::sync::Arc;
-use std::time::Duration;
 
-use anyhow::Context;
 use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -21,15 +19,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
-use crate::APP_VERSION;
-
-/// What the relay needs for every request: its client of the site and the signed-in token.
-struct Relay {
-    http: reqwest::Client,
-    sim: String,
-    token: String,
-    upstream_model: String,
-}
+use crate::site::{self, Site};
 
 /// Signs in to the simulator, then serves on `127.0.0.1:port` until killed, printing
 /// `listening on <url>` once it accepts connections.
@@ -40,54 +30,33 @@ pub async fn serve(
     upstream_model: String,
     port: u16,
 ) -> anyhow::Result<()> {
-    let http = reqwest::Client::builder()
-        .pool_idle_timeout(Duration::from_secs(60))
-        .tcp_nodelay(true)
-        .build()?;
-    let login = http
-        .post(format!("{sim}/api/user/login"))
-        .header("x-app-version", APP_VERSION)
-        .json(&json!({"account": account, "password": password}))
-        .send()
-        .await?
-        .json::<Value>()
-        .await?;
-    let token = login["data"]["token"]
-        .as_str()
-        .context("the simulator refused the login")?
-        .to_owned();
-    let relay = Arc::new(Relay {
-        http,
-        sim,
-        token,
-        upstream_model,
-    });
+    let site = Site::sign_in(site::http_client()?, sim, account, password, upstream_model).await?;
     let app = axum::Router::new()
         .route("/v1/chat/completions", axum::routing::post(chat))
-        .with_state(relay);
+        .with_state(Arc::new(site));
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     println!("listening on http://{}", listener.local_addr()?);
     axum::serve(listener, app).await?;
     Ok(())
 }
 
-async fn chat(State(relay): State<Arc<Relay>>, Json(body): Json<Value>) -> Response {
+async fn chat(State(site): State<Arc<Site>>, Json(body): Json<Value>) -> Response {
     let text = body["messages"]
         .as_array()
         .and_then(|messages| messages.last())
         .and_then(|message| message["content"].as_str())
         .unwrap_or_default()
         .to_owned();
-    match relay.clone().open(&text).await {
+    match open(&site, &text).await {
         Ok((session, upstream)) => {
             // The relay runs in its own task, like the gateway's dispatcher, so that the session
             // is deleted also when the client leaves.
             let (frames, received) = mpsc::channel::<Bytes>(64);
             tokio::spawn(async move {
-                relay.relay(upstream, &frames).await;
+                relay(upstream, &frames).await;
                 let _ = frames.send(Bytes::from_static(b"data: [DONE]\n\n")).await;
                 drop(frames);
-                relay.delete(session).await;
+                let _ = site.delete_session(session).await;
             });
             let body = futures::stream::unfold(received, |mut received| async move {
                 let frame = received.recv().await?;
@@ -99,78 +68,47 @@ async fn chat(State(relay): State<Arc<Relay>>, Json(body): Json<Value>) -> Respo
     }
 }
 
-impl Relay {
-    fn site(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        request
-            .header("authorization", &self.token)
-            .header("x-app-version", APP_VERSION)
-    }
-
-    /// Creates the session and sends the message: the session's id and the open stream.
-    async fn open(self: Arc<Self>, text: &str) -> anyhow::Result<(u64, reqwest::Response)> {
-        let session = self
-            .site(self.http.post(format!("{}/api/chat/session", self.sim)))
-            .json(&json!({"model": self.upstream_model, "plugins": [], "mcp": []}))
-            .send()
-            .await?
-            .json::<Value>()
-            .await?;
-        let id = session["data"]["id"].as_u64().context("no session id")?;
-        let sent = self
-            .site(self.http.post(format!("{}/api/chat/completions", self.sim)))
-            .header("accept", "text/event-stream")
-            .json(&json!({"text": text, "sessionId": id, "files": [], "model": self.upstream_model}))
-            .send()
-            .await;
-        match sent {
-            Ok(response) if response.status().is_success() => Ok((id, response)),
-            Ok(response) => {
-                self.delete(id).await;
-                anyhow::bail!("completions answered {}", response.status())
-            }
-            Err(error) => {
-                self.delete(id).await;
-                Err(error.into())
-            }
+/// Creates the session and sends the message: the session's id and the open stream.
+async fn open(site: &Site, text: &str) -> anyhow::Result<(u64, reqwest::Response)> {
+    let session = site.create_session().await?;
+    match site.send_message(session, text).await {
+        Ok(response) if response.status().is_success() => Ok((session, response)),
+        Ok(response) => {
+            let _ = site.delete_session(session).await;
+            anyhow::bail!("completions answered {}", response.status())
+        }
+        Err(error) => {
+            let _ = site.delete_session(session).await;
+            Err(error.into())
         }
     }
+}
 
-    /// Turns each `type: "string"` frame into an OpenAI chunk until the stream ends.
-    async fn relay(&self, mut upstream: reqwest::Response, frames: &mpsc::Sender<Bytes>) {
-        let mut pending: Vec<u8> = Vec::new();
-        while let Ok(Some(chunk)) = upstream.chunk().await {
-            pending.extend_from_slice(&chunk);
-            while let Some(end) = memchr::memmem::find(&pending, b"\n\n") {
-                let event: Vec<u8> = pending.drain(..end + 2).collect();
-                let Some(data) = event.strip_prefix(b"data: ") else {
-                    continue;
-                };
-                let Ok(frame) = serde_json::from_slice::<Value>(data) else {
-                    continue;
-                };
-                if frame["type"] != "string" {
-                    continue;
-                }
-                let chunk = json!({"id": "chatcmpl-relay", "object": "chat.completion.chunk",
-                    "choices": [{"index": 0, "delta": {"content": frame["data"]}, "finish_reason": null}]});
-                if frames
-                    .send(Bytes::from(format!("data: {chunk}\n\n")))
-                    .await
-                    .is_err()
-                {
-                    return;
-                }
+/// Turns each `type: "string"` frame into an OpenAI chunk until the stream ends.
+async fn relay(mut upstream: reqwest::Response, frames: &mpsc::Sender<Bytes>) {
+    let mut pending: Vec<u8> = Vec::new();
+    while let Ok(Some(chunk)) = upstream.chunk().await {
+        pending.extend_from_slice(&chunk);
+        while let Some(end) = memchr::memmem::find(&pending, b"\n\n") {
+            let event: Vec<u8> = pending.drain(..end + 2).collect();
+            let Some(data) = event.strip_prefix(b"data: ") else {
+                continue;
+            };
+            let Ok(frame) = serde_json::from_slice::<Value>(data) else {
+                continue;
+            };
+            if frame["type"] != "string" {
+                continue;
+            }
+            let chunk = json!({"id": "chatcmpl-relay", "object": "chat.completion.chunk",
+                "choices": [{"index": 0, "delta": {"content": frame["data"]}, "finish_reason": null}]});
+            if frames
+                .send(Bytes::from(format!("data: {chunk}\n\n")))
+                .await
+                .is_err()
+            {
+                return;
             }
         }
-    }
-
-    async fn delete(&self, session: u64) {
-        let _ = self
-            .site(
-                self.http
-                    .delete(format!("{}/api/chat/session/{session}", self.sim)),
-            )
-            .send()
-            .await;
     }
 }
