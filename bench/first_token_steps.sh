@@ -21,11 +21,10 @@ key=sk-bench-0123456789abcdef
 mkdir -p "$work/data"
 echo '{"pacing":{"enabled":false}}' >"$work/data/settings.json"
 if [[ ${TAIJI_STEPS_TARGET:-gateway} == relay ]]; then
-  "$bin/taiji-loadgen" relay --sim "$sim" >"$work/relay.out" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 100); do grep -q "^listening on" "$work/relay.out" && break; sleep 0.1; done
-  gateway=$(sed -n 's/^listening on \(\S*\)$/\1/p' "$work/relay.out")
-  through=(--relay "$gateway" --targets relay)
+  start_relay "$bin/taiji-loadgen"
+  # The capture's analysis reads the relay in the gateway's place.
+  gateway=$relay
+  through=(--relay "$relay" --targets relay)
 else
   start_gateway "$bin/taiji-gateway" "$key" --max-concurrent 64
   through=(--gateway "$gateway" --targets openai)

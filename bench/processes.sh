@@ -5,12 +5,16 @@
 #   start_sim BIN [ARGS...]              sets $sim (its base URL) and $sim_pid
 #   start_gateway BIN KEY [ARGS...]      sets $gateway (its base URL) and $gateway_pid; signed in to
 #                                        $sim with the simulator's demo account, data in $work/data
+#   start_relay LOADGEN_BIN              sets $relay: the minimal relay (`taiji-loadgen relay`) of $sim
+#
+# A script that defines `on_exit` has it run at exit, before the work directory is removed.
 
 work=$(mktemp -d)
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  if declare -F on_exit >/dev/null; then on_exit; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -31,4 +35,11 @@ start_gateway() {
   pids+=("$gateway_pid")
   for _ in $(seq 300); do grep -q "^listening on" "$work/gateway.out" && break; sleep 0.1; done
   gateway=$(sed -n 's/^listening on \(\S*\)$/\1/p' "$work/gateway.out")
+}
+
+start_relay() {
+  "$1" relay --sim "$sim" >"$work/relay.out" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do grep -q "^listening on" "$work/relay.out" && break; sleep 0.1; done
+  relay=$(sed -n 's/^listening on \(\S*\)$/\1/p' "$work/relay.out")
 }

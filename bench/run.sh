@@ -34,28 +34,21 @@ if [[ -z ${TAIJI_BENCH_NO_BUILD:-} ]]; then
   cargo build --release -p taiji-gateway -p taiji-sim -p taiji-loadgen
 fi
 
-work=$(mktemp -d)
+# shellcheck source=bench/processes.sh
+source bench/processes.sh
 out=${TAIJI_BENCH_OUT:-$work/results.jsonl}
 : >"$out"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+on_exit() {
   [[ -n ${TAIJI_BENCH_OUT:-} ]] || cp "$out" "${TMPDIR:-/tmp}/taiji-bench-last.jsonl" 2>/dev/null || true
-  rm -rf "$work"
 }
-trap cleanup EXIT
 note() { echo "== $*" >&2; }
 record() { tee -a "$out" >&2; }
 
 note "taiji-sim, 50 ms to the first frame"
-"$bin/taiji-sim" --port 0 --first-frame-delay-ms 50 >"$work/sim.out" 2>&1 &
-sim_pid=$!
-pids+=("$sim_pid")
-for _ in $(seq 100); do grep -q "listening on" "$work/sim.out" && break; sleep 0.1; done
-sim=$(sed -n 's/^taiji-sim listening on \(\S*\).*/\1/p' "$work/sim.out")
+start_sim "$bin/taiji-sim" --first-frame-delay-ms 50
 
 key=sk-bench-0123456789abcdef
+# The environment start_gateway gives the gateway, for the start-up runs.
 gateway_env=(env HOME="$work" TAIJI_ACCOUNT=13800000000 TAIJI_PASSWORD=taiji-demo-pass
   TAIJI_CREDENTIAL_STORE=file RUST_LOG=warn)
 # Pacing off for the whole run (the stored settings; the rest are defaults or flags).
@@ -68,12 +61,7 @@ new_data_dir "$work/startup"
 
 note "taiji-gateway, release, pacing off, limit 64"
 new_data_dir "$work/data"
-"${gateway_env[@]}" "$bin/taiji-gateway" serve --port 0 --data-dir "$work/data" --api-base "$sim" \
-  --api-key "$key" --max-concurrent 64 >"$work/gateway.out" 2>"$work/gateway.err" &
-gateway_pid=$!
-pids+=("$gateway_pid")
-for _ in $(seq 300); do grep -q "^listening on" "$work/gateway.out" && break; sleep 0.1; done
-gateway=$(sed -n 's/^listening on \(\S*\)$/\1/p' "$work/gateway.out")
+start_gateway "$bin/taiji-gateway" "$key" --max-concurrent 64
 [[ -n $gateway ]] || { cat "$work/gateway.err" >&2; exit 1; }
 
 rss_mib() { awk '$1 == "VmRSS:" {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
@@ -87,10 +75,7 @@ note "one HTTP request and response on loopback (the least one more hop costs)"
 "${lg[@]}" hop "${targets[@]}" | record
 
 note "the minimal relay (the second baseline: one more hop with none of the gateway's features)"
-"${lg[@]}" relay --sim "$sim" >"$work/relay.out" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do grep -q "^listening on" "$work/relay.out" && break; sleep 0.1; done
-relay=$(sed -n 's/^listening on \(\S*\)$/\1/p' "$work/relay.out")
+start_relay "$bin/taiji-loadgen"
 
 note "time to first token, direct vs gateway (OpenAI) vs minimal relay, alternating rounds"
 trio=(--relay "$relay" --targets direct,openai,relay)
