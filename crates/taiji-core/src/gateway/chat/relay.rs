@@ -137,6 +137,12 @@ pub(super) async fn stream(
         let mut next = pending.map(Ok);
         // When answer frames were last written (none yet: the first go out at once).
         let mut last_write = None;
+        // The end of the current coalescing window. One timer per stream, moved once per window:
+        // a timer registered afresh for each frame of a burst is one wake-up of the runtime's
+        // parked driver thread per frame (Tokio wakes it to recompute its timeout).
+        let window_end = tokio::time::sleep_until(tokio::time::Instant::now());
+        tokio::pin!(window_end);
+        let mut window_set_for = None;
         let cut = loop {
             let item = match next.take() {
                 Some(item) => Some(item),
@@ -184,10 +190,14 @@ pub(super) async fn stream(
                             // A burst: frames come faster than one write per `COALESCE`, one at a
                             // time (the upstream's reach the dispatcher one HTTP chunk at a
                             // time). Those arriving until then share this write.
+                            if window_set_for != Some(last) {
+                                window_end.as_mut().reset(last + COALESCE);
+                                window_set_for = Some(last);
+                            }
                             ready = tokio::select! {
                                 biased;
                                 item = chat.next() => item,
-                                () = tokio::time::sleep_until(last + COALESCE) => None,
+                                () = &mut window_end => None,
                             };
                         }
                         match ready {
