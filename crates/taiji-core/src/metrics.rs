@@ -1,13 +1,14 @@
 //! Prometheus metrics for people who run the gateway as a service (`/metrics`, off by default).
 //!
 //! [`Metrics`] owns its own registry (no global one): the core creates one and feeds it from the
-//! dispatcher's events and the account's sign-in state ([`Metrics::follow`]); the gateway adds the
-//! requests the dispatcher never sees (refusals, model lists, token counts) and renders the text
-//! format. Label values are bounded: `model` is a catalog id for dispatched requests and empty
+//! dispatcher's events ([`Metrics::observer`], called on each request's task: a subscriber task
+//! would be woken several times per request) and the account's sign-in state
+//! ([`Metrics::follow`]); the gateway adds the requests the dispatcher never sees (refusals, model
+//! lists, token counts) and renders the text format with the admission gauges of that moment. Label values are bounded: `model` is a catalog id for dispatched requests and empty
 //! for refused ones (requested names come from anyone), and `outcome` is a short class name.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -15,11 +16,11 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
-use tokio::sync::{broadcast, watch};
+use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 use crate::account::TokenState;
-use crate::dispatch::{AdmissionGauges, DispatchEvent, DispatchEventKind};
+use crate::dispatch::{AdmissionGauges, DispatchEvent, DispatchEventKind, EventObserver};
 
 /// The labels of `taiji_requests_total`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
@@ -56,6 +57,8 @@ struct Inner {
     queued: Gauge,
     points: Counter,
     sign_ins: Family<SignInLabels, Counter>,
+    /// Requests between `Queued` and their last event: endpoint and model.
+    running: Mutex<HashMap<String, (String, String)>>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -134,6 +137,7 @@ impl Metrics {
                 queued,
                 points,
                 sign_ins,
+                running: Mutex::default(),
             }),
         }
     }
@@ -150,8 +154,14 @@ impl Metrics {
             .inc();
     }
 
-    /// The metrics in Prometheus' text format.
-    pub fn render(&self) -> String {
+    /// The metrics in Prometheus' text format, with `gauges` as the admission's state now.
+    pub fn render(&self, gauges: AdmissionGauges) -> String {
+        self.inner
+            .in_flight
+            .set(i64::try_from(gauges.in_flight).unwrap_or(i64::MAX));
+        self.inner
+            .queued
+            .set(i64::try_from(gauges.queued).unwrap_or(i64::MAX));
         let mut text = String::new();
         if let Err(error) = prometheus_client::encoding::text::encode(&mut text, &self.inner.registry) {
             tracing::error!(%error, "could not render the metrics");
@@ -159,36 +169,18 @@ impl Metrics {
         text
     }
 
-    /// Feeds the metrics from the dispatcher's events, its admission gauges and the account's
-    /// sign-in state until `stop`.
-    pub async fn follow(
-        self,
-        mut events: broadcast::Receiver<DispatchEvent>,
-        mut gauges: watch::Receiver<AdmissionGauges>,
-        mut token: watch::Receiver<TokenState>,
-        stop: CancellationToken,
-    ) {
-        // Requests between `Queued` and their last event: endpoint and model.
-        let mut running: HashMap<String, (String, String)> = HashMap::new();
+    /// The dispatcher's observer that feeds these metrics ([`crate::dispatch::Dispatcher::observed`]).
+    pub fn observer(&self) -> EventObserver {
+        let metrics = self.clone();
+        Arc::new(move |event: &DispatchEvent| metrics.on_event(event))
+    }
+
+    /// Follows the account's sign-in state until `stop`.
+    pub async fn follow(self, mut token: watch::Receiver<TokenState>, stop: CancellationToken) {
         let mut last_expiry = signed_in_expiry(&token.borrow_and_update());
         loop {
             tokio::select! {
                 () = stop.cancelled() => return,
-                event = events.recv() => match event {
-                    Ok(event) => self.on_event(&mut running, event),
-                    Err(broadcast::error::RecvError::Lagged(missed)) => {
-                        tracing::debug!(missed, "metrics missed dispatcher events");
-                    }
-                    Err(broadcast::error::RecvError::Closed) => return,
-                },
-                changed = gauges.changed() => {
-                    if changed.is_err() {
-                        return;
-                    }
-                    let now = *gauges.borrow_and_update();
-                    self.inner.in_flight.set(i64::try_from(now.in_flight).unwrap_or(i64::MAX));
-                    self.inner.queued.set(i64::try_from(now.queued).unwrap_or(i64::MAX));
-                }
                 changed = token.changed() => {
                     if changed.is_err() {
                         return;
@@ -200,42 +192,43 @@ impl Metrics {
         }
     }
 
-    fn on_event(&self, running: &mut HashMap<String, (String, String)>, event: DispatchEvent) {
+    fn on_event(&self, event: &DispatchEvent) {
         let DispatchEvent { request_id, kind } = event;
-        let model_of = |running: &HashMap<String, (String, String)>| {
-            running
-                .get(&request_id)
+        // Held only for a map operation; a panic elsewhere cannot leave the map half-changed.
+        let running = || self.inner.running.lock().unwrap_or_else(PoisonError::into_inner);
+        let model_of = || {
+            running()
+                .get(request_id)
                 .map(|(_, model)| model.clone())
                 .unwrap_or_default()
         };
         let outcome = match kind {
             DispatchEventKind::Queued { model, endpoint, .. } => {
-                running.insert(request_id, (endpoint, model));
+                running().insert(request_id.clone(), (endpoint.clone(), model.clone()));
                 return;
             }
             DispatchEventKind::Started { .. } => return,
             DispatchEventKind::FirstToken { after_ms } => {
-                let model = model_of(running);
                 self.inner
                     .first_token_seconds
-                    .get_or_create(&ModelLabels { model })
-                    .observe(seconds(after_ms));
+                    .get_or_create(&ModelLabels { model: model_of() })
+                    .observe(seconds(*after_ms));
                 return;
             }
             DispatchEventKind::Finished { usage, duration_ms } => {
                 self.inner.points.inc_by(u64::try_from(usage.points).unwrap_or(0));
-                self.observe_upstream(&model_of(running), duration_ms);
+                self.observe_upstream(&model_of(), *duration_ms);
                 "ok".to_owned()
             }
             DispatchEventKind::Failed {
                 class, duration_ms, ..
             } => {
-                self.observe_upstream(&model_of(running), duration_ms);
-                class
+                self.observe_upstream(&model_of(), *duration_ms);
+                class.clone()
             }
             DispatchEventKind::Cancelled { .. } => "cancelled".to_owned(),
         };
-        let (endpoint, model) = running.remove(&request_id).unwrap_or_default();
+        let (endpoint, model) = running().remove(request_id).unwrap_or_default();
         self.inner
             .requests
             .get_or_create(&RequestLabels {

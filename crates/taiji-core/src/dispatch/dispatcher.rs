@@ -31,7 +31,7 @@ use tokio_util::task::TaskTracker;
 
 use super::admission::{Admission, AdmissionGauges};
 use super::error::DispatchError;
-use super::events::{DispatchEvent, DispatchEventKind};
+use super::events::{DispatchEvent, DispatchEventKind, EventObserver};
 use super::pacing::{Pacer, PacingConfig};
 use super::reaper::SessionReaper;
 use super::session_guard::SessionGuard;
@@ -92,6 +92,7 @@ struct Inner {
     reaper: SessionReaper,
     log: RequestLog,
     events: broadcast::Sender<DispatchEvent>,
+    observer: Option<EventObserver>,
     retry: RetryPolicy,
     shutdown: CancellationToken,
     tasks: TaskTracker,
@@ -116,6 +117,16 @@ impl Dispatcher {
     /// A dispatcher for `account`, recording requests and pending deletions in `log`. Starts the
     /// deletion retry loop, so it must be called inside a Tokio runtime.
     pub fn new(account: Account, log: RequestLog, config: DispatcherConfig) -> Self {
+        Self::observed(account, log, config, None)
+    }
+
+    /// Like [`Dispatcher::new`], with `observer` called for every event as it happens.
+    pub fn observed(
+        account: Account,
+        log: RequestLog,
+        config: DispatcherConfig,
+        observer: Option<EventObserver>,
+    ) -> Self {
         let reaper = SessionReaper::new(account.clone(), log.clone(), config.delete_timeout);
         let (events, _) = broadcast::channel(EVENT_CAPACITY);
         let inner = Arc::new(Inner {
@@ -125,6 +136,7 @@ impl Dispatcher {
             account,
             log,
             events,
+            observer,
             retry: RetryPolicy {
                 attempts: config.pre_send_attempts.max(1),
                 backoff: config.retry_backoff,
@@ -545,11 +557,15 @@ impl Inner {
     }
 
     fn emit(&self, request_id: &str, kind: DispatchEventKind) {
-        // No subscriber is fine: nobody is watching.
-        let _ = self.events.send(DispatchEvent {
+        let event = DispatchEvent {
             request_id: request_id.to_owned(),
             kind,
-        });
+        };
+        if let Some(observer) = &self.observer {
+            observer(&event);
+        }
+        // No subscriber is fine: nobody is watching.
+        let _ = self.events.send(event);
     }
 
     /// Queues the entry for the log's writer without waiting for it (the first thing on every

@@ -1,6 +1,9 @@
-//! What the dispatcher tells the rest of the app about each request, on a broadcast channel that
+//! What the dispatcher tells the rest of the app about each request: to one observer called in place
+//! (the metrics, [`EventObserver`]) and on a broadcast channel that
 //! the UI, the tray and anything else may subscribe to. The request log does not depend on this
 //! channel (a lagging subscriber may miss events); the dispatcher writes the log directly.
+
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -62,3 +65,9 @@ pub enum DispatchEventKind {
         duration_ms: u64,
     },
 }
+
+/// Called by the dispatcher with each event as it happens, on the request's own task, before the
+/// event is broadcast. For bookkeeping that must see every event and costs next to nothing (the
+/// metrics' counters): a broadcast subscriber is a task the runtime wakes for every event, several
+/// times per request. It must not block.
+pub type EventObserver = Arc<dyn Fn(&DispatchEvent) + Send + Sync>;

@@ -15,7 +15,7 @@ pub mod think;
 pub use admission::{Admission, AdmissionGauges};
 pub use dispatcher::{ChatStream, Dispatcher, DispatcherConfig, Opening};
 pub use error::DispatchError;
-pub use events::{DispatchEvent, DispatchEventKind};
+pub use events::{DispatchEvent, DispatchEventKind, EventObserver};
 pub use pacing::{Pacer, PacingConfig};
 pub use reaper::SessionReaper;
 pub use think::ThinkSplitter;

@@ -29,7 +29,11 @@ async fn metrics(State(state): State<AppState>, uri: Uri, headers: HeaderMap) ->
     if !state.core.read_settings(|settings| settings.metrics.enabled) {
         return fallback::not_found(uri, headers).await;
     }
-    let mut response = state.core.metrics().render().into_response();
+    let mut response = state
+        .core
+        .metrics()
+        .render(*state.core.dispatcher().gauges().borrow())
+        .into_response();
     response
         .headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));

@@ -140,7 +140,13 @@ impl Core {
         let conversations = tokio::task::spawn_blocking(move || ConversationStore::open(&conversations_dir))
             .await
             .map_err(|e| CoreError::Internal(e.to_string()))??;
-        let dispatcher = Dispatcher::new(account.clone(), log.clone(), dispatcher_config(&settings));
+        let metrics = Metrics::new();
+        let dispatcher = Dispatcher::observed(
+            account.clone(),
+            log.clone(),
+            dispatcher_config(&settings),
+            Some(metrics.observer()),
+        );
         let tokens = tokio::task::spawn_blocking(TokenEstimator::new)
             .await
             .map_err(|e| CoreError::Internal(e.to_string()))?
@@ -160,7 +166,7 @@ impl Core {
             chat: chat::ChatState::new(conversations),
             tokens,
             images: std::sync::RwLock::new(images),
-            metrics: Metrics::new(),
+            metrics,
             prompt_options: PromptOptions::default(),
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
@@ -174,12 +180,12 @@ impl Core {
             inner.account.client().site(),
             inner.shutdown.child_token(),
         ));
-        inner.tasks.spawn(inner.metrics.clone().follow(
-            inner.dispatcher.subscribe(),
-            inner.dispatcher.gauges(),
-            inner.account.subscribe(),
-            inner.shutdown.child_token(),
-        ));
+        inner.tasks.spawn(
+            inner
+                .metrics
+                .clone()
+                .follow(inner.account.subscribe(), inner.shutdown.child_token()),
+        );
         inner.tasks.spawn(live::apply_settings(
             Arc::downgrade(&inner),
             inner.shutdown.child_token(),

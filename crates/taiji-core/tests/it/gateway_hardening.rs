@@ -533,6 +533,9 @@ async fn metrics_are_off_by_default_then_served_behind_the_key() {
         has_line(&["taiji_sign_ins_total{", "result=\"ok\"", "} 1"]),
         "the harness signed in once: {text}"
     );
+    // The admission's gauges as they are when scraped: nothing running, nothing queued.
+    assert!(has_line(&["taiji_requests_in_flight 0"]), "{text}");
+    assert!(has_line(&["taiji_requests_queued 0"]), "{text}");
     for name in [
         "taiji_upstream_duration_seconds_bucket",
         "taiji_time_to_first_token_seconds_count",
