@@ -4,8 +4,9 @@
 //! dispatcher's events ([`Metrics::observer`], called on each request's task: a subscriber task
 //! would be woken several times per request) and the account's sign-in state
 //! ([`Metrics::follow`]); the gateway adds the requests the dispatcher never sees (refusals, model
-//! lists, token counts) and renders the text format with the admission gauges of that moment. Label values are bounded: `model` is a catalog id for dispatched requests and empty
-//! for refused ones (requested names come from anyone), and `outcome` is a short class name.
+//! lists, token counts) and renders the text format with the admission gauges of that moment.
+//! Label values are bounded: `model` is a catalog id for dispatched requests and empty for refused
+//! ones (requested names come from anyone), and `outcome` is a short class name.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};

@@ -1,7 +1,7 @@
-//! What the dispatcher tells the rest of the app about each request: to one observer called in place
-//! (the metrics, [`EventObserver`]) and on a broadcast channel that
-//! the UI, the tray and anything else may subscribe to. The request log does not depend on this
-//! channel (a lagging subscriber may miss events); the dispatcher writes the log directly.
+//! What the dispatcher tells the rest of the app about each request: to one observer called in
+//! place (the metrics, [`EventObserver`]), and on a broadcast channel that the UI, the tray and
+//! anything else may subscribe to. The request log depends on neither (a lagging subscriber may
+//! miss events); the dispatcher writes the log directly.
 
 use std::sync::Arc;
 
