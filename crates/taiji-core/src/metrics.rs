@@ -195,41 +195,39 @@ impl Metrics {
 
     fn on_event(&self, event: &DispatchEvent) {
         let DispatchEvent { request_id, kind } = event;
-        // Held only for a map operation; a panic elsewhere cannot leave the map half-changed.
+        // Held only for one map operation; a panic elsewhere cannot leave the map half-changed.
         let running = || self.inner.running.lock().unwrap_or_else(PoisonError::into_inner);
-        let model_of = || {
-            running()
-                .get(request_id)
-                .map(|(_, model)| model.clone())
-                .unwrap_or_default()
-        };
-        let outcome = match kind {
+        // The request's outcome, and how long it took upstream when it got there.
+        let (outcome, upstream_ms) = match kind {
             DispatchEventKind::Queued { model, endpoint, .. } => {
                 running().insert(request_id.clone(), (endpoint.clone(), model.clone()));
                 return;
             }
             DispatchEventKind::Started { .. } => return,
             DispatchEventKind::FirstToken { after_ms } => {
+                let model = running()
+                    .get(request_id)
+                    .map(|(_, model)| model.clone())
+                    .unwrap_or_default();
                 self.inner
                     .first_token_seconds
-                    .get_or_create(&ModelLabels { model: model_of() })
+                    .get_or_create(&ModelLabels { model })
                     .observe(seconds(*after_ms));
                 return;
             }
             DispatchEventKind::Finished { usage, duration_ms } => {
                 self.inner.points.inc_by(u64::try_from(usage.points).unwrap_or(0));
-                self.observe_upstream(&model_of(), *duration_ms);
-                "ok".to_owned()
+                ("ok".to_owned(), Some(*duration_ms))
             }
             DispatchEventKind::Failed {
                 class, duration_ms, ..
-            } => {
-                self.observe_upstream(&model_of(), *duration_ms);
-                class.clone()
-            }
-            DispatchEventKind::Cancelled { .. } => "cancelled".to_owned(),
+            } => (class.clone(), Some(*duration_ms)),
+            DispatchEventKind::Cancelled { .. } => ("cancelled".to_owned(), None),
         };
         let (endpoint, model) = running().remove(request_id).unwrap_or_default();
+        if let Some(duration_ms) = upstream_ms {
+            self.observe_upstream(&model, duration_ms);
+        }
         self.inner
             .requests
             .get_or_create(&RequestLabels {
