@@ -142,7 +142,6 @@ pub(super) async fn stream(
         // parked driver thread per frame (Tokio wakes it to recompute its timeout).
         let window_end = tokio::time::sleep_until(tokio::time::Instant::now());
         tokio::pin!(window_end);
-        let mut window_set_for = None;
         let cut = loop {
             let item = match next.take() {
                 Some(item) => Some(item),
@@ -190,9 +189,10 @@ pub(super) async fn stream(
                             // A burst: frames come faster than one write per `COALESCE`, one at a
                             // time (the upstream's reach the dispatcher one HTTP chunk at a
                             // time). Those arriving until then share this write.
-                            if window_set_for != Some(last) {
+                            // Moved only when a new window starts: any reset registers a timer
+                            // that has fired again.
+                            if window_end.deadline() != last + COALESCE {
                                 window_end.as_mut().reset(last + COALESCE);
-                                window_set_for = Some(last);
                             }
                             ready = tokio::select! {
                                 biased;
