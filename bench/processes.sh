@@ -4,7 +4,8 @@
 #   source bench/processes.sh
 #   start_sim BIN [ARGS...]              sets $sim (its base URL) and $sim_pid
 #   start_gateway BIN KEY [ARGS...]      sets $gateway (its base URL) and $gateway_pid; signed in to
-#                                        $sim with the simulator's demo account, data in $work/data
+#                                        $sim with the simulator's demo account, data in $work/data,
+#                                        environment $gateway_env (also for a script's own runs)
 #   start_relay LOADGEN_BIN              sets $relay: the minimal relay (`taiji-loadgen relay`) of $sim
 #
 # A script that defines `on_exit` has it run at exit, before the work directory is removed.
@@ -27,9 +28,13 @@ start_sim() {
   sim=$(sed -n 's/^taiji-sim listening on \(\S*\).*/\1/p' "$work/sim.out")
 }
 
+# The environment of every gateway a bench script starts: signed in to the simulator's demo
+# account, its home in $work, quiet logs.
+gateway_env=(env HOME="$work" TAIJI_ACCOUNT=13800000000 TAIJI_PASSWORD=taiji-demo-pass
+  TAIJI_CREDENTIAL_STORE=file RUST_LOG=warn)
+
 start_gateway() {
-  HOME=$work TAIJI_ACCOUNT=13800000000 TAIJI_PASSWORD=taiji-demo-pass TAIJI_CREDENTIAL_STORE=file \
-    RUST_LOG=warn "$1" serve --port 0 --data-dir "$work/data" --api-base "$sim" --api-key "$2" "${@:3}" \
+  "${gateway_env[@]}" "$1" serve --port 0 --data-dir "$work/data" --api-base "$sim" --api-key "$2" "${@:3}" \
     >"$work/gateway.out" 2>"$work/gateway.err" &
   gateway_pid=$!
   pids+=("$gateway_pid")

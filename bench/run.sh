@@ -48,9 +48,6 @@ note "taiji-sim, 50 ms to the first frame"
 start_sim "$bin/taiji-sim" --first-frame-delay-ms 50
 
 key=sk-bench-0123456789abcdef
-# The environment start_gateway gives the gateway, for the start-up runs.
-gateway_env=(env HOME="$work" TAIJI_ACCOUNT=13800000000 TAIJI_PASSWORD=taiji-demo-pass
-  TAIJI_CREDENTIAL_STORE=file RUST_LOG=warn)
 # Pacing off for the whole run (the stored settings; the rest are defaults or flags).
 new_data_dir() { mkdir -p "$1" && echo '{"pacing":{"enabled":false}}' >"$1/settings.json"; }
 
