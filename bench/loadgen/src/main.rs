@@ -9,6 +9,8 @@
 //! - `frames`: frames per second over long replies, and CPU time of a process (the gateway) per
 //!   frame from `/proc/<pid>/stat`;
 //! - `hold`: resident memory of a process while many streams are open;
+//! - `burst`: CPU time of a process (the gateway or the minimal relay) per request before the
+//!   first frame, many requests arriving together (`burst.rs`);
 //! - `startup`: time from spawning a command to its `listening on` line;
 //! - `relay`: serves the least gateway there can be (`relay.rs`), the second baseline of `ttft`.
 //!
@@ -24,6 +26,7 @@ use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::{Value, json};
 
+mod burst;
 mod relay;
 mod site;
 
@@ -140,6 +143,24 @@ enum Cmd {
         #[arg(long, default_value_t = 500)]
         requests: usize,
     },
+    /// CPU time of `--pid` per request before the first frame, `--streams` requests sent together
+    /// (see `burst.rs`). The simulator's first-frame delay must outlast the burst (50 ms does).
+    Burst {
+        #[command(flatten)]
+        endpoints: Endpoints,
+        /// `openai` (the gateway) or `relay` (the minimal relay).
+        #[arg(long)]
+        target: Target,
+        /// Requests sent together.
+        #[arg(long, default_value_t = 64)]
+        streams: usize,
+        /// Bursts measured.
+        #[arg(long, default_value_t = 20)]
+        bursts: usize,
+        /// The process whose CPU time is measured (the target's).
+        #[arg(long)]
+        pid: u32,
+    },
     /// Serves the minimal relay on loopback (the second baseline of `ttft`, see `relay.rs`) until
     /// killed.
     Relay {
@@ -191,6 +212,13 @@ async fn main() -> anyhow::Result<()> {
             pid,
             secs,
         } => hold(endpoints, streams, pid, secs).await,
+        Cmd::Burst {
+            endpoints,
+            target,
+            streams,
+            bursts,
+            pid,
+        } => burst::burst(Bench::new(endpoints).await?, target, streams, bursts, pid).await,
         Cmd::Relay {
             sim,
             account,
@@ -234,6 +262,27 @@ impl Bench {
             .context("--gateway is needed for this target")
     }
 
+    /// Sends a streamed OpenAI chat request to the gateway or the minimal relay and returns once
+    /// the response's head has arrived.
+    async fn open_openai(&self, target: Target, text: &str) -> anyhow::Result<reqwest::Response> {
+        let base = if target == Target::Relay {
+            self.endpoints
+                .relay
+                .as_deref()
+                .context("--relay is needed for this target")?
+        } else {
+            self.gateway()?
+        };
+        Ok(self
+            .http
+            .post(format!("{base}/v1/chat/completions"))
+            .bearer_auth(&self.endpoints.key)
+            .json(&json!({"model": self.endpoints.model, "stream": true,
+                "messages": [{"role": "user", "content": text}]}))
+            .send()
+            .await?)
+    }
+
     /// One streamed request; `Some(ttft)` of its first text delta, and the frames it read.
     async fn one(&self, target: Target, text: &str) -> anyhow::Result<(Duration, u64)> {
         let started = Instant::now();
@@ -246,23 +295,8 @@ impl Bench {
                 result
             }
             Target::Openai | Target::Relay => {
-                let base = if target == Target::Relay {
-                    self.endpoints
-                        .relay
-                        .as_deref()
-                        .context("--relay is needed for this target")?
-                } else {
-                    self.gateway()?
-                };
-                let response = self
-                    .http
-                    .post(format!("{base}/v1/chat/completions"))
-                    .bearer_auth(&self.endpoints.key)
-                    .json(&json!({"model": self.endpoints.model, "stream": true,
-                        "messages": [{"role": "user", "content": text}]}))
-                    .send()
-                    .await?;
-                read_stream(response, b"\"delta\":{\"content\":\"", started).await
+                let response = self.open_openai(target, text).await?;
+                read_stream(response, OPENAI_DELTA, started).await
             }
             Target::Anthropic => {
                 let response = self
@@ -281,6 +315,9 @@ impl Bench {
         }
     }
 }
+
+/// What the first text delta of an OpenAI stream starts with.
+const OPENAI_DELTA: &[u8] = b"\"delta\":{\"content\":\"";
 
 /// Reads an SSE body to its end: the time until `marker` (the first text delta) first appears, and
 /// the number of `data:` events.
@@ -333,7 +370,7 @@ async fn ttft(
 ) -> anyhow::Result<()> {
     let bench = Bench::new(endpoints).await?;
     let prompt: Arc<str> = prompt_of(prompt_kib).into();
-    let mut samples: Vec<Vec<Duration>> = vec![Vec::new(); targets.len()];
+    let mut samples: Vec<Vec<Sample>> = vec![Vec::new(); targets.len()];
     // Warm-up: connections to every target, the gateway's catalog and sign-in.
     for &target in targets {
         run_batch(&bench, target, streams, streams, &prompt).await?;
@@ -344,17 +381,37 @@ async fn ttft(
         }
     }
     for (index, target) in targets.iter().enumerate() {
-        let list = &mut samples[index];
+        let (first_wave, later): (Vec<Sample>, Vec<Sample>) =
+            samples[index].iter().partition(|sample| sample.first_wave);
+        let mut list: Vec<Duration> = samples[index].iter().map(|sample| sample.ttft).collect();
         list.sort_unstable();
         println!(
             "{}",
             json!({"bench": "ttft", "target": format!("{target:?}").to_lowercase(), "streams": streams,
                 "prompt_kib": prompt_kib,
-                "n": list.len(), "p50_ms": ms(percentile(list, 0.50)), "p99_ms": ms(percentile(list, 0.99)),
-                "mean_ms": ms(list.iter().sum::<Duration>() / list.len().max(1) as u32)})
+                "n": list.len(), "p50_ms": ms(percentile(&list, 0.50)), "p99_ms": ms(percentile(&list, 0.99)),
+                "mean_ms": ms(mean(&list)),
+                "first_wave_mean_ms": ms(mean_of(&first_wave)), "later_mean_ms": ms(mean_of(&later))})
         );
     }
     Ok(())
+}
+
+/// One request's time to first token, and whether it was one of its batch's first wave: the
+/// `streams` requests that start together when a batch begins (later ones start as earlier ones
+/// end, spread out). At many streams the first wave is where the tail is (BENCHMARKS.md).
+#[derive(Clone, Copy)]
+struct Sample {
+    ttft: Duration,
+    first_wave: bool,
+}
+
+fn mean(list: &[Duration]) -> Duration {
+    list.iter().sum::<Duration>() / list.len().max(1) as u32
+}
+
+fn mean_of(samples: &[Sample]) -> Duration {
+    mean(&samples.iter().map(|sample| sample.ttft).collect::<Vec<_>>())
 }
 
 /// The question of every request: a short one, or about `kib` KiB of mixed prose and code in
@@ -380,7 +437,7 @@ async fn run_batch(
     streams: usize,
     requests: usize,
     prompt: &Arc<str>,
-) -> anyhow::Result<Vec<Duration>> {
+) -> anyhow::Result<Vec<Sample>> {
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut workers = Vec::new();
     for _ in 0..streams {
@@ -389,9 +446,16 @@ async fn run_batch(
         let prompt = prompt.clone();
         workers.push(tokio::spawn(async move {
             let mut times = Vec::new();
-            while next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < requests {
-                let (first, _) = bench.one(target, &prompt).await?;
-                times.push(first);
+            loop {
+                let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if index >= requests {
+                    break;
+                }
+                let (ttft, _) = bench.one(target, &prompt).await?;
+                times.push(Sample {
+                    ttft,
+                    first_wave: index < streams,
+                });
             }
             anyhow::Ok(times)
         }));
