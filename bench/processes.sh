@@ -6,7 +6,8 @@
 #   start_gateway BIN KEY [ARGS...]      sets $gateway (its base URL) and $gateway_pid; signed in to
 #                                        $sim with the simulator's demo account, data in $work/data,
 #                                        environment $gateway_env (also for a script's own runs)
-#   start_relay LOADGEN_BIN              sets $relay: the minimal relay (`taiji-loadgen relay`) of $sim
+#   start_relay LOADGEN_BIN              sets $relay (its base URL) and $relay_pid: the minimal relay
+#                                        (`taiji-loadgen relay`) of $sim
 #
 # A script that defines `on_exit` has it run at exit, before the work directory is removed.
 
@@ -44,7 +45,8 @@ start_gateway() {
 
 start_relay() {
   "$1" relay --sim "$sim" >"$work/relay.out" 2>&1 &
-  pids+=($!)
+  relay_pid=$!
+  pids+=("$relay_pid")
   for _ in $(seq 100); do grep -q "^listening on" "$work/relay.out" && break; sleep 0.1; done
   relay=$(sed -n 's/^listening on \(\S*\)$/\1/p' "$work/relay.out")
 }

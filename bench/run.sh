@@ -9,7 +9,9 @@
 #     stream, delete the session: what any correct client of the site does) vs through the
 #     gateway's OpenAI API, in alternating rounds so that other load on the machine hits both;
 #     and through the minimal relay (`taiji-loadgen relay`: one more hop with the gateway's
-#     libraries and none of its features), the least such a hop adds on this machine;
+#     libraries and none of its features), the least such a hop adds on this machine; at 64
+#     streams also the mean of each batch's first wave (64 requests starting together), where the
+#     tail is, and each one's CPU per request before the first frame, 64 sent at once (`burst`);
 #   - frames/s over long replies, direct vs OpenAI vs Anthropic, and the gateway's CPU per
 #     forwarded frame (user + system time from /proc/<pid>/stat);
 #   - the gateway's RSS idle (signed in, before any request), after the load, and with 200 open
@@ -79,6 +81,9 @@ trio=(--relay "$relay" --targets direct,openai,relay)
 "${lg[@]}" ttft "${targets[@]}" "${trio[@]}" --streams 1 --requests 300 --rounds 2 | record
 "${lg[@]}" ttft "${targets[@]}" "${trio[@]}" --streams 16 --requests 320 --rounds 2 | record
 "${lg[@]}" ttft "${targets[@]}" "${trio[@]}" --streams 64 --requests 640 --rounds 2 | record
+note "CPU per request before the first frame, 64 requests sent at once, gateway vs minimal relay"
+"${lg[@]}" burst "${targets[@]}" --target openai --pid "$gateway_pid" | record
+"${lg[@]}" burst --sim "$sim" --relay "$relay" --key "$key" --target relay --pid "$relay_pid" | record
 note "time to first token with a 40 KiB prompt (near the site's 48,000-character limit; Claude Code sends such prompts), direct vs gateway (Anthropic)"
 "${lg[@]}" ttft "${targets[@]}" --streams 1 --requests 30 --rounds 2 --prompt-kib 40 \
   --targets direct,anthropic | record
