@@ -15,10 +15,12 @@
 //! - `metrics`: `/metrics` (Prometheus text, off by default, behind the API key);
 //! - `trace`: the tracing span of each request (matched route, never headers).
 //!
-//! Why the layers sit where they sit (outermost first): tracing → audit → CORS → `Host` check →
-//! body budget → routing → API key (only on the API routes) → handler. The audit layer must see every response,
-//! including refusals by the layers inside it; CORS must answer preflights before a key is asked
-//! for (browsers never send credentials on a preflight).
+//! Why the layers sit where they sit (outermost first): body read timeout → body limit → audit →
+//! CORS → `Host` check → body budget → routing → tracing → API key (only on the API routes) →
+//! handler. The audit layer must see every response, including refusals by the layers inside it;
+//! CORS must answer preflights before a key is asked for (browsers never send credentials on a
+//! preflight). The layers before routing wrap the router as one service (`build_service` says
+//! why); the tracing span comes after routing because it names the matched route.
 
 mod access;
 mod anthropic;
@@ -124,7 +126,7 @@ pub async fn serve_with(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let draining = CancellationToken::new();
-    let app = build_router(AppState::new(core, options, draining.clone()));
+    let app = build_service(AppState::new(core, options, draining.clone()));
     let mut connections = Builder::new(TokioExecutor::new());
     connections
         .http1()
@@ -182,9 +184,47 @@ pub async fn serve_with(
     Ok(())
 }
 
-fn build_router(state: AppState) -> Router {
+/// The gateway's HTTP service: the routes, behind the request-level layers.
+///
+/// Those layers wrap the router once, as one service, not each route (`Router::layer`): axum
+/// boxes each route's layered stack, and a `from_fn` layer clones its inner service on every
+/// request, so layers added per route cost a deep clone of the boxed stack below them at each
+/// layer of each request (some 60 allocations per request; BENCHMARKS.md, "The first wave").
+/// Around the router, a layer's inner service is the next layer or the router itself, whose
+/// clones are cheap. Only the tracing layer stays per route, because its span names the matched
+/// route, which is known after routing.
+fn build_service<B>(
+    state: AppState,
+) -> impl tower::Service<
+    http::Request<B>,
+    Response = axum::response::Response,
+    Error = std::convert::Infallible,
+    Future: Send + 'static,
+> + Clone
++ Send
++ Sync
++ 'static
+where
+    B: axum::body::HttpBody<Data = bytes::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
     let body_limit = state.options.body_limit;
     let body_read_timeout = state.options.body_read_timeout;
+    let router = build_router(state.clone());
+    tower::ServiceBuilder::new()
+        .layer(RequestBodyTimeoutLayer::new(body_read_timeout))
+        .layer(DefaultBodyLimit::max(body_limit))
+        // The `from_fn` layers take axum's body type.
+        .map_request(|request: http::Request<_>| request.map(axum::body::Body::new))
+        .layer(middleware::from_fn_with_state(state.clone(), audit::record))
+        .layer(middleware::from_fn_with_state(state.clone(), access::cors))
+        .layer(middleware::from_fn_with_state(state.clone(), access::check_host))
+        .layer(middleware::from_fn_with_state(state, body_budget::reserve))
+        .service(router)
+}
+
+/// The routes, with the API key required on the API routes and a tracing span per request.
+fn build_router(state: AppState) -> Router {
     let api = Router::new()
         .merge(openai::router())
         .merge(anthropic::router())
@@ -204,15 +244,6 @@ fn build_router(state: AppState) -> Router {
         .merge(fallback::router())
         .fallback(fallback::not_found)
         .method_not_allowed_fallback(fallback::method_not_allowed)
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            body_budget::reserve,
-        ))
-        .layer(middleware::from_fn_with_state(state.clone(), access::check_host))
-        .layer(middleware::from_fn_with_state(state.clone(), access::cors))
-        .layer(middleware::from_fn_with_state(state.clone(), audit::record))
-        .layer(DefaultBodyLimit::max(body_limit))
-        .layer(RequestBodyTimeoutLayer::new(body_read_timeout))
         .layer(trace::layer())
         .with_state(state)
 }
