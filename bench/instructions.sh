@@ -7,13 +7,15 @@
 # per cent with (BENCHMARKS.md, "The first wave"). Each binary serves 8 concurrent streams of the
 # simulator's short reply under valgrind: a warm-up, then the counters are zeroed and 160 requests
 # are counted, everything a request costs the gateway (session, message, 31 frames relayed,
-# deletion, the request log's writes). Kernel time is not counted. Needs valgrind
-# (`apt-get install valgrind`); about a minute per binary.
+# deletion, the request log's writes). Kernel time is not counted. Installs valgrind when it is
+# missing (scripts/lib.sh); about half a minute per binary.
 #
 #   bench/instructions.sh [GATEWAY_A [GATEWAY_B]]      (default: the release build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v valgrind >/dev/null || { echo "bench/instructions.sh needs valgrind (apt-get install valgrind)" >&2; exit 1; }
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+ensure_debian_packages valgrind
 bin=${CARGO_TARGET_DIR:-target}/release
 [[ -x $bin/taiji-sim && -x $bin/taiji-loadgen ]] ||
   cargo build --release -p taiji-sim -p taiji-loadgen
