@@ -38,7 +38,7 @@ use super::session_guard::SessionGuard;
 use super::think::{Pieces, ThinkSplitter};
 use crate::account::Account;
 use crate::chat::{ChatEvent, ChatRequest, Usage};
-use crate::request_log::{EntryPatch, NewEntry, RequestLog};
+use crate::request_log::{EntryPatch, EntryStatus, NewEntry, RequestLog};
 use crate::upstream::{CompletionRequest, CompletionStream, ErrorClass, Frame, SessionInfo, UpstreamError};
 
 /// How many events a slow broadcast subscriber may fall behind before it misses some.
@@ -258,7 +258,17 @@ impl Client {
 
 impl Inner {
     async fn run(self: Arc<Self>, request: ChatRequest, client: Client, started: Instant) {
-        self.begin_log(&request);
+        // A request that can run at once is recorded as running straight away: one write for the
+        // log's writer instead of a queued entry updated a moment later (under many concurrent
+        // requests the writer's work is on the cores the requests need). A client already gone
+        // or a shutdown under way takes the waiting path, which answers them first.
+        let admitted = if client.tx.is_closed() || self.shutdown.is_cancelled() {
+            None
+        } else {
+            self.admission.try_acquire()
+        };
+        let waited_ms = millis(started.elapsed());
+        self.begin_log(&request, admitted.is_some().then_some(waited_ms));
         self.emit(
             &request.id,
             DispatchEventKind::Queued {
@@ -268,22 +278,29 @@ impl Inner {
             },
         );
 
-        let permit = tokio::select! {
-            biased;
-            () = client.gone() => return self.record_gone(&request.id, &client, None, started).await,
-            () = self.shutdown.cancelled() => {
-                return self.fail(&client, &request.id, DispatchError::ShuttingDown, started).await;
+        let (permit, queue_wait_ms) = match admitted {
+            Some(permit) => (permit, waited_ms),
+            None => {
+                let permit = tokio::select! {
+                    biased;
+                    () = client.gone() => return self.record_gone(&request.id, &client, None, started).await,
+                    () = self.shutdown.cancelled() => {
+                        return self.fail(&client, &request.id, DispatchError::ShuttingDown, started).await;
+                    }
+                    permit = self.admission.acquire() => match permit {
+                        Ok(permit) => permit,
+                        Err(_) => return self.fail(&client, &request.id, DispatchError::ShuttingDown, started).await,
+                    },
+                };
+                let queue_wait_ms = millis(started.elapsed());
+                // Queued for the log's writer, not awaited: the upstream call does not wait for a
+                // disk write.
+                self.log
+                    .update_in_background(&request.id, EntryPatch::streaming(queue_wait_ms));
+                (permit, queue_wait_ms)
             }
-            permit = self.admission.acquire() => match permit {
-                Ok(permit) => permit,
-                Err(_) => return self.fail(&client, &request.id, DispatchError::ShuttingDown, started).await,
-            },
         };
-        let queue_wait_ms = millis(started.elapsed());
         self.emit(&request.id, DispatchEventKind::Started { queue_wait_ms });
-        // Queued for the log's writer, not awaited: the upstream call does not wait for a disk write.
-        self.log
-            .update_in_background(&request.id, EntryPatch::streaming(queue_wait_ms));
 
         let mut guard = SessionGuard::new(self.reaper.clone(), self.tasks.clone());
         let mut reply = ReplyState::default();
@@ -570,13 +587,18 @@ impl Inner {
 
     /// Queues the entry for the log's writer without waiting for it (the first thing on every
     /// request's path to the upstream); the writer applies later changes after it.
-    fn begin_log(&self, request: &ChatRequest) {
+    /// Records the request, as running already when it was admitted at once after `admitted_ms`.
+    fn begin_log(&self, request: &ChatRequest, admitted_ms: Option<u64>) {
         let mut entry = NewEntry::new(
             request.source.clone(),
             request.endpoint.clone(),
             request.model.id.clone(),
             request.stream,
         );
+        if let Some(waited) = admitted_ms {
+            entry.status = EntryStatus::Streaming;
+            entry.queue_wait_ms = Some(waited);
+        }
         entry.id = Some(request.id.clone());
         entry.started_at = OffsetDateTime::now_utc();
         entry.prompt_preview = Some(request.text.clone());

@@ -73,8 +73,10 @@ pub struct NewEntry {
     pub model: String,
     /// Whether the client asked for a stream.
     pub stream: bool,
-    /// Usually [`EntryStatus::Queued`].
+    /// Usually [`EntryStatus::Queued`]; [`EntryStatus::Streaming`] for a request admitted at once.
     pub status: EntryStatus,
+    /// How long the request waited for admission, when it is known already.
+    pub queue_wait_ms: Option<u64>,
     /// The prompt preview; stored only when previews are enabled, and cut to the size cap.
     pub prompt_preview: Option<String>,
 }
@@ -95,6 +97,7 @@ impl NewEntry {
             model: truncate(&model.into(), MAX_MODEL_CHARS),
             stream,
             status: EntryStatus::Queued,
+            queue_wait_ms: None,
             prompt_preview: None,
         }
     }

@@ -278,8 +278,8 @@ pub(super) fn insert(state: &mut WriterState, entry: NewEntry) -> Result<String,
         .conn
         .prepare_cached(
             "INSERT INTO requests (id, started_at_ms, updated_at_ms, api, key_name, user_agent,
-             endpoint, model, stream, status, prompt_preview)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+             endpoint, model, stream, status, queue_wait_ms, prompt_preview)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         )?
         .execute(params![
             id,
@@ -292,6 +292,7 @@ pub(super) fn insert(state: &mut WriterState, entry: NewEntry) -> Result<String,
             entry.model,
             entry.stream,
             entry.status.as_str(),
+            entry.queue_wait_ms.map(to_sql_int),
             prompt_preview,
         ])?;
     publish(state, &id, false)?;

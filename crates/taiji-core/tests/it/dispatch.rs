@@ -340,6 +340,72 @@ async fn wait_for_final_status(h: &Harness, id: &str) -> EntryStatus {
 }
 
 #[tokio::test]
+async fn a_request_admitted_at_once_is_logged_running_in_one_write_and_a_queued_one_queued_first() {
+    let h = harness_with(
+        paced(10),
+        DispatcherConfig {
+            concurrency: 1,
+            ..test_config()
+        },
+    )
+    .await;
+    let mut log = h.dispatcher.request_log().subscribe();
+    let mut gauges = h.dispatcher.gauges();
+    let first_request = h.request("gpt-4.1-mini", "[[sim:long=60]]");
+    let first_id = first_request.id.clone();
+    let mut first = h.dispatcher.dispatch(first_request);
+    first
+        .next()
+        .await
+        .expect("the first request streams")
+        .expect("no error");
+    let second_request = h.request("gpt-4.1-mini", "after the first");
+    let second_id = second_request.id.clone();
+    let second = h.dispatcher.dispatch(second_request);
+    gauges
+        .wait_for(|g| g.queued == 1)
+        .await
+        .expect("the second request queues");
+    assert!(collect(first).await.finished);
+    assert!(collect(second).await.finished);
+    assert_eq!(wait_for_final_status(&h, &first_id).await, EntryStatus::Done);
+    assert_eq!(wait_for_final_status(&h, &second_id).await, EntryStatus::Done);
+
+    // Every write is broadcast once committed; the final ones are in by now.
+    let mut writes: Vec<(String, EntryStatus, Option<u64>)> = Vec::new();
+    while let Ok(entry) = log.try_recv() {
+        writes.push((entry.id, entry.status, entry.queue_wait_ms));
+    }
+    let of = |id: &str| -> Vec<(EntryStatus, Option<u64>)> {
+        writes
+            .iter()
+            .filter(|(entry, ..)| entry == id)
+            .map(|(_, status, wait)| (*status, *wait))
+            .collect()
+    };
+    let first_writes = of(&first_id);
+    assert!(
+        matches!(first_writes.first(), Some((EntryStatus::Streaming, Some(_)))),
+        "admitted at once, the entry is written running, with its wait: {first_writes:?}"
+    );
+    assert_eq!(
+        first_writes.len(),
+        2,
+        "the entry and its outcome: {first_writes:?}"
+    );
+    let second_writes = of(&second_id);
+    assert!(
+        matches!(second_writes.first(), Some((EntryStatus::Queued, None))),
+        "{second_writes:?}"
+    );
+    assert!(
+        matches!(second_writes.get(1), Some((EntryStatus::Streaming, Some(_)))),
+        "{second_writes:?}"
+    );
+    h.assert_no_open_session().await;
+}
+
+#[tokio::test]
 async fn a_client_that_leaves_the_queue_never_reaches_the_upstream() {
     let h = harness_with(
         paced(10),
