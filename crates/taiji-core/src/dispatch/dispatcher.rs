@@ -585,9 +585,9 @@ impl Inner {
         let _ = self.events.send(event);
     }
 
-    /// Queues the entry for the log's writer without waiting for it (the first thing on every
-    /// request's path to the upstream); the writer applies later changes after it.
-    /// Records the request, as running already when it was admitted at once after `admitted_ms`.
+    /// Queues the request's entry for the log's writer without waiting for it (the first thing on
+    /// every request's path to the upstream); the writer applies later changes after it. A request
+    /// admitted at once, after `admitted_ms`, is recorded as running already.
     fn begin_log(&self, request: &ChatRequest, admitted_ms: Option<u64>) {
         let mut entry = NewEntry::new(
             request.source.clone(),
