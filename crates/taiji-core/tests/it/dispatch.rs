@@ -339,33 +339,45 @@ async fn wait_for_final_status(h: &Harness, id: &str) -> EntryStatus {
     }
 }
 
-#[tokio::test]
-async fn a_request_admitted_at_once_is_logged_running_in_one_write_and_a_queued_one_queued_first() {
-    let h = harness_with(
+/// A dispatcher that runs one request at a time.
+async fn one_at_a_time() -> Harness {
+    harness_with(
         paced(10),
         DispatcherConfig {
             concurrency: 1,
             ..test_config()
         },
     )
-    .await;
-    let mut log = h.dispatcher.request_log().subscribe();
+    .await
+}
+
+/// With [`one_at_a_time`]: a long request streaming and a second one (`text`) waiting behind it,
+/// each with its id, once the first has streamed and the second is queued.
+async fn one_running_one_queued(h: &Harness, text: &str) -> ((String, ChatStream), (String, ChatStream)) {
     let mut gauges = h.dispatcher.gauges();
-    let first_request = h.request("gpt-4.1-mini", "[[sim:long=60]]");
-    let first_id = first_request.id.clone();
-    let mut first = h.dispatcher.dispatch(first_request);
-    first
+    let first = h.request("gpt-4.1-mini", "[[sim:long=60]]");
+    let first_id = first.id.clone();
+    let mut running = h.dispatcher.dispatch(first);
+    running
         .next()
         .await
         .expect("the first request streams")
         .expect("no error");
-    let second_request = h.request("gpt-4.1-mini", "after the first");
-    let second_id = second_request.id.clone();
-    let second = h.dispatcher.dispatch(second_request);
+    let second = h.request("gpt-4.1-mini", text);
+    let second_id = second.id.clone();
+    let queued = h.dispatcher.dispatch(second);
     gauges
         .wait_for(|g| g.queued == 1)
         .await
         .expect("the second request queues");
+    ((first_id, running), (second_id, queued))
+}
+
+#[tokio::test]
+async fn a_request_admitted_at_once_is_logged_running_in_one_write_and_a_queued_one_queued_first() {
+    let h = one_at_a_time().await;
+    let mut log = h.dispatcher.request_log().subscribe();
+    let ((first_id, first), (second_id, second)) = one_running_one_queued(&h, "after the first").await;
     assert!(collect(first).await.finished);
     assert!(collect(second).await.finished);
     assert_eq!(wait_for_final_status(&h, &first_id).await, EntryStatus::Done);
@@ -407,31 +419,9 @@ async fn a_request_admitted_at_once_is_logged_running_in_one_write_and_a_queued_
 
 #[tokio::test]
 async fn a_client_that_leaves_the_queue_never_reaches_the_upstream() {
-    let h = harness_with(
-        paced(10),
-        DispatcherConfig {
-            concurrency: 1,
-            ..test_config()
-        },
-    )
-    .await;
+    let h = one_at_a_time().await;
     let mut gauges = h.dispatcher.gauges();
-    let mut running = h
-        .dispatcher
-        .dispatch(h.request("gpt-4.1-mini", "[[sim:long=60]]"));
-    running
-        .next()
-        .await
-        .expect("the first request streams")
-        .expect("no error");
-
-    let queued_request = h.request("gpt-4.1-mini", "never sent");
-    let queued_id = queued_request.id.clone();
-    let queued = h.dispatcher.dispatch(queued_request);
-    gauges
-        .wait_for(|g| g.queued == 1)
-        .await
-        .expect("the second request queues");
+    let ((_, running), (queued_id, queued)) = one_running_one_queued(&h, "never sent").await;
     drop(queued);
     gauges
         .wait_for(|g| g.queued == 0)
