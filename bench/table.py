@@ -59,7 +59,7 @@ for streams, target in ((1, "≤ 0.5 / 1 ms"), (16, "≤ 1 / 3 ms"), (64, "p99 �
 # The 64-stream tail is each batch's first wave (64 requests starting together); its mean, and what
 # sets it: each target's CPU per request up to its response head, 64 requests sent at once.
 waves = [(name, one("ttft", target=t, streams=64, prompt_kib=0)) for t, name in (("direct", "direct"), ("openai", "gateway"), ("relay", "minimal relay"))]
-if all(w for _, w in waves):
+if all(w and "first_wave_mean_ms" in w for _, w in waves):
     row(
         "64 streams: mean of each batch's first wave (64 starting together) / of the later requests",
         f"{waves[0][1]['first_wave_mean_ms']:.2f} / {waves[0][1]['later_mean_ms']:.2f} ms",
