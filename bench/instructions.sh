@@ -29,18 +29,14 @@ key=sk-bench-0123456789abcdef
 
 # Prints the instructions per request of the gateway binary $1.
 count() {
-  local data out pid url
-  data=$(mktemp -d "$work/gateway.XXXX")
-  echo '{"pacing":{"enabled":false}}' >"$data/settings.json"
-  "${gateway_env[@]}" valgrind --tool=callgrind --callgrind-out-file="$data/callgrind.out" \
-    "$1" serve --port 0 --data-dir "$data" --api-base "$sim" --api-key "$key" --max-concurrent 64 \
-    >"$data/out" 2>"$data/err" &
-  pid=$!
-  pids+=("$pid")
-  for _ in $(seq 600); do grep -q "^listening on" "$data/out" && break; sleep 0.1; done
-  url=$(sed -n 's/^listening on \(\S*\)$/\1/p' "$data/out")
-  [[ -n $url ]] || { cat "$data/err" >&2; exit 1; }
-  local ttft=("$bin/taiji-loadgen" ttft --sim "$sim" --gateway "$url" --key "$key" --streams 8
+  local pid out
+  gateway_data=$(mktemp -d "$work/gateway.XXXX")
+  echo '{"pacing":{"enabled":false}}' >"$gateway_data/settings.json"
+  gateway_launcher=(valgrind --tool=callgrind --callgrind-out-file="$gateway_data/callgrind.out")
+  start_gateway "$1" "$key" --max-concurrent 64
+  [[ -n $gateway ]] || { cat "$work/gateway.err" >&2; exit 1; }
+  pid=$gateway_pid
+  local ttft=("$bin/taiji-loadgen" ttft --sim "$sim" --gateway "$gateway" --key "$key" --streams 8
     --rounds 1 --targets openai)
   "${ttft[@]}" --requests 40 >/dev/null
   callgrind_control -z "$pid" >/dev/null 2>&1
@@ -50,7 +46,7 @@ count() {
   callgrind_control -d "$pid" >/dev/null 2>&1
   kill "$pid"
   wait "$pid" 2>/dev/null || true
-  out=$(ls -t "$data"/callgrind.out.* | head -1)
+  out=$(ls -t "$gateway_data"/callgrind.out.* | head -1)
   callgrind_annotate "$out" 2>/dev/null |
     awk -v n="$requests" '/PROGRAM TOTALS/ { gsub(",", "", $1); printf "%d\n", $1 / n; exit }'
 }

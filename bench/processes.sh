@@ -4,8 +4,10 @@
 #   source bench/processes.sh
 #   start_sim BIN [ARGS...]              sets $sim (its base URL) and $sim_pid
 #   start_gateway BIN KEY [ARGS...]      sets $gateway (its base URL) and $gateway_pid; signed in to
-#                                        $sim with the simulator's demo account, data in $work/data,
-#                                        environment $gateway_env (also for a script's own runs)
+#                                        $sim with the simulator's demo account, data in
+#                                        $gateway_data (default $work/data), environment
+#                                        $gateway_env (also for a script's own runs), run under
+#                                        the command in $gateway_launcher when one is set (valgrind)
 #   start_relay LOADGEN_BIN              sets $relay (its base URL) and $relay_pid: the minimal relay
 #                                        (`taiji-loadgen relay`) of $sim
 #
@@ -34,9 +36,11 @@ start_sim() {
 gateway_env=(env HOME="$work" TAIJI_ACCOUNT=13800000000 TAIJI_PASSWORD=taiji-demo-pass
   TAIJI_CREDENTIAL_STORE=file RUST_LOG=warn)
 
+gateway_launcher=()
+
 start_gateway() {
-  "${gateway_env[@]}" "$1" serve --port 0 --data-dir "$work/data" --api-base "$sim" --api-key "$2" "${@:3}" \
-    >"$work/gateway.out" 2>"$work/gateway.err" &
+  "${gateway_env[@]}" "${gateway_launcher[@]}" "$1" serve --port 0 --data-dir "${gateway_data:-$work/data}" \
+    --api-base "$sim" --api-key "$2" "${@:3}" >"$work/gateway.out" 2>"$work/gateway.err" &
   gateway_pid=$!
   pids+=("$gateway_pid")
   for _ in $(seq 300); do grep -q "^listening on" "$work/gateway.out" && break; sleep 0.1; done

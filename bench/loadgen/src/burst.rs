@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use serde_json::json;
 
-use crate::{Bench, OPENAI_DELTA, Target, ms, percentile, prompt_of, read_stream};
+use crate::{Bench, OPENAI_DELTA, Target, mean, ms, percentile, prompt_of, read_stream};
 
 /// Bursts sent first, not measured: connections to the target and the site, the catalog.
 const WARM_UP: usize = 2;
@@ -76,7 +76,7 @@ pub(crate) async fn burst(
         }
         tokio::time::sleep(SETTLE).await;
     }
-    let mean = per_request.iter().sum::<Duration>() / bursts.max(1) as u32;
+    let mean = mean(&per_request);
     per_request.sort_unstable();
     last_heads.sort_unstable();
     println!(

@@ -381,8 +381,15 @@ async fn ttft(
         }
     }
     for (index, target) in targets.iter().enumerate() {
-        let (first_wave, later): (Vec<Sample>, Vec<Sample>) =
-            samples[index].iter().partition(|sample| sample.first_wave);
+        let wave_mean = |first_wave: bool| {
+            mean(
+                &samples[index]
+                    .iter()
+                    .filter(|sample| sample.first_wave == first_wave)
+                    .map(|sample| sample.ttft)
+                    .collect::<Vec<_>>(),
+            )
+        };
         let mut list: Vec<Duration> = samples[index].iter().map(|sample| sample.ttft).collect();
         list.sort_unstable();
         println!(
@@ -391,7 +398,7 @@ async fn ttft(
                 "prompt_kib": prompt_kib,
                 "n": list.len(), "p50_ms": ms(percentile(&list, 0.50)), "p99_ms": ms(percentile(&list, 0.99)),
                 "mean_ms": ms(mean(&list)),
-                "first_wave_mean_ms": ms(mean_of(&first_wave)), "later_mean_ms": ms(mean_of(&later))})
+                "first_wave_mean_ms": ms(wave_mean(true)), "later_mean_ms": ms(wave_mean(false))})
         );
     }
     Ok(())
@@ -408,10 +415,6 @@ struct Sample {
 
 fn mean(list: &[Duration]) -> Duration {
     list.iter().sum::<Duration>() / list.len().max(1) as u32
-}
-
-fn mean_of(samples: &[Sample]) -> Duration {
-    mean(&samples.iter().map(|sample| sample.ttft).collect::<Vec<_>>())
 }
 
 /// The question of every request: a short one, or about `kib` KiB of mixed prose and code in
