@@ -17,13 +17,14 @@
 #   - the gateway's RSS idle (signed in, before any request), after the load, and with 200 open
 #     streams (64 running upstream, 136 queued);
 #   - start → `listening on` of the CLI (signed in against the simulator), median of 5;
-#   - the desktop app's memory, shown / closed to the tray / `--hidden` (bench/desktop_memory.sh, if
-#     a release desktop binary exists: `npm run tauri -- build` or `cargo build --release -p
-#     taiji-desktop`; TAIJI_BENCH_DESKTOP=0 skips it);
+#   - the desktop app's memory, shown / closed to the tray (its webview destroyed) / `--hidden`
+#     (bench/desktop_memory.sh on the release desktop binary, built here with the UI and the
+#     Debian packages it needs, as scripts/start.sh does; TAIJI_BENCH_DESKTOP=0 skips it);
 #   - the criterion micro-benchmarks (`cargo bench -p taiji-core --bench hot_path`, short runs;
 #     TAIJI_BENCH_CRITERION=0 skips them).
 # Prints a table; the raw JSON lines stay in $TAIJI_BENCH_OUT (default: a temp file, path printed).
-# A benchmark, not a test: nothing is asserted. About 5 minutes on 2 cores.
+# A benchmark, not a test: nothing is asserted. About 5 minutes on 2 cores after the builds (the
+# release builds take some 20 minutes on a fresh clone, the desktop app's most of it).
 #
 #   bench/run.sh                  (TAIJI_BENCH_NO_BUILD=1 uses the binaries already built)
 set -euo pipefail
@@ -34,6 +35,17 @@ bin=$target/release
 
 if [[ -z ${TAIJI_BENCH_NO_BUILD:-} ]]; then
   cargo build --release -p taiji-gateway -p taiji-sim -p taiji-loadgen
+  if [[ ${TAIJI_BENCH_DESKTOP:-1} != 0 && -z ${TAIJI_BENCH_DESKTOP_BIN:-} ]]; then
+    # The desktop app embeds the built UI and links WebKitGTK: the same steps as scripts/start.sh.
+    (
+      # shellcheck source=scripts/lib.sh
+      source scripts/lib.sh
+      ensure_debian_packages "${DESKTOP_PACKAGES[@]}"
+      ensure_node_modules
+      build_ui
+      cargo build --locked --release -p taiji-desktop
+    )
+  fi
 fi
 
 # shellcheck source=bench/processes.sh
@@ -111,7 +123,7 @@ if [[ ${TAIJI_BENCH_DESKTOP:-1} != 0 ]]; then
       printf "{\"bench\":\"desktop\",\"state\":\"%s\",\"rss_mib\":%s,\"pss_mib\":%s}\n", $1, $2, $3 }' \
       "$work/desktop.txt" | record
   else
-    note "no release desktop binary at $desktop: desktop memory skipped"
+    note "no release desktop binary at $desktop (TAIJI_BENCH_NO_BUILD): desktop memory skipped"
   fi
 fi
 
