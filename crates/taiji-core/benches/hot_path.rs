@@ -13,14 +13,19 @@
 //!   → SSE parser → typed frames → `<think>` splitter → neutral [`ChatEvent`]s;
 //! - `prompt/baseline_concat`: joining the turn texts with no labels;
 //! - `prompt/render_text` and `prompt/build_prompt`: labelled-turns text of a 20-turn transcript
-//!   (text only), synchronously and through the async entry point.
+//!   (text only), synchronously and through the async entry point;
+//! - `tokens/baseline_split_whitespace`, `tokens/count` and `tokens/tiktoken_rs`: the token
+//!   estimator over a 64 KiB answer, against splitting it at whitespace and against `tiktoken-rs`,
+//!   whose counts it reproduces.
 //!
 //! Throughput is in elements: frames for the first group (so criterion prints time per frame when
-//! divided), builds for the second. Run with `cargo bench -p taiji-core --bench hot_path`.
+//! divided), builds for the second; in bytes for the tokens group. Run with
+//! `cargo bench -p taiji-core --bench hot_path`.
 
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use taiji_core::api::tokens::TokenEstimator;
 use taiji_core::api::tools::parser::{CallParser, Piece as CallPiece};
 use taiji_core::chat::ChatEvent;
 use taiji_core::dispatch::think::{Piece, ThinkSplitter};
@@ -290,5 +295,29 @@ fn bench_prompt(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_frames, bench_full_path, bench_prompt);
+/// The token estimator over a long answer (the frames' text, repeated to 64 KiB: mixed Chinese,
+/// English, Markdown, code and emoji), against splitting the same text at whitespace, the least
+/// any word-based estimate does.
+fn bench_tokens(c: &mut Criterion) {
+    let frames = frames().concat();
+    let text = frames.repeat((64 * 1024) / frames.len() + 1);
+    let estimator = TokenEstimator::new().expect("the embedded table loads");
+    // The pattern is compiled at the first count; that is start-up, not the count.
+    estimator.count("warm up");
+
+    let mut group = c.benchmark_group("tokens");
+    group.throughput(Throughput::Bytes(text.len() as u64));
+    group.bench_function("baseline_split_whitespace", |b| {
+        b.iter(|| black_box(&text).split_whitespace().count());
+    });
+    group.bench_function("count", |b| b.iter(|| estimator.count(black_box(&text))));
+    // The library the estimator reproduces token for token (a test checks it), on `fancy-regex`.
+    let tiktoken = tiktoken_rs::o200k_base().expect("tiktoken-rs loads");
+    group.bench_function("tiktoken_rs", |b| {
+        b.iter(|| tiktoken.encode_ordinary(black_box(&text)).len());
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_frames, bench_full_path, bench_prompt, bench_tokens);
 criterion_main!(benches);

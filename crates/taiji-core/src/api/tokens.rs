@@ -29,9 +29,9 @@ pub const DOCUMENT_TOKENS: u64 = 1_600;
 /// The fixed per-message overhead (role markers and separators), as in OpenAI's own accounting.
 pub const MESSAGE_OVERHEAD_TOKENS: u64 = 4;
 
-/// The longest piece of text handed to the tokenizer at once. The tokenizer's regex backtracks on
-/// long whitespace runs and overflows its stack on about a megabyte of spaces, and its work on such
-/// runs grows quadratically; bounded pieces keep it safe and fast for any input.
+/// The longest piece of text handed to the tokenizer at once. A run the pre-split cannot cut (a
+/// long word, a long run of spaces) is merged in time quadratic in its length; bounded pieces keep
+/// the count fast for any input.
 const MAX_PIECE_BYTES: usize = 2_048;
 
 /// Why the tokenizer could not be loaded (its embedded table failed to parse; a packaging bug).

@@ -7,13 +7,20 @@
 //! file `tiktoken-rs` ships) is every token in rank order as a length byte and the token's bytes.
 //! `build.rs` lays out from it an offset per rank and an open-addressing index of ranks by token
 //! bytes (`table_layout.rs`); all three stay in the binary's read-only data, so loading costs no
-//! heap and no start-up time, and only the pages a count touches are read in. The test below
-//! checks the table against `tiktoken-rs` token by token, and counts of varied texts against its
-//! encoder.
+//! heap and no start-up time, and only the pages a count touches are read in. The tests below
+//! check the table against `tiktoken-rs` token by token, and counts of varied and generated texts
+//! against its encoder.
+//!
+//! The pattern's one look-ahead (`\s+(?!\S)`) is applied in code ([`O200k::for_each_piece`]), so
+//! the pre-split runs on `regex-automata`'s lazy DFA instead of a backtracking engine: `tiktoken`
+//! needs `fancy-regex` for that look-ahead alone, and its backtracking VM cost about a thousand
+//! instructions per byte of answer text. Every character of a text is part of some piece, so each
+//! piece is searched anchored where the last one ended: one forward pass, no search for a start.
 
 use std::sync::OnceLock;
 
-use fancy_regex::Regex;
+use regex_automata::meta::Regex;
+use regex_automata::{Anchored, Input};
 
 use super::table_layout;
 
@@ -25,7 +32,9 @@ static STARTS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/o200k_starts.bi
 /// `u32`s, a power of two of them, at most half full.
 static INDEX: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/o200k_index.bin"));
 
-/// `tiktoken`'s pre-split pattern for `o200k_base` (from `tiktoken-rs`'s `O200K_BASE_PAT_STR`).
+/// `tiktoken`'s pre-split pattern for `o200k_base` (`tiktoken-rs`'s `O200K_BASE_PAT_STR`) without
+/// its look-ahead: the original's last two alternatives, `\s+(?!\S)|\s+`, are `\s+` here, and
+/// [`O200k::for_each_piece`] gives back what the look-ahead would not have matched.
 const PATTERN: &str = concat!(
     r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?",
     "|",
@@ -36,8 +45,6 @@ const PATTERN: &str = concat!(
     r" ?[^\s\p{L}\p{N}]+[\r\n/]*",
     "|",
     r"\s*[\r\n]+",
-    "|",
-    r"\s+(?!\S)",
     "|",
     r"\s+"
 );
@@ -112,24 +119,52 @@ impl O200k {
     /// it returns `false`.
     pub(super) fn for_each_token(&self, text: &str, mut token: impl FnMut(usize) -> bool) {
         let mut parts = Vec::new();
-        for found in self.regex().find_iter(text) {
-            // The pattern has no construct that can fail at run time on these inputs (bounded
-            // look-ahead only); a failure would end the count early rather than panic.
-            let Ok(found) = found else { return };
-            let piece = found.as_str().as_bytes();
-            let offset = found.start();
+        self.for_each_piece(text, |offset, end| {
+            let piece = &text.as_bytes()[offset..end];
             if piece.len() == 1 || self.rank(piece).is_some() {
-                if !token(found.end()) {
-                    return;
-                }
-                continue;
+                return token(end);
             }
             self.merge(piece, &mut parts);
-            for window in parts.windows(2) {
-                if !token(offset + window[1].0) {
-                    return;
+            parts.windows(2).all(|window| token(offset + window[1].0))
+        });
+    }
+
+    /// Calls `piece` with the start and end of each piece of `text` as `tiktoken`'s pre-split
+    /// finds them, until it returns `false`.
+    ///
+    /// `\s+(?!\S)|\s+` in the original pattern: a run of whitespace followed by a non-space
+    /// leaves its last character to the next piece (which may then start with it, as in " word"),
+    /// unless the run is that one character. Only a match of the last alternative is such a run:
+    /// whitespace without a line break (a run with one is matched earlier, by `\s*[\r\n]+`),
+    /// and it always runs to the end of the whitespace, since `\s+` is greedy.
+    fn for_each_piece(&self, text: &str, mut piece: impl FnMut(usize, usize) -> bool) {
+        let regex = self.regex();
+        let mut at = 0;
+        while at < text.len() {
+            let anchored = Input::new(text).range(at..).anchored(Anchored::Yes);
+            // The alternatives cover every character (letters, numbers, whitespace and the rest),
+            // so an anchored search always finds a piece; were one ever missing, the characters
+            // before the next piece would be skipped, as `tiktoken`'s unanchored search does.
+            let Some(found) = regex
+                .find(anchored)
+                .or_else(|| regex.find(Input::new(text).range(at..)))
+            else {
+                return;
+            };
+            let (start, mut end) = (found.start(), found.end());
+            let matched = &text[start..end];
+            if end < text.len() && is_spaces(matched) {
+                // Where the run's last character starts; 0 when the run is that one character.
+                let last = matched.char_indices().next_back().map_or(0, |(i, _)| i);
+                if last > 0 {
+                    end = start + last;
                 }
             }
+            // No alternative matches the empty string; the guard keeps the loop finite regardless.
+            if end == at || !piece(start, end) {
+                return;
+            }
+            at = end;
         }
     }
 
@@ -172,6 +207,14 @@ impl O200k {
             }
         }
     }
+}
+
+/// Whether `matched` is whitespace without a line break: a match of the pattern's last
+/// alternative, `\s+` (`\s` and [`char::is_whitespace`] are both Unicode's `White_Space`).
+fn is_spaces(matched: &str) -> bool {
+    matched
+        .chars()
+        .all(|c| c.is_whitespace() && c != '\r' && c != '\n')
 }
 
 /// The `index`-th little-endian `u32` of `bytes`.
@@ -229,20 +272,96 @@ mod tests {
             "",
         ];
         for text in texts {
-            let tokens = reference.encode_ordinary(text);
-            assert_eq!(ours.count(text), tokens.len() as u64, "{text:?}");
-            let mut ends = Vec::new();
-            ours.for_each_token(text, |end| {
-                ends.push(end);
-                true
-            });
-            let mut expected = Vec::new();
-            let mut at = 0;
-            for token in &tokens {
-                at += reference.decode_bytes(&[*token]).expect("decodes").len();
-                expected.push(at);
-            }
-            assert_eq!(ends, expected, "{text:?}");
+            assert_same_tokens(&reference, &ours, text);
         }
+    }
+
+    /// Texts made of the fragments where the pre-split's alternatives meet (whitespace runs of
+    /// every kind before words, numbers and punctuation; line breaks; contractions; marks; CJK),
+    /// in a few thousand deterministic orders: the look-ahead applied in code must split them all
+    /// as `tiktoken`'s `fancy-regex` does.
+    #[test]
+    fn generated_texts_split_and_count_like_tiktoken() {
+        const FRAGMENTS: &[&str] = &[
+            " ",
+            "  ",
+            "   ",
+            "\t",
+            "\n",
+            "\r\n",
+            "\n\n",
+            " \n",
+            "\n ",
+            " \t ",
+            "\u{3000}",
+            "\u{a0}",
+            "\u{2003}\u{2003}",
+            "\x0b",
+            "word",
+            "Word",
+            "WORD",
+            "wOrD",
+            "'s",
+            "'LL",
+            "'re",
+            "'d",
+            "1",
+            "12",
+            "1234567",
+            "3.14",
+            "-",
+            "!!",
+            "...",
+            "/",
+            "//",
+            "{",
+            "}\n",
+            "你好",
+            "世界。",
+            "，",
+            "e\u{301}",
+            "😀",
+            "👍🏽",
+            "Ａｂｃ",
+            "ⅷ",
+            "_",
+            "__init__",
+            "x",
+            "\"quoted\"",
+            "#",
+            "日本語",
+        ];
+        let reference = tiktoken_rs::o200k_base().expect("tiktoken-rs loads");
+        let ours = O200k::load().expect("the table loads");
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |bound: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % bound as u64) as usize
+        };
+        for _ in 0..20_000 {
+            let length = 1 + next(24);
+            let text: String = (0..length).map(|_| FRAGMENTS[next(FRAGMENTS.len())]).collect();
+            assert_same_tokens(&reference, &ours, &text);
+        }
+    }
+
+    /// Checks that `text` has the same tokens, by count and by where each one ends, for both.
+    fn assert_same_tokens(reference: &tiktoken_rs::CoreBPE, ours: &O200k, text: &str) {
+        let tokens = reference.encode_ordinary(text);
+        assert_eq!(ours.count(text), tokens.len() as u64, "{text:?}");
+        let mut ends = Vec::new();
+        ours.for_each_token(text, |end| {
+            ends.push(end);
+            true
+        });
+        let mut expected = Vec::new();
+        let mut at = 0;
+        for token in &tokens {
+            at += reference.decode_bytes(&[*token]).expect("decodes").len();
+            expected.push(at);
+        }
+        assert_eq!(ends, expected, "{text:?}");
     }
 }
