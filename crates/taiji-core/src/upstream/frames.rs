@@ -6,6 +6,7 @@ use std::borrow::Cow;
 
 use serde::Deserialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::error::UpstreamError;
 use super::sse::{SseEvent, SseParser};
@@ -107,8 +108,9 @@ impl FinalRecord {
 /// A frame as it is on the wire: `{"id","type","data","code"}` (+ `msg`/`err` on errors).
 #[derive(Deserialize)]
 struct RawFrame<'a> {
-    #[serde(default)]
-    id: Value,
+    /// Read only for the final record; left unparsed in the frame's text for every other frame.
+    #[serde(default, borrow)]
+    id: Option<&'a RawValue>,
     /// Borrowed from the frame when it has no escapes: no allocation per frame for the type.
     #[serde(rename = "type", default, borrow)]
     kind: Option<Cow<'a, str>>,
@@ -154,7 +156,8 @@ pub fn parse_frame(data: &str) -> Result<Option<StreamItem>, UpstreamError> {
             other => Ok(Some(StreamItem::Frame(Frame::Text(other.to_string())))),
         },
         Some("object") => {
-            let task_id = id_string(&raw.id).unwrap_or_default();
+            let id = raw.id.and_then(|id| serde_json::from_str::<Value>(id.get()).ok());
+            let task_id = id.as_ref().and_then(id_string).unwrap_or_default();
             Ok(Some(StreamItem::Frame(Frame::Final(FinalRecord::from_value(
                 task_id, &raw.data,
             )))))
@@ -319,12 +322,23 @@ mod tests {
     }
 
     #[test]
-    fn numeric_task_id_keeps_all_digits() {
-        let item = parse_frame(r#"{"id":2026967689787871232,"type":"object","code":0,"data":{}}"#);
+    fn the_frame_id_is_the_task_id_when_the_record_has_none() {
+        for frame in [
+            r#"{"id":2026967689787871232,"type":"object","code":0,"data":{}}"#,
+            r#"{"id":"2026967689787871232","type":"object","code":0,"data":{}}"#,
+            r#"{"id":"2026967689787871232","type":"object","code":0,"data":{"taskId":""}}"#,
+        ] {
+            let item = parse_frame(frame);
+            let Ok(Some(StreamItem::Frame(Frame::Final(record)))) = item else {
+                panic!("{item:?}")
+            };
+            assert_eq!(record.task_id, "2026967689787871232", "{frame}");
+        }
+        let item = parse_frame(r#"{"type":"object","code":0,"data":{}}"#);
         let Ok(Some(StreamItem::Frame(Frame::Final(record)))) = item else {
             panic!("{item:?}")
         };
-        assert_eq!(record.task_id, "2026967689787871232");
+        assert_eq!(record.task_id, "");
     }
 
     #[test]
