@@ -15,11 +15,14 @@
 //! the pre-split runs on `regex-automata`'s lazy DFA instead of a backtracking engine: `tiktoken`
 //! needs `fancy-regex` for that look-ahead alone, and its backtracking VM cost about a thousand
 //! instructions per byte of answer text. Every character of a text is part of some piece, so each
-//! piece is searched anchored where the last one ended: one forward pass, no search for a start.
+//! piece is searched anchored where the last one ended: one forward pass of a lazy DFA, no search
+//! for a start.
 
+use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::sync::OnceLock;
 
-use regex_automata::meta::Regex;
+use regex_automata::hybrid::dfa::{Cache, DFA};
+use regex_automata::util::pool::{Pool, PoolGuard};
 use regex_automata::{Anchored, Input};
 
 use super::table_layout;
@@ -49,15 +52,60 @@ const PATTERN: &str = concat!(
     r"\s+"
 );
 
+/// The most memory each thread's lazy DFA cache may take before it is cleared and rebuilt. The
+/// states that ordinary text visits fit in far less; the default (2 MiB per thread) showed as
+/// megabytes of resident memory after a long answer was counted.
+const DFA_CACHE_BYTES: usize = 256 * 1024;
+
 /// An empty slot of the index.
 const EMPTY: u32 = u32::MAX;
 
 /// The `o200k_base` encoding, for counting tokens and finding where they end.
 pub(super) struct O200k {
-    /// The pre-split pattern, compiled at the first count: the compiled automata take about half a
-    /// megabyte of heap and their compiler's code a few hundred kilobytes of resident pages, which a
-    /// gateway that has not served a request yet does not need to hold.
-    regex: OnceLock<Regex>,
+    /// The pre-split pattern, compiled at the first count: the automaton and its caches take a few
+    /// hundred kilobytes of heap and the compiler's code a few hundred kilobytes of resident pages,
+    /// which a gateway that has not served a request yet does not need to hold.
+    pre_split: OnceLock<PreSplit>,
+}
+
+/// Makes a lazy DFA cache for a thread that has none yet.
+type NewCache = Box<dyn Fn() -> Cache + Send + Sync + UnwindSafe + RefUnwindSafe>;
+
+/// The pre-split pattern as a forward lazy DFA that only searches anchored, with its caches.
+struct PreSplit {
+    dfa: DFA,
+    /// One cache per thread that searches, handed out by the pool.
+    caches: Pool<Cache, NewCache>,
+}
+
+impl PreSplit {
+    /// Compiles [`PATTERN`]. It is a constant that the tests below compile and run, so compiling
+    /// it cannot fail in a build that passed them.
+    fn compile() -> Self {
+        let dfa = DFA::builder()
+            .configure(DFA::config().cache_capacity(DFA_CACHE_BYTES))
+            .build(PATTERN)
+            .expect("the o200k pre-split pattern compiles");
+        let for_caches = dfa.clone();
+        let caches = Pool::new(Box::new(move || for_caches.create_cache()) as NewCache);
+        Self { dfa, caches }
+    }
+
+    /// Where the piece that starts at `at` ends: the leftmost-first match anchored there, or the
+    /// next character when there is none (the alternatives cover every character, so that never
+    /// happens; it keeps the split total and finite whatever the automaton answers).
+    fn piece_end(&self, cache: &mut Cache, text: &str, at: usize) -> usize {
+        let input = Input::new(text).range(at..).anchored(Anchored::Yes);
+        match self.dfa.try_search_fwd(cache, &input) {
+            Ok(Some(found)) if found.offset() > at => found.offset(),
+            _ => at + text[at..].chars().next().map_or(1, char::len_utf8),
+        }
+    }
+
+    /// This thread's cache, for one split.
+    fn cache(&self) -> PoolGuard<'_, Cache, NewCache> {
+        self.caches.get()
+    }
 }
 
 impl O200k {
@@ -72,20 +120,13 @@ impl O200k {
             return Err("the token tables do not match".to_owned());
         }
         Ok(Self {
-            regex: OnceLock::new(),
+            pre_split: OnceLock::new(),
         })
     }
 
     /// Whether the pre-split pattern has been compiled.
     pub(super) fn is_compiled(&self) -> bool {
-        self.regex.get().is_some()
-    }
-
-    /// The compiled pre-split pattern. It is a constant that the tests below compile and run, so
-    /// compiling it cannot fail in a build that passed them.
-    fn regex(&self) -> &Regex {
-        self.regex
-            .get_or_init(|| Regex::new(PATTERN).expect("the o200k pre-split pattern compiles"))
+        self.pre_split.get().is_some()
     }
 
     /// The rank of a token, if these bytes are one.
@@ -138,20 +179,11 @@ impl O200k {
     /// whitespace without a line break (a run with one is matched earlier, by `\s*[\r\n]+`),
     /// and it always runs to the end of the whitespace, since `\s+` is greedy.
     fn for_each_piece(&self, text: &str, mut piece: impl FnMut(usize, usize) -> bool) {
-        let regex = self.regex();
-        let mut at = 0;
-        while at < text.len() {
-            let anchored = Input::new(text).range(at..).anchored(Anchored::Yes);
-            // The alternatives cover every character (letters, numbers, whitespace and the rest),
-            // so an anchored search always finds a piece; were one ever missing, the characters
-            // before the next piece would be skipped, as `tiktoken`'s unanchored search does.
-            let Some(found) = regex
-                .find(anchored)
-                .or_else(|| regex.find(Input::new(text).range(at..)))
-            else {
-                return;
-            };
-            let (start, mut end) = (found.start(), found.end());
+        let pre_split = self.pre_split.get_or_init(PreSplit::compile);
+        let mut cache = pre_split.cache();
+        let mut start = 0;
+        while start < text.len() {
+            let mut end = pre_split.piece_end(&mut cache, text, start);
             let matched = &text[start..end];
             if end < text.len() && is_spaces(matched) {
                 // Where the run's last character starts; 0 when the run is that one character.
@@ -160,11 +192,10 @@ impl O200k {
                     end = start + last;
                 }
             }
-            // No alternative matches the empty string; the guard keeps the loop finite regardless.
-            if end == at || !piece(start, end) {
+            if !piece(start, end) {
                 return;
             }
-            at = end;
+            start = end;
         }
     }
 
