@@ -250,7 +250,7 @@ impl OutputLimiter {
         }
         match event {
             ChatEvent::ReasoningDelta(delta) => self.reasoning(&delta),
-            ChatEvent::TextDelta(delta) => self.text(&delta),
+            ChatEvent::TextDelta(delta) => self.text(delta),
             ChatEvent::Usage(usage) => {
                 self.upstream_usage = Some(usage);
                 LimitStep::continuing(Vec::new())
@@ -276,8 +276,15 @@ impl OutputLimiter {
         LimitStep::continuing(events)
     }
 
-    fn text(&mut self, delta: &str) -> LimitStep {
-        let (allowed, exhausted) = self.spend(delta, false);
+    fn text(&mut self, delta: String) -> LimitStep {
+        let (allowed, exhausted) = self.spend(&delta, false);
+        if !exhausted && !self.stop.is_active() && allowed.len() == delta.len() {
+            // The common case, every delta of a plain answer: it passes whole, so it is moved on
+            // rather than copied.
+            let mut events = Vec::with_capacity(1);
+            push_text(&mut events, delta);
+            return LimitStep::continuing(events);
+        }
         let mut events = Vec::new();
         match self.stop.push(allowed) {
             StopScan::Stopped { text, sequence } => {

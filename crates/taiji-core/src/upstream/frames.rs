@@ -173,7 +173,6 @@ pub fn parse_frame(data: &str) -> Result<Option<StreamItem>, UpstreamError> {
 #[derive(Debug, Default)]
 pub struct FrameDecoder {
     sse: SseParser,
-    events: Vec<SseEvent>,
     finished: bool,
 }
 
@@ -193,8 +192,9 @@ impl FrameDecoder {
         if self.finished {
             return;
         }
-        self.sse.feed(chunk, &mut self.events);
-        self.drain_events(out);
+        let finished = &mut self.finished;
+        self.sse
+            .feed(chunk, &mut |event| decode_event(event, finished, out));
     }
 
     /// Ends the input. A stream that ended without `[DONE]` yields an error.
@@ -202,8 +202,8 @@ impl FrameDecoder {
         if self.finished {
             return;
         }
-        self.sse.finish(&mut self.events);
-        self.drain_events(out);
+        let finished = &mut self.finished;
+        self.sse.finish(&mut |event| decode_event(event, finished, out));
         if !self.finished {
             self.finished = true;
             out.push(Err(
@@ -211,23 +211,23 @@ impl FrameDecoder {
             ));
         }
     }
+}
 
-    fn drain_events(&mut self, out: &mut Vec<Result<StreamItem, UpstreamError>>) {
-        for event in self.events.drain(..) {
-            if self.finished {
-                break;
-            }
-            match parse_frame(&event.data) {
-                Ok(Some(item)) => {
-                    self.finished = item == StreamItem::Done;
-                    out.push(Ok(item));
-                }
-                Ok(None) => {}
-                Err(error) => {
-                    self.finished = true;
-                    out.push(Err(error));
-                }
-            }
+/// Decodes one SSE event into `out`, unless the stream already `finished` (after `Done` or an
+/// error, later events are ignored); sets `finished` when this one ends it.
+fn decode_event(event: &SseEvent, finished: &mut bool, out: &mut Vec<Result<StreamItem, UpstreamError>>) {
+    if *finished {
+        return;
+    }
+    match parse_frame(&event.data) {
+        Ok(Some(item)) => {
+            *finished = item == StreamItem::Done;
+            out.push(Ok(item));
+        }
+        Ok(None) => {}
+        Err(error) => {
+            *finished = true;
+            out.push(Err(error));
         }
     }
 }

@@ -41,8 +41,10 @@ impl SseParser {
         Self::default()
     }
 
-    /// Feeds the next chunk of bytes, appending every completed event to `out`.
-    pub fn feed(&mut self, mut chunk: &[u8], out: &mut Vec<SseEvent>) {
+    /// Feeds the next chunk of bytes, calling `on_event` with every completed event. The event is
+    /// lent, not given: its buffers are cleared and reused for the next one, so a stream costs no
+    /// allocation per event once they have grown to its events' size.
+    pub fn feed(&mut self, mut chunk: &[u8], on_event: &mut impl FnMut(&SseEvent)) {
         if chunk.is_empty() {
             return;
         }
@@ -56,11 +58,11 @@ impl SseParser {
         while let Some(end) = memchr::memchr2(b'\n', b'\r', chunk) {
             let terminator = chunk[end];
             if self.line.is_empty() {
-                self.process_line(&chunk[..end], out);
+                self.process_line(&chunk[..end], on_event);
             } else {
                 self.line.extend_from_slice(&chunk[..end]);
                 let line = std::mem::take(&mut self.line);
-                self.process_line(&line, out);
+                self.process_line(&line, on_event);
                 // Reuse the allocation for the next line.
                 self.line = line;
                 self.line.clear();
@@ -78,18 +80,18 @@ impl SseParser {
     }
 
     /// Ends the stream: delivers an unterminated last line and a pending event.
-    pub fn finish(&mut self, out: &mut Vec<SseEvent>) {
+    pub fn finish(&mut self, on_event: &mut impl FnMut(&SseEvent)) {
         if !self.line.is_empty() {
             let line = std::mem::take(&mut self.line);
-            self.process_line(&line, out);
+            self.process_line(&line, on_event);
         }
-        self.dispatch(out);
+        self.dispatch(on_event);
         self.after_cr = false;
     }
 
-    fn process_line(&mut self, line: &[u8], out: &mut Vec<SseEvent>) {
+    fn process_line(&mut self, line: &[u8], on_event: &mut impl FnMut(&SseEvent)) {
         if line.is_empty() {
-            self.dispatch(out);
+            self.dispatch(on_event);
             return;
         }
         if line[0] == b':' {
@@ -123,12 +125,13 @@ impl SseParser {
         }
     }
 
-    fn dispatch(&mut self, out: &mut Vec<SseEvent>) {
+    fn dispatch(&mut self, on_event: &mut impl FnMut(&SseEvent)) {
         if self.has_data {
-            out.push(std::mem::take(&mut self.pending));
-        } else {
-            self.pending = SseEvent::default();
+            on_event(&self.pending);
         }
+        self.pending.data.clear();
+        self.pending.event = None;
+        self.pending.id = None;
         self.has_data = false;
     }
 }
@@ -137,8 +140,9 @@ impl SseParser {
 pub fn parse_all(bytes: &[u8]) -> Vec<SseEvent> {
     let mut parser = SseParser::new();
     let mut out = Vec::new();
-    parser.feed(bytes, &mut out);
-    parser.finish(&mut out);
+    let mut collect = |event: &SseEvent| out.push(event.clone());
+    parser.feed(bytes, &mut collect);
+    parser.finish(&mut collect);
     out
 }
 
@@ -188,10 +192,11 @@ mod tests {
         let bytes = "data: 你好👋\n\n".as_bytes();
         let mut parser = SseParser::new();
         let mut out = Vec::new();
+        let mut collect = |event: &SseEvent| out.push(event.clone());
         for b in bytes {
-            parser.feed(std::slice::from_ref(b), &mut out);
+            parser.feed(std::slice::from_ref(b), &mut collect);
         }
-        parser.finish(&mut out);
+        parser.finish(&mut collect);
         assert_eq!(data(&out), ["你好👋"]);
     }
 
@@ -236,13 +241,14 @@ mod tests {
             points.sort_unstable();
             let mut parser = SseParser::new();
             let mut out = Vec::new();
+            let mut collect = |event: &SseEvent| out.push(event.clone());
             let mut start = 0;
             for point in points {
-                parser.feed(&bytes[start..point], &mut out);
+                parser.feed(&bytes[start..point], &mut collect);
                 start = point;
             }
-            parser.feed(&bytes[start..], &mut out);
-            parser.finish(&mut out);
+            parser.feed(&bytes[start..], &mut collect);
+            parser.finish(&mut collect);
             prop_assert_eq!(out, whole);
         }
     }
