@@ -23,8 +23,8 @@
 #   - the criterion micro-benchmarks (`cargo bench -p taiji-core --bench hot_path`, short runs;
 #     TAIJI_BENCH_CRITERION=0 skips them).
 # Prints a table; the raw JSON lines stay in $TAIJI_BENCH_OUT (default: a temp file, path printed).
-# A benchmark, not a test: nothing is asserted. About 5 minutes on 2 cores after the builds (the
-# release builds take some 20 minutes on a fresh clone, the desktop app's most of it).
+# A benchmark, not a test: nothing is asserted. About 5 minutes on 2 cores after the builds (on a
+# fresh clone the release builds take some 12 minutes, the desktop app's 7 of them).
 #
 #   bench/run.sh                  (TAIJI_BENCH_NO_BUILD=1 uses the binaries already built)
 set -euo pipefail
