@@ -463,7 +463,7 @@ impl Inner {
             };
             match item {
                 Some(Ok(Frame::Text(delta))) => {
-                    let pieces = splitter.push(&delta);
+                    let pieces = splitter.push_owned(delta);
                     if !self.forward(request, pieces, client, reply, started).await {
                         return Outcome::Cancelled;
                     }

@@ -148,6 +148,18 @@ impl ThinkSplitter {
         out
     }
 
+    /// [`ThinkSplitter::push`] for a delta the caller owns: in the steady state of an answer the
+    /// delta is passed on as it is, without a copy.
+    pub fn push_owned(&mut self, delta: String) -> Pieces {
+        if let Mode::Answer { skip_newlines: false } = self.mode {
+            return Pieces {
+                reasoning: None,
+                text: (!delta.is_empty()).then_some(delta),
+            };
+        }
+        self.push(&delta)
+    }
+
     /// Ends the stream: whatever was held back is emitted as what it was taken for.
     pub fn finish(&mut self) -> Pieces {
         let mut out = Pieces::default();
@@ -444,6 +456,14 @@ mod tests {
             frames.push(&input[from..]);
 
             let pieces = run(&frames);
+            // Owned deltas (the dispatcher's path) give exactly the same pieces.
+            let mut splitter = ThinkSplitter::new();
+            let mut owned = Vec::new();
+            for frame in &frames {
+                owned.extend(splitter.push_owned((*frame).to_owned()));
+            }
+            owned.extend(splitter.finish());
+            prop_assert_eq!(&owned, &pieces);
             let no_empty_piece = pieces.iter().all(|piece| match piece {
                 Piece::Reasoning(part) | Piece::Text(part) => !part.is_empty(),
             });

@@ -2,8 +2,6 @@
 //! [`FrameDecoder`] that turns raw response bytes into them. This is the whole per-frame path
 //! without any network, so benchmarks drive [`FrameDecoder::feed`] directly.
 
-use std::borrow::Cow;
-
 use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -111,9 +109,10 @@ struct RawFrame<'a> {
     /// Read only for the final record; left unparsed in the frame's text for every other frame.
     #[serde(default, borrow)]
     id: Option<&'a RawValue>,
-    /// Borrowed from the frame when it has no escapes: no allocation per frame for the type.
-    #[serde(rename = "type", default, borrow)]
-    kind: Option<Cow<'a, str>>,
+    /// Read as one of the known names, without allocating (`Option<Cow<str>>` allocated per frame:
+    /// serde borrows a `Cow` only when it is not inside an `Option`).
+    #[serde(rename = "type", default)]
+    kind: FrameType,
     #[serde(default)]
     data: Value,
     #[serde(default)]
@@ -122,6 +121,22 @@ struct RawFrame<'a> {
     msg: Option<String>,
     #[serde(default)]
     err: Option<String>,
+}
+
+/// A frame's `type` (taiji-protocol.md §4.2).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum FrameType {
+    /// Assistant text.
+    String,
+    /// The final record.
+    Object,
+    /// Never observed; one public client treats it as the end marker.
+    Close,
+    /// Missing or anything else: carries nothing for us.
+    #[default]
+    #[serde(other)]
+    Other,
 }
 
 /// Parses the `data` of one SSE event. `Ok(None)` for frame types that carry nothing for us.
@@ -149,13 +164,13 @@ pub fn parse_frame(data: &str) -> Result<Option<StreamItem>, UpstreamError> {
             reached_model: true,
         });
     }
-    match raw.kind.as_deref() {
-        Some("string") => match raw.data {
+    match raw.kind {
+        FrameType::String => match raw.data {
             Value::String(text) => Ok(Some(StreamItem::Frame(Frame::Text(text)))),
             Value::Null => Ok(None),
             other => Ok(Some(StreamItem::Frame(Frame::Text(other.to_string())))),
         },
-        Some("object") => {
+        FrameType::Object => {
             let id = raw.id.and_then(|id| serde_json::from_str::<Value>(id.get()).ok());
             let task_id = id.as_ref().and_then(id_string).unwrap_or_default();
             Ok(Some(StreamItem::Frame(Frame::Final(FinalRecord::from_value(
@@ -163,8 +178,8 @@ pub fn parse_frame(data: &str) -> Result<Option<StreamItem>, UpstreamError> {
             )))))
         }
         // Never observed, but one public client treats it as the end marker (§4.2).
-        Some("close") => Ok(Some(StreamItem::Done)),
-        _ => Ok(None),
+        FrameType::Close => Ok(Some(StreamItem::Done)),
+        FrameType::Other => Ok(None),
     }
 }
 
@@ -339,6 +354,23 @@ mod tests {
             panic!("{item:?}")
         };
         assert_eq!(record.task_id, "");
+    }
+
+    #[test]
+    fn frame_types_are_read_whatever_their_spelling_on_the_wire() {
+        let escaped = parse_frame(r#"{"id":"1","type":"\u0073tring","data":"hi","code":0}"#);
+        assert_eq!(
+            escaped.expect("a text frame"),
+            Some(StreamItem::Frame(Frame::Text("hi".into())))
+        );
+        for ignored in [
+            r#"{"id":"1","type":"image","data":"x","code":0}"#,
+            r#"{"id":"1","data":"x","code":0}"#,
+        ] {
+            assert_eq!(parse_frame(ignored).expect("ignored"), None, "{ignored}");
+        }
+        let close = parse_frame(r#"{"id":"1","type":"close","data":null,"code":0}"#);
+        assert_eq!(close.expect("the end"), Some(StreamItem::Done));
     }
 
     #[test]
