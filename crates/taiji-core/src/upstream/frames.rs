@@ -110,9 +110,9 @@ struct RawFrame<'a> {
     #[serde(default, borrow)]
     id: Option<&'a RawValue>,
     /// Read as one of the known names, without allocating (`Option<Cow<str>>` allocated per frame:
-    /// serde borrows a `Cow` only when it is not inside an `Option`).
+    /// serde borrows a `Cow` only when it is not inside an `Option`). Missing or `null`: `None`.
     #[serde(rename = "type", default)]
-    kind: FrameType,
+    kind: Option<FrameType>,
     #[serde(default)]
     data: Value,
     #[serde(default)]
@@ -124,7 +124,7 @@ struct RawFrame<'a> {
 }
 
 /// A frame's `type` (taiji-protocol.md §4.2).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "lowercase")]
 enum FrameType {
     /// Assistant text.
@@ -133,8 +133,7 @@ enum FrameType {
     Object,
     /// Never observed; one public client treats it as the end marker.
     Close,
-    /// Missing or anything else: carries nothing for us.
-    #[default]
+    /// Any other name: carries nothing for us.
     #[serde(other)]
     Other,
 }
@@ -165,12 +164,12 @@ pub fn parse_frame(data: &str) -> Result<Option<StreamItem>, UpstreamError> {
         });
     }
     match raw.kind {
-        FrameType::String => match raw.data {
+        Some(FrameType::String) => match raw.data {
             Value::String(text) => Ok(Some(StreamItem::Frame(Frame::Text(text)))),
             Value::Null => Ok(None),
             other => Ok(Some(StreamItem::Frame(Frame::Text(other.to_string())))),
         },
-        FrameType::Object => {
+        Some(FrameType::Object) => {
             let id = raw.id.and_then(|id| serde_json::from_str::<Value>(id.get()).ok());
             let task_id = id.as_ref().and_then(id_string).unwrap_or_default();
             Ok(Some(StreamItem::Frame(Frame::Final(FinalRecord::from_value(
@@ -178,8 +177,8 @@ pub fn parse_frame(data: &str) -> Result<Option<StreamItem>, UpstreamError> {
             )))))
         }
         // Never observed, but one public client treats it as the end marker (§4.2).
-        FrameType::Close => Ok(Some(StreamItem::Done)),
-        FrameType::Other => Ok(None),
+        Some(FrameType::Close) => Ok(Some(StreamItem::Done)),
+        Some(FrameType::Other) | None => Ok(None),
     }
 }
 
@@ -366,6 +365,7 @@ mod tests {
         for ignored in [
             r#"{"id":"1","type":"image","data":"x","code":0}"#,
             r#"{"id":"1","data":"x","code":0}"#,
+            r#"{"id":"1","type":null,"data":"x","code":0}"#,
         ] {
             assert_eq!(parse_frame(ignored).expect("ignored"), None, "{ignored}");
         }
