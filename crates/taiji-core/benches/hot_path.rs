@@ -16,12 +16,16 @@
 //!   (text only), synchronously and through the async entry point;
 //! - `tokens/baseline_split_whitespace`, `tokens/count` and `tokens/tiktoken_rs`: the token
 //!   estimator over a 64 KiB answer, against splitting it at whitespace and against `tiktoken-rs`,
-//!   whose counts it reproduces.
+//!   whose counts it reproduces;
+//! - `resolve/baseline_map_lookup` and `resolve/{bare,full_id,claude_code}`: resolving a request's
+//!   model against a 162-model 3.x catalog with the default aliases, against one map lookup of the
+//!   exact id.
 //!
 //! Throughput is in elements: frames for the first group (so criterion prints time per frame when
 //! divided), builds for the second; in bytes for the tokens group. Run with
 //! `cargo bench -p taiji-core --bench hot_path`.
 
+use std::collections::HashMap;
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -29,8 +33,10 @@ use taiji_core::api::tokens::TokenEstimator;
 use taiji_core::api::tools::parser::{CallParser, Piece as CallPiece};
 use taiji_core::chat::ChatEvent;
 use taiji_core::dispatch::think::{Piece, ThinkSplitter};
-use taiji_core::model::{FileLimits, ModelInfo};
+use taiji_core::model::{Catalog, FileLimits, ModelInfo};
+use taiji_core::model_resolver::ModelResolver;
 use taiji_core::prompt::{PromptOptions, Role, Transcript, Turn, build_prompt, render_text};
+use taiji_core::settings::default_model_aliases;
 use taiji_core::upstream::{Frame, FrameDecoder, StreamItem};
 
 /// A small deterministic generator, so every run measures the same frames.
@@ -319,5 +325,72 @@ fn bench_tokens(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_frames, bench_full_path, bench_prompt, bench_tokens);
+/// A catalog the size of the site's (160 models), in the 3.x `provider::model` form.
+fn large_catalog() -> Catalog {
+    let providers = [
+        "openai",
+        "anthropic",
+        "deepseek",
+        "qwen",
+        "google",
+        "moonshot",
+        "zhipu",
+        "meta",
+    ];
+    let models = (0..160)
+        .map(|i| ModelInfo {
+            id: format!("{}::model-{i}-chat", providers[i % providers.len()]),
+            ..ModelInfo::default()
+        })
+        .chain(
+            ["openai::gpt-4.1-mini", "anthropic::claude-sonnet-4-6"].map(|id| ModelInfo {
+                id: id.to_owned(),
+                ..ModelInfo::default()
+            }),
+        )
+        .collect();
+    Catalog {
+        models,
+        default_model: None,
+        think_model: None,
+        file_limits: FileLimits::default(),
+    }
+}
+
+/// Model resolution for each request, against a map lookup of the exact id (the least any
+/// resolution does): a bare name of a 3.x id (`gpt-4.1-mini`, what clients send), the full id, and
+/// Claude Code's decorated name.
+fn bench_resolve(c: &mut Criterion) {
+    let catalog = large_catalog();
+    let resolver = ModelResolver::new(default_model_aliases());
+    let by_id: HashMap<&str, &ModelInfo> = catalog.models.iter().map(|m| (m.id.as_str(), m)).collect();
+
+    let mut group = c.benchmark_group("resolve");
+    group.bench_function("baseline_map_lookup", |b| {
+        b.iter(|| by_id.get(black_box("openai::gpt-4.1-mini")).map(|m| m.id.len()));
+    });
+    for (name, requested) in [
+        ("bare", "gpt-4.1-mini"),
+        ("full_id", "openai::gpt-4.1-mini"),
+        ("claude_code", "claude-sonnet-4-6[1m]"),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                resolver
+                    .resolve(&catalog, black_box(requested))
+                    .map(|m| m.id.len())
+            });
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    bench_frames,
+    bench_full_path,
+    bench_prompt,
+    bench_tokens,
+    bench_resolve
+);
 criterion_main!(benches);

@@ -422,7 +422,8 @@ impl Core {
     /// Resolves a requested model name (exact id, case-insensitive, alias, 3.x suffix).
     pub async fn resolve_model(&self, requested: &str) -> Result<ModelInfo, CoreError> {
         let catalog = self.catalog().await?;
-        let resolver = ModelResolver::new(self.read_settings(|settings| settings.model_aliases.clone()));
+        // Built from the settings in place: a copy of the alias map per request is not needed.
+        let resolver = self.read_settings(|settings| ModelResolver::new(&settings.model_aliases));
         resolver
             .resolve(&catalog, requested)
             .cloned()
