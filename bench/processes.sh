@@ -32,9 +32,10 @@ start_sim() {
 }
 
 # The environment of every gateway a bench script starts: signed in to the simulator's demo
-# account, its home in $work, quiet logs.
-gateway_env=(env HOME="$work" TAIJI_ACCOUNT=13800000000 TAIJI_PASSWORD=taiji-demo-pass
-  TAIJI_CREDENTIAL_STORE=file RUST_LOG=warn)
+# account, its home in $work, and the log filter a user gets (`RUST_LOG` unset: the serving level,
+# `taiji_core=info`), so that what logging costs per request is in the figures.
+gateway_env=(env -u RUST_LOG HOME="$work" TAIJI_ACCOUNT=13800000000 TAIJI_PASSWORD=taiji-demo-pass
+  TAIJI_CREDENTIAL_STORE=file)
 
 gateway_launcher=()
 

@@ -1,5 +1,9 @@
 //! The tracing span of each request: the method and the matched route (never the raw URI, which
-//! may carry anything, and never headers, which carry API keys).
+//! may carry anything, and never headers, which carry API keys). It is a debug span: at the
+//! serving log level (`taiji_core=info`) building it, formatting its fields and entering it on
+//! every poll of the handler and the response body would be work on every request for no output
+//! (request-scoped messages carry their `request_id` themselves); `RUST_LOG=taiji_core=debug`
+//! brings it back.
 
 use axum::extract::MatchedPath;
 use http::Request;
@@ -17,7 +21,7 @@ impl<B> MakeSpan<B> for RouteSpan {
             .extensions()
             .get::<MatchedPath>()
             .map_or("(unmatched)", MatchedPath::as_str);
-        tracing::info_span!("http", method = %request.method(), route)
+        tracing::debug_span!("http", method = %request.method(), route)
     }
 }
 

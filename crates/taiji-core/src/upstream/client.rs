@@ -151,7 +151,10 @@ impl UpstreamClient {
     }
 
     /// `POST /api/chat/session`: a fresh session answering with `model`.
-    #[tracing::instrument(skip_all, err, fields(model = model))]
+    // The spans of the three calls every chat request makes are at debug level: at the serving
+    // level (`taiji_core=info`) each would be built, its fields formatted and entered on every poll,
+    // for every request; their errors are still logged at error level (`err`).
+    #[tracing::instrument(level = "debug", skip_all, err, fields(model = model))]
     pub async fn create_session(&self, token: &Secret, model: &str) -> Result<SessionInfo, UpstreamError> {
         let data = self
             .recovering(|active| async move {
@@ -172,7 +175,7 @@ impl UpstreamClient {
     }
 
     /// `DELETE /api/chat/session/{id}`.
-    #[tracing::instrument(skip_all, err, fields(session_id = session_id))]
+    #[tracing::instrument(level = "debug", skip_all, err, fields(session_id = session_id))]
     pub async fn delete_session(&self, token: &Secret, session_id: u64) -> Result<(), UpstreamError> {
         let path = format!("/api/chat/session/{session_id}");
         let path = path.as_str();
@@ -273,7 +276,7 @@ impl UpstreamClient {
     /// `Err` means no reply stream exists; [`UpstreamError::may_have_reached_model`] says whether
     /// the message may nevertheless have been billed (then it must not be sent again; the site
     /// recovery never resends it either).
-    #[tracing::instrument(skip_all, err, fields(session_id = message.session_id, text_chars = message.text.chars().count(), files = message.files.len()))]
+    #[tracing::instrument(level = "debug", skip_all, err, fields(session_id = message.session_id, text_chars = message.text.chars().count(), files = message.files.len()))]
     pub async fn completions(
         &self,
         token: &Secret,
