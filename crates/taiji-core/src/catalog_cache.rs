@@ -1,5 +1,6 @@
-//! The account's catalog, cached with a time to live: single-flight refresh and stale-while-error,
-//! so model lists and resolution do not ask the upstream on every request.
+//! The account's catalog, cached with a time to live: single-flight refresh, stale-while-refresh
+//! and stale-while-error, so model lists and resolution do not ask the upstream on every request,
+//! and a request never waits for a refresh of a catalog that merely aged.
 
 use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -20,6 +21,11 @@ const RETRY_AFTER_ERROR: Duration = Duration::from_secs(30);
 ///
 /// - Concurrent callers that find it expired share one refresh (single flight): the others wait
 ///   for it and then use its result.
+/// - Stale while refresh: a catalog that only outlived its time to live can be served at once
+///   while one caller refreshes it in the background ([`CatalogCache::serve_stale`]); the
+///   refresh is a full upstream round trip, which every request arriving then would otherwise
+///   wait for, every few minutes. An invalidated catalog (another account or site) is never served
+///   that way.
 /// - Stale while error: when a refresh fails and an older catalog exists, the older catalog is
 ///   returned (the error is logged) and the next attempt is made after 30 s at most. Without an
 ///   older catalog the error is returned.
@@ -28,13 +34,23 @@ pub struct CatalogCache {
     ttl: Duration,
     entry: Mutex<Option<Entry>>,
     /// Held while a refresh runs; its holders are the single flight.
-    refreshing: tokio::sync::Mutex<()>,
+    refreshing: Arc<tokio::sync::Mutex<()>>,
 }
 
 #[derive(Debug, Clone)]
 struct Entry {
     catalog: Arc<Catalog>,
     refresh_at: Instant,
+    /// False once invalidated: the catalog may belong to another account or site, so it is served
+    /// only when a refresh fails (stale while error), never while one runs.
+    current: bool,
+}
+
+/// The right to refresh the catalog: held by the one caller that fetches (single flight).
+#[derive(Debug)]
+pub struct RefreshFlight {
+    /// Released when the refresh ends.
+    _held: tokio::sync::OwnedMutexGuard<()>,
 }
 
 impl Default for CatalogCache {
@@ -49,7 +65,7 @@ impl CatalogCache {
         Self {
             ttl,
             entry: Mutex::new(None),
-            refreshing: tokio::sync::Mutex::new(()),
+            refreshing: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
 
@@ -63,6 +79,7 @@ impl CatalogCache {
     pub fn invalidate(&self) {
         if let Some(entry) = self.lock().as_mut() {
             entry.refresh_at = Instant::now();
+            entry.current = false;
         }
     }
 
@@ -72,8 +89,42 @@ impl CatalogCache {
         *self.lock() = Some(Entry {
             catalog: Arc::clone(&catalog),
             refresh_at: Instant::now() + self.ttl,
+            current: true,
         });
         catalog
+    }
+
+    /// The cached catalog when it only outlived its time to live (not invalidated, not missing),
+    /// to be served while it is refreshed; with
+    /// the [`RefreshFlight`] when no refresh is running yet, whose holder should pass it to
+    /// [`CatalogCache::refresh`] (in the background). `None` when the catalog is fresh, missing or
+    /// invalidated: then [`CatalogCache::get_or_refresh`] is the way.
+    pub fn serve_stale(&self) -> Option<(Arc<Catalog>, Option<RefreshFlight>)> {
+        let catalog = self
+            .lock()
+            .as_ref()
+            .filter(|entry| entry.current && Instant::now() >= entry.refresh_at)
+            .map(|entry| Arc::clone(&entry.catalog))?;
+        let flight = Arc::clone(&self.refreshing)
+            .try_lock_owned()
+            .ok()
+            .map(|held| RefreshFlight { _held: held });
+        Some((catalog, flight))
+    }
+
+    /// Fetches the catalog under `flight` (see [`CatalogCache::serve_stale`]) and caches it,
+    /// unless a refresh finished meanwhile; a failure keeps the stale catalog (stale while error).
+    pub async fn refresh<F, E>(&self, flight: RefreshFlight, fetch: F)
+    where
+        F: Future<Output = Result<Catalog, E>>,
+        E: std::fmt::Display,
+    {
+        let _flight = flight;
+        if self.fresh().is_some() {
+            return;
+        }
+        // With a stale catalog present the error never surfaces: there is nobody waiting for it.
+        let _ = self.store_fetched(fetch.await);
     }
 
     /// The cached catalog if fresh; otherwise runs `fetch` (unless a concurrent caller just did)
@@ -91,7 +142,12 @@ impl CatalogCache {
         if let Some(catalog) = self.fresh() {
             return Ok(catalog);
         }
-        match fetch.await {
+        self.store_fetched(fetch.await)
+    }
+
+    /// Caches a fetched catalog; on an error serves the stale one if any (and retries later).
+    fn store_fetched<E: std::fmt::Display>(&self, fetched: Result<Catalog, E>) -> Result<Arc<Catalog>, E> {
+        match fetched {
             Ok(catalog) => Ok(self.put(catalog)),
             Err(error) => {
                 let mut entry = self.lock();
@@ -154,6 +210,72 @@ mod tests {
         let later = cache.get_or_refresh(counted_fetch(&calls, "c")).await.unwrap();
         assert_eq!(later.models[0].id, "c");
         assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_aged_catalog_is_served_at_once_while_one_caller_refreshes_it() {
+        let cache = CatalogCache::new(Duration::from_secs(60));
+        assert!(
+            cache.serve_stale().is_none(),
+            "nothing cached yet: callers must wait"
+        );
+        cache.put(catalog(&["a"]));
+        assert!(
+            cache.serve_stale().is_none(),
+            "a fresh catalog is served the usual way"
+        );
+
+        tokio::time::advance(Duration::from_secs(61)).await;
+        let (stale, flight) = cache.serve_stale().expect("an aged catalog is served");
+        assert_eq!(stale.models[0].id, "a");
+        let flight = flight.expect("the first caller gets the refresh");
+        let (again, second) = cache.serve_stale().expect("still served while the refresh runs");
+        assert_eq!(again.models[0].id, "a");
+        assert!(second.is_none(), "one refresh at a time");
+
+        let calls = AtomicUsize::new(0);
+        cache.refresh(flight, counted_fetch(&calls, "b")).await;
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert!(cache.serve_stale().is_none(), "fresh again");
+        let fresh = cache.get_or_refresh(counted_fetch(&calls, "c")).await.unwrap();
+        assert_eq!(fresh.models[0].id, "b");
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_invalidated_catalog_is_never_served_while_refreshing() {
+        let cache = CatalogCache::new(Duration::from_secs(60));
+        cache.put(catalog(&["other account"]));
+        cache.invalidate();
+        assert!(cache.serve_stale().is_none());
+        tokio::time::advance(Duration::from_secs(61)).await;
+        assert!(cache.serve_stale().is_none(), "aged as well, still not served");
+        let calls = AtomicUsize::new(0);
+        let fetched = cache.get_or_refresh(counted_fetch(&calls, "mine")).await.unwrap();
+        assert_eq!(fetched.models[0].id, "mine");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failed_background_refresh_keeps_the_aged_catalog_and_retries_later() {
+        let cache = CatalogCache::new(Duration::from_secs(60));
+        cache.put(catalog(&["a"]));
+        tokio::time::advance(Duration::from_secs(61)).await;
+        let (_, flight) = cache.serve_stale().unwrap();
+        cache
+            .refresh(flight.unwrap(), async { Err::<Catalog, _>("down".to_owned()) })
+            .await;
+        // Within the retry delay it is served as fresh, without asking again.
+        assert!(cache.serve_stale().is_none());
+        let calls = AtomicUsize::new(0);
+        let served = cache.get_or_refresh(counted_fetch(&calls, "b")).await.unwrap();
+        assert_eq!(
+            (served.models[0].id.as_str(), calls.load(Ordering::SeqCst)),
+            ("a", 0)
+        );
+        tokio::time::advance(RETRY_AFTER_ERROR).await;
+        let (stale, flight) = cache.serve_stale().unwrap();
+        assert_eq!(stale.models[0].id, "a");
+        assert!(flight.is_some(), "the next attempt after the delay");
     }
 
     #[tokio::test(start_paused = true)]

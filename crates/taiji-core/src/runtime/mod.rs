@@ -402,9 +402,20 @@ impl Core {
         self.inner.catalog.peek()
     }
 
-    /// The account's model catalog, cached for a few minutes.
+    /// The account's model catalog, cached for a few minutes. A catalog that merely aged is
+    /// answered at once and refreshed in the background, so no request waits for that round trip.
     pub async fn catalog(&self) -> Result<Arc<Catalog>, CoreError> {
         self.require_credentials()?;
+        if let Some((catalog, flight)) = self.inner.catalog.serve_stale() {
+            if let Some(flight) = flight {
+                let core = self.clone();
+                self.inner.tasks.spawn(async move {
+                    let account = core.inner.account.clone();
+                    core.inner.catalog.refresh(flight, account.catalog()).await;
+                });
+            }
+            return Ok(catalog);
+        }
         let account = self.inner.account.clone();
         Ok(self
             .inner
