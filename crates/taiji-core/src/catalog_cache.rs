@@ -95,10 +95,10 @@ impl CatalogCache {
     }
 
     /// The cached catalog when it only outlived its time to live (not invalidated, not missing),
-    /// to be served while it is refreshed; with
-    /// the [`RefreshFlight`] when no refresh is running yet, whose holder should pass it to
-    /// [`CatalogCache::refresh`] (in the background). `None` when the catalog is fresh, missing or
-    /// invalidated: then [`CatalogCache::get_or_refresh`] is the way.
+    /// to be served while it is refreshed; with the [`RefreshFlight`] when no refresh is running
+    /// yet, whose holder should pass it to [`CatalogCache::refresh`] (in the background). `None`
+    /// when the catalog is fresh, missing or invalidated: then [`CatalogCache::get_or_refresh`] is
+    /// the way.
     pub fn serve_stale(&self) -> Option<(Arc<Catalog>, Option<RefreshFlight>)> {
         let catalog = self
             .lock()
