@@ -189,15 +189,14 @@ fn resolve_bare<'c>(catalog: &'c Catalog, requested: &str) -> Result<Option<&'c 
     let Some(first) = matches.next() else {
         return Ok(None);
     };
-    if matches.next().is_none() {
+    let Some(second) = matches.next() else {
         return Ok(Some(first));
-    }
+    };
     Err(ResolveError::Ambiguous {
         requested: requested.to_owned(),
-        candidates: catalog
-            .models
-            .iter()
-            .filter(|model| bare_model(&model.id).eq_ignore_ascii_case(bare))
+        candidates: [first, second]
+            .into_iter()
+            .chain(matches)
             .map(|model| model.id.clone())
             .collect(),
     })
