@@ -22,7 +22,7 @@ const RETRY_AFTER_ERROR: Duration = Duration::from_secs(30);
 /// - Concurrent callers that find it expired share one refresh (single flight): the others wait
 ///   for it and then use its result.
 /// - Stale while refresh: a catalog that only outlived its time to live can be served at once
-///   while one caller refreshes it in the background ([`CatalogCache::serve_stale`]); the
+///   while one caller refreshes it in the background ([`CatalogCache::cached`]); the
 ///   refresh is a full upstream round trip, which every request arriving then would otherwise
 ///   wait for, every few minutes. An invalidated catalog (another account or site) is never served
 ///   that way.
@@ -44,6 +44,18 @@ struct Entry {
     /// False once invalidated: the catalog may belong to another account or site, so it is served
     /// only when a refresh fails (stale while error), never while one runs.
     current: bool,
+}
+
+/// What [`CatalogCache::cached`] found.
+#[derive(Debug)]
+pub enum Cached {
+    /// Within its time to live.
+    Fresh(Arc<Catalog>),
+    /// Past its time to live only: to be served while it is refreshed; with the right to refresh
+    /// it when no refresh is running yet.
+    Aged(Arc<Catalog>, Option<RefreshFlight>),
+    /// Nothing cached, or an invalidated catalog: callers wait for a fetch.
+    Missing,
 }
 
 /// The right to refresh the catalog: held by the one caller that fetches (single flight).
@@ -94,25 +106,29 @@ impl CatalogCache {
         catalog
     }
 
-    /// The cached catalog when it only outlived its time to live (not invalidated, not missing),
-    /// to be served while it is refreshed; with the [`RefreshFlight`] when no refresh is running
-    /// yet, whose holder should pass it to [`CatalogCache::refresh`] (in the background). `None`
-    /// when the catalog is fresh, missing or invalidated: then [`CatalogCache::get_or_refresh`] is
-    /// the way.
-    pub fn serve_stale(&self) -> Option<(Arc<Catalog>, Option<RefreshFlight>)> {
-        let catalog = self
-            .lock()
-            .as_ref()
-            .filter(|entry| entry.current && Instant::now() >= entry.refresh_at)
-            .map(|entry| Arc::clone(&entry.catalog))?;
-        let flight = Arc::clone(&self.refreshing)
-            .try_lock_owned()
-            .ok()
-            .map(|held| RefreshFlight { _held: held });
-        Some((catalog, flight))
+    /// What the cache holds, in one look: a fresh catalog; one that only outlived its time to live,
+    /// to be served while it is refreshed, with the [`RefreshFlight`] when no refresh is running
+    /// yet (its holder should pass it to [`CatalogCache::refresh`], in the background); or nothing
+    /// to serve without fetching (missing or invalidated: [`CatalogCache::get_or_refresh`]).
+    pub fn cached(&self) -> Cached {
+        let found = self.lock().as_ref().map(|entry| {
+            let aged = Instant::now() >= entry.refresh_at;
+            (Arc::clone(&entry.catalog), aged, entry.current)
+        });
+        match found {
+            Some((catalog, false, _)) => Cached::Fresh(catalog),
+            Some((catalog, true, true)) => {
+                let flight = Arc::clone(&self.refreshing)
+                    .try_lock_owned()
+                    .ok()
+                    .map(|held| RefreshFlight { _held: held });
+                Cached::Aged(catalog, flight)
+            }
+            Some((_, true, false)) | None => Cached::Missing,
+        }
     }
 
-    /// Fetches the catalog under `flight` (see [`CatalogCache::serve_stale`]) and caches it,
+    /// Fetches the catalog under `flight` (see [`CatalogCache::cached`]) and caches it,
     /// unless a refresh finished meanwhile; a failure keeps the stale catalog (stale while error).
     pub async fn refresh<F, E>(&self, flight: RefreshFlight, fetch: F)
     where
@@ -216,27 +232,31 @@ mod tests {
     async fn an_aged_catalog_is_served_at_once_while_one_caller_refreshes_it() {
         let cache = CatalogCache::new(Duration::from_secs(60));
         assert!(
-            cache.serve_stale().is_none(),
+            matches!(cache.cached(), Cached::Missing),
             "nothing cached yet: callers must wait"
         );
         cache.put(catalog(&["a"]));
         assert!(
-            cache.serve_stale().is_none(),
+            matches!(cache.cached(), Cached::Fresh(_)),
             "a fresh catalog is served the usual way"
         );
 
         tokio::time::advance(Duration::from_secs(61)).await;
-        let (stale, flight) = cache.serve_stale().expect("an aged catalog is served");
+        let Cached::Aged(stale, flight) = cache.cached() else {
+            panic!("an aged catalog is served");
+        };
         assert_eq!(stale.models[0].id, "a");
         let flight = flight.expect("the first caller gets the refresh");
-        let (again, second) = cache.serve_stale().expect("still served while the refresh runs");
+        let Cached::Aged(again, second) = cache.cached() else {
+            panic!("still served while the refresh runs");
+        };
         assert_eq!(again.models[0].id, "a");
         assert!(second.is_none(), "one refresh at a time");
 
         let calls = AtomicUsize::new(0);
         cache.refresh(flight, counted_fetch(&calls, "b")).await;
         assert_eq!(calls.load(Ordering::SeqCst), 1);
-        assert!(cache.serve_stale().is_none(), "fresh again");
+        assert!(matches!(cache.cached(), Cached::Fresh(_)), "fresh again");
         let fresh = cache.get_or_refresh(counted_fetch(&calls, "c")).await.unwrap();
         assert_eq!(fresh.models[0].id, "b");
         assert_eq!(calls.load(Ordering::SeqCst), 1);
@@ -247,9 +267,12 @@ mod tests {
         let cache = CatalogCache::new(Duration::from_secs(60));
         cache.put(catalog(&["other account"]));
         cache.invalidate();
-        assert!(cache.serve_stale().is_none());
+        assert!(matches!(cache.cached(), Cached::Missing));
         tokio::time::advance(Duration::from_secs(61)).await;
-        assert!(cache.serve_stale().is_none(), "aged as well, still not served");
+        assert!(
+            matches!(cache.cached(), Cached::Missing),
+            "aged as well, still not served"
+        );
         let calls = AtomicUsize::new(0);
         let fetched = cache.get_or_refresh(counted_fetch(&calls, "mine")).await.unwrap();
         assert_eq!(fetched.models[0].id, "mine");
@@ -260,12 +283,14 @@ mod tests {
         let cache = CatalogCache::new(Duration::from_secs(60));
         cache.put(catalog(&["a"]));
         tokio::time::advance(Duration::from_secs(61)).await;
-        let (_, flight) = cache.serve_stale().unwrap();
+        let Cached::Aged(_, Some(flight)) = cache.cached() else {
+            panic!("aged, with the refresh to make");
+        };
         cache
-            .refresh(flight.unwrap(), async { Err::<Catalog, _>("down".to_owned()) })
+            .refresh(flight, async { Err::<Catalog, _>("down".to_owned()) })
             .await;
         // Within the retry delay it is served as fresh, without asking again.
-        assert!(cache.serve_stale().is_none());
+        assert!(matches!(cache.cached(), Cached::Fresh(_)));
         let calls = AtomicUsize::new(0);
         let served = cache.get_or_refresh(counted_fetch(&calls, "b")).await.unwrap();
         assert_eq!(
@@ -273,7 +298,9 @@ mod tests {
             ("a", 0)
         );
         tokio::time::advance(RETRY_AFTER_ERROR).await;
-        let (stale, flight) = cache.serve_stale().unwrap();
+        let Cached::Aged(stale, flight) = cache.cached() else {
+            panic!("aged again after the retry delay");
+        };
         assert_eq!(stale.models[0].id, "a");
         assert!(flight.is_some(), "the next attempt after the delay");
     }

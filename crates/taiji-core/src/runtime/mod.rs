@@ -29,7 +29,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::account::{Account, Credentials as AccountCredentials};
 use crate::api::tokens::TokenEstimator;
-use crate::catalog_cache::CatalogCache;
+use crate::catalog_cache::{Cached, CatalogCache};
 use crate::chat::ChatRequest;
 use crate::conversations::ConversationStore;
 use crate::credentials::{CredentialBackend, CredentialStore, Credentials as StoredCredentials};
@@ -406,15 +406,21 @@ impl Core {
     /// answered at once and refreshed in the background, so no request waits for that round trip.
     pub async fn catalog(&self) -> Result<Arc<Catalog>, CoreError> {
         self.require_credentials()?;
-        if let Some((catalog, flight)) = self.inner.catalog.serve_stale() {
-            if let Some(flight) = flight {
-                let core = self.clone();
-                self.inner.tasks.spawn(async move {
-                    let account = core.inner.account.clone();
-                    core.inner.catalog.refresh(flight, account.catalog()).await;
-                });
+        match self.inner.catalog.cached() {
+            Cached::Fresh(catalog) => return Ok(catalog),
+            Cached::Aged(catalog, flight) => {
+                if let Some(flight) = flight {
+                    let core = self.clone();
+                    self.inner.tasks.spawn(async move {
+                        core.inner
+                            .catalog
+                            .refresh(flight, core.inner.account.catalog())
+                            .await;
+                    });
+                }
+                return Ok(catalog);
             }
-            return Ok(catalog);
+            Cached::Missing => {}
         }
         let account = self.inner.account.clone();
         Ok(self
