@@ -12,6 +12,7 @@
 # TAIJI_STEPS_TARGET=relay measures the minimal relay (`taiji-loadgen relay`) in the gateway's place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+command -v perf >/dev/null || { echo "perf is missing: apt-get install linux-perf" >&2; exit 1; }
 bin=${CARGO_TARGET_DIR:-target}/release
 requests=${1:-200}
 prompt_kib=${2:-0}
