@@ -18,24 +18,14 @@ delay=${2:-50}
 source bench/processes.sh
 start_sim "$bin/taiji-sim" --first-frame-delay-ms "$delay"
 key=sk-bench-0123456789abcdef
-mkdir -p "$work/data"
-echo '{"pacing":{"enabled":false}}' >"$work/data/settings.json"
-if [[ ${TAIJI_STEPS_TARGET:-gateway} == relay ]]; then
-  start_relay "$bin/taiji-loadgen"
-  # The capture's analysis reads the relay in the gateway's place.
-  gateway=$relay
-  through=(--relay "$relay" --targets relay)
-else
-  start_gateway "$bin/taiji-gateway" "$key" --max-concurrent 64
-  through=(--gateway "$gateway" --targets openai)
-fi
+start_hop "$bin" "$key"
 
 load() {
   "$bin/taiji-loadgen" ttft --sim "$sim" "${through[@]}" --key "$key" --streams 1 \
     --requests "$1" --rounds 1
 }
 load 50 >/dev/null
-tcpdump -i lo -n -s 300 -w "$work/capture.pcap" "tcp port ${sim##*:} or tcp port ${gateway##*:}" \
+tcpdump -i lo -n -s 300 -w "$work/capture.pcap" "tcp port ${sim##*:} or tcp port ${hop##*:}" \
   >/dev/null 2>&1 &
 capture=$!
 sleep 1
@@ -43,4 +33,4 @@ load "$requests"
 sleep 0.5
 kill "$capture"
 wait "$capture" 2>/dev/null || true
-python3 bench/first_token_steps.py "$work/capture.pcap" "${sim##*:}" "${gateway##*:}"
+python3 bench/first_token_steps.py "$work/capture.pcap" "${sim##*:}" "${hop##*:}"

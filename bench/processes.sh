@@ -10,6 +10,10 @@
 #                                        the command in $gateway_launcher when one is set (valgrind)
 #   start_relay LOADGEN_BIN              sets $relay (its base URL) and $relay_pid: the minimal relay
 #                                        (`taiji-loadgen relay`) of $sim
+#   start_hop BIN_DIR KEY                the one-stream diagnoses' hop in front of $sim: the gateway
+#                                        (pacing off), or the minimal relay when
+#                                        TAIJI_STEPS_TARGET=relay; sets $hop (its base URL), $hop_pid
+#                                        and $through (the load generator's arguments for it)
 #
 # A script that defines `on_exit` has it run at exit, before the work directory is removed.
 
@@ -54,4 +58,20 @@ start_relay() {
   pids+=("$relay_pid")
   for _ in $(seq 100); do grep -q "^listening on" "$work/relay.out" && break; sleep 0.1; done
   relay=$(sed -n 's/^listening on \(\S*\)$/\1/p' "$work/relay.out")
+}
+
+start_hop() {
+  mkdir -p "$work/data"
+  echo '{"pacing":{"enabled":false}}' >"$work/data/settings.json"
+  if [[ ${TAIJI_STEPS_TARGET:-gateway} == relay ]]; then
+    start_relay "$1/taiji-loadgen"
+    hop=$relay
+    hop_pid=$relay_pid
+    through=(--relay "$relay" --targets relay)
+  else
+    start_gateway "$1/taiji-gateway" "$2" --max-concurrent 64
+    hop=$gateway
+    hop_pid=$gateway_pid
+    through=(--gateway "$gateway" --targets openai)
+  fi
 }

@@ -21,17 +21,7 @@ delay=50
 source bench/processes.sh
 start_sim "$bin/taiji-sim" --first-frame-delay-ms "$delay"
 key=sk-bench-0123456789abcdef
-mkdir -p "$work/data"
-echo '{"pacing":{"enabled":false}}' >"$work/data/settings.json"
-if [[ ${TAIJI_STEPS_TARGET:-gateway} == relay ]]; then
-  start_relay "$bin/taiji-loadgen"
-  hop_pid=$relay_pid
-  through=(--relay "$relay" --targets relay)
-else
-  start_gateway "$bin/taiji-gateway" "$key" --max-concurrent 64
-  hop_pid=$gateway_pid
-  through=(--gateway "$gateway" --targets openai)
-fi
+start_hop "$bin" "$key"
 
 load() {
   "$bin/taiji-loadgen" ttft --sim "$sim" "${through[@]}" --key "$key" --streams 1 \
