@@ -14,6 +14,8 @@
 #                                        (pacing off), or the minimal relay when
 #                                        TAIJI_STEPS_TARGET=relay; sets $hop (its base URL), $hop_pid
 #                                        and $through (the load generator's arguments for it)
+#   one_stream REQUESTS [ARGS...]        that many requests, one at a time, through the hop
+#                                        (`taiji-loadgen ttft`, ARGS added); prints its result line
 #
 # A script that defines `on_exit` has it run at exit, before the work directory is removed.
 
@@ -61,6 +63,8 @@ start_relay() {
 }
 
 start_hop() {
+  hop_bin=$1
+  hop_key=$2
   mkdir -p "$work/data"
   echo '{"pacing":{"enabled":false}}' >"$work/data/settings.json"
   if [[ ${TAIJI_STEPS_TARGET:-gateway} == relay ]]; then
@@ -74,4 +78,9 @@ start_hop() {
     hop_pid=$gateway_pid
     through=(--gateway "$gateway" --targets openai)
   fi
+}
+
+one_stream() {
+  "$hop_bin/taiji-loadgen" ttft --sim "$sim" "${through[@]}" --key "$hop_key" --streams 1 \
+    --requests "$1" --rounds 1 "${@:2}"
 }

@@ -23,16 +23,12 @@ start_sim "$bin/taiji-sim" --first-frame-delay-ms "$delay"
 key=sk-bench-0123456789abcdef
 start_hop "$bin" "$key"
 
-load() {
-  "$bin/taiji-loadgen" ttft --sim "$sim" "${through[@]}" --key "$key" --streams 1 \
-    --requests "$1" --rounds 1 --prompt-kib "$prompt_kib"
-}
-load 50 >/dev/null
+one_stream 50 --prompt-kib "$prompt_kib" >/dev/null
 # Long enough for the requests (about 53 ms each) and a margin.
 perf sched record -o "$work/sched.data" -- sleep $((requests * 60 / 1000 + 3)) >/dev/null 2>&1 &
 recorder=$!
 sleep 0.5
-load "$requests"
+one_stream "$requests" --prompt-kib "$prompt_kib"
 wait "$recorder"
 perf sched timehist -i "$work/sched.data" 2>/dev/null >"$work/timehist.txt"
 python3 bench/wake_delay.py "$work/timehist.txt" "$hop_pid" "$requests" "$delay"
