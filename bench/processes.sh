@@ -68,12 +68,12 @@ start_hop() {
   mkdir -p "$work/data"
   echo '{"pacing":{"enabled":false}}' >"$work/data/settings.json"
   if [[ ${TAIJI_STEPS_TARGET:-gateway} == relay ]]; then
-    start_relay "$1/taiji-loadgen"
+    start_relay "$hop_bin/taiji-loadgen"
     hop=$relay
     hop_pid=$relay_pid
     through=(--relay "$relay" --targets relay)
   else
-    start_gateway "$1/taiji-gateway" "$2" --max-concurrent 64
+    start_gateway "$hop_bin/taiji-gateway" "$hop_key" --max-concurrent 64
     hop=$gateway
     hop_pid=$gateway_pid
     through=(--gateway "$gateway" --targets openai)

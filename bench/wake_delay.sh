@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # How long the hop's threads wait for a core once woken: the kernel scheduler's view of one stream
-# (`perf sched`). Diagnosis for BENCHMARKS.md ("A long prompt's first frame"), not part of
+# (`perf sched`). Diagnosis for BENCHMARKS.md ("Waiting for a core"), not part of
 # bench/run.sh. On these two cores the simulator and the client run beside the hop; a thread that a
 # loopback write wakes is often queued on the writer's own core, behind the writer, while the
 # other core idles. This script shows how much of a first token that is.
